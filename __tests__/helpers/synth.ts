@@ -1,0 +1,52 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { parseConfig, type OrgConfig } from '../../lib/config/load';
+import { buildApp } from '../../stacks/app';
+
+export const REPO_ROOT = path.resolve(__dirname, '../..');
+
+/** The shipped example configuration as data, cloned so a test can change it freely. */
+export function exampleData(): Record<string, any> {
+  return JSON.parse(readFileSync(path.join(REPO_ROOT, 'config/org.json'), 'utf8'));
+}
+
+/** The example configuration with top-level keys replaced, validated like a real file. */
+export function testConfig(overrides: Record<string, unknown> = {}): OrgConfig {
+  return parseConfig({ ...exampleData(), ...overrides }, { file: 'test.json', cwd: REPO_ROOT });
+}
+
+/** Terraform JSON of one synthesized stack. */
+export type StackJson = Record<string, any>;
+
+export interface Synthesized {
+  readonly manifest: { stacks: Record<string, { dependencies: string[] }> };
+  readonly stackIds: string[];
+  stack(id: string): StackJson;
+  /** Resources of one type in a stack, keyed by their Terraform name. */
+  resources(id: string, type: string): Record<string, any>;
+}
+
+/** Synthesizes the whole app into a temporary folder, as `cdktf synth` does, and reads it back. */
+export function synthApp(config: OrgConfig): Synthesized {
+  const outdir = mkdtempSync(path.join(tmpdir(), 'gd-synth-'));
+  try {
+    buildApp(config, { outdir }).synth();
+    const manifest = JSON.parse(readFileSync(path.join(outdir, 'manifest.json'), 'utf8'));
+    const stacks: Record<string, StackJson> = {};
+    for (const id of Object.keys(manifest.stacks)) {
+      stacks[id] = JSON.parse(readFileSync(path.join(outdir, 'stacks', id, 'cdk.tf.json'), 'utf8'));
+    }
+    return {
+      manifest,
+      stackIds: Object.keys(stacks),
+      stack: (id) => {
+        if (!stacks[id]) throw new Error(`no stack ${id}; stacks: ${Object.keys(stacks).join(', ')}`);
+        return stacks[id];
+      },
+      resources: (id, type) => stacks[id]?.resource?.[type] ?? {},
+    };
+  } finally {
+    rmSync(outdir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,349 @@
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import * as path from 'node:path';
+import { z } from 'zod';
+import { parseMembersCsv, type Member } from './members-csv';
+import { ConfigError, fieldPath, type Problem } from './problems';
+import { closestName, KNOWN_REGIONS, REGION_NAME_PATTERN } from './regions';
+import { accountId, configSchema, memberSchema, type RawConfig } from './schema';
+
+export type { Member } from './members-csv';
+
+/** A list file named in the configuration: as written, and resolved. */
+export interface ListFile {
+  readonly name: string;
+  /** The path as written in the configuration, for messages. */
+  readonly file: string;
+  /** Absolute path. */
+  readonly path: string;
+}
+
+/** The validated configuration that the stack plan and the stacks are built from. */
+export interface OrgConfig
+  extends Readonly<Omit<RawConfig, 'members' | 'membersFile' | 'threatLists' | 'trustedIpList' | 'managementRoleName'>> {
+  /** Inline members first, then the CSV file's, in listing order (which decides how waves split). */
+  readonly members: readonly Member[];
+  readonly threatLists: readonly ListFile[];
+  readonly trustedIpList?: ListFile;
+  /** Role assumed in the management account (OrganizationAccountAccessRole does not exist there). */
+  readonly managementRoleName: string;
+  /** The configuration file as named in messages. */
+  readonly configFile: string;
+  /** Relative paths in the configuration resolve against this folder (the project root). */
+  readonly baseDir: string;
+}
+
+export const DEFAULT_CONFIG_FILE = 'config/org.json';
+
+export function configFileFromEnv(env: NodeJS.ProcessEnv = process.env): string {
+  return env.ORG_CONFIG && env.ORG_CONFIG.trim() !== '' ? env.ORG_CONFIG : DEFAULT_CONFIG_FILE;
+}
+
+export interface LoadOptions {
+  /** Folder that relative paths (the file itself, `membersFile`, list files) resolve against. */
+  readonly cwd?: string;
+}
+
+/** Reads, parses and validates the configuration file; throws `ConfigError` listing every problem. */
+export function loadConfig(file: string, options: LoadOptions = {}): OrgConfig {
+  const cwd = options.cwd ?? process.cwd();
+  const absolute = path.resolve(cwd, file);
+  let text: string;
+  try {
+    text = readFileSync(absolute, 'utf8');
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : (error as Error).message;
+    throw new ConfigError([{ file, message: `cannot read the configuration (${reason}); set ORG_CONFIG to its path or create ${DEFAULT_CONFIG_FILE}` }]);
+  }
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (error) {
+    throw new ConfigError([jsonProblem(file, text, error as Error)]);
+  }
+  return parseConfig(data, { file, cwd });
+}
+
+/** Validates configuration data already in memory. */
+export function parseConfig(data: unknown, options: { file: string; cwd?: string }): OrgConfig {
+  const file = options.file;
+  const baseDir = options.cwd ?? process.cwd();
+  const problems: Problem[] = [];
+
+  const parsed = configSchema.safeParse(data, { error: requiredOrDefault });
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) problems.push(...issueProblems(file, issue));
+  }
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) {
+    throw new ConfigError(problems);
+  }
+  // Cross-field checks run even when some fields are invalid, on the fields that are valid, so one
+  // run reports everything.
+  const fields: Fields = parsed.success ? parsed.data : validFields(data as Record<string, unknown>);
+  const members = collectMembers(fields, file, baseDir, problems);
+  checkRegions(fields, file, problems);
+  checkAccounts(fields, members, file, problems);
+  checkExistingDetectors(fields, members, file, problems);
+  const lists = resolveListFiles(fields, file, baseDir, problems);
+
+  if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);
+  const { membersFile: _membersFile, managementRoleName, trustedIpList: _trustedIpList, ...rest } = parsed.data;
+  return {
+    ...rest,
+    members,
+    threatLists: lists.threatLists,
+    ...(lists.trustedIpList ? { trustedIpList: lists.trustedIpList } : {}),
+    managementRoleName: managementRoleName ?? parsed.data.roleName,
+    configFile: file,
+    baseDir,
+  };
+}
+
+/** The fields that are valid on their own; members keep their index so messages point at them. */
+type Fields = Partial<Omit<RawConfig, 'accounts' | 'members'>> & {
+  accounts?: Partial<RawConfig['accounts']>;
+  members?: (RawConfig['members'][number] & { index?: number })[];
+};
+
+/** Each field that is valid on its own, so cross-field checks can still run beside schema errors. */
+function validFields(data: Record<string, unknown>): Fields {
+  const fields: Record<string, unknown> = {};
+  for (const [key, schema] of Object.entries(configSchema.shape)) {
+    const result = (schema as z.ZodType).safeParse(data[key]);
+    if (result.success) fields[key] = result.data;
+  }
+  const accounts = data.accounts;
+  if (fields.accounts === undefined && typeof accounts === 'object' && accounts !== null) {
+    const valid = Object.entries(accounts).filter(([, id]) => accountId.safeParse(id).success);
+    fields.accounts = Object.fromEntries(valid);
+  }
+  if (Array.isArray(data.members)) {
+    fields.members = data.members.flatMap((entry, index) => {
+      const member = memberSchema.safeParse(entry);
+      return member.success ? [{ ...member.data, index }] : [];
+    });
+  }
+  return fields as Fields;
+}
+
+function requiredOrDefault(issue: { code: string; input?: unknown }): string | undefined {
+  if (issue.code === 'invalid_type' && issue.input === undefined) return 'is required';
+  return undefined;
+}
+
+function issueProblems(file: string, issue: z.core.$ZodIssue): Problem[] {
+  if (issue.code === 'unrecognized_keys') {
+    const allowed = allowedKeys(issue.path);
+    return issue.keys.map((key) => {
+      const suggestion = closestName(key, allowed);
+      return {
+        file,
+        path: fieldPath([...issue.path, key]),
+        message: suggestion
+          ? `unknown key; did you mean "${suggestion}"?`
+          : `unknown key; allowed here: ${allowed.join(', ')}`,
+      };
+    });
+  }
+  if (issue.code === 'invalid_union' && fieldPath(issue.path) === 'backend') {
+    return [{ file, path: 'backend.type', message: issue.message }];
+  }
+  return [{ file, path: issue.path.length ? fieldPath(issue.path) : undefined, message: issue.message }];
+}
+
+/** The keys the schema accepts for the object at `segments`, for "did you mean" hints. */
+function allowedKeys(segments: readonly PropertyKey[]): string[] {
+  let schema: unknown = configSchema;
+  for (const segment of segments) {
+    schema = unwrap(schema);
+    if (typeof segment === 'number') schema = (schema as z.ZodArray<z.ZodType>).element;
+    else if (schema instanceof z.ZodObject) schema = schema.shape[String(segment)];
+    else if (schema instanceof z.ZodRecord) schema = schema.valueType;
+    else return [];
+  }
+  schema = unwrap(schema);
+  if (schema instanceof z.ZodObject) return Object.keys(schema.shape);
+  if (schema instanceof z.ZodDiscriminatedUnion) {
+    return [...new Set(schema.options.flatMap((option) => Object.keys((option as z.ZodObject).shape)))];
+  }
+  return [];
+}
+
+function unwrap(schema: unknown): unknown {
+  while (schema instanceof z.ZodDefault || schema instanceof z.ZodOptional) schema = schema.unwrap();
+  return schema;
+}
+
+function jsonProblem(file: string, text: string, error: Error): Problem {
+  const position = /at position (\d+)/.exec(error.message);
+  if (!position) return { file, message: `not valid JSON: ${error.message}` };
+  const before = text.slice(0, Number(position[1]));
+  const line = before.split('\n').length;
+  const column = before.length - before.lastIndexOf('\n');
+  return { file, line, message: `not valid JSON (column ${column}): ${error.message.replace(/ in JSON at position \d+.*$/, '')}` };
+}
+
+function collectMembers(fields: Fields, file: string, baseDir: string, problems: Problem[]): Member[] {
+  const members: Member[] = (fields.members ?? []).map(({ index, ...member }, position) => ({
+    ...member,
+    source: `${file}: members[${index ?? position}]`,
+  }));
+  if (fields.membersFile !== undefined) {
+    const text = readListedFile(fields.membersFile, baseDir, file, 'membersFile', problems);
+    if (text !== undefined) {
+      const fromCsv = parseMembersCsv(text, fields.membersFile);
+      problems.push(...fromCsv.problems);
+      members.push(...fromCsv.members);
+    }
+  }
+  return members;
+}
+
+/** Reads a file named by a configuration field; a missing file is a problem on that field. */
+function readListedFile(name: string, baseDir: string, configFile: string, field: string, problems: Problem[]): string | undefined {
+  const absolute = listedFile(name, baseDir, configFile, field, problems);
+  return absolute === undefined ? undefined : readFileSync(absolute, 'utf8');
+}
+
+/** The absolute path of a file named by a configuration field, or a problem on that field. */
+function listedFile(name: string, baseDir: string, configFile: string, field: string, problems: Problem[]): string | undefined {
+  const absolute = path.resolve(baseDir, name);
+  if (!existsSync(absolute) || !statSync(absolute).isFile()) {
+    problems.push({ file: configFile, path: field, message: `file ${JSON.stringify(name)} not found (paths are relative to ${baseDir})` });
+    return undefined;
+  }
+  return absolute;
+}
+
+function checkRegions(fields: Fields, file: string, problems: Problem[]): void {
+  const additional = fields.additionalRegions ?? [];
+  additional.forEach((region, index) => {
+    if (!REGION_NAME_PATTERN.test(region)) {
+      problems.push({ file, path: `additionalRegions[${index}]`, message: `${JSON.stringify(region)} is not a region name (like "xx-east-1")` });
+    } else if (KNOWN_REGIONS.includes(region)) {
+      problems.push({ file, path: `additionalRegions[${index}]`, message: `${JSON.stringify(region)} is already known; list it in regions only` });
+    }
+  });
+  const known = [...KNOWN_REGIONS, ...additional];
+  const unknown = (region: string) => {
+    const suggestion = closestName(region, known);
+    return suggestion
+      ? `unknown region ${JSON.stringify(region)}; did you mean "${suggestion}"?`
+      : `unknown region ${JSON.stringify(region)}; if it is newer than this tool's region table, also list it in additionalRegions`;
+  };
+  const seen = new Set<string>();
+  (fields.regions ?? []).forEach((region, index) => {
+    if (!known.includes(region)) problems.push({ file, path: `regions[${index}]`, message: unknown(region) });
+    else if (seen.has(region)) problems.push({ file, path: `regions[${index}]`, message: `${JSON.stringify(region)} is listed twice` });
+    seen.add(region);
+  });
+  if (fields.homeRegion !== undefined) {
+    if (!known.includes(fields.homeRegion)) problems.push({ file, path: 'homeRegion', message: unknown(fields.homeRegion) });
+    else if (fields.regions && !fields.regions.includes(fields.homeRegion)) {
+      problems.push({ file, path: 'homeRegion', message: `${JSON.stringify(fields.homeRegion)} must also be listed in regions (${fields.regions.join(', ')})` });
+    }
+  }
+  if (fields.backend?.type === 's3' && !known.includes(fields.backend.region)) {
+    problems.push({ file, path: 'backend.region', message: unknown(fields.backend.region) });
+  }
+}
+
+function checkAccounts(fields: Fields, members: readonly Member[], file: string, problems: Problem[]): void {
+  const accounts = fields.accounts;
+  if (accounts) {
+    if (accounts.admin !== undefined && accounts.admin === accounts.management) {
+      problems.push({ file, path: 'accounts.admin', message: `must not be the management account (${accounts.management}): GuardDuty administration is delegated to another account, usually security/audit` });
+    }
+    if (accounts.sandbox !== undefined && accounts.sandbox === accounts.management) {
+      problems.push({ file, path: 'accounts.sandbox', message: `must not be the management account (${accounts.management}): the simulation and remediation need an account of their own` });
+    }
+    if (accounts.sandbox !== undefined && accounts.sandbox === accounts.admin) {
+      problems.push({ file, path: 'accounts.sandbox', message: `must not be the admin account (${accounts.admin}): the simulation and remediation need an account of their own` });
+    }
+  }
+
+  const firstSeen = new Map<string, Member>();
+  for (const member of members) {
+    const where = memberWhere(member, file);
+    const earlier = firstSeen.get(member.id);
+    if (earlier) {
+      problems.push({ ...where, message: `account ${member.id} is listed twice (also at ${earlier.source})` });
+      continue;
+    }
+    firstSeen.set(member.id, member);
+    if (accounts && member.id === accounts.admin) {
+      problems.push({ ...where, message: `account ${member.id} is the admin account (accounts.admin); the administrator cannot be its own member` });
+    }
+  }
+
+  const sandboxMustBeListed =
+    accounts?.sandbox !== undefined &&
+    (fields.mode === 'invitations' || (fields.mode === 'organizations' && fields.autoEnable !== 'ALL')) &&
+    (fields.simulation?.enabled || fields.remediation?.mode !== 'off');
+  if (sandboxMustBeListed && accounts?.sandbox && !firstSeen.has(accounts.sandbox)) {
+    const why = fields.mode === 'invitations' ? 'in invitations mode' : `with autoEnable ${fields.autoEnable}`;
+    problems.push({
+      file,
+      path: 'accounts.sandbox',
+      message: `${accounts.sandbox} is not enrolled ${why}: list it in members (or membersFile) so its findings reach the administrator`,
+    });
+  }
+}
+
+/** A member's location: a field path for inline members, file:line for CSV rows. */
+function memberWhere(member: Member, configFile: string): Pick<Problem, 'file' | 'line' | 'path'> {
+  const inline = /^(.*): (members\[\d+\])$/.exec(member.source);
+  if (inline) return { file: configFile, path: `${inline[2]}.id` };
+  const csv = /^(.*):(\d+)$/.exec(member.source);
+  return csv ? { file: csv[1], line: Number(csv[2]), path: 'AccountId' } : { file: configFile };
+}
+
+function checkExistingDetectors(fields: Fields, members: readonly Member[], file: string, problems: Problem[]): void {
+  const importable = new Set<string>();
+  if (fields.accounts?.admin) importable.add(fields.accounts.admin);
+  if (fields.mode === 'invitations') for (const member of members) importable.add(member.id);
+  for (const [account, byRegion] of Object.entries(fields.existingDetectors ?? {})) {
+    const at = `existingDetectors.${account}`;
+    if (!/^\d{12}$/.test(account)) {
+      problems.push({ file, path: at, message: 'must be a 12-digit account id' });
+      continue;
+    }
+    if (!importable.has(account)) {
+      problems.push({
+        file,
+        path: at,
+        message:
+          fields.mode === 'invitations'
+            ? 'is neither the admin account nor a listed member; only their detectors are managed here'
+            : 'is not the admin account; in organizations mode only the admin detector is managed here (members are enabled by the organization)',
+      });
+    }
+    for (const [region, detectorId] of Object.entries(byRegion)) {
+      if (fields.regions && !fields.regions.includes(region)) {
+        problems.push({ file, path: `${at}.${region}`, message: `region is not in regions (${fields.regions.join(', ')})` });
+      }
+      if (!/^[0-9a-f]{32}$/.test(detectorId)) {
+        problems.push({ file, path: `${at}.${region}`, message: `must be a GuardDuty detector id (32 lowercase hex characters); got ${JSON.stringify(detectorId)}` });
+      }
+    }
+  }
+}
+
+function resolveListFiles(
+  fields: Fields,
+  file: string,
+  baseDir: string,
+  problems: Problem[],
+): { threatLists: ListFile[]; trustedIpList?: ListFile } {
+  const resolve = (list: { name: string; file: string }, field: string): ListFile => {
+    listedFile(list.file, baseDir, file, `${field}.file`, problems);
+    return { name: list.name, file: list.file, path: path.resolve(baseDir, list.file) };
+  };
+  const names = new Set<string>();
+  const threatLists = (fields.threatLists ?? []).map((list, index) => {
+    if (names.has(list.name)) problems.push({ file, path: `threatLists[${index}].name`, message: `${JSON.stringify(list.name)} is used twice` });
+    names.add(list.name);
+    return resolve(list, `threatLists[${index}]`);
+  });
+  const trustedIpList = fields.trustedIpList ? resolve(fields.trustedIpList, 'trustedIpList') : undefined;
+  return { threatLists, ...(trustedIpList ? { trustedIpList } : {}) };
+}

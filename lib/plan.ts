@@ -1,0 +1,216 @@
+import type { Member, OrgConfig } from './config/load';
+import { FEATURE_COUNT } from './protection';
+
+/**
+ * Which stacks exist, in which accounts and regions, and in what order they deploy: a pure function
+ * of the configuration, so it can be tested, printed and reviewed without synthesizing anything.
+ */
+
+export type StackKind = 'admin' | 'organization' | 'threat-intel' | 'members' | 'remediation' | 'simulation';
+export type AccountRole = 'management' | 'admin' | 'sandbox' | 'member';
+
+export interface StackAccount {
+  readonly role: AccountRole;
+  readonly id: string;
+}
+
+export interface PlannedStack {
+  readonly id: string;
+  readonly kind: StackKind;
+  /** One line on what the stack holds, for plans and reports. */
+  readonly description: string;
+  /** The accounts the stack has a provider for; the first is the stack's own account. */
+  readonly accounts: readonly StackAccount[];
+  readonly regions: readonly string[];
+  /** Stacks that must be deployed first. */
+  readonly dependsOn: readonly string[];
+  /** Members enrolled by a members stack, in listing order. */
+  readonly members: readonly Member[];
+  readonly wave?: number;
+  readonly part?: number;
+}
+
+export interface StackPlan {
+  /** In a valid deploy order. */
+  readonly stacks: readonly PlannedStack[];
+  /** How many member accounts one members stack holds at most, for this configuration. */
+  readonly maxAccountsPerStack: number;
+}
+
+/** Past about 50 accounts a plan is no longer something a person reviews. */
+export const MAX_ACCOUNTS_PER_STACK = 50;
+/** Terraform slows down sharply on larger states; keep every stack below this many resources. */
+export const MAX_RESOURCES_PER_STACK = 2000;
+
+export const STACK_IDS = {
+  admin: 'admin',
+  organization: 'organization',
+  threatIntel: 'threat-intel',
+  remediation: 'sandbox-remediation',
+  simulation: 'sandbox-simulation',
+} as const;
+
+export function membersStackId(wave: number, part: number): string {
+  // The first part keeps the plain name, so a wave that grows into a second part does not move the
+  // state of the first.
+  return part === 1 ? `members-wave-${wave}` : `members-wave-${wave}-part-${part}`;
+}
+
+/** Resources one member account adds to its members stack, per region. */
+export function resourcesPerMemberRegion(config: Pick<OrgConfig, 'mode'>): number {
+  // organizations: the membership. invitations: the member's detector and its features, the
+  // invitation, and the acceptance.
+  return config.mode === 'organizations' ? 1 : 1 + FEATURE_COUNT + 2;
+}
+
+export function maxAccountsPerStack(config: Pick<OrgConfig, 'mode' | 'regions'>): number {
+  const perAccount = resourcesPerMemberRegion(config) * config.regions.length;
+  return Math.max(1, Math.min(MAX_ACCOUNTS_PER_STACK, Math.floor(MAX_RESOURCES_PER_STACK / perAccount)));
+}
+
+/** Members are enrolled explicitly in invitations mode, and in organizations mode unless every account is auto-enabled. */
+export function enrollsMembersExplicitly(config: Pick<OrgConfig, 'mode' | 'autoEnable'>): boolean {
+  return config.mode === 'invitations' || config.autoEnable !== 'ALL';
+}
+
+export function planStacks(config: OrgConfig): StackPlan {
+  const { accounts, regions } = config;
+  const admin: StackAccount = { role: 'admin', id: accounts.admin };
+  const sandbox: StackAccount = { role: 'sandbox', id: accounts.sandbox };
+  const stacks: PlannedStack[] = [];
+  const add = (stack: Omit<PlannedStack, 'members'> & { members?: readonly Member[] }) =>
+    stacks.push({ members: [], ...stack });
+
+  add({
+    id: STACK_IDS.admin,
+    kind: 'admin',
+    description: 'GuardDuty detector and protection plans in every region of the admin account',
+    accounts: [admin],
+    regions,
+    dependsOn: [],
+  });
+
+  const organizations = config.mode === 'organizations';
+  if (organizations) {
+    add({
+      id: STACK_IDS.organization,
+      kind: 'organization',
+      description: `delegated administrator (management account) and organization configuration (autoEnable ${config.autoEnable}) in every region`,
+      accounts: [{ role: 'management', id: accounts.management }, admin],
+      regions,
+      dependsOn: [STACK_IDS.admin],
+    });
+  }
+
+  // Waves deploy one after the other; the parts of one wave are independent of each other.
+  const limit = maxAccountsPerStack(config);
+  let previousWave: string[] = [organizations ? STACK_IDS.organization : STACK_IDS.admin];
+  const enrolledBy = new Map<string, string>();
+  if (enrollsMembersExplicitly(config)) {
+    for (const [wave, members] of groupByWave(config.members)) {
+      const ids: string[] = [];
+      for (let start = 0, part = 1; start < members.length; start += limit, part++) {
+        const chunk = members.slice(start, start + limit);
+        const id = membersStackId(wave, part);
+        add({
+          id,
+          kind: 'members',
+          description: `wave ${wave}${part > 1 ? ` part ${part}` : ''}: enrolls ${chunk.length} member account${chunk.length === 1 ? '' : 's'} in every region`,
+          accounts: organizations ? [admin] : [admin, ...chunk.map((member) => ({ role: 'member' as const, id: member.id }))],
+          regions,
+          dependsOn: previousWave,
+          members: chunk,
+          wave,
+          part,
+        });
+        for (const member of chunk) enrolledBy.set(member.id, id);
+        ids.push(id);
+      }
+      previousWave = ids;
+    }
+  }
+
+  const remediation = config.remediation.mode !== 'off';
+  if (remediation) {
+    add({
+      id: STACK_IDS.remediation,
+      kind: 'remediation',
+      description: `remediation Lambdas, rules, notifications and alarms in the sandbox account (mode ${config.remediation.mode})`,
+      accounts: [sandbox],
+      regions,
+      dependsOn: [],
+    });
+  }
+
+  const simulation = config.simulation.enabled;
+  if (simulation) {
+    // Findings are raised only once the sandbox has a detector, and are worth raising only once the
+    // remediation is listening.
+    const sandboxEnrollment = enrolledBy.get(accounts.sandbox) ?? (organizations ? STACK_IDS.organization : undefined);
+    add({
+      id: STACK_IDS.simulation,
+      kind: 'simulation',
+      description: "the lab's VPC, instances, Elastic IP, IAM user and role, table and parameter in the sandbox account",
+      accounts: [sandbox],
+      regions: [config.homeRegion],
+      dependsOn: [...(remediation ? [STACK_IDS.remediation] : []), ...(sandboxEnrollment ? [sandboxEnrollment] : [])],
+    });
+  }
+
+  if (config.threatLists.length > 0 || config.trustedIpList || config.filters.length > 0) {
+    add({
+      id: STACK_IDS.threatIntel,
+      kind: 'threat-intel',
+      description: 'threat lists, trusted IP list and suppression filters on the admin detector in every region',
+      accounts: [admin],
+      regions,
+      dependsOn: [STACK_IDS.admin, ...(simulation && config.threatLists.length > 0 ? [STACK_IDS.simulation] : [])],
+    });
+  }
+
+  return { stacks: topologicalOrder(stacks), maxAccountsPerStack: limit };
+}
+
+function groupByWave(members: readonly Member[]): [number, Member[]][] {
+  const waves = new Map<number, Member[]>();
+  for (const member of members) {
+    const list = waves.get(member.wave) ?? [];
+    list.push(member);
+    waves.set(member.wave, list);
+  }
+  return [...waves.entries()].sort(([a], [b]) => a - b);
+}
+
+/**
+ * Stacks grouped into deploy steps: every stack of a step depends only on stacks of earlier steps,
+ * so the stacks of one step can be deployed in parallel.
+ */
+export function deploySteps(plan: StackPlan): PlannedStack[][] {
+  const step = new Map<string, number>();
+  const steps: PlannedStack[][] = [];
+  for (const stack of plan.stacks) {
+    const index = Math.max(-1, ...stack.dependsOn.map((id) => step.get(id) ?? -1)) + 1;
+    step.set(stack.id, index);
+    (steps[index] ??= []).push(stack);
+  }
+  return steps;
+}
+
+/** Kahn's algorithm, stable in insertion order; throws on a cycle or an unknown dependency. */
+function topologicalOrder(stacks: readonly PlannedStack[]): PlannedStack[] {
+  const byId = new Map(stacks.map((stack) => [stack.id, stack]));
+  for (const stack of stacks) {
+    for (const dependency of stack.dependsOn) {
+      if (!byId.has(dependency)) throw new Error(`stack plan: ${stack.id} depends on unknown stack ${dependency}`);
+    }
+  }
+  const done = new Set<string>();
+  const ordered: PlannedStack[] = [];
+  while (ordered.length < stacks.length) {
+    const next = stacks.find((stack) => !done.has(stack.id) && stack.dependsOn.every((id) => done.has(id)));
+    if (!next) throw new Error('stack plan: dependency cycle');
+    done.add(next.id);
+    ordered.push(next);
+  }
+  return ordered;
+}

@@ -1,0 +1,13 @@
+import { configFileFromEnv, loadConfig } from './lib/config/load';
+import { ConfigError } from './lib/config/problems';
+import { buildApp } from './stacks/app';
+
+// Validate everything before the app exists, so bad input never leaves a half-written cdktf.out.
+try {
+  const config = loadConfig(configFileFromEnv());
+  buildApp(config).synth();
+} catch (error) {
+  if (!(error instanceof ConfigError)) throw error;
+  console.error(error.message);
+  process.exitCode = 1;
+}

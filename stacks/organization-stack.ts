@@ -1,0 +1,33 @@
+import type { Construct } from 'constructs';
+import { detectorFeatures } from '../lib/protection';
+import { OrganizationAdmin } from '../modules/organization-admin';
+import { OrgStack, type OrgStackProps } from './org-stack';
+
+export interface OrganizationStackProps extends OrgStackProps {
+  /** The administrator's detector id by region (from the admin stack). */
+  readonly adminDetectorIds: Readonly<Record<string, string>>;
+}
+
+/**
+ * Organizations mode: in every region the management account delegates GuardDuty administration to
+ * the admin account, which then sets the organization configuration. The admin detector exists
+ * before delegation (the admin stack deploys first) so delegation does not create one of its own.
+ */
+export class OrganizationStack extends OrgStack {
+  constructor(scope: Construct, props: OrganizationStackProps) {
+    super(scope, props);
+    const { config } = props;
+    const features = detectorFeatures(config.protection);
+    for (const region of config.regions) {
+      new OrganizationAdmin(this, `organization-${region}`, {
+        managementProvider: this.provider(config.accounts.management),
+        adminProvider: this.provider(config.accounts.admin),
+        region,
+        adminAccountId: config.accounts.admin,
+        adminDetectorId: props.adminDetectorIds[region],
+        autoEnable: config.autoEnable,
+        features,
+      });
+    }
+  }
+}
