@@ -1,0 +1,16 @@
+import type { OrgConfig } from './config/load';
+
+/** `<name>-<parts...>`: the physical name of a resource of this deployment. */
+export function resourceName(config: Pick<OrgConfig, 'name'>, ...parts: string[]): string {
+  return [config.name, ...parts].join('-');
+}
+
+/**
+ * S3 bucket names are global across all accounts: the account id and region make them unique and
+ * tell at a glance where a bucket lives. Longer than 63 characters is an error, not a truncation.
+ */
+export function bucketName(config: Pick<OrgConfig, 'name'>, purpose: string, accountId: string, region: string): string {
+  const name = resourceName(config, purpose, accountId, region);
+  if (name.length > 63) throw new Error(`bucket name ${name} is longer than 63 characters; shorten name or the purpose`);
+  return name;
+}

@@ -1,0 +1,30 @@
+/**
+ * IAM, KMS, bucket, topic and queue policies as typed data. Tokens (ARNs of resources not yet
+ * created) may appear in any string: cdktf resolves them inside the serialized JSON.
+ */
+export type Principal = '*' | { AWS?: string | string[]; Service?: string | string[] };
+
+export interface PolicyStatement {
+  readonly Sid?: string;
+  readonly Effect: 'Allow' | 'Deny';
+  readonly Principal?: Principal;
+  readonly Action: string | readonly string[];
+  readonly Resource: string | readonly string[];
+  readonly Condition?: Readonly<Record<string, Readonly<Record<string, string | boolean | readonly string[]>>>>;
+}
+
+export function policyDocument(...statements: readonly PolicyStatement[]): string {
+  return JSON.stringify({ Version: '2012-10-17', Statement: statements });
+}
+
+/** Deny any request to a bucket that does not use TLS. */
+export function denyInsecureTransport(bucketArn: string): PolicyStatement {
+  return {
+    Sid: 'DenyInsecureTransport',
+    Effect: 'Deny',
+    Principal: '*',
+    Action: 's3:*',
+    Resource: [bucketArn, `${bucketArn}/*`],
+    Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+  };
+}
