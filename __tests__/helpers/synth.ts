@@ -20,6 +20,8 @@ export function testConfig(overrides: Record<string, unknown> = {}): OrgConfig {
 export type StackJson = Record<string, any>;
 
 export interface Synthesized {
+  /** Where it was synthesized (removed again once read). */
+  readonly outdir: string;
   readonly manifest: { stacks: Record<string, { dependencies: string[] }> };
   readonly stackIds: string[];
   stack(id: string): StackJson;
@@ -38,6 +40,7 @@ export function synthApp(config: OrgConfig): Synthesized {
       stacks[id] = JSON.parse(readFileSync(path.join(outdir, 'stacks', id, 'cdk.tf.json'), 'utf8'));
     }
     return {
+      outdir,
       manifest,
       stackIds: Object.keys(stacks),
       stack: (id) => {

@@ -28,8 +28,14 @@ export function isOptInRegion(region: string): boolean {
   return (OPT_IN_REGIONS as readonly string[]).includes(region);
 }
 
-/** The closest known name, when it is close enough to be a typo (at most two edits). */
+/**
+ * The closest known name, when it is close enough to be a typo: at most two edits, or the known name
+ * with something added (`s3Logs` for `s3`).
+ */
 export function closestName(input: string, candidates: readonly string[]): string | undefined {
+  const lower = input.toLowerCase();
+  const extended = candidates.find((candidate) => candidate.length >= 2 && lower.startsWith(candidate.toLowerCase()));
+  if (extended) return extended;
   let best: string | undefined;
   let bestDistance = 3;
   for (const candidate of candidates) {

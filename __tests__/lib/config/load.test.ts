@@ -1,0 +1,185 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { configFileFromEnv, loadConfig, parseConfig } from '../../../lib/config/load';
+import { ConfigError, formatProblem } from '../../../lib/config/problems';
+import { exampleData, REPO_ROOT } from '../../helpers/synth';
+
+/** Every problem the loader reports for this data, formatted as the user sees them. */
+function problemsOf(data: unknown, cwd = REPO_ROOT): string[] {
+  try {
+    parseConfig(data, { file: 'org.json', cwd });
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems.map(formatProblem);
+    throw error;
+  }
+  return [];
+}
+
+function withChanges(change: (data: Record<string, any>) => void): Record<string, any> {
+  const data = exampleData();
+  change(data);
+  return data;
+}
+
+function tempDir(files: Record<string, string>): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'gd-config-'));
+  for (const [name, text] of Object.entries(files)) writeFileSync(path.join(dir, name), text);
+  return dir;
+}
+
+describe('the shipped example', () => {
+  it('loads with members from the inline list and the CSV file, in listing order', () => {
+    const config = loadConfig('config/org.json', { cwd: REPO_ROOT });
+    expect(config.members.map((member) => [member.id, member.wave, member.source])).toEqual([
+      ['333333333333', 1, 'config/org.json: members[0]'],
+      ['444444444444', 1, 'config/org.json: members[1]'],
+      ['555555555501', 1, 'config/accounts.csv:2'],
+      ['555555555502', 1, 'config/accounts.csv:3'],
+      ['555555555503', 2, 'config/accounts.csv:4'],
+      ['555555555504', 2, 'config/accounts.csv:5'],
+    ]);
+    expect(config.regions).toHaveLength(3);
+    expect(config.managementRoleName).toBe('GuardDutyDeployment');
+    expect(config.threatLists[0].path).toBe(path.join(REPO_ROOT, 'config/lists/example-threat-list.txt'));
+  });
+
+  it('fills defaults for optional keys', () => {
+    const config = parseConfig(
+      withChanges((data) => {
+        for (const key of ['autoEnable', 'findingPublishingFrequency', 'protection', 'backend', 'managementRoleName', 'members', 'membersFile']) delete data[key];
+        data.remediation = { mode: 'off' };
+        data.simulation = { enabled: false };
+      }),
+      { file: 'org.json', cwd: REPO_ROOT },
+    );
+    expect(config.autoEnable).toBe('ALL');
+    expect(config.findingPublishingFrequency).toBe('FIFTEEN_MINUTES');
+    expect(Object.values(config.protection).every(Boolean)).toBe(true);
+    expect(config.backend).toEqual({ type: 'local' });
+    expect(config.managementRoleName).toBe(config.roleName);
+    expect(config.members).toEqual([]);
+  });
+
+  it('reads ORG_CONFIG, defaulting to config/org.json', () => {
+    expect(configFileFromEnv({})).toBe('config/org.json');
+    expect(configFileFromEnv({ ORG_CONFIG: 'other/org.json' })).toBe('other/org.json');
+  });
+});
+
+describe('bad configuration: every problem names its field', () => {
+  const cases: [string, (data: Record<string, any>) => void, RegExp][] = [
+    ['a short account id', (d) => (d.accounts.admin = '2222'), /^org\.json: accounts\.admin: must be a 12-digit AWS account id; got "2222"$/],
+    ['an account id as a number', (d) => (d.accounts.sandbox = 333333333333), /^org\.json: accounts\.sandbox: must be a 12-digit AWS account id written as a string \(in quotes\); got 333333333333$/],
+    ['a missing account role', (d) => delete d.accounts.sandbox, /^org\.json: accounts\.sandbox: is required$/],
+    ['admin equal to management', (d) => (d.accounts.admin = d.accounts.management), /^org\.json: accounts\.admin: must not be the management account \(111111111111\)/],
+    ['sandbox equal to admin', (d) => (d.accounts.sandbox = d.accounts.admin), /^org\.json: accounts\.sandbox: must not be the admin account \(222222222222\)/],
+    ['sandbox equal to management', (d) => (d.accounts.sandbox = d.accounts.management), /^org\.json: accounts\.sandbox: must not be the management account/],
+    ['a member listed twice inline', (d) => d.members.push({ ...d.members[1] }), /^org\.json: members\[2\]\.id: account 444444444444 is listed twice \(also at org\.json: members\[1\]\)$/],
+    ['a member inline and in the CSV', (d) => d.members.push({ id: '555555555503', email: 'x@example.com' }), /^config\/accounts\.csv:4: AccountId: account 555555555503 is listed twice \(also at org\.json: members\[2\]\)$/],
+    ['the admin account as a member', (d) => d.members.push({ id: '222222222222', email: 'a@example.com' }), /^org\.json: members\[2\]\.id: account 222222222222 is the admin account/],
+    ['a bad member e-mail', (d) => (d.members[1].email = 'ops@'), /^org\.json: members\[1\]\.email: must be an e-mail address; got "ops@"$/],
+    ['wave zero', (d) => (d.members[1].wave = 0), /^org\.json: members\[1\]\.wave: must be a positive whole number; got 0$/],
+    ['a fractional wave', (d) => (d.members[1].wave = 1.5), /^org\.json: members\[1\]\.wave: must be a positive whole number; got 1\.5$/],
+    ['an unknown region with a typo', (d) => (d.regions = ['us-west-2', 'us-est-1']), /^org\.json: regions\[1\]: unknown region "us-est-1"; did you mean "us-east-1"\?$/],
+    ['an unknown region far from any name', (d) => (d.regions = ['us-west-2', 'mars-north-9']), /^org\.json: regions\[1\]: unknown region "mars-north-9"; if it is newer than this tool's region table, also list it in additionalRegions$/],
+    ['a region listed twice', (d) => (d.regions = ['us-west-2', 'us-west-2']), /^org\.json: regions\[1\]: "us-west-2" is listed twice$/],
+    ['homeRegion outside regions', (d) => (d.homeRegion = 'eu-central-1'), /^org\.json: homeRegion: "eu-central-1" must also be listed in regions \(us-west-2, us-east-1, eu-west-1\)$/],
+    ['no regions', (d) => (d.regions = []), /^org\.json: regions: must list at least one region$/],
+    ['a bad mode', (d) => (d.mode = 'organisation'), /^org\.json: mode: must be one of organizations, invitations; got "organisation"$/],
+    ['a bad autoEnable', (d) => (d.autoEnable = 'all'), /^org\.json: autoEnable: must be one of ALL, NEW, NONE; got "all"$/],
+    ['a bad publishing frequency', (d) => (d.findingPublishingFrequency = 'HOURLY'), /^org\.json: findingPublishingFrequency: must be one of FIFTEEN_MINUTES, ONE_HOUR, SIX_HOURS; got "HOURLY"$/],
+    ['a bad remediation mode', (d) => (d.remediation.mode = 'dryrun'), /^org\.json: remediation\.mode: must be one of auto, dry-run, off; got "dryrun"$/],
+    ['a bad backend type', (d) => (d.backend = { type: 'gcs' }), /^org\.json: backend\.type: must be one of local, s3, cloud; got "gcs"$/],
+    ['an s3 backend without bucket', (d) => (d.backend = { type: 's3', region: 'us-west-2' }), /^org\.json: backend\.bucket: is required$/],
+    ['a misspelled protection key', (d) => (d.protection.s3Logs = true), /^org\.json: protection\.s3Logs: unknown key; did you mean "s3"\?$/],
+    ['a misspelled top-level key', (d) => (d.homeregion = 'us-west-2'), /^org\.json: homeregion: unknown key; did you mean "homeRegion"\?$/],
+    ['a string boolean', (d) => (d.protection.ebsMalware = 'true'), /^org\.json: protection\.ebsMalware: must be true or false; got "true"$/],
+    ['a name with capitals', (d) => (d.name = 'Acme'), /^org\.json: name: must be 2-20 lowercase letters, digits or '-', starting with a letter/],
+    ['a missing members file', (d) => (d.membersFile = 'config/nope.csv'), /^org\.json: membersFile: file "config\/nope\.csv" not found/],
+    ['a missing threat list file', (d) => (d.threatLists[0].file = 'config/lists/nope.txt'), /^org\.json: threatLists\[0\]\.file: file "config\/lists\/nope\.txt" not found/],
+    ['a threat list name used twice', (d) => d.threatLists.push({ ...d.threatLists[0] }), /^org\.json: threatLists\[1\]\.name: "Example-Threat-List" is used twice$/],
+    ['a bad notification e-mail', (d) => (d.notifications.emails = ['secops']), /^org\.json: notifications\.emails\[0\]: must be an e-mail address; got "secops"$/],
+    ['an existing detector of a member in organizations mode', (d) => (d.existingDetectors = { '444444444444': { 'us-east-1': 'a'.repeat(32) } }), /^org\.json: existingDetectors\.444444444444: is not the admin account; in organizations mode only the admin detector is managed here/],
+    ['an existing detector in an unlisted region', (d) => (d.existingDetectors = { '222222222222': { 'eu-central-1': 'a'.repeat(32) } }), /^org\.json: existingDetectors\.222222222222\.eu-central-1: region is not in regions/],
+    ['a malformed detector id', (d) => (d.existingDetectors = { '222222222222': { 'us-east-1': 'not-a-detector' } }), /^org\.json: existingDetectors\.222222222222\.us-east-1: must be a GuardDuty detector id \(32 lowercase hex characters\); got "not-a-detector"$/],
+    ['an unenrolled sandbox with autoEnable NEW', (d) => d.members.shift(), /^org\.json: accounts\.sandbox: 333333333333 is not enrolled with autoEnable NEW: list it in members/],
+    ['additionalRegions naming a known region', (d) => (d.additionalRegions = ['us-east-1']), /^org\.json: additionalRegions\[0\]: "us-east-1" is already known; list it in regions only$/],
+    ['a bad IAM role name', (d) => (d.roleName = 'Org Access'), /^org\.json: roleName: must be an IAM role name/],
+  ];
+
+  it.each(cases)('%s', (_title, change, expected) => {
+    const problems = problemsOf(withChanges(change));
+    expect(problems).toEqual(expect.arrayContaining([expect.stringMatching(expected)]));
+  });
+
+  it('reports every problem at once', () => {
+    const problems = problemsOf(
+      withChanges((d) => {
+        d.accounts.admin = '2222';
+        d.mode = 'x';
+        d.regions = ['us-west-2', 'us-est-1'];
+        d.members[1].email = 'bad';
+      }),
+    );
+    expect(problems).toHaveLength(4);
+  });
+
+  it('accepts a region newer than the table when it is listed in additionalRegions', () => {
+    const data = withChanges((d) => {
+      d.additionalRegions = ['xx-east-1'];
+      d.regions = ['us-west-2', 'xx-east-1'];
+    });
+    expect(problemsOf(data)).toEqual([]);
+  });
+
+  it('accepts opt-in regions', () => {
+    expect(problemsOf(withChanges((d) => (d.regions = ['us-west-2', 'af-south-1', 'mx-central-1'])))).toEqual([]);
+  });
+});
+
+describe('the configuration file', () => {
+  it('names a missing file and how to point elsewhere', () => {
+    expect(() => loadConfig('nowhere/org.json', { cwd: REPO_ROOT })).toThrow(/nowhere\/org\.json: cannot read the configuration \(file not found\); set ORG_CONFIG/);
+  });
+
+  it('gives the line of a JSON syntax error', () => {
+    const dir = tempDir({ 'org.json': '{\n  "name": "acme",\n  "mode": "organizations",\n}\n' });
+    expect(() => loadConfig('org.json', { cwd: dir })).toThrow(/org\.json:4: not valid JSON \(column 1\)/);
+  });
+});
+
+describe('the members CSV file', () => {
+  function csvProblems(csv: string): string[] {
+    const dir = tempDir({ 'accounts.csv': csv });
+    return problemsOf(withChanges((d) => (d.membersFile = path.join(dir, 'accounts.csv')))).map((problem) => problem.replace(dir + path.sep, ''));
+  }
+
+  it('accepts the header-less format of the multi-account scripts', () => {
+    const dir = tempDir({ 'accounts.csv': '555555555501,dev@example.com\n555555555502,"staging@example.com"\n' });
+    const config = parseConfig(withChanges((d) => (d.membersFile = path.join(dir, 'accounts.csv'))), { file: 'org.json', cwd: REPO_ROOT });
+    expect(config.members.slice(2).map((member) => [member.id, member.email, member.wave])).toEqual([
+      ['555555555501', 'dev@example.com', 1],
+      ['555555555502', 'staging@example.com', 1],
+    ]);
+  });
+
+  it('skips comments and blank lines but keeps line numbers true', () => {
+    expect(csvProblems('AccountId,EmailAddress\n# a comment\n\n55555555550,dev@example.com\n')).toEqual([
+      'accounts.csv:4: AccountId: must be a 12-digit AWS account id; got "55555555550"',
+    ]);
+  });
+
+  it.each([
+    ['a bad e-mail', 'AccountId,EmailAddress\n555555555501,dev-at-example.com\n', 'accounts.csv:2: EmailAddress: must be an e-mail address; got "dev-at-example.com"'],
+    ['a missing e-mail', 'AccountId,EmailAddress\n555555555501\n', 'accounts.csv:2: EmailAddress: is required'],
+    ['a wave that is not a number', 'AccountId,EmailAddress,Name,Wave\n555555555501,dev@example.com,dev,first\n', 'accounts.csv:2: Wave: must be a positive whole number; got "first"'],
+    ['a negative wave', 'AccountId,EmailAddress,Name,Wave\n555555555501,dev@example.com,dev,-1\n', 'accounts.csv:2: Wave: must be a positive whole number; got -1'],
+    ['a wrong header', 'Account,Email\n555555555501,dev@example.com\n', 'accounts.csv:1: header must be AccountId,EmailAddress[,Name][,Wave]; got Account,Email'],
+    ['too many values', 'AccountId,EmailAddress\n555555555501,dev@example.com,dev\n', 'accounts.csv:2: has 3 values; expected at most 2 (AccountId,EmailAddress)'],
+    ['an empty file', '', 'accounts.csv: is empty; expected a header AccountId,EmailAddress,Name,Wave and one account a line'],
+    ['an unclosed quote', 'AccountId,EmailAddress\n555555555501,"dev@example.com\n', 'accounts.csv:2: not a valid CSV file'],
+  ])('reports %s with file:line', (_title, csv, expected) => {
+    expect(csvProblems(csv)).toEqual([expect.stringContaining(expected)]);
+  });
+});

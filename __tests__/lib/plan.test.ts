@@ -1,0 +1,129 @@
+import { deploySteps, maxAccountsPerStack, planStacks, type PlannedStack } from '../../lib/plan';
+import { testConfig } from '../helpers/synth';
+
+const SANDBOX = { id: '333333333333', email: 'sandbox@example.com', wave: 1 };
+
+/** `count` members with ids 5000000000xx, in the given wave. */
+function members(count: number, wave = 1, offset = 0) {
+  return Array.from({ length: count }, (_, index) => ({
+    id: String(500000000000 + offset + index),
+    email: `member${offset + index}@example.com`,
+    wave,
+  }));
+}
+
+const ids = (stacks: readonly PlannedStack[]) => stacks.map((stack) => stack.id);
+const byId = (stacks: readonly PlannedStack[], id: string) => stacks.find((stack) => stack.id === id)!;
+
+describe('stack plan', () => {
+  it('orders the example: detector, delegation, waves, then the sandbox and the lists', () => {
+    const { stacks } = planStacks(testConfig());
+    expect(ids(stacks)).toEqual(['admin', 'organization', 'members-wave-1', 'members-wave-2', 'sandbox-remediation', 'sandbox-simulation', 'threat-intel']);
+    expect(byId(stacks, 'organization').dependsOn).toEqual(['admin']);
+    expect(byId(stacks, 'members-wave-1').dependsOn).toEqual(['organization']);
+    expect(byId(stacks, 'members-wave-2').dependsOn).toEqual(['members-wave-1']);
+    // The sandbox is enrolled in wave 1: findings are only raised once it has a detector.
+    expect(byId(stacks, 'sandbox-simulation').dependsOn).toEqual(['sandbox-remediation', 'members-wave-1']);
+    expect(byId(stacks, 'threat-intel').dependsOn).toEqual(['admin', 'sandbox-simulation']);
+  });
+
+  it('puts each stack in its accounts and regions', () => {
+    const { stacks } = planStacks(testConfig());
+    expect(byId(stacks, 'admin').accounts).toEqual([{ role: 'admin', id: '222222222222' }]);
+    expect(byId(stacks, 'organization').accounts).toEqual([
+      { role: 'management', id: '111111111111' },
+      { role: 'admin', id: '222222222222' },
+    ]);
+    expect(byId(stacks, 'members-wave-1').accounts).toEqual([{ role: 'admin', id: '222222222222' }]);
+    expect(byId(stacks, 'sandbox-simulation').regions).toEqual(['us-west-2']);
+    expect(byId(stacks, 'admin').regions).toEqual(['us-west-2', 'us-east-1', 'eu-west-1']);
+  });
+
+  it('groups members by wave in listing order', () => {
+    const { stacks } = planStacks(testConfig());
+    expect(byId(stacks, 'members-wave-1').members.map((member) => member.id)).toEqual(['333333333333', '444444444444', '555555555501', '555555555502']);
+    expect(byId(stacks, 'members-wave-2').members.map((member) => member.id)).toEqual(['555555555503', '555555555504']);
+  });
+
+  it('enrolls nobody explicitly when the organization auto-enables every account', () => {
+    const { stacks } = planStacks(testConfig({ autoEnable: 'ALL' }));
+    expect(ids(stacks).filter((id) => id.startsWith('members'))).toEqual([]);
+    expect(byId(stacks, 'sandbox-simulation').dependsOn).toEqual(['sandbox-remediation', 'organization']);
+  });
+
+  it('in invitations mode has no organization stack and gives each wave its members\' providers', () => {
+    const { stacks } = planStacks(testConfig({ mode: 'invitations' }));
+    expect(ids(stacks)).not.toContain('organization');
+    const wave1 = byId(stacks, 'members-wave-1');
+    expect(wave1.dependsOn).toEqual(['admin']);
+    expect(wave1.accounts.map((account) => account.role)).toEqual(['admin', 'member', 'member', 'member', 'member']);
+    expect(wave1.accounts.slice(1).map((account) => account.id)).toEqual(wave1.members.map((member) => member.id));
+  });
+
+  it('splits a large wave into parts of at most 50 accounts that deploy in parallel', () => {
+    const config = testConfig({ members: [SANDBOX, ...members(119)], membersFile: undefined });
+    const { stacks, maxAccountsPerStack: limit } = planStacks(config);
+    expect(limit).toBe(50);
+    const parts = stacks.filter((stack) => stack.kind === 'members');
+    expect(parts.map((stack) => [stack.id, stack.members.length, stack.part])).toEqual([
+      ['members-wave-1', 50, 1],
+      ['members-wave-1-part-2', 50, 2],
+      ['members-wave-1-part-3', 20, 3],
+    ]);
+    expect(new Set(parts.map((stack) => stack.dependsOn.join()))).toEqual(new Set(['organization']));
+  });
+
+  it('makes every part of a wave wait for every part of the previous wave', () => {
+    const config = testConfig({ members: [SANDBOX, ...members(60, 1), ...members(3, 2, 100)], membersFile: undefined });
+    const { stacks } = planStacks(config);
+    expect(byId(stacks, 'members-wave-2').dependsOn).toEqual(['members-wave-1', 'members-wave-1-part-2']);
+  });
+
+  it('keeps invitations-mode stacks under the resource budget with many regions', () => {
+    const regions = ['us-west-2', 'us-east-1', 'us-east-2', 'us-west-1', 'eu-west-1', 'eu-west-2', 'eu-west-3', 'eu-central-1', 'eu-north-1', 'ap-south-1', 'ap-northeast-1', 'ap-northeast-2', 'ap-northeast-3', 'ap-southeast-1', 'ap-southeast-2', 'ca-central-1', 'sa-east-1'];
+    const config = testConfig({ mode: 'invitations', regions, members: [SANDBOX, ...members(40)], membersFile: undefined });
+    // 17 regions x (detector + 6 plans + invitation + acceptance) = 153 resources an account.
+    expect(maxAccountsPerStack(config)).toBe(13);
+    const parts = planStacks(config).stacks.filter((stack) => stack.kind === 'members');
+    expect(parts.map((stack) => stack.members.length)).toEqual([13, 13, 13, 2]);
+  });
+
+  it('changes only the last wave when an account is appended to it', () => {
+    const before = planStacks(testConfig());
+    const data = { membersFile: undefined, members: [SANDBOX, ...members(3, 1), ...members(2, 2, 10)] };
+    const after = planStacks(testConfig({ ...data, members: [...data.members, ...members(1, 2, 20)] }));
+    const beforeSame = planStacks(testConfig(data));
+    expect(byId(after.stacks, 'members-wave-1')).toEqual(byId(beforeSame.stacks, 'members-wave-1'));
+    expect(byId(after.stacks, 'members-wave-2').members).toHaveLength(3);
+    expect(before.stacks.length).toBe(after.stacks.length);
+  });
+
+  it('drops the remediation stack when remediation is off, and the list stack when there is nothing to push', () => {
+    const { stacks } = planStacks(testConfig({ remediation: { mode: 'off' }, threatLists: [], trustedIpList: undefined, filters: [] }));
+    expect(ids(stacks)).not.toContain('sandbox-remediation');
+    expect(ids(stacks)).not.toContain('threat-intel');
+    expect(byId(stacks, 'sandbox-simulation').dependsOn).toEqual(['members-wave-1']);
+  });
+
+  it('does not tie the lists to the simulation when the simulation is off', () => {
+    const { stacks } = planStacks(testConfig({ simulation: { enabled: false } }));
+    expect(ids(stacks)).not.toContain('sandbox-simulation');
+    expect(byId(stacks, 'threat-intel').dependsOn).toEqual(['admin']);
+  });
+
+  it('groups stacks into deploy steps that respect every dependency', () => {
+    const plan = planStacks(testConfig({ members: [SANDBOX, ...members(60, 1), ...members(3, 2, 100)], membersFile: undefined }));
+    const steps = deploySteps(plan);
+    expect(steps.map((step) => ids(step))).toEqual([
+      ['admin', 'sandbox-remediation'],
+      ['organization'],
+      ['members-wave-1', 'members-wave-1-part-2'],
+      ['members-wave-2', 'sandbox-simulation'],
+      ['threat-intel'],
+    ]);
+    const stepOf = new Map(steps.flatMap((step, index) => step.map((stack) => [stack.id, index] as const)));
+    for (const stack of plan.stacks) {
+      for (const dependency of stack.dependsOn) expect(stepOf.get(dependency)!).toBeLessThan(stepOf.get(stack.id)!);
+    }
+  });
+});

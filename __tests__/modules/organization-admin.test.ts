@@ -1,0 +1,57 @@
+import { synthApp, testConfig } from '../helpers/synth';
+
+describe('organization administration', () => {
+  const synth = synthApp(testConfig());
+
+  it('delegates administration from the management account in every region', () => {
+    const delegations = Object.values(synth.resources('organization', 'aws_guardduty_organization_admin_account'));
+    expect(delegations.map((delegation) => [delegation.region, delegation.admin_account_id, delegation.provider]).sort()).toEqual([
+      ['eu-west-1', '222222222222', 'aws'],
+      ['us-east-1', '222222222222', 'aws'],
+      ['us-west-2', '222222222222', 'aws'],
+    ]);
+    const [management, admin] = synth.stack('organization').provider.aws;
+    expect(management).toMatchObject({ allowed_account_ids: ['111111111111'], assume_role: [{ role_arn: 'arn:aws:iam::111111111111:role/GuardDutyDeployment' }] });
+    expect(admin).toMatchObject({ alias: 'admin', allowed_account_ids: ['222222222222'] });
+  });
+
+  it('sets the organization configuration from the admin account, after delegation, on the admin detector', () => {
+    const configurations = synth.resources('organization', 'aws_guardduty_organization_configuration');
+    const delegations = synth.resources('organization', 'aws_guardduty_organization_admin_account');
+    for (const configuration of Object.values(configurations)) {
+      expect(configuration.provider).toBe('aws.admin');
+      expect(configuration.auto_enable_organization_members).toBe('NEW');
+      const [delegation] = configuration.depends_on;
+      const delegationName = delegation.replace('aws_guardduty_organization_admin_account.', '');
+      expect(delegations[delegationName].region).toBe(configuration.region);
+      // The detector id comes from the admin stack's state.
+      expect(configuration.detector_id).toMatch(/^\$\{data\.terraform_remote_state\.cross-stack-reference-input-admin\.outputs\..*detector-.*\}$/);
+      expect(configuration.detector_id).toContain(`detector-${configuration.region}`);
+    }
+  });
+
+  it('auto-enables the same protection plans for members, NONE for plans switched off', () => {
+    const config = testConfig({ protection: { rdsLogin: false } });
+    const features = Object.values(synthApp(config).resources('organization', 'aws_guardduty_organization_configuration_feature'));
+    expect(features).toHaveLength(18);
+    const usWest2 = Object.fromEntries(features.filter((feature) => feature.region === 'us-west-2').map((feature) => [feature.name, feature.auto_enable]));
+    expect(usWest2).toEqual({
+      S3_DATA_EVENTS: 'NEW',
+      EKS_AUDIT_LOGS: 'NEW',
+      EBS_MALWARE_PROTECTION: 'NEW',
+      RDS_LOGIN_EVENTS: 'NONE',
+      LAMBDA_NETWORK_LOGS: 'NEW',
+      RUNTIME_MONITORING: 'NEW',
+    });
+    const runtime = features.find((feature) => feature.region === 'us-west-2' && feature.name === 'RUNTIME_MONITORING');
+    expect(runtime.additional_configuration).toEqual([
+      { name: 'EKS_ADDON_MANAGEMENT', auto_enable: 'NEW' },
+      { name: 'ECS_FARGATE_AGENT_MANAGEMENT', auto_enable: 'NEW' },
+      { name: 'EC2_AGENT_MANAGEMENT', auto_enable: 'NEW' },
+    ]);
+  });
+
+  it('does not exist in invitations mode', () => {
+    expect(synthApp(testConfig({ mode: 'invitations' })).stackIds).not.toContain('organization');
+  });
+});

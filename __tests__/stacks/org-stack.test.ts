@@ -1,0 +1,58 @@
+import * as path from 'node:path';
+import { REPO_ROOT, synthApp, testConfig } from '../helpers/synth';
+
+describe('every stack', () => {
+  it('pins each provider to its account, assumes the deployment role, and tags everything', () => {
+    const synth = synthApp(testConfig());
+    for (const id of synth.stackIds) {
+      for (const provider of synth.stack(id).provider.aws) {
+        const [account] = provider.allowed_account_ids;
+        expect(account).toMatch(/^\d{12}$/);
+        expect(provider.assume_role[0].role_arn).toMatch(new RegExp(`^arn:aws:iam::${account}:role/`));
+        expect(provider.region).toBe('us-west-2');
+        expect(provider.default_tags[0].tags).toEqual({ CostCenter: 'security', GuardDutyDeployment: 'acme', ManagedBy: 'cdktf', Stack: id });
+      }
+    }
+  });
+
+  it('puts every regional GuardDuty resource in an explicit region', () => {
+    const synth = synthApp(testConfig({ mode: 'invitations' }));
+    for (const id of synth.stackIds) {
+      for (const [type, resources] of Object.entries(synth.stack(id).resource ?? {})) {
+        if (!type.startsWith('aws_guardduty_')) continue;
+        for (const resource of Object.values(resources as Record<string, any>)) expect(['us-west-2', 'us-east-1', 'eu-west-1']).toContain(resource.region);
+      }
+    }
+  });
+});
+
+describe('backend', () => {
+  it('keeps local state in one folder, a file per stack, by a relative path (the same JSON on every machine)', () => {
+    const synth = synthApp(testConfig());
+    const statePath = (id: string, relative: string) => {
+      expect(path.isAbsolute(relative)).toBe(false);
+      // Terraform resolves it from the stack's working directory.
+      return path.resolve(synth.outdir, 'stacks', id, relative);
+    };
+    const wave = synth.stack('members-wave-1').terraform.backend.local.path;
+    expect(statePath('members-wave-1', wave)).toBe(path.join(REPO_ROOT, 'terraform-state', 'members-wave-1.tfstate'));
+    const admin = synth.stack('organization').data.terraform_remote_state['cross-stack-reference-input-admin'].config.path;
+    expect(statePath('organization', admin)).toBe(path.join(REPO_ROOT, 'terraform-state', 'admin.tfstate'));
+  });
+
+  it('uses an S3 key per stack, encrypted, with S3 lock files', () => {
+    const synth = synthApp(testConfig({ backend: { type: 's3', bucket: 'acme-tf-state', region: 'us-east-1', keyPrefix: 'guardduty/prod/' } }));
+    expect(synth.stack('admin').terraform.backend.s3).toEqual({
+      bucket: 'acme-tf-state',
+      key: 'guardduty/prod/admin.tfstate',
+      region: 'us-east-1',
+      encrypt: true,
+      use_lockfile: true,
+    });
+  });
+
+  it('uses an HCP Terraform workspace per stack', () => {
+    const synth = synthApp(testConfig({ backend: { type: 'cloud', organization: 'acme', workspacePrefix: 'gd-' } }));
+    expect(synth.stack('members-wave-2').terraform.cloud).toEqual({ organization: 'acme', workspaces: { name: 'gd-members-wave-2' } });
+  });
+});
