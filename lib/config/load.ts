@@ -2,17 +2,17 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { z } from 'zod';
 import { parseMembersCsv, type Member } from './members-csv';
+import { checkInvestigation } from './investigation';
 import { ConfigError, fieldPath, type Problem } from './problems';
 import { closestName, KNOWN_REGIONS, REGION_NAME_PATTERN } from './regions';
 import { accountId, configSchema, memberSchema, type RawConfig } from './schema';
+import { filterProblems } from '../filters';
+import { LIST_LIMITS, parseList, trustedOverlapProblems, type ListKind, type NamedList } from '../lists';
 
 export type { Member } from './members-csv';
 
-/** A list file named in the configuration: as written, and resolved. */
-export interface ListFile {
-  readonly name: string;
-  /** The path as written in the configuration, for messages. */
-  readonly file: string;
+/** A list file named in the configuration: as written, resolved, and parsed. */
+export interface ListFile extends NamedList {
   /** Absolute path. */
   readonly path: string;
 }
@@ -69,9 +69,9 @@ export function parseConfig(data: unknown, options: { file: string; cwd?: string
   const baseDir = options.cwd ?? process.cwd();
   const problems: Problem[] = [];
 
-  const parsed = configSchema.safeParse(data, { error: requiredOrDefault });
+  const parsed = configSchema.safeParse(data);
   if (!parsed.success) {
-    for (const issue of parsed.error.issues) problems.push(...issueProblems(file, issue));
+    for (const issue of parsed.error.issues) problems.push(...issueProblems(file, issue, data));
   }
   if (typeof data !== 'object' || data === null || Array.isArray(data)) {
     throw new ConfigError(problems);
@@ -83,7 +83,10 @@ export function parseConfig(data: unknown, options: { file: string; cwd?: string
   checkRegions(fields, file, problems);
   checkAccounts(fields, members, file, problems);
   checkExistingDetectors(fields, members, file, problems);
+  checkInvestigation(fields, file, problems);
   const lists = resolveListFiles(fields, file, baseDir, problems);
+  problems.push(...filterProblems(fields.filters ?? [], file));
+  checkFindingsFlow(fields, file, problems);
 
   if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);
   const { membersFile: _membersFile, managementRoleName, trustedIpList: _trustedIpList, ...rest } = parsed.data;
@@ -125,12 +128,19 @@ function validFields(data: Record<string, unknown>): Fields {
   return fields as Fields;
 }
 
-function requiredOrDefault(issue: { code: string; input?: unknown }): string | undefined {
-  if (issue.code === 'invalid_type' && issue.input === undefined) return 'is required';
-  return undefined;
+function valueAt(data: unknown, segments: readonly PropertyKey[]): unknown {
+  let value = data;
+  for (const segment of segments) {
+    if (typeof value !== 'object' || value === null) return undefined;
+    value = (value as Record<PropertyKey, unknown>)[segment];
+  }
+  return value;
 }
 
-function issueProblems(file: string, issue: z.core.$ZodIssue): Problem[] {
+function issueProblems(file: string, issue: z.core.$ZodIssue, data: unknown): Problem[] {
+  if (issue.code === 'invalid_type' && valueAt(data, issue.path) === undefined) {
+    return [{ file, path: fieldPath(issue.path), message: 'is required' }];
+  }
   if (issue.code === 'unrecognized_keys') {
     const allowed = allowedKeys(issue.path);
     return issue.keys.map((key) => {
@@ -334,16 +344,57 @@ function resolveListFiles(
   baseDir: string,
   problems: Problem[],
 ): { threatLists: ListFile[]; trustedIpList?: ListFile } {
-  const resolve = (list: { name: string; file: string }, field: string): ListFile => {
-    listedFile(list.file, baseDir, file, `${field}.file`, problems);
-    return { name: list.name, file: list.file, path: path.resolve(baseDir, list.file) };
+  const resolve = (list: { name: string; file: string }, field: string, kind: ListKind, getsSimulationIp = false): ListFile => {
+    const text = readListedFile(list.file, baseDir, file, `${field}.file`, problems);
+    const parsed = text === undefined ? undefined : parseList(text, list.file, kind);
+    if (parsed) problems.push(...parsed.problems);
+    if (parsed && parsed.entries.length === 0 && !getsSimulationIp && parsed.problems.length === 0) {
+      problems.push({ file: list.file, message: 'lists no address or CIDR; add one, or remove the list from the configuration' });
+    }
+    return { name: list.name, file: list.file, path: path.resolve(baseDir, list.file), entries: parsed?.entries ?? [] };
   };
   const names = new Set<string>();
   const threatLists = (fields.threatLists ?? []).map((list, index) => {
     if (names.has(list.name)) problems.push({ file, path: `threatLists[${index}].name`, message: `${JSON.stringify(list.name)} is used twice` });
     names.add(list.name);
-    return resolve(list, `threatLists[${index}]`);
+    // The simulation's malicious Elastic IP joins the first threat list (see ThreatIntelStack).
+    return resolve(list, `threatLists[${index}]`, 'threat', index === 0 && fields.simulation?.enabled === true);
   });
-  const trustedIpList = fields.trustedIpList ? resolve(fields.trustedIpList, 'trustedIpList') : undefined;
+  if (threatLists.length > LIST_LIMITS.threatLists) {
+    problems.push({
+      file,
+      path: 'threatLists',
+      message: `${threatLists.length} threat lists; GuardDuty takes at most ${LIST_LIMITS.threatLists} per account and region (merge some files)`,
+    });
+  }
+  const trustedIpList = fields.trustedIpList ? resolve(fields.trustedIpList, 'trustedIpList', 'trusted') : undefined;
+  problems.push(...trustedOverlapProblems(threatLists, trustedIpList));
   return { threatLists, ...(trustedIpList ? { trustedIpList } : {}) };
+}
+
+/**
+ * The central bus admits the organization by its id (`aws:PrincipalOrgID`). The id is configured
+ * rather than read with a data source: the plan shows it, no extra Organizations permission or call
+ * is needed in the admin account, and a wrong or missing value fails here instead of at apply time.
+ */
+function checkFindingsFlow(fields: Fields, file: string, problems: Problem[]): void {
+  if (fields.mode === 'organizations' && fields.organizationId === undefined && !('organizationId' in problemPaths(problems))) {
+    problems.push({
+      file,
+      path: 'organizationId',
+      message: 'is required in organizations mode: the central findings bus accepts events from this organization only (find it with `aws organizations describe-organization`)',
+    });
+  }
+  const exported = fields.export;
+  if (exported?.expirationDays !== undefined && exported.expirationDays <= exported.transitionDays) {
+    problems.push({
+      file,
+      path: 'export.expirationDays',
+      message: `must be more than export.transitionDays (${exported.transitionDays}): S3 expires objects only after they moved to ${exported.storageClass}`,
+    });
+  }
+}
+
+function problemPaths(problems: readonly Problem[]): Record<string, true> {
+  return Object.fromEntries(problems.flatMap((problem) => (problem.path ? [[problem.path, true as const]] : [])));
 }

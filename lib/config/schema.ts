@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { SECURITY_HUB_STANDARDS } from '../security-hub';
+import { criteriaSchema } from '../filters';
 
 /**
  * The shape of the configuration file (DESIGN.md section 4). Every object is strict, so a misspelled
@@ -36,6 +38,50 @@ export const REMEDIATION_MODES = ['auto', 'dry-run', 'off'] as const;
 export const BACKEND_TYPES = ['local', 's3', 'cloud'] as const;
 export const FILTER_ACTIONS = ['ARCHIVE', 'NOOP'] as const;
 
+/** GuardDuty severities: low 1.0-3.9, medium 4.0-6.9, high 7.0-8.9, critical 9.0-10.0; 0 means all. */
+const severity = z
+  .number({ error: (issue) => `must be a GuardDuty severity from 0 to 10 (low 1, medium 4, high 7, critical 9; 0 = every finding); got ${JSON.stringify(issue.input)}` })
+  .min(0, { error: (issue) => `must be a GuardDuty severity from 0 to 10; got ${JSON.stringify(issue.input)}` })
+  .max(10, { error: (issue) => `must be a GuardDuty severity from 0 to 10; got ${JSON.stringify(issue.input)}` });
+
+const days = z
+  .number({ error: (issue) => `must be a whole number of days, at least 1; got ${JSON.stringify(issue.input)}` })
+  .int({ error: (issue) => `must be a whole number of days, at least 1; got ${JSON.stringify(issue.input)}` })
+  .min(1, { error: (issue) => `must be a whole number of days, at least 1; got ${JSON.stringify(issue.input)}` });
+
+/** EventBridge archives keep events this many days; 0 keeps them forever. */
+const archiveRetentionDays = z
+  .number({ error: (issue) => `must be a whole number of days (0 = keep forever); got ${JSON.stringify(issue.input)}` })
+  .int({ error: (issue) => `must be a whole number of days (0 = keep forever); got ${JSON.stringify(issue.input)}` })
+  .min(0, { error: (issue) => `must be a whole number of days (0 = keep forever); got ${JSON.stringify(issue.input)}` });
+
+/** The retention periods CloudWatch Logs accepts (0 = never expire). */
+export const LOG_RETENTION_DAYS = [0, 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
+const logRetentionDays = z
+  .number({ error: (issue) => `must be one of ${LOG_RETENTION_DAYS.join(', ')} (0 = never expire); got ${JSON.stringify(issue.input)}` })
+  .refine((value) => (LOG_RETENTION_DAYS as readonly number[]).includes(value), {
+    error: (issue) => `must be one of ${LOG_RETENTION_DAYS.join(', ')} (0 = never expire); got ${JSON.stringify(issue.input)}`,
+  });
+
+/** Storage classes the findings export moves to after `export.transitionDays`. */
+export const EXPORT_STORAGE_CLASSES = ['STANDARD_IA', 'ONEZONE_IA', 'INTELLIGENT_TIERING', 'GLACIER_IR', 'GLACIER', 'DEEP_ARCHIVE'] as const;
+
+// Security Hub and Detective (issue 9). `autoEnable` has no default: it applies to organizations mode
+// only, and load.ts reports it when it is set in invitations mode instead of ignoring it.
+const securityHub = z.strictObject({
+  enabled: flag.default(false),
+  standards: z.array(oneOf(SECURITY_HUB_STANDARDS), { error: `must be a list of standards, from: ${SECURITY_HUB_STANDARDS.join(', ')}` }).default([]),
+  autoEnable: flag.optional(),
+});
+
+const detective = z.strictObject({
+  enabled: flag.default(false),
+  autoEnable: flag.optional(),
+  existingGraphs: z
+    .record(z.string(), z.string({ error: 'must be a behavior graph ARN' }), { error: 'must map region to the ARN of the behavior graph the admin account already has there' })
+    .default({}),
+});
+
 export const memberSchema = z.strictObject({
   id: accountId,
   email,
@@ -43,11 +89,18 @@ export const memberSchema = z.strictObject({
   wave: wave.default(1),
 });
 
-const listFile = z.strictObject({
+// GuardDuty allows letters, digits, '-', '_' and blanks in list names; the name is also part of the
+// list's S3 location (at most 300 characters), so blanks are left out and the length is kept short.
+const listFileShape = {
   name: z
     .string({ error: 'must be a list name' })
-    .regex(/^[A-Za-z0-9_.-]{1,300}$/, { error: (issue) => `must be 1-300 letters, digits, '.', '_' or '-'; got ${JSON.stringify(issue.input)}` }),
+    .regex(/^[A-Za-z0-9_-]{1,128}$/, { error: (issue) => `must be 1-128 letters, digits, '_' or '-'; got ${JSON.stringify(issue.input)}` }),
   file: text('the path of the list file'),
+};
+const listFile = z.strictObject(listFileShape, { error: (issue) => (issue.code === 'invalid_type' ? 'must be { "name": ..., "file": ... }' : undefined) });
+const trustedIpList = z.strictObject(listFileShape, {
+  error: (issue) =>
+    issue.code === 'invalid_type' ? 'must be one { "name": ..., "file": ... }: GuardDuty takes one trusted IP list per account and region' : undefined,
 });
 
 const protection = z.strictObject({
@@ -65,8 +118,13 @@ const filter = z.strictObject({
     .regex(/^[A-Za-z0-9_.-]{3,64}$/, { error: (issue) => `must be 3-64 letters, digits, '.', '_' or '-'; got ${JSON.stringify(issue.input)}` }),
   description: z.string().max(512).optional(),
   action: oneOf(FILTER_ACTIONS),
-  rank: z.number().int().min(1).max(100).optional(),
-  criteria: z.record(z.string(), z.record(z.string(), z.unknown()), { error: 'must be an object of field name to condition' }),
+  // GuardDuty wants ranks 1..N without gaps; left out, a filter's rank is its position in the list.
+  rank: z
+    .number({ error: 'must be a whole number from 1' })
+    .int({ error: 'must be a whole number from 1' })
+    .min(1, { error: 'must be a whole number from 1' })
+    .optional(),
+  criteria: criteriaSchema,
 });
 
 const backend = z.discriminatedUnion(
@@ -116,11 +174,33 @@ export const configSchema = z.strictObject({
   protection: protection.default({ s3: true, eksAuditLogs: true, ebsMalware: true, rdsLogin: true, lambdaNetwork: true, runtimeMonitoring: true }),
   existingDetectors: z.record(z.string(), z.record(z.string(), z.string(), { error: 'must map region to detector id' }), { error: 'must map account id to { region: detector id }' }).default({}),
   threatLists: z.array(listFile).default([]),
-  trustedIpList: listFile.optional(),
+  trustedIpList: trustedIpList.optional(),
   filters: z.array(filter).default([]),
-  notifications: z.strictObject({ emails: z.array(email).default([]) }).default({ emails: [] }),
+  notifications: z
+    .strictObject({ emails: z.array(email).default([]), minSeverity: severity.default(4) })
+    .default({ emails: [], minSeverity: 4 }),
+  organizationId: z
+    .string({ error: 'must be the organization id, like "o-a1b2c3d4e5"' })
+    .regex(/^o-[a-z0-9]{10,32}$/, { error: (issue) => `must be an organization id ("o-" and 10-32 lowercase letters or digits); got ${JSON.stringify(issue.input)}` })
+    .optional(),
+  forwarding: z
+    .strictObject({ minSeverity: severity.default(0), archiveRetentionDays: archiveRetentionDays.default(365) })
+    .default({ minSeverity: 0, archiveRetentionDays: 365 }),
+  sinks: z
+    .strictObject({ logRetentionDays: logRetentionDays.default(365), siemQueue: flag.default(true) })
+    .default({ logRetentionDays: 365, siemQueue: true }),
+  export: z
+    .strictObject({
+      enabled: flag.default(true),
+      transitionDays: days.default(90),
+      storageClass: oneOf(EXPORT_STORAGE_CLASSES).default('GLACIER'),
+      expirationDays: days.optional(),
+    })
+    .default({ enabled: true, transitionDays: 90, storageClass: 'GLACIER' }),
   remediation: z.strictObject({ mode: oneOf(REMEDIATION_MODES).default('auto') }).default({ mode: 'auto' }),
   simulation: z.strictObject({ enabled: flag.default(false) }).default({ enabled: false }),
+  securityHub: securityHub.default({ enabled: false, standards: [] }),
+  detective: detective.default({ enabled: false, existingGraphs: {} }),
   backend: backend.default({ type: 'local' }),
   tags: z.record(z.string(), z.string({ error: 'tag values must be strings' })).default({}),
 });
