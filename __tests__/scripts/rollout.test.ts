@@ -1,0 +1,56 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { runRollout } from '../../scripts/rollout';
+import { exampleData, REPO_ROOT } from '../helpers/synth';
+
+function run(argv: string[], config: unknown = exampleData()) {
+  const dir = mkdtempSync(path.join(tmpdir(), 'gd-rollout-cli-'));
+  const file = path.join(dir, 'org.json');
+  writeFileSync(file, JSON.stringify(config));
+  const out: string[] = [];
+  const err: string[] = [];
+  const cwd = process.cwd();
+  process.chdir(REPO_ROOT);
+  try {
+    const code = runRollout(argv, { env: { ORG_CONFIG: file }, out: (text) => out.push(text), err: (text) => err.push(text) });
+    return { code, out: out.join('\n'), err: err.join('\n'), file };
+  } finally {
+    process.chdir(cwd);
+  }
+}
+
+describe('npm run rollout', () => {
+  it('prints the deploy steps as JSON for pipelines, with counts and commands', () => {
+    const result = run(['plan', '--json', '--parallelism', '2']);
+    expect(result.err).toBe('');
+    expect(result.code).toBe(0);
+    const rollout = JSON.parse(result.out);
+    expect(rollout).toMatchObject({ name: 'acme', mode: 'organizations', direction: 'deploy' });
+    expect(rollout.steps[0].stacks[0]).toMatchObject({ id: 'admin', kind: 'admin', resources: expect.any(Number) });
+    expect(rollout.steps[0].command).toMatch(/^cdktf deploy admin( [a-z0-9-]+)* --auto-approve --parallelism 2$/);
+  });
+
+  it('prints the retirement steps in words', () => {
+    const result = run(['destroy-plan']);
+    expect(result.code).toBe(0);
+    expect(result.out).toMatch(/^Destroy order for acme \(organizations mode\): \d+ stacks in \d+ steps\n/);
+    expect(result.out.indexOf('$ cdktf destroy members-wave-1')).toBeLessThan(result.out.indexOf('$ cdktf destroy organization'));
+    expect(result.out.indexOf('$ cdktf destroy organization')).toBeLessThan(result.out.indexOf('$ cdktf destroy admin'));
+  });
+
+  it('reports every configuration problem and exits 1', () => {
+    const data = exampleData();
+    data.regions = ['us-west-2', 'mars-1'];
+    const result = run(['plan'], data);
+    expect(result.code).toBe(1);
+    expect(result.err).toContain(`${result.file}: regions[1]: unknown region "mars-1"`);
+    expect(result.out).toBe('');
+  });
+
+  it('explains its usage on a wrong command or option, and exits 2', () => {
+    expect(run(['deploy']).err).toMatch(/^unknown command "deploy"\n\nusage: npm run rollout -- <plan\|destroy-plan>/);
+    expect(run(['plan', '--parallelism', 'x'])).toMatchObject({ code: 2, err: expect.stringContaining('--parallelism needs a positive whole number; got "x"') });
+    expect(run(['plan', '--yes'])).toMatchObject({ code: 2, err: expect.stringContaining('unknown option "--yes"') });
+  });
+});

@@ -1,0 +1,137 @@
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+
+/**
+ * What `cdktf synth` wrote: the manifest and each stack's Terraform JSON, read back as data. The
+ * rollout plan and the review report count and describe what was actually synthesized, not what the
+ * code intends, so that they cannot drift from the stacks other people add.
+ */
+
+/** One stack's Terraform JSON (`cdk.tf.json`). */
+export type StackJson = Record<string, any>;
+
+export interface ManifestStack {
+  readonly name: string;
+  /** Stacks deployed before this one: explicit dependencies and cross-stack references alike. */
+  readonly dependencies: readonly string[];
+  readonly workingDirectory: string;
+  readonly synthesizedStackPath: string;
+}
+
+export interface Manifest {
+  readonly stacks: Readonly<Record<string, ManifestStack>>;
+}
+
+export interface SynthesizedApp {
+  readonly outdir: string;
+  readonly manifest: Manifest;
+  /** Stack JSON by stack id, in manifest order. */
+  readonly stacks: ReadonlyMap<string, StackJson>;
+}
+
+export function readSynthesized(outdir: string): SynthesizedApp {
+  const manifest = JSON.parse(readFileSync(path.join(outdir, 'manifest.json'), 'utf8')) as Manifest;
+  const stacks = new Map<string, StackJson>();
+  for (const [id, entry] of Object.entries(manifest.stacks)) {
+    stacks.set(id, JSON.parse(readFileSync(path.join(outdir, entry.synthesizedStackPath), 'utf8')));
+  }
+  return { outdir, manifest, stacks };
+}
+
+/** One resource block: its Terraform address and attributes. */
+export interface ResourceBlock {
+  /** `<type>.<name>`, the address Terraform keeps it under in the state. */
+  readonly address: string;
+  readonly type: string;
+  readonly name: string;
+  readonly attributes: Record<string, unknown>;
+}
+
+export function resourceBlocks(stack: StackJson): ResourceBlock[] {
+  const blocks: ResourceBlock[] = [];
+  for (const [type, byName] of Object.entries<Record<string, Record<string, unknown>>>(stack.resource ?? {})) {
+    for (const [name, attributes] of Object.entries(byName)) {
+      blocks.push({ address: `${type}.${name}`, type, name, attributes });
+    }
+  }
+  return blocks;
+}
+
+/**
+ * How many resource instances a block stands for: a literal `count` or `for_each` expands; one whose
+ * size is only known at plan time counts once and is reported as dynamic.
+ */
+export function instanceCount(attributes: Record<string, unknown>): { count: number; dynamic: boolean } {
+  const { count, for_each: forEach } = attributes;
+  if (typeof count === 'number') return { count, dynamic: false };
+  if (Array.isArray(forEach)) return { count: forEach.length, dynamic: false };
+  if (forEach !== null && typeof forEach === 'object') return { count: Object.keys(forEach).length, dynamic: false };
+  return { count: 1, dynamic: count !== undefined || forEach !== undefined };
+}
+
+export interface ResourceCounts {
+  readonly total: number;
+  /** Instances by resource type, types sorted by name. */
+  readonly byType: Readonly<Record<string, number>>;
+  /** Addresses whose number of instances is only known at plan time (counted once). */
+  readonly dynamic: readonly string[];
+}
+
+export function resourceCounts(stack: StackJson): ResourceCounts {
+  const byType: Record<string, number> = {};
+  const dynamic: string[] = [];
+  let total = 0;
+  for (const block of resourceBlocks(stack)) {
+    const { count, dynamic: isDynamic } = instanceCount(block.attributes);
+    byType[block.type] = (byType[block.type] ?? 0) + count;
+    total += count;
+    if (isDynamic) dynamic.push(block.address);
+  }
+  const sorted = Object.fromEntries(Object.entries(byType).sort(([a], [b]) => a.localeCompare(b)));
+  return { total, byType: sorted, dynamic };
+}
+
+/** An existing cloud object that Terraform adopts into the state (an `import` block) instead of creating. */
+export interface ImportedResource {
+  readonly address: string;
+  /** The import id, such as `<detector id>@<region>`. */
+  readonly id: string;
+}
+
+export function importedResources(stack: StackJson): ImportedResource[] {
+  const imports: { to: string; id: string }[] = stack.import ?? [];
+  return imports.map((entry) => ({ address: entry.to, id: entry.id }));
+}
+
+/** Where a stack keeps its state, in words a reviewer can act on. */
+export interface StateLocation {
+  readonly type: string;
+  /** The state file, object or workspace. */
+  readonly location: string;
+}
+
+/**
+ * @param projectDir local state paths are shown relative to this folder
+ */
+export function stateLocation(app: Pick<SynthesizedApp, 'outdir' | 'manifest'>, stackId: string, stack: StackJson, projectDir: string): StateLocation {
+  const backends: Record<string, Record<string, any>> = stack.terraform?.backend ?? {};
+  const cloud = stack.terraform?.cloud as Record<string, any> | undefined;
+  if (cloud) {
+    const workspace = cloud.workspaces?.name ?? `tags ${JSON.stringify(cloud.workspaces?.tags ?? [])}`;
+    return { type: 'cloud', location: `${cloud.hostname ?? 'app.terraform.io'} / ${cloud.organization} / workspace ${workspace}` };
+  }
+  const [type, settings] = Object.entries(backends)[0] ?? ['local', {}];
+  switch (type) {
+    case 'local': {
+      const workingDirectory = path.resolve(app.outdir, app.manifest.stacks[stackId]?.workingDirectory ?? path.join('stacks', stackId));
+      const file = path.resolve(workingDirectory, settings.path ?? 'terraform.tfstate');
+      return { type, location: path.relative(projectDir, file) || file };
+    }
+    case 's3':
+      return { type, location: `s3://${settings.bucket}/${settings.key} (${settings.region})` };
+    case 'remote':
+      return { type, location: `${settings.hostname ?? 'app.terraform.io'} / ${settings.organization} / workspace ${settings.workspaces?.name ?? settings.workspaces?.prefix}` };
+    default:
+      return { type, location: JSON.stringify(settings) };
+  }
+}
