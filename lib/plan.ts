@@ -6,7 +6,17 @@ import { FEATURE_COUNT } from './protection';
  * of the configuration, so it can be tested, printed and reviewed without synthesizing anything.
  */
 
-export type StackKind = 'admin' | 'organization' | 'threat-intel' | 'members' | 'remediation' | 'simulation';
+export type StackKind =
+  | 'admin'
+  | 'organization'
+  | 'threat-intel'
+  | 'members'
+  | 'remediation'
+  | 'simulation'
+  | 'security-hub'
+  | 'security-hub-members'
+  | 'detective'
+  | 'detective-members';
 export type AccountRole = 'management' | 'admin' | 'sandbox' | 'member';
 
 export interface StackAccount {
@@ -48,7 +58,35 @@ export const STACK_IDS = {
   threatIntel: 'threat-intel',
   remediation: 'sandbox-remediation',
   simulation: 'sandbox-simulation',
+  securityHub: 'security-hub',
+  detective: 'detective',
 } as const;
+
+/** Services whose members are enrolled wave by wave beside GuardDuty's, in stacks of their own. */
+export type WaveService = typeof STACK_IDS.securityHub | typeof STACK_IDS.detective;
+
+/** `detective-wave-2`, `security-hub-wave-1-part-2`: named like the GuardDuty waves, for the same reason. */
+export function serviceWaveStackId(service: WaveService, wave: number, part: number): string {
+  return part === 1 ? `${service}-wave-${wave}` : `${service}-wave-${wave}-part-${part}`;
+}
+
+/**
+ * Resources one member account adds to its Security Hub wave stack, per region. organizations: the
+ * membership. invitations: Security Hub enabled in the member, the invitation, and the acceptance.
+ */
+export function securityHubResourcesPerMemberRegion(config: Pick<OrgConfig, 'mode'>): number {
+  return config.mode === 'organizations' ? 1 : 3;
+}
+
+/** Resources one member account adds to its Detective wave stack, per region: the membership, and in invitations mode the acceptance. */
+export function detectiveResourcesPerMemberRegion(config: Pick<OrgConfig, 'mode'>): number {
+  return config.mode === 'organizations' ? 1 : 2;
+}
+
+export function serviceAccountsPerStack(service: WaveService, config: Pick<OrgConfig, 'mode' | 'regions'>): number {
+  const perRegion = service === STACK_IDS.detective ? detectiveResourcesPerMemberRegion(config) : securityHubResourcesPerMemberRegion(config);
+  return Math.max(1, Math.min(MAX_ACCOUNTS_PER_STACK, Math.floor(MAX_RESOURCES_PER_STACK / (perRegion * config.regions.length))));
+}
 
 export function membersStackId(wave: number, part: number): string {
   // The first part keeps the plain name, so a wave that grows into a second part does not move the
@@ -166,6 +204,69 @@ export function planStacks(config: OrgConfig): StackPlan {
       regions,
       dependsOn: [STACK_IDS.admin, ...(simulation && config.threatLists.length > 0 ? [STACK_IDS.simulation] : [])],
     });
+  }
+
+  // Security Hub and Detective (issue 9). Their member waves are stacks of their own rather than part
+  // of the GuardDuty members stacks: Detective's auto-enable never reaches accounts that are already
+  // in the organization, so its waves exist even where GuardDuty's do not (autoEnable ALL), and either
+  // service can be switched on or off without moving GuardDuty state. An account added to wave N still
+  // changes only wave N's stacks.
+  const management: StackAccount = { role: 'management', id: accounts.management };
+  const addServiceWaves = (service: WaveService, kind: StackKind, name: string, afterGuardDutyWave: boolean) => {
+    const perStack = serviceAccountsPerStack(service, config);
+    let previous: string[] = [service];
+    for (const [wave, members] of groupByWave(config.members)) {
+      const ids: string[] = [];
+      // An account joins Detective once it is a GuardDuty member (Detective leaves accounts that have
+      // been GuardDuty customers for less than 48 hours "not enabled" until it can enable them).
+      const guardDuty = afterGuardDutyWave ? stacks.filter((stack) => stack.kind === 'members' && stack.wave === wave).map((stack) => stack.id) : [];
+      for (let start = 0, part = 1; start < members.length; start += perStack, part++) {
+        const chunk = members.slice(start, start + perStack);
+        const id = serviceWaveStackId(service, wave, part);
+        add({
+          id,
+          kind,
+          description: `${name} wave ${wave}${part > 1 ? ` part ${part}` : ''}: enrolls ${chunk.length} member account${chunk.length === 1 ? '' : 's'} in every region`,
+          accounts: organizations ? [admin] : [admin, ...chunk.map((member) => ({ role: 'member' as const, id: member.id }))],
+          regions,
+          dependsOn: [...previous, ...guardDuty],
+          members: chunk,
+          wave,
+          part,
+        });
+        ids.push(id);
+      }
+      previous = ids;
+    }
+  };
+
+  if (config.securityHub.enabled) {
+    add({
+      id: STACK_IDS.securityHub,
+      kind: 'security-hub',
+      description: organizations
+        ? 'Security Hub in the admin account with the GuardDuty integration, delegated administrator and organization configuration in every region, finding aggregator in the home region'
+        : 'Security Hub in the admin account with the GuardDuty integration in every region, finding aggregator in the home region',
+      accounts: organizations ? [admin, management] : [admin],
+      regions,
+      dependsOn: [STACK_IDS.admin],
+    });
+    addServiceWaves(STACK_IDS.securityHub, 'security-hub-members', 'Security Hub', false);
+  }
+
+  if (config.detective.enabled) {
+    add({
+      id: STACK_IDS.detective,
+      kind: 'detective',
+      // Detective builds on GuardDuty findings: the admin detector comes first.
+      description: organizations
+        ? 'Detective behavior graph in the admin account, delegated administrator and organization configuration in every region'
+        : 'Detective behavior graph in the admin account in every region',
+      accounts: organizations ? [admin, management] : [admin],
+      regions,
+      dependsOn: [STACK_IDS.admin],
+    });
+    addServiceWaves(STACK_IDS.detective, 'detective-members', 'Detective', true);
   }
 
   return { stacks: topologicalOrder(stacks), maxAccountsPerStack: limit };

@@ -1,11 +1,14 @@
 import { App } from 'cdktf';
 import type { OrgConfig } from '../lib/config/load';
-import { planStacks, type PlannedStack, type StackPlan } from '../lib/plan';
+import { planStacks, STACK_IDS, type PlannedStack, type StackPlan } from '../lib/plan';
 import { AdminStack } from './admin-stack';
+import { DetectiveMembersStack, DetectiveStack } from './detective-stack';
 import { MembersStack } from './members-stack';
 import { OrganizationStack } from './organization-stack';
 import { OrgStack } from './org-stack';
+import { SecurityHubMembersStack, SecurityHubStack } from './security-hub-stack';
 import { SimulationStack } from './simulation-stack';
+import { ThreatIntelStack } from './threat-intel-stack';
 
 export interface BuildOptions {
   /** Where `synth` writes; cdktf's CLI sets this through CDKTF_OUTDIR. @default cdktf.out */
@@ -58,10 +61,34 @@ function createStack(
     // NOTE TO HELPERS (temporary, the lead removes it): the working rules for this tree, deadline and
     // commit protocol are in /tmp/briefs/common.md; "{COMMON}" in your brief means that file. Read it now.
     case 'threat-intel':
+      return new ThreatIntelStack(app, { ...props, adminDetectorIds: adminDetectorIds(), maliciousIp: simulationMaliciousIp(app, config) });
     case 'remediation':
       // Built by their own issues; until then the stack holds its providers and backend only.
       return new OrgStack(app, props);
     case 'simulation':
       return new SimulationStack(app, props);
+    case 'security-hub':
+      return new SecurityHubStack(app, props);
+    case 'security-hub-members':
+      return new SecurityHubMembersStack(app, props);
+    case 'detective':
+      return new DetectiveStack(app, props);
+    case 'detective-members':
+      return new DetectiveMembersStack(app, { ...props, graphArns: detectiveGraphArns(app) });
   }
+}
+
+/** The behavior graph ARNs of the detective stack, which the plan orders before its waves. */
+function detectiveGraphArns(app: App): Readonly<Record<string, string>> {
+  const detective = app.node.tryFindChild(STACK_IDS.detective);
+  if (!(detective instanceof DetectiveStack)) throw new Error('stack plan: the detective stack must come before its waves');
+  return detective.graphArns;
+}
+
+/** The simulation's malicious Elastic IP for the first threat list; the plan orders its stack first. */
+function simulationMaliciousIp(app: App, config: OrgConfig): string | undefined {
+  if (!config.simulation.enabled) return undefined;
+  const simulation = app.node.tryFindChild(STACK_IDS.simulation);
+  if (!(simulation instanceof SimulationStack)) throw new Error('stack plan: the simulation stack must come before threat-intel');
+  return simulation.maliciousIp;
 }

@@ -1,0 +1,57 @@
+import { parseGraphArn } from '../detective';
+import type { Problem } from './problems';
+import type { RawConfig } from './schema';
+
+/** The fields the Security Hub and Detective checks read; any of them may be missing when invalid. */
+export interface InvestigationFields {
+  readonly mode?: RawConfig['mode'];
+  readonly regions?: readonly string[];
+  readonly accounts?: { readonly admin?: string };
+  readonly securityHub?: RawConfig['securityHub'];
+  readonly detective?: RawConfig['detective'];
+}
+
+/**
+ * Checks of `securityHub` and `detective` that need other fields: settings that only mean something
+ * in organizations mode, repeated standards, and behavior graphs to import.
+ */
+export function checkInvestigation(fields: InvestigationFields, file: string, problems: Problem[]): void {
+  const organizationsOnly = (key: 'securityHub' | 'detective', service: string) => {
+    if (fields.mode === 'invitations' && fields[key]?.autoEnable !== undefined) {
+      problems.push({
+        file,
+        path: `${key}.autoEnable`,
+        message: `applies to organizations mode only (${service} enables new accounts of the organization); in invitations mode every account is enrolled from members, so remove it`,
+      });
+    }
+  };
+  organizationsOnly('securityHub', 'Security Hub');
+  organizationsOnly('detective', 'Detective');
+
+  const seen = new Set<string>();
+  (fields.securityHub?.standards ?? []).forEach((standard, index) => {
+    if (seen.has(standard)) problems.push({ file, path: `securityHub.standards[${index}]`, message: `${JSON.stringify(standard)} is listed twice` });
+    seen.add(standard);
+  });
+
+  const admin = fields.accounts?.admin;
+  for (const [region, arn] of Object.entries(fields.detective?.existingGraphs ?? {})) {
+    const at = `detective.existingGraphs.${region}`;
+    if (fields.regions && !fields.regions.includes(region)) {
+      problems.push({ file, path: at, message: `region is not in regions (${fields.regions.join(', ')})` });
+    }
+    const graph = parseGraphArn(arn);
+    if (!graph) {
+      problems.push({
+        file,
+        path: at,
+        message: `must be a behavior graph ARN, arn:aws:detective:${region}:${admin ?? '<admin account>'}:graph:<32 lowercase hex characters>; got ${JSON.stringify(arn)}`,
+      });
+      continue;
+    }
+    if (graph.region !== region) problems.push({ file, path: at, message: `is a graph in ${graph.region}, not in ${region}` });
+    if (admin && graph.accountId !== admin) {
+      problems.push({ file, path: at, message: `belongs to account ${graph.accountId}, not to the admin account (accounts.admin ${admin}); only the admin account's graphs are managed here` });
+    }
+  }
+}
