@@ -1,0 +1,210 @@
+/**
+ * User-data scripts of the simulation instances, as pure functions of their inputs, so they can be
+ * rendered and checked with `bash -n` without synthesizing anything.
+ *
+ * Terraform reads `${...}` and `%{...}` in any string as interpolation and template directives, so
+ * the fixed text of a script must not contain them (bash `$VAR` and `$(...)` are fine). Values may
+ * be cdktf tokens (the Elastic IP is one): they render as `${TfToken[...]}`, which cdktf turns into a
+ * Terraform reference, and Terraform substitutes before the instance sees the script.
+ */
+
+/** Where every script keeps its settings; systemd units read them as environment files. */
+export const SETTINGS_DIR = '/etc/guardduty-simulation';
+
+export interface Scenario1Options {
+  /** Address to ping: the malicious instance's Elastic IP, on the threat list. */
+  readonly targetIp: string;
+  /** Minutes between two rounds of pings. @default 1 (as in the lab) */
+  readonly intervalMinutes?: number;
+}
+
+export interface Scenario2Options {
+  /** The malicious instance's Elastic IP: calls wait until the instance really sends from it. */
+  readonly maliciousIp: string;
+  readonly region: string;
+  /** SSM SecureString parameter holding the compromised user's access key id. */
+  readonly accessKeyIdParameter: string;
+  /** SSM SecureString parameter holding the compromised user's secret access key. */
+  readonly secretAccessKeyParameter: string;
+  /** The DynamoDB table the attacker reads. */
+  readonly tableName: string;
+  /** The SSM parameter the attacker reads. */
+  readonly parameterName: string;
+  /** Minutes between two rounds of API calls. @default 30 */
+  readonly intervalMinutes?: number;
+}
+
+/**
+ * Scenario 1: a systemd timer pings the target every minute, so the VPC flow logs show the
+ * instance talking to an address on the threat list and GuardDuty raises
+ * `UnauthorizedAccess:EC2/MaliciousIPCaller.Custom`. Amazon Linux 2023 has no cron; the timer
+ * also survives reboots.
+ */
+export function scenario1UserData(options: Scenario1Options): string {
+  const interval = positiveMinutes(options.intervalMinutes ?? 1, 'intervalMinutes');
+  return bashScript`#!/bin/bash
+# GuardDuty simulation, scenario 1: ping the malicious instance's Elastic IP on a schedule.
+set -euo pipefail
+install -d -m 0755 ${SETTINGS_DIR}
+printf 'TARGET_IP=%s\\n' ${shellQuote(options.targetIp)} > ${SETTINGS_DIR}/scenario-1.env
+
+cat > /etc/systemd/system/guardduty-scenario-1.service <<'UNIT'
+[Unit]
+Description=GuardDuty simulation scenario 1: ping the address on the threat list
+Wants=network-online.target
+After=network-online.target
+
+[Service]
+Type=oneshot
+EnvironmentFile=${SETTINGS_DIR}/scenario-1.env
+# No reply is fine: GuardDuty sees the outbound packets either way.
+ExecStart=/usr/bin/ping -c 5 -W 2 $TARGET_IP
+SuccessExitStatus=1
+UNIT
+
+cat > /etc/systemd/system/guardduty-scenario-1.timer <<'UNIT'
+[Unit]
+Description=GuardDuty simulation scenario 1 schedule
+
+[Timer]
+OnBootSec=1min
+OnUnitActiveSec=${String(interval)}min
+AccuracySec=5s
+
+[Install]
+WantedBy=timers.target
+UNIT
+
+systemctl daemon-reload
+systemctl enable --now guardduty-scenario-1.timer
+`;
+}
+
+/**
+ * Scenario 2: from the malicious instance (so from its Elastic IP, on the threat list), call IAM,
+ * DynamoDB and SSM with the compromised user's access key, so GuardDuty raises
+ * `Recon:IAMUser/MaliciousIPCaller.Custom` and `UnauthorizedAccess:IAMUser/MaliciousIPCaller.Custom`.
+ * The key is read at run time from SSM SecureString parameters with the instance role and lives only
+ * in the environment of the calling process: it is never in the user data or on disk.
+ */
+export function scenario2UserData(options: Scenario2Options): string {
+  const interval = positiveMinutes(options.intervalMinutes ?? 30, 'intervalMinutes');
+  const settings: [string, string][] = [
+    ['MALICIOUS_IP', options.maliciousIp],
+    ['SIMULATION_REGION', options.region],
+    ['ACCESS_KEY_ID_PARAMETER', options.accessKeyIdParameter],
+    ['SECRET_ACCESS_KEY_PARAMETER', options.secretAccessKeyParameter],
+    ['TABLE_NAME', options.tableName],
+    ['PARAMETER_NAME', options.parameterName],
+  ];
+  const settingLines = settings.map(([name, value]) => `printf '${name}=%s\\n' ${shellQuote(value)}`).join('\n');
+  return bashScript`#!/bin/bash
+# GuardDuty simulation, scenario 2: call AWS APIs with a compromised user's key from an address on
+# the threat list.
+set -euo pipefail
+install -d -m 0755 ${SETTINGS_DIR}
+{
+${settingLines}
+} > ${SETTINGS_DIR}/scenario-2.env
+
+cat > /usr/local/bin/guardduty-scenario-2 <<'SCRIPT'
+#!/bin/bash
+set -uo pipefail
+. ${SETTINGS_DIR}/scenario-2.env
+
+imds() {
+  local token
+  token=$(curl -sf -X PUT http://169.254.169.254/latest/api/token -H 'X-aws-ec2-metadata-token-ttl-seconds: 60') &&
+    curl -sf -H "X-aws-ec2-metadata-token: $token" "http://169.254.169.254/latest/meta-data/$1"
+}
+
+# The Elastic IP is associated once the instance runs: calls made before that would not come from
+# the address on the threat list (or would not get out at all).
+for attempt in $(seq 1 60); do
+  if [ "$(imds public-ipv4 || true)" = "$MALICIOUS_IP" ]; then break; fi
+  echo "waiting for the Elastic IP $MALICIOUS_IP (attempt $attempt)"
+  sleep 10
+done
+if [ "$(imds public-ipv4 || true)" != "$MALICIOUS_IP" ]; then
+  echo "the instance does not send from $MALICIOUS_IP; not calling anything" >&2
+  exit 1
+fi
+
+# Read with the instance role, before the compromised key replaces it in this environment.
+read_secure() {
+  aws ssm get-parameter --region "$SIMULATION_REGION" --name "$1" --with-decryption --query Parameter.Value --output text
+}
+key_id=$(read_secure "$ACCESS_KEY_ID_PARAMETER") || { echo "cannot read $ACCESS_KEY_ID_PARAMETER" >&2; exit 1; }
+secret=$(read_secure "$SECRET_ACCESS_KEY_PARAMETER") || { echo "cannot read $SECRET_ACCESS_KEY_PARAMETER" >&2; exit 1; }
+export AWS_ACCESS_KEY_ID="$key_id" AWS_SECRET_ACCESS_KEY="$secret"
+unset AWS_SESSION_TOKEN key_id secret
+
+# Denied calls count too: GuardDuty sees every call from the address, allowed or not.
+call() {
+  if aws --region "$SIMULATION_REGION" "$@" > /dev/null 2>&1; then
+    echo "called: aws $*"
+  else
+    echo "called (denied or failed): aws $*"
+  fi
+}
+call sts get-caller-identity
+call iam get-user
+call iam list-users
+call iam list-roles
+call dynamodb list-tables
+call dynamodb describe-table --table-name "$TABLE_NAME"
+call dynamodb scan --table-name "$TABLE_NAME"
+call ssm describe-parameters
+call ssm get-parameter --name "$PARAMETER_NAME" --with-decryption
+SCRIPT
+chmod 0755 /usr/local/bin/guardduty-scenario-2
+
+cat > /etc/systemd/system/guardduty-scenario-2.service <<'UNIT'
+[Unit]
+Description=GuardDuty simulation scenario 2: AWS API calls with a compromised access key
+Wants=network-online.target
+After=network-online.target
+
+[Service]
+Type=oneshot
+ExecStart=/usr/local/bin/guardduty-scenario-2
+UNIT
+
+cat > /etc/systemd/system/guardduty-scenario-2.timer <<'UNIT'
+[Unit]
+Description=GuardDuty simulation scenario 2 schedule
+
+[Timer]
+OnBootSec=2min
+OnUnitActiveSec=${String(interval)}min
+
+[Install]
+WantedBy=timers.target
+UNIT
+
+systemctl daemon-reload
+systemctl enable --now guardduty-scenario-2.timer
+`;
+}
+
+/** Single-quotes a value for bash; a cdktf token has no quotes and passes through unchanged. */
+export function shellQuote(value: string): string {
+  return `'${value.replace(/'/g, `'\\''`)}'`;
+}
+
+function positiveMinutes(value: number, name: string): number {
+  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a whole number of minutes, at least 1; got ${value}`);
+  return value;
+}
+
+/**
+ * Joins a script template with its values, refusing Terraform interpolation syntax in the fixed
+ * text, where it would be evaluated by Terraform instead of reaching bash.
+ */
+export function bashScript(strings: TemplateStringsArray, ...values: string[]): string {
+  for (const part of strings) {
+    const found = /\$\{|%\{/.exec(part);
+    if (found) throw new Error(`user-data template contains "${found[0]}", which Terraform would interpolate: ${part.slice(found.index, found.index + 40)}`);
+  }
+  return strings.reduce((out, part, index) => out + part + (index < values.length ? values[index] : ''), '');
+}

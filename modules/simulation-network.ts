@@ -1,0 +1,119 @@
+import type { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import { InternetGateway } from '@cdktf/provider-aws/lib/internet-gateway';
+import { Route } from '@cdktf/provider-aws/lib/route';
+import { RouteTable } from '@cdktf/provider-aws/lib/route-table';
+import { RouteTableAssociation } from '@cdktf/provider-aws/lib/route-table-association';
+import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
+import { Subnet } from '@cdktf/provider-aws/lib/subnet';
+import { Vpc } from '@cdktf/provider-aws/lib/vpc';
+import { Construct } from 'constructs';
+
+/** The lab's VPC: 256 addresses, one public subnet. */
+export const SIMULATION_VPC_CIDR = '10.0.0.0/24';
+export const TARGET_SECURITY_GROUP_NAME = 'TargetSecurityGroup';
+/**
+ * The isolation group the remediation Lambda moves a compromised instance into (it looks for a group
+ * with `ForensicSecurityGroup` in its name in the instance's VPC). Created here so the Lambda finds
+ * it instead of creating one outside Terraform, which would keep `cdktf destroy` from deleting the VPC.
+ */
+export const FORENSIC_SECURITY_GROUP_NAME = 'ForensicSecurityGroup';
+export const MALICIOUS_SECURITY_GROUP_NAME = 'MaliciousSecurityGroup';
+
+const ANYWHERE = '0.0.0.0/0';
+/** ICMP echo request: type 8 (from_port), any code (to_port -1). */
+const ECHO_REQUEST = { protocol: 'icmp', fromPort: 8, toPort: -1 } as const;
+const ALL_EGRESS = { protocol: '-1', fromPort: 0, toPort: 0, cidrBlocks: [ANYWHERE] } as const;
+
+export interface SimulationNetworkProps {
+  /** Provider of the sandbox account. */
+  readonly provider: AwsProvider;
+  readonly region: string;
+  /** Prefix of the Name tags (`<name>-simulation`). */
+  readonly namePrefix: string;
+}
+
+/**
+ * The simulation's network: a VPC with one public subnet routed to an internet gateway, so the
+ * instances reach the AWS APIs and Session Manager without NAT or endpoints. Endpoints would even
+ * defeat scenario 2: calls through them do not come from the Elastic IP on the threat list.
+ *
+ * No group admits anything from the internet except ICMP echo requests to the malicious instance,
+ * which the Scenario 1 instance pings through its public address.
+ */
+export class SimulationNetwork extends Construct {
+  readonly vpc: Vpc;
+  readonly subnet: Subnet;
+  /** All three instances: no ingress, all egress. */
+  readonly targetSecurityGroup: SecurityGroup;
+  /** The malicious instance only: answers pings. */
+  readonly maliciousSecurityGroup: SecurityGroup;
+  /** No ingress and no egress, for the remediation Lambda. */
+  readonly forensicSecurityGroup: SecurityGroup;
+
+  constructor(scope: Construct, id: string, props: SimulationNetworkProps) {
+    super(scope, id);
+    const { provider, region, namePrefix } = props;
+    const tags = (name: string) => ({ Name: `${namePrefix}-${name}` });
+
+    this.vpc = new Vpc(this, 'vpc', {
+      provider,
+      region,
+      cidrBlock: SIMULATION_VPC_CIDR,
+      enableDnsSupport: true,
+      enableDnsHostnames: true,
+      tags: tags('vpc'),
+    });
+    this.subnet = new Subnet(this, 'public-subnet', {
+      provider,
+      region,
+      vpcId: this.vpc.id,
+      cidrBlock: SIMULATION_VPC_CIDR,
+      // The Scenario 1 and 3 instances reach Session Manager and the AWS APIs through it.
+      mapPublicIpOnLaunch: true,
+      tags: tags('public'),
+    });
+    const gateway = new InternetGateway(this, 'internet-gateway', { provider, region, vpcId: this.vpc.id, tags: tags('igw') });
+    const routes = new RouteTable(this, 'public-routes', { provider, region, vpcId: this.vpc.id, tags: tags('public') });
+    new Route(this, 'default-route', {
+      provider,
+      region,
+      routeTableId: routes.id,
+      destinationCidrBlock: ANYWHERE,
+      gatewayId: gateway.id,
+    });
+    new RouteTableAssociation(this, 'public-subnet-routes', { provider, region, subnetId: this.subnet.id, routeTableId: routes.id });
+
+    this.targetSecurityGroup = new SecurityGroup(this, 'target-security-group', {
+      provider,
+      region,
+      vpcId: this.vpc.id,
+      name: TARGET_SECURITY_GROUP_NAME,
+      description: 'GuardDuty simulation instances: no inbound, all outbound',
+      ingress: [],
+      egress: [{ ...ALL_EGRESS, cidrBlocks: [...ALL_EGRESS.cidrBlocks], description: 'AWS APIs, Session Manager, scenario traffic' }],
+      tags: tags('target'),
+    });
+    this.maliciousSecurityGroup = new SecurityGroup(this, 'malicious-security-group', {
+      provider,
+      region,
+      vpcId: this.vpc.id,
+      name: MALICIOUS_SECURITY_GROUP_NAME,
+      description: 'GuardDuty simulation malicious instance: answers the pings of scenario 1',
+      // The pings arrive from the Scenario 1 instance's public address, through the internet gateway.
+      ingress: [{ ...ECHO_REQUEST, cidrBlocks: [ANYWHERE], description: 'Scenario 1 pings (ICMP echo request)' }],
+      egress: [],
+      tags: tags('malicious'),
+    });
+    this.forensicSecurityGroup = new SecurityGroup(this, 'forensic-security-group', {
+      provider,
+      region,
+      vpcId: this.vpc.id,
+      name: FORENSIC_SECURITY_GROUP_NAME,
+      description: 'Isolation of compromised instances: no inbound, no outbound',
+      // Empty lists remove the default allow-all egress rule.
+      ingress: [],
+      egress: [],
+      tags: tags('forensic'),
+    });
+  }
+}
