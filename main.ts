@@ -1,11 +1,14 @@
 import { configFileFromEnv, loadConfig } from './lib/config/load';
 import { ConfigError } from './lib/config/problems';
+import { writeReview } from './lib/review';
 import { buildApp } from './stacks/app';
 
 // Validate everything before the app exists, so bad input never leaves a half-written cdktf.out.
 try {
   const config = loadConfig(configFileFromEnv());
-  buildApp(config).synth();
+  const app = buildApp(config);
+  app.synth();
+  writeReview(config, app.outdir);
 } catch (error) {
   if (!(error instanceof ConfigError)) throw error;
   console.error(error.message);

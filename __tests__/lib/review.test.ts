@@ -1,0 +1,119 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import type { OrgConfig } from '../../lib/config/load';
+import { renderReview } from '../../lib/review';
+import { readSynthesized, resourceCounts, type SynthesizedApp } from '../../lib/synthesized';
+import { buildApp } from '../../stacks/app';
+import { exampleData, REPO_ROOT, testConfig } from '../helpers/synth';
+
+const DETECTOR = '0123456789abcdef0123456789abcdef';
+
+function synthesize(config: OrgConfig): SynthesizedApp {
+  const outdir = mkdtempSync(path.join(tmpdir(), 'gd-review-test-'));
+  try {
+    buildApp(config, { outdir }).synth();
+    return readSynthesized(outdir);
+  } finally {
+    rmSync(outdir, { recursive: true, force: true });
+  }
+}
+
+/** The lines of one stack's section of the report. */
+function section(review: string, stackId: string): string {
+  const start = review.indexOf(`\n## ${stackId}\n`);
+  expect(start).toBeGreaterThan(0);
+  const end = review.indexOf('\n## ', start + 1);
+  return review.slice(start, end < 0 ? undefined : end);
+}
+
+describe('review report', () => {
+  it('lists per stack its accounts, regions, state file and resource counts by type, as synthesized', () => {
+    const config = testConfig();
+    const app = synthesize(config);
+    const review = renderReview(config, app);
+
+    for (const [id, json] of app.stacks) {
+      const text = section(review, id);
+      const counts = resourceCounts(json);
+      expect(text).toContain(`- resources: ${counts.total}\n`);
+      for (const [type, count] of Object.entries(counts.byType)) expect(text).toContain(`| ${type} | ${count} |`);
+      expect(text).toContain(`- state: local backend, terraform-state/${id}.tfstate\n`);
+    }
+    const organization = section(review, 'organization');
+    expect(organization).toContain('- accounts: management 111111111111, admin 222222222222\n');
+    expect(organization).toContain(`- regions: ${config.regions.join(', ')}\n`);
+    expect(organization).toContain('- deploy step: 2 (after admin)\n');
+    expect(section(review, 'members-wave-1')).toContain('- member accounts: 333333333333 (sandbox), 444444444444 (shared-services), ');
+  });
+
+  it('lists the detectors adopted from existingDetectors as imports, by their Terraform address', () => {
+    const config = testConfig({ existingDetectors: { '222222222222': { 'us-east-1': DETECTOR } } });
+    const app = synthesize(config);
+    const admin = app.stacks.get('admin') as Record<string, any>;
+    const address = Object.entries<any>(admin.resource.aws_guardduty_detector).find(([, detector]) => detector.region === 'us-east-1')?.[0];
+
+    const text = section(renderReview(config, app), 'admin');
+    expect(text).toContain(`| \`aws_guardduty_detector.${address}\` | \`${DETECTOR}@us-east-1\` |`);
+    expect(text.match(/\| `aws_/g)).toHaveLength(1);
+    expect(section(renderReview(config, app), 'organization')).toContain('Imported resources: none');
+  });
+
+  it('names the S3 object or the HCP Terraform workspace that holds each state', () => {
+    const s3 = testConfig({ backend: { type: 's3', bucket: 'acme-tfstate', region: 'us-west-2', keyPrefix: 'guardduty/prod/' } });
+    expect(section(renderReview(s3, synthesize(s3)), 'members-wave-2')).toContain(
+      '- state: s3 backend, s3://acme-tfstate/guardduty/prod/members-wave-2.tfstate (us-west-2)\n',
+    );
+    const cloud = testConfig({ backend: { type: 'cloud', organization: 'acme-sec', workspacePrefix: 'gd-' } });
+    expect(section(renderReview(cloud, synthesize(cloud)), 'admin')).toContain('- state: cloud backend, app.terraform.io / acme-sec / workspace gd-admin\n');
+  });
+
+  it('draws accounts, stacks, deploy order and the findings flow from the configuration', () => {
+    const config = testConfig({ mode: 'invitations', membersFile: undefined, notifications: { emails: ['a@example.com', 'b@example.com'] } });
+    const app = synthesize(config);
+    const review = renderReview(config, app);
+    const mermaid = review.slice(review.indexOf('```mermaid\n'), review.indexOf('\n```', review.indexOf('```mermaid')));
+
+    expect(mermaid).toContain('subgraph account_222222222222["admin 222222222222"]');
+    expect(mermaid).toContain('subgraph account_333333333333["sandbox 333333333333"]');
+    expect(mermaid).toContain('    wave_1["wave 1: 2 accounts"]');
+    expect(mermaid).not.toContain('wave_2');
+    for (const [id, entry] of Object.entries(app.manifest.stacks)) {
+      const total = resourceCounts(app.stacks.get(id) as Record<string, any>).total;
+      expect(mermaid).toContain(`stack_${id.replace(/-/g, '_')}["stack ${id}: ${total} resource${total === 1 ? '' : 's'}"]`);
+      for (const dependency of entry.dependencies) {
+        expect(mermaid).toContain(`  stack_${dependency.replace(/-/g, '_')} -.->|deploys before| stack_${id.replace(/-/g, '_')}`);
+      }
+    }
+    expect(mermaid).toContain('  wave_1 ==>|findings| bus_admin');
+    expect(mermaid).toContain('  bus_admin ==>|every region forwards| home_us_west_2');
+    expect(mermaid).toContain('  home_us_west_2 ==>|SNS e-mail| people_email["2 recipients"]');
+    expect(mermaid).toContain('  bus_sandbox ==>|remediation rules, auto| stack_sandbox_remediation');
+  });
+
+  it('leaves out what the configuration turns off', () => {
+    const config = testConfig({ remediation: { mode: 'off' }, simulation: { enabled: false }, notifications: { emails: [] } });
+    const review = renderReview(config, synthesize(config));
+    expect(review).not.toContain('remediation rules');
+    expect(review).not.toContain('SNS e-mail');
+    expect(review).not.toContain('## sandbox-');
+  });
+
+  it('is written next to the synthesized stacks by the app itself', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'gd-review-main-'));
+    const configFile = path.join(dir, 'org.json');
+    writeFileSync(configFile, JSON.stringify(exampleData()));
+    const outdir = path.join(dir, 'cdktf.out');
+    const run = spawnSync(process.execPath, ['--import', 'tsx', 'main.ts'], {
+      cwd: REPO_ROOT,
+      env: { ...process.env, ORG_CONFIG: configFile, CDKTF_OUTDIR: outdir },
+      encoding: 'utf8',
+    });
+    expect(run.stderr).toBe('');
+    const review = readFileSync(path.join(outdir, 'review.md'), 'utf8');
+    expect(review).toMatch(/^# Review: GuardDuty deployment "acme"\n/);
+    expect(review).toContain('\n## admin\n');
+    rmSync(dir, { recursive: true, force: true });
+  });
+});

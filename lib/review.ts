@@ -1,0 +1,204 @@
+import { writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import type { Member, OrgConfig } from './config/load';
+import { deploySteps, enrollsMembersExplicitly, planStacks, type PlannedStack, type StackAccount } from './plan';
+import { importedResources, readSynthesized, resourceCounts, stateLocation, type SynthesizedApp } from './synthesized';
+
+/**
+ * `cdktf.out/review.md`: what a reviewer needs beside each `terraform plan`: per stack the accounts,
+ * regions, where its state lives, what it holds and what it adopts instead of creating, and a diagram of
+ * accounts, stacks and the findings flow. Written from the synthesized output, so it describes what
+ * will be deployed rather than what the code meant to do.
+ */
+
+export const REVIEW_FILE = 'review.md';
+
+/** Writes `<outdir>/review.md` for an app that has just been synthesized there. */
+export function writeReview(config: OrgConfig, outdir: string): string {
+  const file = path.join(outdir, REVIEW_FILE);
+  writeFileSync(file, renderReview(config, readSynthesized(outdir)));
+  return file;
+}
+
+export function renderReview(config: OrgConfig, app: SynthesizedApp): string {
+  const plan = planStacks(config);
+  const planned = new Map(plan.stacks.map((stack) => [stack.id, stack]));
+  const step = new Map<string, number>();
+  deploySteps(plan).forEach((stacks, index) => stacks.forEach((stack) => step.set(stack.id, index + 1)));
+  const roles = accountRoles(config);
+
+  const lines: string[] = [
+    `# Review: GuardDuty deployment "${config.name}"`,
+    '',
+    `Configuration \`${config.configFile}\`: ${config.mode} mode, home region ${config.homeRegion}, ` +
+      `${config.regions.length} region${config.regions.length === 1 ? '' : 's'} (${config.regions.join(', ')}), ` +
+      `${config.members.length} listed member account${config.members.length === 1 ? '' : 's'}, state backend ${config.backend.type}.`,
+    '',
+    '| stack | step | accounts | resources | imported | state |',
+    '| --- | --- | --- | --- | --- | --- |',
+  ];
+  const ids = [...app.stacks.keys()].sort((a, b) => (step.get(a) ?? 0) - (step.get(b) ?? 0) || a.localeCompare(b));
+  for (const id of ids) {
+    const json = app.stacks.get(id) as Record<string, any>;
+    const accounts = stackAccounts(planned.get(id), json, roles);
+    lines.push(
+      `| [${id}](#${anchor(id)}) | ${step.get(id) ?? '?'} | ${accounts.map(accountText).join(', ')} | ${resourceCounts(json).total} | ` +
+        `${importedResources(json).length} | ${stateLocation(app, id, json, config.baseDir).location} |`,
+    );
+  }
+
+  lines.push('', '## Accounts, stacks and findings flow', '', '```mermaid', ...diagram(config, app, planned, roles), '```');
+
+  for (const id of ids) lines.push('', ...stackSection(config, app, id, planned.get(id), step.get(id), roles));
+  return `${lines.join('\n')}\n`;
+}
+
+function stackSection(
+  config: OrgConfig,
+  app: SynthesizedApp,
+  id: string,
+  planned: PlannedStack | undefined,
+  step: number | undefined,
+  roles: ReadonlyMap<string, string>,
+): string[] {
+  const json = app.stacks.get(id) as Record<string, any>;
+  const counts = resourceCounts(json);
+  const imports = importedResources(json);
+  const state = stateLocation(app, id, json, config.baseDir);
+  const dependencies = app.manifest.stacks[id]?.dependencies ?? [];
+  const lines = [`## ${id}`, ''];
+  if (planned) lines.push(`${capitalize(planned.description)}.`, '');
+  lines.push(
+    `- deploy step: ${step ?? 'not in the stack plan'}${dependencies.length ? ` (after ${[...dependencies].sort().join(', ')})` : ''}`,
+    `- accounts: ${stackAccounts(planned, json, roles).map(accountText).join(', ') || 'none'}`,
+    `- regions: ${(planned?.regions ?? resourceRegions(json)).join(', ')}`,
+    `- state: ${state.type} backend, ${state.location}`,
+    `- resources: ${counts.total}${counts.dynamic.length ? ` (plus a plan-time number of: ${counts.dynamic.join(', ')})` : ''}`,
+  );
+  if (planned && planned.members.length > 0) {
+    lines.push(`- member accounts: ${planned.members.map(memberText).join(', ')}`);
+  }
+  if (counts.total > 0) {
+    lines.push('', '| resource type | count |', '| --- | --- |');
+    for (const [type, count] of Object.entries(counts.byType)) lines.push(`| ${type} | ${count} |`);
+  }
+  lines.push('');
+  if (imports.length === 0) {
+    lines.push('Imported resources: none (everything in this stack is created).');
+  } else {
+    lines.push('Imported resources (adopted into the state, not created; `terraform plan` shows them as "will be imported"):', '');
+    lines.push('| address | import id |', '| --- | --- |');
+    for (const imported of imports) lines.push(`| \`${imported.address}\` | \`${imported.id}\` |`);
+  }
+  return lines;
+}
+
+/** Account id to its role in this deployment ("admin", "member prod"...). */
+function accountRoles(config: OrgConfig): Map<string, string> {
+  const roles = new Map<string, string>();
+  for (const member of config.members) roles.set(member.id, `member${member.name ? ` ${member.name}` : ''}`);
+  for (const [role, id] of Object.entries(config.accounts)) roles.set(id, role);
+  return roles;
+}
+
+/** The plan's accounts, or for a stack the plan does not know, those its providers are pinned to. */
+function stackAccounts(planned: PlannedStack | undefined, json: Record<string, any>, roles: ReadonlyMap<string, string>): { role: string; id: string }[] {
+  if (planned) return planned.accounts.map((account: StackAccount) => ({ role: roles.get(account.id) ?? account.role, id: account.id }));
+  const providers: Record<string, any>[] = json.provider?.aws ?? [];
+  const ids = [...new Set(providers.flatMap((provider) => provider.allowed_account_ids ?? []))] as string[];
+  return ids.map((id) => ({ role: roles.get(id) ?? 'account', id }));
+}
+
+function accountText(account: { role: string; id: string }): string {
+  return `${account.role} ${account.id}`;
+}
+
+function memberText(member: Member): string {
+  return member.name ? `${member.id} (${member.name})` : member.id;
+}
+
+function resourceRegions(json: Record<string, any>): string[] {
+  const regions = new Set<string>();
+  for (const byName of Object.values<Record<string, any>>(json.resource ?? {})) {
+    for (const resource of Object.values<Record<string, any>>(byName)) if (typeof resource.region === 'string') regions.add(resource.region);
+  }
+  return [...regions];
+}
+
+function anchor(heading: string): string {
+  return heading.toLowerCase().replace(/[^a-z0-9 -]/g, '').replace(/ /g, '-');
+}
+
+function capitalize(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+/**
+ * Mermaid flowchart: one box per account with the stacks whose state is kept for it, dotted arrows
+ * for deploy order, thick arrows for where findings go.
+ */
+function diagram(config: OrgConfig, app: SynthesizedApp, planned: ReadonlyMap<string, PlannedStack>, roles: ReadonlyMap<string, string>): string[] {
+  const node = (kind: string, id: string) => `${kind}_${id.replace(/[^A-Za-z0-9]/g, '_')}`;
+  const label = (text: string) => `"${text.replace(/"/g, '#quot;')}"`;
+  const lines = ['flowchart LR'];
+
+  // Each stack sits in its own (first) account; the others it reaches are drawn as arrows.
+  const byAccount = new Map<string, string[]>();
+  for (const id of app.stacks.keys()) {
+    const accounts = stackAccounts(planned.get(id), app.stacks.get(id) as Record<string, any>, roles);
+    const home = accounts[0]?.id ?? 'unknown';
+    byAccount.set(home, [...(byAccount.get(home) ?? []), id]);
+  }
+  const accountIds = [...new Set([config.accounts.management, config.accounts.admin, config.accounts.sandbox, ...byAccount.keys()])];
+  for (const account of accountIds) {
+    lines.push(`  subgraph ${node('account', account)}[${label(`${roles.get(account) ?? 'account'} ${account}`)}]`);
+    if (account === config.accounts.admin) {
+      lines.push(`    ${node('bus', 'admin')}[${label(`GuardDuty administrator: findings of every member, ${config.regions.length} region${config.regions.length === 1 ? '' : 's'}`)}]`);
+    }
+    if (account === config.accounts.sandbox) {
+      lines.push(`    ${node('bus', 'sandbox')}[${label('default event bus (own findings)')}]`);
+    }
+    for (const id of byAccount.get(account) ?? []) {
+      const count = resourceCounts(app.stacks.get(id) as Record<string, any>).total;
+      lines.push(`    ${node('stack', id)}[${label(`stack ${id}: ${count} resource${count === 1 ? '' : 's'}`)}]`);
+    }
+    lines.push('  end');
+  }
+
+  // Member accounts, by wave: as many as the configuration lists.
+  const waves = new Map<number, Member[]>();
+  for (const member of config.members) waves.set(member.wave, [...(waves.get(member.wave) ?? []), member]);
+  const organizationWide = config.mode === 'organizations' && !enrollsMembersExplicitly(config);
+  lines.push(`  subgraph members[${label(organizationWide ? 'member accounts (every organization account, autoEnable ALL)' : 'member accounts')}]`);
+  for (const [wave, members] of [...waves].sort(([a], [b]) => a - b)) {
+    lines.push(`    ${node('wave', String(wave))}[${label(`wave ${wave}: ${members.length} account${members.length === 1 ? '' : 's'}`)}]`);
+  }
+  if (waves.size === 0) lines.push(`    ${node('wave', 'all')}[${label('accounts enabled by the organization')}]`);
+  lines.push('  end');
+
+  for (const [id, entry] of Object.entries(app.manifest.stacks)) {
+    for (const dependency of entry.dependencies) lines.push(`  ${node('stack', dependency)} -.->|deploys before| ${node('stack', id)}`);
+  }
+  for (const stack of planned.values()) {
+    for (const account of stack.accounts.slice(1)) {
+      if (account.role === 'member') continue;
+      lines.push(`  ${node('stack', stack.id)} -->|provider| ${node('account', account.id)}`);
+    }
+    const wave = stack.kind === 'members' ? stack.wave : undefined;
+    if (wave !== undefined) lines.push(`  ${node('stack', stack.id)} -->|enrolls| ${node('wave', String(wave))}`);
+  }
+
+  const sources = waves.size > 0 ? [...waves.keys()].map((wave) => node('wave', String(wave))) : [node('wave', 'all')];
+  for (const source of sources) lines.push(`  ${source} ==>|findings| ${node('bus', 'admin')}`);
+  const home = node('home', config.homeRegion);
+  lines.push(`  ${home}[${label(`central event bus, home region ${config.homeRegion}`)}]`);
+  lines.push(`  ${node('bus', 'admin')} ==>|every region forwards| ${home}`);
+  if (config.notifications.emails.length > 0) {
+    const count = config.notifications.emails.length;
+    lines.push(`  ${home} ==>|SNS e-mail| ${node('people', 'email')}[${label(`${count} recipient${count === 1 ? '' : 's'}`)}]`);
+  }
+  const remediation = [...planned.values()].find((stack) => stack.kind === 'remediation');
+  lines.push(`  ${node('account', config.accounts.sandbox)} ==>|findings| ${node('bus', 'admin')}`);
+  if (remediation) lines.push(`  ${node('bus', 'sandbox')} ==>|remediation rules, ${config.remediation.mode}| ${node('stack', remediation.id)}`);
+  return lines;
+}
