@@ -1,0 +1,315 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { App, TerraformOutput, Testing } from 'cdktf';
+import type { OrgConfig } from '../../lib/config/load';
+import { planStacks, STACK_IDS } from '../../lib/plan';
+import { OrgStack } from '../../stacks/org-stack';
+import { scenario3Steps, SimulationStack } from '../../stacks/simulation-stack';
+import { synthApp, testConfig } from '../helpers/synth';
+
+const SANDBOX = '333333333333';
+
+function plannedSimulation(config: OrgConfig) {
+  const planned = planStacks(config).stacks.find((stack) => stack.id === STACK_IDS.simulation);
+  if (!planned) throw new Error('no simulation stack in the plan');
+  return planned;
+}
+
+/** The simulation stack alone, synthesized: its Terraform JSON. */
+function synthSimulation(overrides: Record<string, unknown> = {}): Record<string, any> {
+  const config = testConfig(overrides);
+  const stack = new SimulationStack(Testing.app(), { config, planned: plannedSimulation(config) });
+  return JSON.parse(Testing.synth(stack, true));
+}
+
+/** The one resource of a type, or the one whose properties match. */
+function only(json: Record<string, any>, type: string, where: Record<string, unknown> = {}): Record<string, any> {
+  const matches = Object.values(json.resource[type] ?? {}).filter((resource: any) =>
+    Object.entries(where).every(([key, value]) => resource[key] === value),
+  ) as Record<string, any>[];
+  if (matches.length !== 1) throw new Error(`${matches.length} ${type} match ${JSON.stringify(where)}`);
+  return matches[0];
+}
+
+function addressOf(json: Record<string, any>, type: string, where: Record<string, unknown>): string {
+  const resource = only(json, type, where);
+  const name = Object.entries(json.resource[type]).find(([, value]) => value === resource)![0];
+  return `${type}.${name}`;
+}
+
+const INSTANCE_NAMES = [
+  'GuardDuty-Example: Compromised Instance: Scenario 1',
+  'GuardDuty-Example: Compromised Instance: Scenario 3',
+  'GuardDuty-Example: Malicious Instance',
+];
+
+function instance(json: Record<string, any>, name: string): Record<string, any> {
+  const found = Object.values(json.resource.aws_instance).filter((resource: any) => resource.tags.Name === name);
+  expect(found).toHaveLength(1);
+  return found[0] as Record<string, any>;
+}
+
+describe('SimulationStack', () => {
+  it('exists only when simulation.enabled, in the sandbox account, after the remediation and the sandbox enrollment', () => {
+    expect(synthApp(testConfig({ simulation: { enabled: false } })).stackIds).not.toContain(STACK_IDS.simulation);
+    const synth = synthApp(testConfig());
+    const stack = synth.stack(STACK_IDS.simulation);
+    expect(stack.provider.aws).toHaveLength(1);
+    expect(stack.provider.aws[0].allowed_account_ids).toEqual([SANDBOX]);
+    expect(synth.manifest.stacks[STACK_IDS.simulation].dependencies.sort()).toEqual(['members-wave-1', STACK_IDS.remediation]);
+  });
+
+  it('builds the lab VPC: 10.0.0.0/24, one public subnet, an internet gateway and a default route to it', () => {
+    const json = synthSimulation();
+    const vpc = addressOf(json, 'aws_vpc', { cidr_block: '10.0.0.0/24' });
+    const subnet = only(json, 'aws_subnet');
+    expect(subnet).toMatchObject({ vpc_id: `\${${vpc}.id}`, cidr_block: '10.0.0.0/24', map_public_ip_on_launch: true });
+    const gateway = addressOf(json, 'aws_internet_gateway', { vpc_id: `\${${vpc}.id}` });
+    const routeTable = addressOf(json, 'aws_route_table', { vpc_id: `\${${vpc}.id}` });
+    expect(only(json, 'aws_route')).toMatchObject({
+      route_table_id: `\${${routeTable}.id}`,
+      destination_cidr_block: '0.0.0.0/0',
+      gateway_id: `\${${gateway}.id}`,
+    });
+    expect(only(json, 'aws_route_table_association')).toMatchObject({
+      route_table_id: `\${${routeTable}.id}`,
+      subnet_id: `\${${addressOf(json, 'aws_subnet', {})}.id}`,
+    });
+  });
+
+  it('puts every regional resource in the home region', () => {
+    const json = synthSimulation({ homeRegion: 'eu-west-1' });
+    const global = new Set(['aws_iam_user', 'aws_iam_user_policy', 'aws_iam_access_key', 'aws_iam_role', 'aws_iam_role_policy', 'aws_iam_role_policy_attachment', 'aws_iam_instance_profile']);
+    const regional = Object.entries(json.resource).filter(([type]) => !global.has(type));
+    expect(regional.length).toBeGreaterThan(10);
+    for (const [type, resources] of regional) {
+      for (const resource of Object.values(resources as Record<string, any>)) expect([type, resource.region]).toEqual([type, 'eu-west-1']);
+    }
+    expect(Object.values(json.data.aws_ssm_parameter).map((data: any) => data.region)).toEqual(['eu-west-1']);
+  });
+
+  it('admits nothing from the internet except ICMP echo requests to the malicious instance', () => {
+    const json = synthSimulation();
+    const groups = Object.values(json.resource.aws_security_group) as Record<string, any>[];
+    expect(groups.map((group) => group.name).sort()).toEqual(['ForensicSecurityGroup', 'MaliciousSecurityGroup', 'TargetSecurityGroup']);
+    const ingress = groups.flatMap((group) => group.ingress.map((rule: any) => ({ group: group.name, ...rule })));
+    const fromAnywhere = ingress.filter((rule) => rule.cidr_blocks?.includes('0.0.0.0/0') || rule.ipv6_cidr_blocks?.includes('::/0'));
+    expect(fromAnywhere).toEqual([expect.objectContaining({ group: 'MaliciousSecurityGroup', protocol: 'icmp', from_port: 8, to_port: -1 })]);
+    expect(ingress).toHaveLength(1);
+    // No standalone rule resources that could open more.
+    expect(json.resource.aws_vpc_security_group_ingress_rule).toBeUndefined();
+    expect(json.resource.aws_security_group_rule).toBeUndefined();
+  });
+
+  it('gives the remediation an isolation group with no rules at all, destroyed only after the instances', () => {
+    const json = synthSimulation();
+    const forensic = only(json, 'aws_security_group', { name: 'ForensicSecurityGroup' });
+    expect(forensic.ingress).toEqual([]);
+    expect(forensic.egress).toEqual([]);
+    const address = addressOf(json, 'aws_security_group', { name: 'ForensicSecurityGroup' });
+    for (const name of INSTANCE_NAMES) expect(instance(json, name).depends_on).toEqual([address]);
+  });
+
+  it('runs the three lab instances on current Amazon Linux 2023, IMDSv2 only, without a key pair, through Session Manager', () => {
+    const json = synthSimulation();
+    const image = Object.entries(json.data.aws_ssm_parameter) as [string, any][];
+    expect(image).toHaveLength(1);
+    expect(image[0][1].name).toBe('/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64');
+    expect(Object.keys(json.resource.aws_instance)).toHaveLength(3);
+    for (const name of INSTANCE_NAMES) {
+      const resource = instance(json, name);
+      expect(resource.ami).toBe(`\${data.aws_ssm_parameter.${image[0][0]}.insecure_value}`);
+      expect(resource.instance_type).toBe('t3.micro');
+      expect(resource.metadata_options).toEqual({ http_endpoint: 'enabled', http_tokens: 'required', http_put_response_hop_limit: 1 });
+      expect(resource).not.toHaveProperty('key_name');
+      expect(resource.root_block_device).toEqual({ encrypted: true, volume_type: 'gp3' });
+      expect(resource.lifecycle.ignore_changes).toEqual(['ami', 'vpc_security_group_ids']);
+      const profile = resource.iam_instance_profile.match(/^\$\{aws_iam_instance_profile\.([\w-]+)\.name\}$/)[1];
+      const role = json.resource.aws_iam_instance_profile[profile].role.match(/^\$\{aws_iam_role\.([\w-]+)\.name\}$/)[1];
+      const attachments = Object.values(json.resource.aws_iam_role_policy_attachment).filter(
+        (attachment: any) => attachment.role === `\${aws_iam_role.${role}.name}`,
+      );
+      expect(attachments).toEqual([expect.objectContaining({ policy_arn: 'arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore' })]);
+    }
+    expect(json.resource.aws_key_pair).toBeUndefined();
+  });
+
+  it('places the malicious instance behind its Elastic IP only, and the other two with their own addresses', () => {
+    const json = synthSimulation();
+    const target = addressOf(json, 'aws_security_group', { name: 'TargetSecurityGroup' });
+    const malicious = addressOf(json, 'aws_security_group', { name: 'MaliciousSecurityGroup' });
+    expect(instance(json, INSTANCE_NAMES[2])).toMatchObject({
+      associate_public_ip_address: false,
+      vpc_security_group_ids: [`\${${target}.id}`, `\${${malicious}.id}`],
+    });
+    for (const name of INSTANCE_NAMES.slice(0, 2)) {
+      expect(instance(json, name)).toMatchObject({ associate_public_ip_address: true, vpc_security_group_ids: [`\${${target}.id}`] });
+    }
+    const eip = only(json, 'aws_eip');
+    expect(eip).toMatchObject({ domain: 'vpc' });
+    expect(eip).not.toHaveProperty('instance');
+    const maliciousInstance = addressOf(json, 'aws_instance', {
+      associate_public_ip_address: false,
+    });
+    expect(only(json, 'aws_eip_association')).toMatchObject({
+      allocation_id: '${aws_eip.malicious-eip.allocation_id}',
+      instance_id: `\${${maliciousInstance}.id}`,
+    });
+    expect(json.output['malicious-ip'].value).toBe('${aws_eip.malicious-eip.public_ip}');
+  });
+
+  it('scenario 1: pings the Elastic IP every minute from a systemd timer in the user data', () => {
+    const json = synthSimulation();
+    const resource = instance(json, INSTANCE_NAMES[0]);
+    expect(resource.user_data_replace_on_change).toBe(true);
+    expect(resource.user_data).toContain("printf 'TARGET_IP=%s\\n' '${aws_eip.malicious-eip.public_ip}'");
+    expect(resource.user_data).toContain('OnUnitActiveSec=1min\n');
+    expect(resource.user_data).toContain('ExecStart=/usr/bin/ping -c 5 -W 2 $TARGET_IP\n');
+    expect(resource.user_data).toContain('systemctl enable --now guardduty-scenario-1.timer');
+  });
+
+  it('scenario 2: the malicious instance reads the compromised key from SecureString parameters with its role', () => {
+    const json = synthSimulation();
+    const user = only(json, 'aws_iam_user');
+    expect(user).toMatchObject({ name: 'GuardDuty-Example-Compromised-Simulated', force_destroy: true });
+    const userAddress = addressOf(json, 'aws_iam_user', {});
+    const key = addressOf(json, 'aws_iam_access_key', { user: `\${${userAddress}.name}` });
+    const keyId = only(json, 'aws_ssm_parameter', { value: `\${${key}.id}` });
+    const secret = only(json, 'aws_ssm_parameter', { value: `\${${key}.secret}` });
+    expect(keyId).toMatchObject({ name: '/acme-simulation/compromised-user/access-key-id', type: 'SecureString' });
+    expect(secret).toMatchObject({ name: '/acme-simulation/compromised-user/secret-access-key', type: 'SecureString' });
+
+    const malicious = instance(json, INSTANCE_NAMES[2]);
+    const keyIdAddress = addressOf(json, 'aws_ssm_parameter', { value: `\${${key}.id}` });
+    const secretAddress = addressOf(json, 'aws_ssm_parameter', { value: `\${${key}.secret}` });
+    expect(malicious.user_data).toContain(`printf 'ACCESS_KEY_ID_PARAMETER=%s\\n' '\${${keyIdAddress}.name}'`);
+    expect(malicious.user_data).toContain(`printf 'SECRET_ACCESS_KEY_PARAMETER=%s\\n' '\${${secretAddress}.name}'`);
+    expect(malicious.user_data).toContain("printf 'MALICIOUS_IP=%s\\n' '${aws_eip.malicious-eip.public_ip}'");
+
+    // The instance role may read exactly those two parameters.
+    const profile = malicious.iam_instance_profile.match(/^\$\{aws_iam_instance_profile\.([\w-]+)\.name\}$/)[1];
+    const role = json.resource.aws_iam_instance_profile[profile].role;
+    const policy = only(json, 'aws_iam_role_policy', { role });
+    expect(JSON.parse(policy.policy).Statement).toEqual([
+      { Sid: 'ReadCompromisedKey', Effect: 'Allow', Action: 'ssm:GetParameter', Resource: [`\${${keyIdAddress}.arn}`, `\${${secretAddress}.arn}`] },
+    ]);
+  });
+
+  it('never puts the secret access key in user data or outputs', () => {
+    const json = synthSimulation();
+    const key = addressOf(json, 'aws_iam_access_key', {});
+    const userData = Object.values(json.resource.aws_instance).map((resource: any) => resource.user_data ?? '');
+    const outputs = Object.values(json.output).map((output: any) => JSON.stringify(output));
+    for (const text of [...userData, ...outputs]) {
+      expect(text).not.toContain(key);
+      expect(text).not.toMatch(/\.secret\b|ses_smtp_password|encrypted_secret/);
+    }
+    // The only place the secret is referenced: the SecureString parameter that carries it.
+    const references = JSON.stringify(json.resource).match(new RegExp(`\\$\\{${key.replace('.', '\\.')}\\.secret\\}`, 'g'));
+    expect(references).toHaveLength(1);
+  });
+
+  it('scenario 3: the Scenario 3 instance carries GuardDuty-Example-EC2-Compromised, which destroy removes even with RevokeOldSessions', () => {
+    const json = synthSimulation();
+    const role = only(json, 'aws_iam_role', { name: 'GuardDuty-Example-EC2-Compromised' });
+    expect(role.force_detach_policies).toBe(true);
+    // Inline permissions live in their own resources, so an apply leaves RevokeOldSessions alone.
+    expect(role).not.toHaveProperty('inline_policy');
+    expect(JSON.parse(role.assume_role_policy)).toEqual({
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+    });
+    const roleAddress = addressOf(json, 'aws_iam_role', { name: 'GuardDuty-Example-EC2-Compromised' });
+    const profile = addressOf(json, 'aws_iam_instance_profile', { role: `\${${roleAddress}.name}` });
+    expect(instance(json, INSTANCE_NAMES[1]).iam_instance_profile).toBe(`\${${profile}.name}`);
+    expect(instance(json, INSTANCE_NAMES[1])).not.toHaveProperty('user_data');
+    const table = addressOf(json, 'aws_dynamodb_table', {});
+    const parameter = addressOf(json, 'aws_ssm_parameter', { name: 'gd_prod_dbpwd_sample' });
+    const statements = JSON.parse(only(json, 'aws_iam_role_policy', { role: `\${${roleAddress}.name}` }).policy).Statement;
+    expect(statements).toEqual([
+      { Sid: 'ListTables', Effect: 'Allow', Action: 'dynamodb:ListTables', Resource: '*' },
+      {
+        Sid: 'ReadCustomerTable',
+        Effect: 'Allow',
+        Action: ['dynamodb:DescribeTable', 'dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:Scan'],
+        Resource: `\${${table}.arn}`,
+      },
+      { Sid: 'ListParameters', Effect: 'Allow', Action: 'ssm:DescribeParameters', Resource: '*' },
+      { Sid: 'ReadPasswordParameter', Effect: 'Allow', Action: ['ssm:GetParameter', 'ssm:GetParameters'], Resource: `\${${parameter}.arn}` },
+    ]);
+    for (const other of Object.values(json.resource.aws_iam_role) as any[]) expect(other.force_detach_policies).toBe(true);
+  });
+
+  it('tells the person how to copy the role credentials through Session Manager and use them outside AWS', () => {
+    const json = synthSimulation();
+    const scenario3 = addressOf(json, 'aws_instance', { iam_instance_profile: instance(json, INSTANCE_NAMES[1]).iam_instance_profile });
+    const steps = json.output['scenario-3-steps'].value;
+    expect(steps).toBe(scenario3Steps(`\${${scenario3}.id}`, 'us-west-2'));
+    expect(steps).toContain(`aws ssm start-session --region us-west-2 --target \${${scenario3}.id}`);
+    expect(steps).toContain("TOKEN=$(curl -s -X PUT http://169.254.169.254/latest/api/token -H 'X-aws-ec2-metadata-token-ttl-seconds: 300')");
+    expect(steps).toContain(
+      'curl -s -H "X-aws-ec2-metadata-token: $TOKEN" http://169.254.169.254/latest/meta-data/iam/security-credentials/GuardDuty-Example-EC2-Compromised',
+    );
+    expect(steps).toContain('export AWS_ACCESS_KEY_ID=<AccessKeyId> AWS_SECRET_ACCESS_KEY=<SecretAccessKey> AWS_SESSION_TOKEN=<Token>');
+    expect(json.output['scenario-3-instance-id'].value).toBe(`\${${scenario3}.id}`);
+  });
+
+  it('seeds the data the attacker touches: the customer table with an item, and the SecureString password parameter', () => {
+    const json = synthSimulation();
+    const table = only(json, 'aws_dynamodb_table');
+    expect(table).toMatchObject({
+      name: 'GuardDuty-Example-Customer-DB',
+      billing_mode: 'PAY_PER_REQUEST',
+      hash_key: 'name',
+      attribute: [{ name: 'name', type: 'S' }],
+      deletion_protection_enabled: false,
+    });
+    const tableAddress = addressOf(json, 'aws_dynamodb_table', {});
+    const item = only(json, 'aws_dynamodb_table_item');
+    expect(item.table_name).toBe(`\${${tableAddress}.name}`);
+    expect(JSON.parse(item.item).name).toEqual({ S: 'Joshua Tree' });
+    expect(only(json, 'aws_ssm_parameter', { name: 'gd_prod_dbpwd_sample' })).toMatchObject({ type: 'SecureString' });
+  });
+
+  it('renders user data that bash accepts, with the Terraform references in place', () => {
+    const json = synthSimulation();
+    const scripts = Object.values(json.resource.aws_instance)
+      .map((resource: any) => resource.user_data)
+      .filter(Boolean) as string[];
+    expect(scripts).toHaveLength(2);
+    for (const script of scripts) {
+      const result = spawnSync('bash', ['-n'], { input: script, encoding: 'utf8' });
+      expect({ status: result.status, stderr: result.stderr }).toEqual({ status: 0, stderr: '' });
+      // Terraform interpolates only our references; nothing else looks like one.
+      for (const [reference] of script.matchAll(/\$\{[^}]*\}|%\{/g)) expect(reference).toMatch(/^\$\{(aws_[\w-]+\.[\w-]+\.\w+)\}$/);
+    }
+  });
+
+  it('hands maliciousIp to another stack through a cross-stack reference', () => {
+    const config = testConfig();
+    const plan = planStacks(config);
+    const outdir = mkdtempSync(path.join(tmpdir(), 'gd-sim-'));
+    try {
+      const app = new App({ outdir });
+      const simulation = new SimulationStack(app, { config, planned: plannedSimulation(config) });
+      const consumer = new OrgStack(app, { config, planned: plan.stacks.find((stack) => stack.id === STACK_IDS.threatIntel)! });
+      new TerraformOutput(consumer, 'listed-ip', { value: simulation.maliciousIp });
+      app.synth();
+      const read = (id: string) => JSON.parse(readFileSync(path.join(outdir, 'stacks', id, 'cdk.tf.json'), 'utf8'));
+      const simulationJson = read(STACK_IDS.simulation);
+      const exported = Object.entries(simulationJson.output).filter(
+        ([id, output]: [string, any]) => id !== 'malicious-ip' && output.value === '${aws_eip.malicious-eip.public_ip}',
+      );
+      expect(exported).toHaveLength(1);
+      const [exportedId] = exported[0];
+      const consumerJson = read(STACK_IDS.threatIntel);
+      const remoteState = `cross-stack-reference-input-${STACK_IDS.simulation}`;
+      expect(Object.keys(consumerJson.data.terraform_remote_state)).toEqual([remoteState]);
+      expect(consumerJson.output['listed-ip'].value).toBe(`\${data.terraform_remote_state.${remoteState}.outputs.${exportedId}}`);
+    } finally {
+      rmSync(outdir, { recursive: true, force: true });
+    }
+  });
+});
