@@ -28,3 +28,21 @@ export function denyInsecureTransport(bucketArn: string): PolicyStatement {
     Condition: { Bool: { 'aws:SecureTransport': 'false' } },
   };
 }
+
+/**
+ * The trust policy of a role that an AWS service assumes. With `sourceAccount`, the service may assume
+ * it only when acting for that account (the confused-deputy guard). Trust policies have no Resource.
+ */
+export function serviceTrustPolicy(service: string, sourceAccount?: string): string {
+  return JSON.stringify({
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Effect: 'Allow',
+        Principal: { Service: service },
+        Action: 'sts:AssumeRole',
+        ...(sourceAccount ? { Condition: { StringEquals: { 'aws:SourceAccount': sourceAccount } } } : {}),
+      },
+    ],
+  });
+}

@@ -3,7 +3,7 @@ import { SqsQueue } from '@cdktf/provider-aws/lib/sqs-queue';
 import { SqsQueuePolicy } from '@cdktf/provider-aws/lib/sqs-queue-policy';
 import { Lazy } from 'cdktf';
 import { Construct } from 'constructs';
-import { policyDocument } from '../lib/policy';
+import { policyDocument, type PolicyStatement } from '../lib/policy';
 
 /** SQS keeps a message at most 14 days; a dead letter is kept as long as possible for inspection. */
 export const DEAD_LETTER_RETENTION_SECONDS = 14 * 24 * 60 * 60;
@@ -55,17 +55,7 @@ export class DeadLetterQueue extends Construct {
       provider,
       region,
       queueUrl: this.queue.url,
-      policy: Lazy.stringValue({
-        produce: () =>
-          policyDocument({
-            Sid: 'RulesSendDeadLetters',
-            Effect: 'Allow',
-            Principal: { Service: 'events.amazonaws.com' },
-            Action: 'sqs:SendMessage',
-            Resource: this.queue.arn,
-            Condition: { ArnEquals: { 'aws:SourceArn': this.ruleArns.length === 1 ? this.ruleArns[0] : [...this.ruleArns] } },
-          }),
-      }),
+      policy: Lazy.stringValue({ produce: () => policyDocument(rulesSendStatement('RulesSendDeadLetters', this.queue.arn, this.ruleArns)) }),
     });
     this.node.addValidation({
       validate: () => (this.ruleArns.length === 0 ? [`dead-letter queue ${props.queueName}: no rule uses it; pass sourceRuleArns or call allowRule`] : []),
@@ -76,4 +66,16 @@ export class DeadLetterQueue extends Construct {
   allowRule(ruleArn: string): void {
     if (!this.ruleArns.includes(ruleArn)) this.ruleArns.push(ruleArn);
   }
+}
+
+/** Lets EventBridge send to a queue, only for the given rules: every queue that is a rule target. */
+export function rulesSendStatement(sid: string, queueArn: string, ruleArns: readonly string[]): PolicyStatement {
+  return {
+    Sid: sid,
+    Effect: 'Allow',
+    Principal: { Service: 'events.amazonaws.com' },
+    Action: 'sqs:SendMessage',
+    Resource: queueArn,
+    Condition: { ArnEquals: { 'aws:SourceArn': ruleArns.length === 1 ? ruleArns[0] : [...ruleArns] } },
+  };
 }

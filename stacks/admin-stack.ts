@@ -1,22 +1,37 @@
+import { TerraformOutput } from 'cdktf';
 import type { Construct } from 'constructs';
+import type { OrgConfig } from '../lib/config/load';
+import { bucketName, resourceName } from '../lib/naming';
 import { detectorFeatures } from '../lib/protection';
+import { CentralBus, type BusSenders } from '../modules/central-bus';
+import { DeadLetterQueue } from '../modules/dead-letter-queue';
 import { Detector } from '../modules/detector';
+import { FindingForwarder } from '../modules/finding-forwarder';
+import { FindingNotifications } from '../modules/finding-notifications';
+import { FindingsExport } from '../modules/findings-export';
+import { FindingsSinks } from '../modules/findings-sinks';
 import { OrgStack, type OrgStackProps } from './org-stack';
 
 /**
  * The GuardDuty administrator account: its detector with every protection plan in every region
- * (imported where one exists already). Other stacks refer to its detector ids.
+ * (imported where one exists already), and the findings flow: each region's default bus forwards to
+ * one central bus in the home region, whose rules feed e-mail, the log group and the SIEM queue; each
+ * detector also exports to one S3 bucket. Other stacks refer to its detector ids.
  */
 export class AdminStack extends OrgStack {
   /** The administrator's detector id by region. */
   readonly detectorIds: Readonly<Record<string, string>>;
+  /** ARN of the central findings bus (home region). */
+  readonly centralBusArn: string;
 
   constructor(scope: Construct, props: OrgStackProps) {
     super(scope, props);
     const { config } = props;
-    const provider = this.provider(config.accounts.admin);
+    const admin = config.accounts.admin;
+    const home = config.homeRegion;
+    const provider = this.provider(admin);
     const features = detectorFeatures(config.protection);
-    const existing = config.existingDetectors[config.accounts.admin] ?? {};
+    const existing = config.existingDetectors[admin] ?? {};
     const detectorIds: Record<string, string> = {};
     for (const region of config.regions) {
       const detector = new Detector(this, `detector-${region}`, {
@@ -29,5 +44,82 @@ export class AdminStack extends OrgStack {
       detectorIds[region] = detector.detectorId;
     }
     this.detectorIds = detectorIds;
+
+    const bus = new CentralBus(this, 'central-bus', {
+      provider,
+      region: home,
+      accountId: admin,
+      busName: resourceName(config, 'findings'),
+      senders: busSenders(config),
+      archiveRetentionDays: config.forwarding.archiveRetentionDays,
+    });
+    this.centralBusArn = bus.busArn;
+
+    // EventBridge sends a target's undeliverable events only to a queue in the rule's own region.
+    const deadLetters: Record<string, DeadLetterQueue> = {};
+    for (const region of config.regions) {
+      deadLetters[region] = new DeadLetterQueue(this, `findings-dlq-${region}`, { provider, region, queueName: resourceName(config, 'findings-dlq') });
+      new FindingForwarder(this, `forwarder-${region}`, {
+        provider,
+        region,
+        ruleName: resourceName(config, 'findings-forward'),
+        centralBusArn: bus.busArn,
+        senderRoleArn: bus.senderRole.arn,
+        deadLetterQueue: deadLetters[region],
+        minSeverity: config.forwarding.minSeverity,
+      });
+    }
+
+    const notifications = new FindingNotifications(this, 'notifications', {
+      provider,
+      region: home,
+      accountId: admin,
+      busName: bus.busName,
+      topicName: resourceName(config, 'findings-email'),
+      emails: config.notifications.emails,
+      minSeverity: config.notifications.minSeverity,
+      deadLetterQueue: deadLetters[home],
+    });
+    const sinks = new FindingsSinks(this, 'sinks', {
+      provider,
+      region: home,
+      busName: bus.busName,
+      baseName: resourceName(config, 'findings'),
+      logRetentionDays: config.sinks.logRetentionDays,
+      siemQueue: config.sinks.siemQueue,
+      deadLetterQueue: deadLetters[home],
+    });
+    if (config.export.enabled) {
+      new FindingsExport(this, 'export', {
+        provider,
+        region: home,
+        accountId: admin,
+        bucketName: bucketName(config, 'findings', admin, home),
+        detectorIds,
+        transitionDays: config.export.transitionDays,
+        storageClass: config.export.storageClass,
+        expirationDays: config.export.expirationDays,
+      });
+    }
+
+    new TerraformOutput(this, 'central-bus-arn', { value: bus.busArn, description: 'Central GuardDuty findings bus (home region)' });
+    new TerraformOutput(this, 'findings-topic-arn', { value: notifications.topic.topicArn, description: 'SNS topic of the finding e-mails' });
+    new TerraformOutput(this, 'findings-log-group', { value: sinks.logGroup.name, description: 'Log group with every finding as JSON' });
+    if (sinks.siemQueue) {
+      new TerraformOutput(this, 'siem-queue-url', { value: sinks.siemQueue.url, description: 'SQS queue a SIEM polls for findings' });
+    }
   }
+}
+
+/**
+ * In organizations mode every account of the organization may put findings on the bus; with
+ * invitations there is no organization to name, so the accounts the deployment knows are listed.
+ */
+function busSenders(config: OrgConfig): BusSenders {
+  if (config.mode === 'organizations') {
+    if (!config.organizationId) throw new Error('organizationId is required in organizations mode (the configuration loader checks this)');
+    return { organizationId: config.organizationId };
+  }
+  const accounts = [config.accounts.admin, config.accounts.sandbox, ...config.members.map((member) => member.id)];
+  return { accountIds: [...new Set(accounts)] };
 }

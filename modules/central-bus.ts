@@ -1,0 +1,106 @@
+import { CloudwatchEventArchive } from '@cdktf/provider-aws/lib/cloudwatch-event-archive';
+import { CloudwatchEventBus } from '@cdktf/provider-aws/lib/cloudwatch-event-bus';
+import { CloudwatchEventBusPolicy } from '@cdktf/provider-aws/lib/cloudwatch-event-bus-policy';
+import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
+import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
+import type { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import { Construct } from 'constructs';
+import { findingPattern } from '../lib/findings';
+import { policyDocument, serviceTrustPolicy, type PolicyStatement } from '../lib/policy';
+
+/** Who may put events on the bus: an organization by id, or a list of accounts. */
+export type BusSenders = { readonly organizationId: string } | { readonly accountIds: readonly string[] };
+
+export interface CentralBusProps {
+  /** Provider of the account that owns the bus (the GuardDuty administrator). */
+  readonly provider: AwsProvider;
+  /** The home region. */
+  readonly region: string;
+  /** Account id of the provider's account: only EventBridge on its behalf may assume the sender role. */
+  readonly accountId: string;
+  /** Physical name of the bus, its archive and its sender role. */
+  readonly busName: string;
+  /** Accounts that may `PutEvents` on the bus besides its own. */
+  readonly senders: BusSenders;
+  /** Days the archive keeps findings for replay; 0 keeps them forever. */
+  readonly archiveRetentionDays: number;
+}
+
+/**
+ * The custom EventBridge bus where the findings of every region and account arrive, with the archive
+ * that lets a new consumer replay them, and the role through which forwarding rules put events on it.
+ */
+export class CentralBus extends Construct {
+  readonly bus: CloudwatchEventBus;
+  /** The bus ARN: the target of every forwarder. */
+  readonly busArn: string;
+  /** The bus name, for rules on it. */
+  readonly busName: string;
+  /** The role EventBridge assumes to forward to the bus; it may do nothing else. */
+  readonly senderRole: IamRole;
+  readonly archive: CloudwatchEventArchive;
+
+  constructor(scope: Construct, id: string, props: CentralBusProps) {
+    super(scope, id);
+    const { provider, region } = props;
+    this.bus = new CloudwatchEventBus(this, 'bus', {
+      provider,
+      region,
+      name: props.busName,
+      description: 'GuardDuty findings of every account and region',
+    });
+    this.busArn = this.bus.arn;
+    this.busName = this.bus.name;
+
+    new CloudwatchEventBusPolicy(this, 'policy', {
+      provider,
+      region,
+      eventBusName: this.bus.name,
+      policy: policyDocument(sendersStatement(props.senders, this.bus.arn)),
+    });
+
+    this.archive = new CloudwatchEventArchive(this, 'archive', {
+      provider,
+      region,
+      name: props.busName,
+      description: 'Every GuardDuty finding that reached the central bus, for replay',
+      eventSourceArn: this.bus.arn,
+      retentionDays: props.archiveRetentionDays,
+      eventPattern: JSON.stringify(findingPattern()),
+    });
+
+    this.senderRole = new IamRole(this, 'sender-role', {
+      provider,
+      name: `${props.busName}-forwarder`,
+      description: `EventBridge forwards GuardDuty findings to the ${props.busName} bus`,
+      assumeRolePolicy: serviceTrustPolicy('events.amazonaws.com', props.accountId),
+    });
+    new IamRolePolicy(this, 'sender-policy', {
+      provider,
+      role: this.senderRole.id,
+      name: 'PutEventsOnCentralBus',
+      policy: policyDocument({ Effect: 'Allow', Action: 'events:PutEvents', Resource: this.bus.arn }),
+    });
+  }
+}
+
+function sendersStatement(senders: BusSenders, busArn: string): PolicyStatement {
+  if ('organizationId' in senders) {
+    return {
+      Sid: 'OrganizationPutsEvents',
+      Effect: 'Allow',
+      Principal: '*',
+      Action: 'events:PutEvents',
+      Resource: busArn,
+      Condition: { StringEquals: { 'aws:PrincipalOrgID': senders.organizationId } },
+    };
+  }
+  if (senders.accountIds.length === 0) throw new Error('central bus: accountIds must name at least one account');
+  return {
+    Sid: 'ListedAccountsPutEvents',
+    Effect: 'Allow',
+    Principal: { AWS: senders.accountIds.map((account) => `arn:aws:iam::${account}:root`) },
+    Action: 'events:PutEvents',
+    Resource: busArn,
+  };
+}

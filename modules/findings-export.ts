@@ -1,0 +1,168 @@
+import { GuarddutyPublishingDestination } from '@cdktf/provider-aws/lib/guardduty-publishing-destination';
+import { KmsAlias } from '@cdktf/provider-aws/lib/kms-alias';
+import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
+import type { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
+import { S3BucketLifecycleConfiguration } from '@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration';
+import { S3BucketOwnershipControls } from '@cdktf/provider-aws/lib/s3-bucket-ownership-controls';
+import { S3BucketPolicy } from '@cdktf/provider-aws/lib/s3-bucket-policy';
+import { S3BucketPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-bucket-public-access-block';
+import { S3BucketServerSideEncryptionConfigurationA } from '@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration';
+import { Construct } from 'constructs';
+import { denyInsecureTransport, policyDocument } from '../lib/policy';
+
+export interface FindingsExportProps {
+  /** Provider of the GuardDuty administrator account. */
+  readonly provider: AwsProvider;
+  /** Where the bucket and its key live (the home region). */
+  readonly region: string;
+  /** Account id of the provider's account. */
+  readonly accountId: string;
+  /** Globally unique bucket name (see `bucketName` in lib/naming.ts); also the key alias. */
+  readonly bucketName: string;
+  /** The administrator's detector id by region: each region publishes to the bucket. */
+  readonly detectorIds: Readonly<Record<string, string>>;
+  /** Days after which findings move to `storageClass`. */
+  readonly transitionDays: number;
+  /** The colder storage class. */
+  readonly storageClass: string;
+  /** Days after which findings are deleted. @default kept */
+  readonly expirationDays?: number;
+}
+
+/**
+ * GuardDuty's own export of every finding (and its updates) from each region's detector to one
+ * KMS-encrypted S3 bucket in the home region: the long-term record, independent of EventBridge.
+ *
+ * GuardDuty checks the bucket and key before it accepts a destination, so both policies name the
+ * service with `aws:SourceAccount` and the detectors' ARNs as `aws:SourceArn` (no other account's
+ * GuardDuty can write here), and the destinations wait for the policies.
+ */
+export class FindingsExport extends Construct {
+  readonly bucket: S3Bucket;
+  readonly key: KmsKey;
+  /** Publishing destinations by region. */
+  readonly destinations: Readonly<Record<string, GuarddutyPublishingDestination>>;
+
+  constructor(scope: Construct, id: string, props: FindingsExportProps) {
+    super(scope, id);
+    const { provider, region, accountId } = props;
+    const detectorArns = Object.entries(props.detectorIds).map(
+      ([detectorRegion, detectorId]) => `arn:aws:guardduty:${detectorRegion}:${accountId}:detector/${detectorId}`,
+    );
+    const fromOurDetectors = {
+      StringEquals: { 'aws:SourceAccount': accountId, 'aws:SourceArn': detectorArns.length === 1 ? detectorArns[0] : detectorArns },
+    };
+
+    this.key = new KmsKey(this, 'key', {
+      provider,
+      region,
+      description: `Encrypts the GuardDuty findings exported to ${props.bucketName}`,
+      enableKeyRotation: true,
+      deletionWindowInDays: 30,
+      policy: policyDocument(
+        { Sid: 'AccountAdministers', Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${accountId}:root` }, Action: 'kms:*', Resource: '*' },
+        {
+          Sid: 'GuardDutyEncryptsFindings',
+          Effect: 'Allow',
+          Principal: { Service: 'guardduty.amazonaws.com' },
+          Action: 'kms:GenerateDataKey',
+          Resource: '*',
+          Condition: fromOurDetectors,
+        },
+      ),
+    });
+    new KmsAlias(this, 'alias', { provider, region, name: `alias/${props.bucketName}`, targetKeyId: this.key.keyId });
+
+    // One `cdktf destroy` removes the deployment (DESIGN.md); GuardDuty itself keeps findings 90 days.
+    this.bucket = new S3Bucket(this, 'bucket', { provider, region, bucket: props.bucketName, forceDestroy: true });
+    const publicAccess = new S3BucketPublicAccessBlock(this, 'public-access', {
+      provider,
+      region,
+      bucket: this.bucket.id,
+      blockPublicAcls: true,
+      blockPublicPolicy: true,
+      ignorePublicAcls: true,
+      restrictPublicBuckets: true,
+    });
+    new S3BucketOwnershipControls(this, 'ownership', { provider, region, bucket: this.bucket.id, rule: { objectOwnership: 'BucketOwnerEnforced' } });
+    new S3BucketServerSideEncryptionConfigurationA(this, 'encryption', {
+      provider,
+      region,
+      bucket: this.bucket.id,
+      rule: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: 'aws:kms', kmsMasterKeyId: this.key.arn }, bucketKeyEnabled: true }],
+    });
+    new S3BucketLifecycleConfiguration(this, 'lifecycle', {
+      provider,
+      region,
+      bucket: this.bucket.id,
+      rule: [
+        {
+          id: 'colder-storage',
+          status: 'Enabled',
+          filter: [{ prefix: '' }],
+          transition: [{ days: props.transitionDays, storageClass: props.storageClass }],
+          ...(props.expirationDays !== undefined ? { expiration: [{ days: props.expirationDays }] } : {}),
+        },
+      ],
+    });
+
+    const objects = `${this.bucket.arn}/*`;
+    const policy = new S3BucketPolicy(this, 'policy', {
+      provider,
+      region,
+      bucket: this.bucket.id,
+      // The public-access block must exist first, or S3 may evaluate the service grant as public.
+      dependsOn: [publicAccess],
+      policy: policyDocument(
+        denyInsecureTransport(this.bucket.arn),
+        {
+          Sid: 'GuardDutyLocatesBucket',
+          Effect: 'Allow',
+          Principal: { Service: 'guardduty.amazonaws.com' },
+          Action: 's3:GetBucketLocation',
+          Resource: this.bucket.arn,
+          Condition: fromOurDetectors,
+        },
+        {
+          Sid: 'GuardDutyWritesFindings',
+          Effect: 'Allow',
+          Principal: { Service: 'guardduty.amazonaws.com' },
+          Action: 's3:PutObject',
+          Resource: objects,
+          Condition: fromOurDetectors,
+        },
+        {
+          Sid: 'DenyUnencryptedFindings',
+          Effect: 'Deny',
+          Principal: { Service: 'guardduty.amazonaws.com' },
+          Action: 's3:PutObject',
+          Resource: objects,
+          Condition: { StringNotEquals: { 's3:x-amz-server-side-encryption': 'aws:kms' } },
+        },
+        {
+          Sid: 'DenyOtherKeys',
+          Effect: 'Deny',
+          Principal: { Service: 'guardduty.amazonaws.com' },
+          Action: 's3:PutObject',
+          Resource: objects,
+          Condition: { StringNotEquals: { 's3:x-amz-server-side-encryption-aws-kms-key-id': this.key.arn } },
+        },
+      ),
+    });
+
+    const destinations: Record<string, GuarddutyPublishingDestination> = {};
+    for (const [detectorRegion, detectorId] of Object.entries(props.detectorIds)) {
+      destinations[detectorRegion] = new GuarddutyPublishingDestination(this, `destination-${detectorRegion}`, {
+        provider,
+        region: detectorRegion,
+        detectorId,
+        destinationType: 'S3',
+        destinationArn: this.bucket.arn,
+        kmsKeyArn: this.key.arn,
+        dependsOn: [policy, this.key],
+      });
+    }
+    this.destinations = destinations;
+  }
+}
