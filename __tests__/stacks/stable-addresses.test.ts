@@ -1,0 +1,113 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { readSynthesized, resourceBlocks } from '../../lib/synthesized';
+import { buildApp } from '../../stacks/app';
+import { exampleData, testConfig } from '../helpers/synth';
+
+/**
+ * Adding or removing one account or one region must change only that account's or region's resources:
+ * every other resource keeps its stack, its address and every attribute, so a plan for such a change
+ * shows nothing else (and no state moves between stacks).
+ */
+
+type Data = Record<string, any>;
+
+/** Every resource of every stack, as `<stack>/<type>.<name>` to its attributes (cdktf metadata left out). */
+function resourcesOf(data: Data): Map<string, Record<string, unknown>> {
+  const outdir = mkdtempSync(path.join(tmpdir(), 'gd-stable-'));
+  try {
+    buildApp(testConfig(data), { outdir }).synth();
+    const resources = new Map<string, Record<string, unknown>>();
+    for (const [stackId, stack] of readSynthesized(outdir).stacks) {
+      for (const block of resourceBlocks(stack)) {
+        const { '//': _metadata, ...attributes } = block.attributes;
+        resources.set(`${stackId}/${block.address}`, attributes);
+      }
+    }
+    return resources;
+  } finally {
+    rmSync(outdir, { recursive: true, force: true });
+  }
+}
+
+/** A resource belongs to an account or region when its address or one of its values names it. */
+function belongsTo(key: string, attributes: Record<string, unknown>, token: string): boolean {
+  return key.includes(token) || JSON.stringify(attributes).includes(JSON.stringify(token));
+}
+
+/** What differs between two synths that is not the account's or region's own. */
+function foreignChanges(before: Data, after: Data, token: string): { changes: string[]; ownChanges: number } {
+  const a = resourcesOf(before);
+  const b = resourcesOf(after);
+  const changes: string[] = [];
+  let ownChanges = 0;
+  for (const [key, attributes] of a) {
+    if (!b.has(key)) {
+      if (belongsTo(key, attributes, token)) ownChanges++;
+      else changes.push(`removed ${key}`);
+    } else if (JSON.stringify(b.get(key)) !== JSON.stringify(attributes)) {
+      changes.push(`changed ${key}: ${JSON.stringify(attributes)} => ${JSON.stringify(b.get(key))}`);
+    }
+  }
+  for (const [key, attributes] of b) {
+    if (a.has(key)) continue;
+    if (belongsTo(key, attributes, token)) ownChanges++;
+    else changes.push(`added ${key}`);
+  }
+  return { changes, ownChanges };
+}
+
+const NEW_ACCOUNT = '777777777777';
+
+const variants: [string, (data: Data) => Data][] = [
+  ['organizations mode (explicit enrollment)', (data) => data],
+  ['invitations mode', (data) => ({ ...data, mode: 'invitations', membersFile: undefined })],
+];
+
+describe.each(variants)('stable addresses, %s', (_name, variant) => {
+  const base = () => variant(exampleData());
+
+  it('adding a region adds only that region’s resources', () => {
+    const after = base();
+    after.regions = [...after.regions, 'eu-central-1'];
+    const { changes, ownChanges } = foreignChanges(base(), after, 'eu-central-1');
+    expect(changes).toEqual([]);
+    expect(ownChanges).toBeGreaterThan(0);
+  });
+
+  it('removing a region removes only that region’s resources', () => {
+    const after = base();
+    after.regions = after.regions.filter((region: string) => region !== 'us-east-1');
+    const { changes, ownChanges } = foreignChanges(base(), after, 'us-east-1');
+    expect(changes).toEqual([]);
+    expect(ownChanges).toBeGreaterThan(0);
+  });
+
+  it('adding an account to a wave adds only that account’s resources', () => {
+    const after = base();
+    after.members = [{ id: NEW_ACCOUNT, email: 'new@example.com', wave: 1 }, ...after.members];
+    const { changes, ownChanges } = foreignChanges(base(), after, NEW_ACCOUNT);
+    expect(changes).toEqual([]);
+    expect(ownChanges).toBeGreaterThanOrEqual(exampleData().regions.length);
+  });
+
+  it('removing an account removes only that account’s resources', () => {
+    const after = base();
+    after.members = after.members.filter((member: Data) => member.id !== '444444444444');
+    const { changes, ownChanges } = foreignChanges(base(), after, '444444444444');
+    expect(changes).toEqual([]);
+    expect(ownChanges).toBeGreaterThanOrEqual(exampleData().regions.length);
+  });
+});
+
+describe('stable addresses, a new wave', () => {
+  it('an account in a new wave lands in a stack of its own and touches nothing else', () => {
+    const before = exampleData();
+    const after = exampleData();
+    after.members = [...after.members, { id: NEW_ACCOUNT, email: 'new@example.com', wave: 9 }];
+    const { changes, ownChanges } = foreignChanges(before, after, NEW_ACCOUNT);
+    expect(changes).toEqual([]);
+    expect(ownChanges).toBe(before.regions.length);
+  });
+});
