@@ -17,9 +17,16 @@ export const LIST_LIMITS = {
   threatLists: 6,
   /** Addresses and CIDR ranges a list. */
   entries: { threat: 250_000, trusted: 2_000 } as Readonly<Record<ListKind, number>>,
-  /** "35MB" for the file; read as decimal megabytes, the stricter reading. */
+  /**
+   * "35MB" a file, read as decimal megabytes (the stricter reading). Not checked on its own: the
+   * uploaded file has no comments, and 250,000 entries of at most `MAX_ENTRY_LENGTH` characters and a
+   * newline stay far below it.
+   */
   fileBytes: 35_000_000,
 } as const;
+
+/** The longest address or CIDR: `ffff:ffff:ffff:ffff:ffff:ffff:255.255.255.255/128`. */
+export const MAX_ENTRY_LENGTH = 49;
 
 const KIND_NAME: Readonly<Record<ListKind, string>> = { threat: 'threat list', trusted: 'trusted IP list' };
 
@@ -68,10 +75,6 @@ export function parseList(text: string, file: string, kind: ListKind): ParsedLis
   if (entries.length > limit) {
     problems.push({ file, message: `${entries.length.toLocaleString('en-US')} entries; GuardDuty takes at most ${limit.toLocaleString('en-US')} in a ${KIND_NAME[kind]}` });
   }
-  const bytes = Buffer.byteLength(listContent(entries.map((entry) => entry.text)));
-  if (bytes > LIST_LIMITS.fileBytes) {
-    problems.push({ file, message: `${bytes.toLocaleString('en-US')} bytes without comments; GuardDuty reads list files of at most ${LIST_LIMITS.fileBytes.toLocaleString('en-US')} bytes` });
-  }
   return { entries, problems };
 }
 
@@ -118,7 +121,7 @@ export function listObjectKey(kind: ListKind, name: string, hash: string): strin
 }
 
 interface Address {
-  /** Family, network bits and prefix: two spellings of one network share a key. */
+  /** Family, network and prefix: two spellings of one network share a key. */
   readonly key: string;
 }
 
@@ -139,36 +142,37 @@ export function parseAddress(text: string): Address | string {
     if (!/^\d{1,3}$/.test(written) || Number(written) > width) return `the prefix length must be 0-${width} for IPv${family}`;
     prefix = Number(written);
   }
-  const bits = family === 4 ? ipv4Bits(host) : ipv6Bits(host);
-  const hostMask = (1n << BigInt(width - prefix)) - 1n;
-  if ((bits & hostMask) !== 0n) {
-    const network = bits & ~hostMask;
-    return `has bits set past the /${prefix} prefix; the network is ${formatBits(network, family)}/${prefix}`;
+  // 16-bit groups, two for IPv4 and eight for IPv6: plain numbers keep a 250,000-line list fast.
+  const groups = family === 4 ? ipv4Groups(host) : ipv6Groups(host);
+  const network = groups.map((group, index) => {
+    const kept = Math.min(16, Math.max(0, prefix - 16 * index));
+    return group & ((0xffff << (16 - kept)) & 0xffff);
+  });
+  if (network.some((group, index) => group !== groups[index])) {
+    return `has bits set past the /${prefix} prefix; the network is ${formatGroups(network, family)}/${prefix}`;
   }
-  return { key: `${family}:${bits.toString(16)}/${prefix}` };
+  return { key: `${family}:${groups.join(':')}/${prefix}` };
 }
 
-function ipv4Bits(address: string): bigint {
-  return address.split('.').reduce((value, octet) => (value << 8n) | BigInt(Number(octet)), 0n);
+function ipv4Groups(address: string): number[] {
+  const [a, b, c, d] = address.split('.').map(Number);
+  return [(a << 8) | b, (c << 8) | d];
 }
 
-function ipv6Bits(address: string): bigint {
+function ipv6Groups(address: string): number[] {
   let text = address;
   // An embedded IPv4 tail (::ffff:192.0.2.1) is two more groups.
   const dotted = /(\d+\.\d+\.\d+\.\d+)$/.exec(text);
-  if (dotted) {
-    const v4 = ipv4Bits(dotted[1]);
-    text = `${text.slice(0, dotted.index)}${(v4 >> 16n).toString(16)}:${(v4 & 0xffffn).toString(16)}`;
-  }
+  if (dotted) text = `${text.slice(0, dotted.index)}${ipv4Groups(dotted[1]).map((group) => group.toString(16)).join(':')}`;
   const [head, tail] = text.split('::');
-  const groups = (part: string | undefined) => (part ? part.split(':') : []);
-  const written = [...groups(head), ...(tail === undefined ? [] : [...Array(8 - groups(head).length - groups(tail).length).fill('0'), ...groups(tail)])];
-  return written.reduce((value, group) => (value << 16n) | BigInt(parseInt(group, 16)), 0n);
+  const groups = (part: string | undefined) => (part ? part.split(':').map((group) => parseInt(group, 16)) : []);
+  if (tail === undefined) return groups(head);
+  const [before, after] = [groups(head), groups(tail)];
+  return [...before, ...Array<number>(8 - before.length - after.length).fill(0), ...after];
 }
 
-function formatBits(bits: bigint, family: 4 | 6): string {
-  if (family === 4) return [24n, 16n, 8n, 0n].map((shift) => String((bits >> shift) & 0xffn)).join('.');
-  const groups = Array.from({ length: 8 }, (_, index) => ((bits >> BigInt((7 - index) * 16)) & 0xffffn).toString(16));
+function formatGroups(groups: readonly number[], family: 4 | 6): string {
+  if (family === 4) return groups.flatMap((group) => [group >> 8, group & 0xff]).join('.');
   // The URL parser writes IPv6 in its canonical short form.
-  return new URL(`http://[${groups.join(':')}]`).hostname.slice(1, -1);
+  return new URL(`http://[${groups.map((group) => group.toString(16)).join(':')}]`).hostname.slice(1, -1);
 }
