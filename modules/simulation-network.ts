@@ -7,16 +7,19 @@ import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import { Subnet } from '@cdktf/provider-aws/lib/subnet';
 import { Vpc } from '@cdktf/provider-aws/lib/vpc';
 import { Construct } from 'constructs';
+import { FORENSIC_GROUP_PURPOSE, REMEDIATION_GROUP_TAG, TRANSITION_GROUP_PURPOSE } from '../lib/finding-types';
 
 /** The lab's VPC: 256 addresses, one public subnet. */
 export const SIMULATION_VPC_CIDR = '10.0.0.0/24';
 export const TARGET_SECURITY_GROUP_NAME = 'TargetSecurityGroup';
 /**
- * The isolation group the remediation Lambda moves a compromised instance into (it looks for a group
- * with `ForensicSecurityGroup` in its name in the instance's VPC). Created here so the Lambda finds
- * it instead of creating one outside Terraform, which would keep `cdktf destroy` from deleting the VPC.
+ * The groups the isolation Lambda looks up by name in the instance's VPC: the forensic group (no
+ * rules; the lab's name) and the transition group it holds for a moment to untrack connections.
+ * Created here, so the Lambda finds them instead of creating groups outside Terraform, which would
+ * keep `cdktf destroy` from deleting the VPC.
  */
 export const FORENSIC_SECURITY_GROUP_NAME = 'ForensicSecurityGroup';
+export const TRANSITION_SECURITY_GROUP_NAME = 'GuardDutyTransitionSecurityGroup';
 export const MALICIOUS_SECURITY_GROUP_NAME = 'MaliciousSecurityGroup';
 
 const ANYWHERE = '0.0.0.0/0';
@@ -30,6 +33,10 @@ export interface SimulationNetworkProps {
   readonly region: string;
   /** Prefix of the Name tags (`<name>-simulation`). */
   readonly namePrefix: string;
+  /** Name the isolation Lambda gives its forensic group. @default FORENSIC_SECURITY_GROUP_NAME */
+  readonly forensicGroupName?: string;
+  /** Name the isolation Lambda gives its transition group. @default TRANSITION_SECURITY_GROUP_NAME */
+  readonly transitionGroupName?: string;
 }
 
 /**
@@ -47,8 +54,9 @@ export class SimulationNetwork extends Construct {
   readonly targetSecurityGroup: SecurityGroup;
   /** The malicious instance only: answers pings. */
   readonly maliciousSecurityGroup: SecurityGroup;
-  /** No ingress and no egress, for the remediation Lambda. */
+  /** The remediation Lambda's groups; instances are destroyed before them. */
   readonly forensicSecurityGroup: SecurityGroup;
+  readonly transitionSecurityGroup: SecurityGroup;
 
   constructor(scope: Construct, id: string, props: SimulationNetworkProps) {
     super(scope, id);
@@ -104,16 +112,30 @@ export class SimulationNetwork extends Construct {
       egress: [],
       tags: tags('malicious'),
     });
-    this.forensicSecurityGroup = new SecurityGroup(this, 'forensic-security-group', {
-      provider,
-      region,
-      vpcId: this.vpc.id,
-      name: FORENSIC_SECURITY_GROUP_NAME,
-      description: 'Isolation of compromised instances: no inbound, no outbound',
-      // Empty lists remove the default allow-all egress rule.
-      ingress: [],
-      egress: [],
-      tags: tags('forensic'),
-    });
+    // Both without rules here (empty lists remove the default egress rule). The Lambda sets the rules
+    // it needs when it isolates, and may change only groups tagged as its own, hence the tag.
+    const remediationGroup = (id: string, name: string, purpose: string, description: string) =>
+      new SecurityGroup(this, id, {
+        provider,
+        region,
+        vpcId: this.vpc.id,
+        name,
+        description,
+        ingress: [],
+        egress: [],
+        tags: { ...tags(purpose), [REMEDIATION_GROUP_TAG]: purpose },
+      });
+    this.forensicSecurityGroup = remediationGroup(
+      'forensic-security-group',
+      props.forensicGroupName ?? FORENSIC_SECURITY_GROUP_NAME,
+      FORENSIC_GROUP_PURPOSE,
+      'GuardDuty remediation: isolates compromised instances (no inbound, no outbound)',
+    );
+    this.transitionSecurityGroup = remediationGroup(
+      'transition-security-group',
+      props.transitionGroupName ?? TRANSITION_SECURITY_GROUP_NAME,
+      TRANSITION_GROUP_PURPOSE,
+      'GuardDuty remediation: held only during isolation to untrack connections',
+    );
   }
 }

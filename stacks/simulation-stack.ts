@@ -10,6 +10,11 @@ import { AmazonLinuxImage, INSTANCE_NAMES, SimulationInstance } from '../modules
 import { SimulationNetwork } from '../modules/simulation-network';
 import { OrgStack, type OrgStackProps } from './org-stack';
 
+export interface SimulationStackProps extends OrgStackProps {
+  /** Names the remediation's isolation Lambda uses for its groups. @default the network module's names */
+  readonly isolationGroupNames?: { readonly forensic: string; readonly transition: string };
+}
+
 /**
  * The lab's three scenarios in the sandbox account, in the home region: a small VPC, the compromised
  * and malicious instances, the IAM user and role an attacker uses, and the data they touch. Removed
@@ -28,7 +33,7 @@ export class SimulationStack extends OrgStack {
   readonly scenario3: SimulationInstance;
   readonly malicious: SimulationInstance;
 
-  constructor(scope: Construct, props: OrgStackProps) {
+  constructor(scope: Construct, props: SimulationStackProps) {
     super(scope, props);
     const { config } = props;
     const provider = this.provider(config.accounts.sandbox);
@@ -43,7 +48,13 @@ export class SimulationStack extends OrgStack {
       tableArn: this.data.table.arn,
       passwordParameterArn: this.data.passwordParameter.arn,
     });
-    this.network = new SimulationNetwork(this, 'network', { provider, region, namePrefix });
+    this.network = new SimulationNetwork(this, 'network', {
+      provider,
+      region,
+      namePrefix,
+      forensicGroupName: props.isolationGroupNames?.forensic,
+      transitionGroupName: props.isolationGroupNames?.transition,
+    });
     const image = new AmazonLinuxImage(this, 'amazon-linux', { provider, region });
 
     // Allocated on its own and associated later, so its address is known before any instance boots:
@@ -57,8 +68,8 @@ export class SimulationStack extends OrgStack {
       region,
       imageId: image.imageId,
       subnetId: network.subnet.id,
-      // Destroyed before the forensic group, which the remediation may have moved them into.
-      dependsOn: [network.forensicSecurityGroup],
+      // Destroyed before the remediation's groups, which the Lambda may have moved them into.
+      dependsOn: [network.forensicSecurityGroup, network.transitionSecurityGroup],
     };
     this.scenario1 = new SimulationInstance(this, 'scenario-1', {
       ...common,

@@ -93,7 +93,12 @@ describe('SimulationStack', () => {
   it('admits nothing from the internet except ICMP echo requests to the malicious instance', () => {
     const json = synthSimulation();
     const groups = Object.values(json.resource.aws_security_group) as Record<string, any>[];
-    expect(groups.map((group) => group.name).sort()).toEqual(['ForensicSecurityGroup', 'MaliciousSecurityGroup', 'TargetSecurityGroup']);
+    expect(groups.map((group) => group.name).sort()).toEqual([
+      'ForensicSecurityGroup',
+      'GuardDutyTransitionSecurityGroup',
+      'MaliciousSecurityGroup',
+      'TargetSecurityGroup',
+    ]);
     const ingress = groups.flatMap((group) => group.ingress.map((rule: any) => ({ group: group.name, ...rule })));
     const fromAnywhere = ingress.filter((rule) => rule.cidr_blocks?.includes('0.0.0.0/0') || rule.ipv6_cidr_blocks?.includes('::/0'));
     expect(fromAnywhere).toEqual([expect.objectContaining({ group: 'MaliciousSecurityGroup', protocol: 'icmp', from_port: 8, to_port: -1 })]);
@@ -103,13 +108,31 @@ describe('SimulationStack', () => {
     expect(json.resource.aws_security_group_rule).toBeUndefined();
   });
 
-  it('gives the remediation an isolation group with no rules at all, destroyed only after the instances', () => {
+  it("creates the isolation Lambda's groups, tagged as its own, without rules, destroyed only after the instances", () => {
     const json = synthSimulation();
-    const forensic = only(json, 'aws_security_group', { name: 'ForensicSecurityGroup' });
-    expect(forensic.ingress).toEqual([]);
-    expect(forensic.egress).toEqual([]);
-    const address = addressOf(json, 'aws_security_group', { name: 'ForensicSecurityGroup' });
-    for (const name of INSTANCE_NAMES) expect(instance(json, name).depends_on).toEqual([address]);
+    const groups = [
+      ['ForensicSecurityGroup', 'forensic'],
+      ['GuardDutyTransitionSecurityGroup', 'untrack'],
+    ];
+    for (const [name, purpose] of groups) {
+      const group = only(json, 'aws_security_group', { name });
+      expect(group).toMatchObject({ ingress: [], egress: [] });
+      expect(group.tags.GuardDutyRemediation).toBe(purpose);
+    }
+    const addresses = groups.map(([name]) => addressOf(json, 'aws_security_group', { name }));
+    for (const name of INSTANCE_NAMES) expect(instance(json, name).depends_on).toEqual(addresses);
+  });
+
+  it('names the isolation groups as the remediation stack does, when told', () => {
+    const config = testConfig();
+    const stack = new SimulationStack(Testing.app(), {
+      config,
+      planned: plannedSimulation(config),
+      isolationGroupNames: { forensic: 'acme-ForensicSecurityGroup', transition: 'acme-untrack' },
+    });
+    const json = JSON.parse(Testing.synth(stack, true));
+    expect(only(json, 'aws_security_group', { name: 'acme-ForensicSecurityGroup' }).tags.GuardDutyRemediation).toBe('forensic');
+    expect(only(json, 'aws_security_group', { name: 'acme-untrack' }).tags.GuardDutyRemediation).toBe('untrack');
   });
 
   it('runs the three lab instances on current Amazon Linux 2023, IMDSv2 only, without a key pair, through Session Manager', () => {
