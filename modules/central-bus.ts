@@ -1,12 +1,12 @@
 import { CloudwatchEventArchive } from '@cdktf/provider-aws/lib/cloudwatch-event-archive';
 import { CloudwatchEventBus } from '@cdktf/provider-aws/lib/cloudwatch-event-bus';
-import { CloudwatchEventBusPolicy } from '@cdktf/provider-aws/lib/cloudwatch-event-bus-policy';
+import { CloudwatchEventPermission } from '@cdktf/provider-aws/lib/cloudwatch-event-permission';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import type { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { Construct } from 'constructs';
 import { findingPattern } from '../lib/findings';
-import { policyDocument, serviceTrustPolicy, type PolicyStatement } from '../lib/policy';
+import { policyDocument, serviceTrustPolicy } from '../lib/policy';
 
 /** Who may put events on the bus: an organization by id, or a list of accounts. */
 export type BusSenders = { readonly organizationId: string } | { readonly accountIds: readonly string[] };
@@ -52,12 +52,31 @@ export class CentralBus extends Construct {
     this.busArn = this.bus.arn;
     this.busName = this.bus.name;
 
-    new CloudwatchEventBusPolicy(this, 'policy', {
-      provider,
-      region,
-      eventBusName: this.bus.name,
-      policy: policyDocument(sendersStatement(props.senders, this.bus.arn)),
-    });
+    // One permission per sender (not one policy document), so adding an account adds a resource and
+    // leaves the others unchanged.
+    if ('organizationId' in props.senders) {
+      new CloudwatchEventPermission(this, 'organization', {
+        provider,
+        region,
+        eventBusName: this.bus.name,
+        statementId: 'OrganizationPutsEvents',
+        action: 'events:PutEvents',
+        principal: '*',
+        condition: { key: 'aws:PrincipalOrgID', type: 'StringEquals', value: props.senders.organizationId },
+      });
+    } else {
+      if (props.senders.accountIds.length === 0) throw new Error('central bus: senders.accountIds must name at least one account');
+      for (const account of props.senders.accountIds) {
+        new CloudwatchEventPermission(this, `account-${account}`, {
+          provider,
+          region,
+          eventBusName: this.bus.name,
+          statementId: `Account${account}PutsEvents`,
+          action: 'events:PutEvents',
+          principal: account,
+        });
+      }
+    }
 
     this.archive = new CloudwatchEventArchive(this, 'archive', {
       provider,
@@ -82,25 +101,4 @@ export class CentralBus extends Construct {
       policy: policyDocument({ Effect: 'Allow', Action: 'events:PutEvents', Resource: this.bus.arn }),
     });
   }
-}
-
-function sendersStatement(senders: BusSenders, busArn: string): PolicyStatement {
-  if ('organizationId' in senders) {
-    return {
-      Sid: 'OrganizationPutsEvents',
-      Effect: 'Allow',
-      Principal: '*',
-      Action: 'events:PutEvents',
-      Resource: busArn,
-      Condition: { StringEquals: { 'aws:PrincipalOrgID': senders.organizationId } },
-    };
-  }
-  if (senders.accountIds.length === 0) throw new Error('central bus: accountIds must name at least one account');
-  return {
-    Sid: 'ListedAccountsPutEvents',
-    Effect: 'Allow',
-    Principal: { AWS: senders.accountIds.map((account) => `arn:aws:iam::${account}:root`) },
-    Action: 'events:PutEvents',
-    Resource: busArn,
-  };
 }

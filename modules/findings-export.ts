@@ -35,8 +35,8 @@ export interface FindingsExportProps {
  * KMS-encrypted S3 bucket in the home region: the long-term record, independent of EventBridge.
  *
  * GuardDuty checks the bucket and key before it accepts a destination, so both policies name the
- * service with `aws:SourceAccount` and the detectors' ARNs as `aws:SourceArn` (no other account's
- * GuardDuty can write here), and the destinations wait for the policies.
+ * service with `aws:SourceAccount` and this account's detectors as `aws:SourceArn` (no other
+ * account's GuardDuty can write here), and the destinations wait for the policies.
  */
 export class FindingsExport extends Construct {
   readonly bucket: S3Bucket;
@@ -47,11 +47,11 @@ export class FindingsExport extends Construct {
   constructor(scope: Construct, id: string, props: FindingsExportProps) {
     super(scope, id);
     const { provider, region, accountId } = props;
-    const detectorArns = Object.entries(props.detectorIds).map(
-      ([detectorRegion, detectorId]) => `arn:aws:guardduty:${detectorRegion}:${accountId}:detector/${detectorId}`,
-    );
+    // Any detector of this account, in any region: a region added later needs no policy change, and
+    // only this account's GuardDuty can act for its detectors.
     const fromOurDetectors = {
-      StringEquals: { 'aws:SourceAccount': accountId, 'aws:SourceArn': detectorArns.length === 1 ? detectorArns[0] : detectorArns },
+      StringEquals: { 'aws:SourceAccount': accountId },
+      ArnLike: { 'aws:SourceArn': `arn:aws:guardduty:*:${accountId}:detector/*` },
     };
 
     this.key = new KmsKey(this, 'key', {
