@@ -15,9 +15,13 @@ export interface InvestigationFields {
  * Checks of `securityHub` and `detective` that need other fields: settings that only mean something
  * in organizations mode, repeated standards, and behavior graphs to import.
  */
-export function checkInvestigation(fields: InvestigationFields, file: string, problems: Problem[]): void {
+export function checkInvestigation(fields: InvestigationFields, file: string, problems: Problem[], data: unknown): void {
+  // An invalid `enabled` makes the whole object invalid in `fields`; its other settings are still
+  // checked, from the data as written, so one run reports everything.
+  const securityHub = fields.securityHub ?? written(data, 'securityHub');
+  const detective = fields.detective ?? written(data, 'detective');
   const organizationsOnly = (key: 'securityHub' | 'detective', service: string) => {
-    if (fields.mode === 'invitations' && fields[key]?.autoEnable !== undefined) {
+    if (fields.mode === 'invitations' && { securityHub, detective }[key]?.autoEnable !== undefined) {
       problems.push({
         file,
         path: `${key}.autoEnable`,
@@ -29,13 +33,13 @@ export function checkInvestigation(fields: InvestigationFields, file: string, pr
   organizationsOnly('detective', 'Detective');
 
   const seen = new Set<string>();
-  (fields.securityHub?.standards ?? []).forEach((standard, index) => {
+  (securityHub?.standards ?? []).forEach((standard, index) => {
     if (seen.has(standard)) problems.push({ file, path: `securityHub.standards[${index}]`, message: `${JSON.stringify(standard)} is listed twice` });
     seen.add(standard);
   });
 
   const admin = fields.accounts?.admin;
-  for (const [region, arn] of Object.entries(fields.detective?.existingGraphs ?? {})) {
+  for (const [region, arn] of Object.entries(detective?.existingGraphs ?? {})) {
     const at = `detective.existingGraphs.${region}`;
     if (fields.regions && !fields.regions.includes(region)) {
       problems.push({ file, path: at, message: `region is not in regions (${fields.regions.join(', ')})` });
@@ -54,4 +58,18 @@ export function checkInvestigation(fields: InvestigationFields, file: string, pr
       problems.push({ file, path: at, message: `belongs to account ${graph.accountId}, not to the admin account (accounts.admin ${admin}); only the admin account's graphs are managed here` });
     }
   }
+}
+
+/** The settings of `securityHub` or `detective` that have the right type, from the data as written. */
+function written(data: unknown, key: 'securityHub' | 'detective'): { autoEnable?: boolean; standards?: string[]; existingGraphs?: Record<string, string> } {
+  const value = typeof data === 'object' && data !== null ? (data as Record<string, unknown>)[key] : undefined;
+  if (typeof value !== 'object' || value === null) return {};
+  const { autoEnable, standards, existingGraphs } = value as Record<string, unknown>;
+  return {
+    ...(typeof autoEnable === 'boolean' ? { autoEnable } : {}),
+    ...(Array.isArray(standards) ? { standards: standards.filter((standard): standard is string => typeof standard === 'string') } : {}),
+    ...(typeof existingGraphs === 'object' && existingGraphs !== null
+      ? { existingGraphs: Object.fromEntries(Object.entries(existingGraphs).filter((entry): entry is [string, string] => typeof entry[1] === 'string')) }
+      : {}),
+  };
 }

@@ -83,7 +83,7 @@ export function parseConfig(data: unknown, options: { file: string; cwd?: string
   checkRegions(fields, file, problems);
   checkAccounts(fields, members, file, problems);
   checkExistingDetectors(fields, members, file, problems);
-  checkInvestigation(fields, file, problems);
+  checkInvestigation(fields, file, problems, data);
   const lists = resolveListFiles(fields, file, baseDir, problems);
   problems.push(...filterProblems(fields.filters ?? [], file));
   checkFindingsFlow(fields, file, problems);

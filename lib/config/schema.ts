@@ -72,7 +72,7 @@ const securityHub = z.strictObject({
   enabled: flag.default(false),
   standards: z.array(oneOf(SECURITY_HUB_STANDARDS), { error: `must be a list of standards, from: ${SECURITY_HUB_STANDARDS.join(', ')}` }).default([]),
   autoEnable: flag.optional(),
-});
+}, { error: (issue) => (issue.code === 'invalid_type' ? 'must be { "enabled": true or false, "standards"?: [...], "autoEnable"?: true or false }' : undefined) });
 
 const detective = z.strictObject({
   enabled: flag.default(false),
@@ -80,7 +80,7 @@ const detective = z.strictObject({
   existingGraphs: z
     .record(z.string(), z.string({ error: 'must be a behavior graph ARN' }), { error: 'must map region to the ARN of the behavior graph the admin account already has there' })
     .default({}),
-});
+}, { error: (issue) => (issue.code === 'invalid_type' ? 'must be { "enabled": true or false, "autoEnable"?: true or false, "existingGraphs"?: { region: graph ARN } }' : undefined) });
 
 export const memberSchema = z.strictObject({
   id: accountId,
