@@ -1,0 +1,278 @@
+import { Readable } from 'node:stream';
+import {
+  AuthorizeSecurityGroupEgressCommand,
+  AuthorizeSecurityGroupIngressCommand,
+  CreateSecurityGroupCommand,
+  CreateSnapshotsCommand,
+  CreateTagsCommand,
+  DescribeInstanceAttributeCommand,
+  DescribeInstancesCommand,
+  DescribeSecurityGroupsCommand,
+  DescribeSnapshotsCommand,
+  EC2Client,
+  EC2ServiceException,
+  ModifyInstanceAttributeCommand,
+  ModifyNetworkInterfaceAttributeCommand,
+  RevokeSecurityGroupEgressCommand,
+  RevokeSecurityGroupIngressCommand,
+  type IpPermission,
+  type Tag,
+} from '@aws-sdk/client-ec2';
+import { IAMServiceException } from '@aws-sdk/client-iam';
+import { mockClient } from 'aws-sdk-client-mock';
+
+/**
+ * A small in-memory EC2 account behind a real EC2Client (aws-sdk-client-mock replaces only `send`),
+ * so replays and re-runs see the state earlier calls left, as they would in AWS.
+ */
+
+export const REGION = 'us-west-2';
+export const ACCOUNT = '333333333333';
+export const FUNCTION_ARN = (name: string) => `arn:aws:lambda:${REGION}:${ACCOUNT}:function:acme-${name}`;
+export const TEST_CREDENTIALS = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' };
+
+export function ec2Error(name: string, message = name): EC2ServiceException {
+  return new EC2ServiceException({ name, $fault: 'client', $metadata: { httpStatusCode: 400 }, message });
+}
+
+export function iamError(name: string, message = name): IAMServiceException {
+  return new IAMServiceException({ name, $fault: 'client', $metadata: { httpStatusCode: 404 }, message });
+}
+
+export interface FakeInstance {
+  InstanceId: string;
+  VpcId?: string;
+  State: { Name: 'running' | 'stopped' | 'terminated' };
+  Tags: Tag[];
+  NetworkInterfaces: { NetworkInterfaceId: string; Groups: { GroupId: string; GroupName: string }[] }[];
+  BlockDeviceMappings: { DeviceName: string; Ebs: { VolumeId: string } }[];
+  disableApiTermination: boolean;
+}
+
+export interface FakeGroup {
+  GroupId: string;
+  GroupName: string;
+  VpcId: string;
+  Description: string;
+  Tags: Tag[];
+  IpPermissions: IpPermission[];
+  IpPermissionsEgress: IpPermission[];
+}
+
+export interface FakeSnapshot {
+  SnapshotId: string;
+  VolumeId: string;
+  Tags: Tag[];
+}
+
+export function labInstance(overrides: Partial<FakeInstance> = {}): FakeInstance {
+  return {
+    InstanceId: 'i-0a1b2c3d4e5f60718',
+    VpcId: 'vpc-0a1b2c3d4e5f60001',
+    State: { Name: 'running' },
+    Tags: [{ Key: 'Name', Value: 'GuardDuty-Example: Compromised Instance: Scenario 1' }],
+    NetworkInterfaces: [
+      { NetworkInterfaceId: 'eni-0a1b2c3d4e5f60001', Groups: [{ GroupId: 'sg-0a1b2c3d4e5f60001', GroupName: 'TargetSecurityGroup' }] },
+      { NetworkInterfaceId: 'eni-0a1b2c3d4e5f60002', Groups: [{ GroupId: 'sg-0a1b2c3d4e5f60001', GroupName: 'TargetSecurityGroup' }] },
+    ],
+    BlockDeviceMappings: [
+      { DeviceName: '/dev/xvda', Ebs: { VolumeId: 'vol-0a1b2c3d4e5f60001' } },
+      { DeviceName: '/dev/xvdb', Ebs: { VolumeId: 'vol-0a1b2c3d4e5f60002' } },
+    ],
+    disableApiTermination: false,
+    ...overrides,
+  };
+}
+
+function samePermission(a: IpPermission, b: IpPermission): boolean {
+  const key = (p: IpPermission) =>
+    JSON.stringify([p.IpProtocol, p.FromPort, p.ToPort, (p.IpRanges ?? []).map((r) => r.CidrIp).sort(), (p.Ipv6Ranges ?? []).map((r) => r.CidrIpv6).sort()]);
+  return key(a) === key(b);
+}
+
+export class FakeEc2 {
+  readonly client = new EC2Client({ region: REGION, credentials: TEST_CREDENTIALS });
+  readonly mock = mockClient(this.client);
+  readonly instances = new Map<string, FakeInstance>();
+  readonly groups = new Map<string, FakeGroup>();
+  readonly snapshots: FakeSnapshot[] = [];
+  /** Every ModifyNetworkInterfaceAttribute in order: `eni -> group`. */
+  readonly moves: string[] = [];
+  /** Commands (by class name) that fail once with the given error (or the error a function returns after its side effects). */
+  readonly failOnce = new Map<string, Error | (() => Error)>();
+  private counter = 0;
+
+  constructor(...instances: FakeInstance[]) {
+    for (const instance of instances) this.instances.set(instance.InstanceId, instance);
+    this.wire();
+  }
+
+  /** The commands sent, as `[name, input]`, in order. */
+  calls(): [string, Record<string, unknown>][] {
+    return this.mock.calls().map((call) => {
+      const command = call.args[0] as unknown as { constructor: { name: string }; input: Record<string, unknown> };
+      return [command.constructor.name.replace(/Command$/, ''), command.input];
+    });
+  }
+
+  /** Names of the commands that change something. */
+  writes(): string[] {
+    return this.calls()
+      .map(([name]) => name)
+      .filter((name) => !name.startsWith('Describe'));
+  }
+
+  groupsNamed(name: string): FakeGroup[] {
+    return [...this.groups.values()].filter((group) => group.GroupName === name);
+  }
+
+  addGroup(group: Omit<FakeGroup, 'GroupId'> & { GroupId?: string }): FakeGroup {
+    const full = { ...group, GroupId: group.GroupId ?? this.id('sg') };
+    this.groups.set(full.GroupId, full);
+    return full;
+  }
+
+  private id(prefix: string): string {
+    this.counter += 1;
+    return `${prefix}-0f${String(this.counter).padStart(15, '0')}`;
+  }
+
+  private guard(name: string): void {
+    const error = this.failOnce.get(name);
+    if (error) {
+      this.failOnce.delete(name);
+      throw typeof error === 'function' ? error() : error;
+    }
+  }
+
+  private instance(id: string): FakeInstance {
+    const instance = this.instances.get(id);
+    if (!instance) throw ec2Error('InvalidInstanceID.NotFound', `The instance ID '${id}' does not exist`);
+    return instance;
+  }
+
+  private group(id: string): FakeGroup {
+    const group = this.groups.get(id);
+    if (!group) throw ec2Error('InvalidGroup.NotFound', `The security group '${id}' does not exist`);
+    return group;
+  }
+
+  private wire(): void {
+    const m = this.mock;
+    m.on(DescribeInstancesCommand).callsFake((input) => {
+      this.guard('DescribeInstancesCommand');
+      const instances = (input.InstanceIds ?? []).map((id: string) => this.instance(id));
+      return { Reservations: [{ Instances: structuredClone(instances) }] };
+    });
+    m.on(DescribeSecurityGroupsCommand).callsFake((input) => {
+      const filters = new Map<string, string[]>((input.Filters ?? []).map((f: { Name: string; Values: string[] }) => [f.Name, f.Values]));
+      const groups = [...this.groups.values()].filter(
+        (group) => (filters.get('vpc-id')?.includes(group.VpcId) ?? true) && (filters.get('group-name')?.includes(group.GroupName) ?? true),
+      );
+      return { SecurityGroups: structuredClone(groups) };
+    });
+    m.on(CreateSecurityGroupCommand).callsFake((input) => {
+      this.guard('CreateSecurityGroupCommand');
+      if ([...this.groups.values()].some((group) => group.VpcId === input.VpcId && group.GroupName === input.GroupName)) {
+        throw ec2Error('InvalidGroup.Duplicate', `The security group '${input.GroupName}' already exists for VPC '${input.VpcId}'`);
+      }
+      const group = this.addGroup({
+        GroupName: input.GroupName,
+        VpcId: input.VpcId,
+        Description: input.Description,
+        Tags: input.TagSpecifications?.[0]?.Tags ?? [],
+        IpPermissions: [],
+        IpPermissionsEgress: [{ IpProtocol: '-1', IpRanges: [{ CidrIp: '0.0.0.0/0' }], Ipv6Ranges: [], PrefixListIds: [], UserIdGroupPairs: [] }],
+      });
+      return { GroupId: group.GroupId };
+    });
+    const change = (direction: 'IpPermissions' | 'IpPermissionsEgress', add: boolean) => (input: { GroupId: string; IpPermissions: IpPermission[] }) => {
+      const group = this.group(input.GroupId);
+      for (const permission of input.IpPermissions) {
+        const present = group[direction].some((existing) => samePermission(existing, permission));
+        if (add && present) throw ec2Error('InvalidPermission.Duplicate', 'the specified rule already exists');
+        if (!add && !present) throw ec2Error('InvalidPermission.NotFound', 'the specified rule does not exist');
+        group[direction] = add ? [...group[direction], permission] : group[direction].filter((existing) => !samePermission(existing, permission));
+      }
+      return { Return: true };
+    };
+    m.on(AuthorizeSecurityGroupIngressCommand).callsFake(change('IpPermissions', true));
+    m.on(AuthorizeSecurityGroupEgressCommand).callsFake(change('IpPermissionsEgress', true));
+    m.on(RevokeSecurityGroupIngressCommand).callsFake(change('IpPermissions', false));
+    m.on(RevokeSecurityGroupEgressCommand).callsFake(change('IpPermissionsEgress', false));
+    m.on(ModifyNetworkInterfaceAttributeCommand).callsFake((input) => {
+      this.guard('ModifyNetworkInterfaceAttributeCommand');
+      const eni = [...this.instances.values()].flatMap((instance) => instance.NetworkInterfaces).find((n) => n.NetworkInterfaceId === input.NetworkInterfaceId);
+      if (!eni) throw ec2Error('InvalidNetworkInterfaceID.NotFound', 'no such network interface');
+      eni.Groups = input.Groups.map((id: string) => ({ GroupId: id, GroupName: this.group(id).GroupName }));
+      this.moves.push(`${input.NetworkInterfaceId} -> ${this.group(input.Groups[0]).GroupName}`);
+      return {};
+    });
+    m.on(DescribeSnapshotsCommand).callsFake((input) => {
+      const filters: { Name: string; Values: string[] }[] = input.Filters ?? [];
+      const snapshots = this.snapshots.filter((snapshot) =>
+        filters.every((filter) => snapshot.Tags.some((tag) => `tag:${tag.Key}` === filter.Name && filter.Values.includes(tag.Value!))),
+      );
+      return { Snapshots: structuredClone(snapshots) };
+    });
+    m.on(CreateSnapshotsCommand).callsFake((input) => {
+      this.guard('CreateSnapshotsCommand');
+      const instance = this.instance(input.InstanceSpecification.InstanceId);
+      const created = instance.BlockDeviceMappings.map((mapping) => {
+        const snapshot = { SnapshotId: this.id('snap'), VolumeId: mapping.Ebs.VolumeId, Tags: input.TagSpecifications[0].Tags };
+        this.snapshots.push(snapshot);
+        return snapshot;
+      });
+      return { Snapshots: created.map(({ SnapshotId, VolumeId }) => ({ SnapshotId, VolumeId })) };
+    });
+    m.on(DescribeInstanceAttributeCommand).callsFake((input) => ({
+      InstanceId: input.InstanceId,
+      DisableApiTermination: { Value: this.instance(input.InstanceId).disableApiTermination },
+    }));
+    m.on(ModifyInstanceAttributeCommand).callsFake((input) => {
+      this.guard('ModifyInstanceAttributeCommand');
+      this.instance(input.InstanceId).disableApiTermination = input.DisableApiTermination.Value;
+      return {};
+    });
+    m.on(CreateTagsCommand).callsFake((input) => {
+      this.guard('CreateTagsCommand');
+      for (const id of input.Resources) {
+        const instance = this.instance(id);
+        for (const tag of input.Tags) instance.Tags = [...instance.Tags.filter((t) => t.Key !== tag.Key), tag];
+      }
+      return {};
+    });
+  }
+}
+
+/**
+ * An HTTP handler for a real SDK client that answers from a script, so the client's own middleware
+ * (signing, retries, parsing) runs: used to show throttling is retried by the SDK itself.
+ */
+export function scriptedHttp(responses: { status: number; body: string }[]) {
+  const requests: string[] = [];
+  return {
+    requests,
+    handler: {
+      async handle(request: { body?: unknown }) {
+        requests.push(String(request.body ?? ''));
+        const next = responses.shift();
+        if (!next) throw new Error('scriptedHttp: no response left');
+        return {
+          response: {
+            statusCode: next.status,
+            headers: { 'content-type': 'text/xml', 'x-amzn-requestid': `request-${requests.length}` },
+            body: Readable.from([Buffer.from(next.body)]),
+          },
+        };
+      },
+      updateHttpClientConfig() {},
+      httpHandlerConfigs() {
+        return {};
+      },
+    },
+  };
+}
+
+export const queryThrottling = (namespace: string) =>
+  `<ErrorResponse xmlns="${namespace}"><Error><Type>Sender</Type><Code>Throttling</Code><Message>Rate exceeded</Message></Error><RequestId>throttled</RequestId></ErrorResponse>`;

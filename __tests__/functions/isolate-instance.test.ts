@@ -1,0 +1,369 @@
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { mockClient } from 'aws-sdk-client-mock';
+import { CLIENT_CONFIG } from '../../functions/commons/clients';
+import { isolationHandler, isolationSettings, type IsolationSettings } from '../../functions/isolate-instance';
+import { findingEvent } from '../helpers/fixtures';
+import { ACCOUNT, ec2Error, FakeEc2, FUNCTION_ARN, labInstance, queryThrottling, REGION, scriptedHttp, TEST_CREDENTIALS } from './fake-aws';
+
+const TOPIC = `arn:aws:sns:${REGION}:${ACCOUNT}:acme-remediation`;
+const SETTINGS: IsolationSettings = {
+  mode: 'auto',
+  topicArn: TOPIC,
+  exemptTag: 'GuardDutyRemediationExempt',
+  forensicGroupName: 'acme-ForensicSecurityGroup',
+  transitionGroupName: 'acme-IsolationTransition',
+};
+const CONTEXT = { invokedFunctionArn: FUNCTION_ARN('isolate-instance'), awsRequestId: 'request-1' };
+const INSTANCE = 'i-0a1b2c3d4e5f60718';
+const FINDING_ID = 'a8c7f1e2d3b4a5c6d7e8f9a0b1c2d3e4';
+const ALLOW_ALL = { IpProtocol: '-1', IpRanges: [{ CidrIp: '0.0.0.0/0' }], Ipv6Ranges: [{ CidrIpv6: '::/0' }] };
+
+function setup(options: { ec2?: FakeEc2; sns?: SNSClient; settings?: Partial<IsolationSettings> } = {}) {
+  const ec2 = options.ec2 ?? new FakeEc2(labInstance());
+  const sns = options.sns ?? new SNSClient({ region: REGION, credentials: TEST_CREDENTIALS });
+  const snsMock = options.sns ? undefined : mockClient(sns);
+  snsMock?.on(PublishCommand).resolves({ MessageId: 'message-1' });
+  const lines: string[] = [];
+  const handler = isolationHandler({
+    ec2: ec2.client,
+    sns,
+    settings: () => ({ ...SETTINGS, ...options.settings }),
+    sink: (line) => lines.push(line),
+    now: () => new Date('2026-11-22T04:32:00Z'),
+  });
+  const logs = () => lines.map((line) => JSON.parse(line) as Record<string, any>);
+  const published = () => snsMock?.commandCalls(PublishCommand).map((call) => call.args[0].input) ?? [];
+  return { ec2, sns, handler, logs, published };
+}
+
+describe('isolate-instance', () => {
+  it('isolates the instance of the lab finding: forensic group, untracking move, snapshots, protection, e-mail, tags', async () => {
+    const { ec2, handler, published } = setup();
+
+    const result = await handler(findingEvent('ec2-malicious-ip-caller-custom'), CONTEXT);
+
+    expect(result).toEqual({
+      outcome: 'remediated',
+      details: {
+        forensicGroupId: 'sg-0f000000000000001',
+        movedNetworkInterfaces: ['eni-0a1b2c3d4e5f60001', 'eni-0a1b2c3d4e5f60002'],
+        snapshots: 'snap-0f000000000000003 (vol-0a1b2c3d4e5f60001), snap-0f000000000000004 (vol-0a1b2c3d4e5f60002)',
+      },
+    });
+    const forensic = 'sg-0f000000000000001';
+    const transition = 'sg-0f000000000000002';
+    const vpc = 'vpc-0a1b2c3d4e5f60001';
+    expect(ec2.calls()).toEqual([
+      ['DescribeInstances', { InstanceIds: [INSTANCE] }],
+      ['DescribeSecurityGroups', { Filters: [{ Name: 'vpc-id', Values: [vpc] }, { Name: 'group-name', Values: ['acme-ForensicSecurityGroup'] }] }],
+      [
+        'CreateSecurityGroup',
+        {
+          GroupName: 'acme-ForensicSecurityGroup',
+          VpcId: vpc,
+          Description: 'GuardDuty remediation: isolates compromised instances (no inbound, no outbound)',
+          TagSpecifications: [{ ResourceType: 'security-group', Tags: [{ Key: 'GuardDutyRemediation', Value: 'forensic' }, { Key: 'Name', Value: 'acme-ForensicSecurityGroup' }] }],
+        },
+      ],
+      ['RevokeSecurityGroupEgress', { GroupId: forensic, IpPermissions: [{ IpProtocol: '-1', IpRanges: [{ CidrIp: '0.0.0.0/0' }] }] }],
+      ['DescribeSecurityGroups', { Filters: [{ Name: 'vpc-id', Values: [vpc] }, { Name: 'group-name', Values: ['acme-IsolationTransition'] }] }],
+      [
+        'CreateSecurityGroup',
+        {
+          GroupName: 'acme-IsolationTransition',
+          VpcId: vpc,
+          Description: 'GuardDuty remediation: allows all so tracked flows become untracked; held only during isolation',
+          TagSpecifications: [{ ResourceType: 'security-group', Tags: [{ Key: 'GuardDutyRemediation', Value: 'untrack' }, { Key: 'Name', Value: 'acme-IsolationTransition' }] }],
+        },
+      ],
+      ['AuthorizeSecurityGroupIngress', { GroupId: transition, IpPermissions: [ALLOW_ALL] }],
+      ['RevokeSecurityGroupEgress', { GroupId: transition, IpPermissions: [{ IpProtocol: '-1', IpRanges: [{ CidrIp: '0.0.0.0/0' }] }] }],
+      ['AuthorizeSecurityGroupEgress', { GroupId: transition, IpPermissions: [ALLOW_ALL] }],
+      ['ModifyNetworkInterfaceAttribute', { NetworkInterfaceId: 'eni-0a1b2c3d4e5f60001', Groups: [transition] }],
+      ['ModifyNetworkInterfaceAttribute', { NetworkInterfaceId: 'eni-0a1b2c3d4e5f60001', Groups: [forensic] }],
+      ['ModifyNetworkInterfaceAttribute', { NetworkInterfaceId: 'eni-0a1b2c3d4e5f60002', Groups: [transition] }],
+      ['ModifyNetworkInterfaceAttribute', { NetworkInterfaceId: 'eni-0a1b2c3d4e5f60002', Groups: [forensic] }],
+      [
+        'DescribeSnapshots',
+        { OwnerIds: ['self'], Filters: [{ Name: 'tag:GuardDutyForensicInstance', Values: [INSTANCE] }, { Name: 'tag:GuardDutyFindingId', Values: [FINDING_ID] }] },
+      ],
+      [
+        'CreateSnapshots',
+        {
+          InstanceSpecification: { InstanceId: INSTANCE, ExcludeBootVolume: false },
+          Description: `GuardDuty finding ${FINDING_ID}: forensic copy of ${INSTANCE}`,
+          CopyTagsFromSource: 'volume',
+          TagSpecifications: [{ ResourceType: 'snapshot', Tags: [{ Key: 'GuardDutyForensicInstance', Value: INSTANCE }, { Key: 'GuardDutyFindingId', Value: FINDING_ID }] }],
+        },
+      ],
+      ['DescribeInstanceAttribute', { InstanceId: INSTANCE, Attribute: 'disableApiTermination' }],
+      ['ModifyInstanceAttribute', { InstanceId: INSTANCE, DisableApiTermination: { Value: true } }],
+      [
+        'CreateTags',
+        {
+          Resources: [INSTANCE],
+          Tags: [
+            { Key: 'GuardDutyFindingId', Value: FINDING_ID },
+            { Key: 'GuardDutyFindingTime', Value: '2026-11-22T04:31:02.907Z' },
+          ],
+        },
+      ],
+    ]);
+    expect(ec2.groupsNamed('acme-ForensicSecurityGroup')).toEqual([
+      expect.objectContaining({ GroupId: forensic, IpPermissions: [], IpPermissionsEgress: [] }),
+    ]);
+    expect(ec2.moves).toEqual([
+      'eni-0a1b2c3d4e5f60001 -> acme-IsolationTransition',
+      'eni-0a1b2c3d4e5f60001 -> acme-ForensicSecurityGroup',
+      'eni-0a1b2c3d4e5f60002 -> acme-IsolationTransition',
+      'eni-0a1b2c3d4e5f60002 -> acme-ForensicSecurityGroup',
+    ]);
+    expect(published()).toEqual([
+      {
+        TopicArn: TOPIC,
+        Subject: `GuardDuty Remediation: EC2 instance ${INSTANCE} isolated`,
+        Message:
+          `GuardDuty Remediation | ID:${FINDING_ID}: GuardDuty discovered an EC2 instance (Instance ID: ${INSTANCE}) that is communicating ` +
+          'outbound with an IP Address on a threat list that you uploaded. All security groups have been removed and it has been isolated. ' +
+          'Please follow up with any additional remediation actions.\n\n' +
+          'Finding type: UnauthorizedAccess:EC2/MaliciousIPCaller.Custom\n' +
+          'Account / region: 333333333333 / us-west-2\n' +
+          `Forensic security group: acme-ForensicSecurityGroup (${forensic})\n` +
+          'Network interfaces moved: eni-0a1b2c3d4e5f60001, eni-0a1b2c3d4e5f60002\n' +
+          'Forensic snapshots: snap-0f000000000000003 (vol-0a1b2c3d4e5f60001), snap-0f000000000000004 (vol-0a1b2c3d4e5f60002)\n' +
+          'Termination protection: enabled\n',
+      },
+    ]);
+  });
+
+  it('ends in the same state when the finding is delivered 10 times: one forensic group, one set of snapshots, one e-mail', async () => {
+    const { ec2, handler, published } = setup();
+
+    const outcomes = [];
+    for (let i = 0; i < 10; i++) outcomes.push((await handler(findingEvent('ec2-malicious-ip-caller-custom'), CONTEXT)).outcome);
+
+    expect(outcomes).toEqual(['remediated', ...Array(9).fill('already-remediated')]);
+    expect(ec2.groupsNamed('acme-ForensicSecurityGroup')).toHaveLength(1);
+    expect([...ec2.groups.values()].filter((group) => group.GroupName.includes('ForensicSecurityGroup'))).toHaveLength(1);
+    expect(ec2.snapshots).toHaveLength(2);
+    expect(ec2.moves).toHaveLength(4);
+    expect(published()).toHaveLength(1);
+    expect(ec2.writes().filter((name) => name === 'CreateSecurityGroup')).toHaveLength(2);
+  });
+
+  it('retries throttled calls in the SDK (adaptive mode) and then succeeds', async () => {
+    const http = scriptedHttp([
+      { status: 400, body: queryThrottling('http://sns.amazonaws.com/doc/2010-03-31/') },
+      {
+        status: 200,
+        body: '<PublishResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/"><PublishResult><MessageId>m-1</MessageId></PublishResult><ResponseMetadata><RequestId>r-2</RequestId></ResponseMetadata></PublishResponse>',
+      },
+    ]);
+    const sns = new SNSClient({ ...CLIENT_CONFIG, region: REGION, credentials: TEST_CREDENTIALS, requestHandler: http.handler });
+    const { handler } = setup({ sns });
+
+    const result = await handler(findingEvent('ec2-malicious-ip-caller-custom'), CONTEXT);
+
+    expect(result.outcome).toBe('remediated');
+    expect(http.requests).toHaveLength(2);
+    expect(http.requests.every((body) => body.startsWith('Action=Publish&'))).toBe(true);
+    expect(((await sns.config.retryStrategy()) as { mode?: string }).mode).toBe('adaptive');
+  });
+
+  it('fails so the event is retried when a step fails half-way, and the re-run completes only the rest', async () => {
+    const { ec2, handler, published } = setup();
+    ec2.failOnce.set('CreateSnapshotsCommand', ec2Error('InternalError', 'An internal error has occurred'));
+
+    await expect(handler(findingEvent('ec2-malicious-ip-caller-custom'), CONTEXT)).rejects.toThrow('An internal error has occurred');
+    expect(ec2.instances.get(INSTANCE)!.NetworkInterfaces.map((eni) => eni.Groups[0].GroupName)).toEqual([
+      'acme-ForensicSecurityGroup',
+      'acme-ForensicSecurityGroup',
+    ]);
+    expect(published()).toHaveLength(0);
+    const before = ec2.calls().length;
+
+    const result = await handler(findingEvent('ec2-malicious-ip-caller-custom'), CONTEXT);
+
+    expect(result.outcome).toBe('remediated');
+    const rerun = ec2.calls().slice(before).map(([name]) => name);
+    expect(rerun).toEqual([
+      'DescribeInstances',
+      'DescribeSecurityGroups',
+      'DescribeSnapshots',
+      'CreateSnapshots',
+      'DescribeInstanceAttribute',
+      'ModifyInstanceAttribute',
+      'CreateTags',
+    ]);
+    expect(ec2.snapshots).toHaveLength(2);
+    expect(published()).toHaveLength(1);
+  });
+
+  it('leaves an instance already in the forensic group where it is and records the new finding', async () => {
+    const ec2 = new FakeEc2();
+    const forensic = ec2.addGroup({
+      GroupName: 'acme-ForensicSecurityGroup',
+      VpcId: 'vpc-0a1b2c3d4e5f60001',
+      Description: 'isolation',
+      Tags: [{ Key: 'GuardDutyRemediation', Value: 'forensic' }],
+      IpPermissions: [],
+      IpPermissionsEgress: [],
+    });
+    const isolated = labInstance({
+      disableApiTermination: true,
+      Tags: [{ Key: 'GuardDutyFindingId', Value: 'an-earlier-finding' }],
+      NetworkInterfaces: labInstance().NetworkInterfaces.map((eni) => ({ ...eni, Groups: [{ GroupId: forensic.GroupId, GroupName: forensic.GroupName }] })),
+    });
+    ec2.instances.set(isolated.InstanceId, isolated);
+    const { handler, published } = setup({ ec2 });
+
+    const result = await handler(findingEvent('ec2-malicious-ip-caller-custom'), CONTEXT);
+
+    expect(result.outcome).toBe('remediated');
+    expect(ec2.writes()).toEqual(['CreateSnapshots', 'CreateTags']);
+    expect(ec2.moves).toEqual([]);
+    expect(published()[0].Message).toContain('Network interfaces moved: none (already in the forensic group)');
+    expect(published()[0].Message).toContain('Termination protection: was already enabled');
+  });
+
+  it('uses the group a concurrent delivery created first', async () => {
+    const ec2 = new FakeEc2(labInstance());
+    const { handler } = setup({ ec2 });
+    // The other delivery's group appears between this delivery's describe and its create.
+    ec2.failOnce.set('CreateSecurityGroupCommand', () => {
+      ec2.addGroup({
+        GroupName: 'acme-ForensicSecurityGroup',
+        VpcId: 'vpc-0a1b2c3d4e5f60001',
+        Description: 'created by the other delivery',
+        Tags: [],
+        IpPermissions: [],
+        IpPermissionsEgress: [],
+      });
+      return ec2Error('InvalidGroup.Duplicate', "The security group 'acme-ForensicSecurityGroup' already exists");
+    });
+
+    const result = await handler(findingEvent('ec2-malicious-ip-caller-custom'), CONTEXT);
+
+    expect(result.outcome).toBe('remediated');
+    expect(ec2.groupsNamed('acme-ForensicSecurityGroup')).toHaveLength(1);
+  });
+
+  it('skips an instance that does not exist, changing nothing', async () => {
+    const { ec2, handler, published, logs } = setup({ ec2: new FakeEc2() });
+
+    const result = await handler(findingEvent('ec2-malicious-ip-caller-custom'), CONTEXT);
+
+    expect(result).toEqual({ outcome: 'skipped', reason: `instance ${INSTANCE} does not exist (or is terminated)` });
+    expect(ec2.calls().map(([name]) => name)).toEqual(['DescribeInstances']);
+    expect(published()).toEqual([]);
+    expect(logs().at(-1)).toMatchObject({ level: 'WARN', message: 'remediation skipped', outcome: 'skipped', findingId: FINDING_ID, instanceId: INSTANCE });
+  });
+
+  it('skips a terminated instance', async () => {
+    const { ec2, handler } = setup({ ec2: new FakeEc2(labInstance({ State: { Name: 'terminated' } })) });
+
+    expect((await handler(findingEvent('ec2-malicious-ip-caller-custom'), CONTEXT)).outcome).toBe('skipped');
+    expect(ec2.writes()).toEqual([]);
+  });
+
+  it('skips an instance carrying the exemption tag', async () => {
+    const exempt = labInstance({ Tags: [{ Key: 'GuardDutyRemediationExempt', Value: 'true' }] });
+    const { ec2, handler, published } = setup({ ec2: new FakeEc2(exempt) });
+
+    const result = await handler(findingEvent('ec2-malicious-ip-caller-custom'), CONTEXT);
+
+    expect(result).toEqual({ outcome: 'skipped', reason: `instance ${INSTANCE} carries the exemption tag GuardDutyRemediationExempt` });
+    expect(ec2.writes()).toEqual([]);
+    expect(published()).toEqual([]);
+  });
+
+  it.each([
+    ['account', (event: Record<string, any>) => ((event.account = '444444444444'), (event.detail.accountId = '444444444444')), 'account 444444444444 is not this function\'s account 333333333333'],
+    ['finding account only', (event: Record<string, any>) => (event.detail.accountId = '444444444444'), "detail.accountId 444444444444 is not this function's account 333333333333"],
+    ['region', (event: Record<string, any>) => ((event.region = 'eu-west-1'), (event.detail.region = 'eu-west-1')), "region eu-west-1 is not this function's region us-west-2"],
+  ])('skips a finding of another %s without any AWS call', async (_what, change, reason) => {
+    const { ec2, handler, published } = setup();
+    const event = findingEvent('ec2-malicious-ip-caller-custom');
+    change(event);
+
+    expect(await handler(event, CONTEXT)).toEqual({ outcome: 'skipped', reason });
+    expect(ec2.calls()).toEqual([]);
+    expect(published()).toEqual([]);
+  });
+
+  it('in dry-run mode logs every intended change in order and makes none', async () => {
+    const { ec2, handler, published, logs } = setup({ settings: { mode: 'dry-run' } });
+
+    const result = await handler(findingEvent('ec2-malicious-ip-caller-custom'), CONTEXT);
+
+    expect(result.outcome).toBe('dry-run');
+    expect(ec2.writes()).toEqual([]);
+    expect(published()).toEqual([]);
+    const intended = logs().filter((line) => line.message === 'dry run: would call');
+    expect(intended.map((line) => line.action)).toEqual([
+      'ec2:CreateSecurityGroup',
+      'ec2:RevokeSecurityGroupEgress',
+      'ec2:CreateSecurityGroup',
+      'ec2:AuthorizeSecurityGroupIngress',
+      'ec2:RevokeSecurityGroupEgress',
+      'ec2:AuthorizeSecurityGroupEgress',
+      'ec2:ModifyNetworkInterfaceAttribute',
+      'ec2:ModifyNetworkInterfaceAttribute',
+      'ec2:ModifyNetworkInterfaceAttribute',
+      'ec2:ModifyNetworkInterfaceAttribute',
+      'ec2:CreateSnapshots',
+      'ec2:ModifyInstanceAttribute',
+      'sns:Publish',
+      'ec2:CreateTags',
+    ]);
+    expect(intended[6].input).toEqual({
+      NetworkInterfaceId: 'eni-0a1b2c3d4e5f60001',
+      Groups: ['(acme-IsolationTransition, not created in dry-run)'],
+    });
+    expect(logs().at(-1)).toMatchObject({ message: 'remediation finished', outcome: 'dry-run' });
+  });
+
+  describe('rejects malformed or unexpected events with one clear log line and no AWS call', () => {
+    const cases: [string, (event: Record<string, any>) => unknown, string][] = [
+      ['null', () => null, '(event): Invalid input: expected object, received null'],
+      ['a string', () => 'GuardDuty Finding', '(event): Invalid input: expected object, received string'],
+      ['an array', (event) => [event], '(event): Invalid input: expected object, received array'],
+      ['another source', (event) => ({ ...event, source: 'custom.guardduty' }), 'source: must be "aws.guardduty"'],
+      ['another detail-type', (event) => ({ ...event, 'detail-type': 'AWS API Call via CloudTrail' }), 'detail-type: must be "GuardDuty Finding"'],
+      ['no detail', (event) => ({ ...event, detail: undefined }), 'detail: Invalid input: expected object, received undefined'],
+      ['no finding id', (event) => ((delete event.detail.id), event), 'detail.id: Invalid input: expected string, received undefined'],
+      ['a bad instance id', (event) => ((event.detail.resource.instanceDetails.instanceId = 'i-; rm -rf'), event), 'detail.resource.instanceDetails.instanceId: must be an EC2 instance id'],
+      ['no instance details', (event) => ((delete event.detail.resource.instanceDetails), event), 'detail.resource.instanceDetails: Invalid input: expected object, received undefined'],
+      ['an access-key resource', (event) => ((event.detail.resource.resourceType = 'AccessKey'), event), 'detail.resource.resourceType: must be "Instance"'],
+      ['a 13-digit account', (event) => ((event.account = '3333333333333'), event), 'account: must be a 12-digit account id'],
+      ['a time that is not ISO 8601', (event) => ((event.time = 'yesterday'), event), 'time: must be an ISO 8601 timestamp'],
+      ['a severity as text', (event) => ((event.detail.severity = 'HIGH'), event), 'detail.severity: Invalid input: expected number, received string'],
+      ['a PascalCase detail (GetFindings shape)', (event) => ({ ...event, detail: { Id: event.detail.id, Type: event.detail.type } }), 'detail.schemaVersion: Invalid input: expected string, received undefined'],
+      [
+        'another finding type',
+        (event) => ((event.detail.type = 'UnauthorizedAccess:IAMUser/MaliciousIPCaller.Custom'), event),
+        'detail.type: "UnauthorizedAccess:IAMUser/MaliciousIPCaller.Custom" is not one of UnauthorizedAccess:EC2/MaliciousIPCaller.Custom',
+      ],
+    ];
+
+    it.each(cases)('%s', async (_name, malform, problem) => {
+      const { ec2, handler, published, logs } = setup();
+
+      const result = await handler(malform(findingEvent('ec2-malicious-ip-caller-custom')), CONTEXT);
+
+      expect(result.outcome).toBe('rejected');
+      expect(result.reason).toContain(problem);
+      expect(ec2.calls()).toEqual([]);
+      expect(published()).toEqual([]);
+      expect(logs()).toHaveLength(1);
+      expect(logs()[0]).toMatchObject({ level: 'ERROR', message: 'event rejected', outcome: 'rejected', function: 'isolate-instance', requestId: 'request-1' });
+      expect(logs()[0].problems).toContain(problem);
+    });
+  });
+
+  it('fails the invocation when its environment is incomplete, naming the variable', () => {
+    expect(() => isolationSettings({ MODE: 'auto', TOPIC_ARN: TOPIC, EXEMPT_TAG: 'x', FORENSIC_GROUP_NAME: 'quarantine', TRANSITION_GROUP_NAME: 't' })).toThrow(
+      'bad function environment: FORENSIC_GROUP_NAME: Invalid string: must include "ForensicSecurityGroup"',
+    );
+  });
+});

@@ -1,0 +1,139 @@
+import type { z } from 'zod';
+import { classify, InvalidEvent, Skipped, type Outcome } from './errors';
+import { issuePath, type FindingEvent } from './finding';
+import { Logger, type LogSink } from './logger';
+
+/** What `remediation.mode` means inside a function; `off` deploys no function at all. */
+export type Mode = 'auto' | 'dry-run';
+
+/** Settings every remediation function reads from its environment. */
+export interface CommonSettings {
+  readonly mode: Mode;
+  /** Topic for the remediation e-mails. */
+  readonly topicArn: string;
+  /** Resources carrying this tag key are never changed. */
+  readonly exemptTag: string;
+}
+
+/** The part of the Lambda context the functions use. */
+export interface InvocationContext {
+  /** `arn:aws:lambda:<region>:<account>:function:<name>`: the function's own account and region. */
+  readonly invokedFunctionArn: string;
+  readonly awsRequestId?: string;
+}
+
+export interface Result {
+  readonly outcome: Outcome;
+  readonly reason?: string;
+  /** Facts for the log line and the caller: the groups, snapshots or policy the run touched. */
+  readonly details?: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * Changes to AWS go through here: in dry-run mode each intended call is logged with its input and not
+ * made; in auto mode it is logged and made. Reads are not routed here (they change nothing).
+ */
+export class Actions {
+  constructor(
+    readonly mode: Mode,
+    private readonly log: Logger,
+  ) {}
+
+  get dryRun(): boolean {
+    return this.mode === 'dry-run';
+  }
+
+  /** `action` is the IAM action (`ec2:CreateSecurityGroup`): the log reads like the role's policy. */
+  async write<T>(action: string, input: object, send: () => Promise<T>): Promise<T | undefined> {
+    if (this.dryRun) {
+      this.log.info('dry run: would call', { action, input });
+      return undefined;
+    }
+    this.log.info('calling', { action, input });
+    return send();
+  }
+}
+
+export interface RunContext<S extends CommonSettings> {
+  readonly settings: S;
+  readonly log: Logger;
+  readonly act: Actions;
+  readonly now: () => Date;
+}
+
+export interface RemediationSpec<E extends FindingEvent, S extends CommonSettings> {
+  /** Function name for log lines. */
+  readonly name: string;
+  /** The envelope and the detail fields this function needs; anything else is rejected. */
+  readonly schema: z.ZodType<E>;
+  /** Finding types this function acts on. */
+  readonly findingTypes: readonly string[];
+  readonly settings: () => S;
+  /** Keys added to every log line of the invocation once the event is parsed. */
+  readonly logKeys?: (event: E) => Record<string, unknown>;
+  readonly run: (event: E, context: RunContext<S>) => Promise<Result>;
+  readonly sink?: LogSink;
+  readonly now?: () => Date;
+}
+
+/** The Lambda handler around one remediation: parse, check scope, run, map the outcome, log once. */
+export function remediation<E extends FindingEvent, S extends CommonSettings>(spec: RemediationSpec<E, S>) {
+  const base = new Logger(spec.sink, { function: spec.name });
+  const now = spec.now ?? (() => new Date());
+  let settings: S | undefined;
+  return async (event: unknown, context: InvocationContext): Promise<Result> => {
+    let log = base.child({ requestId: context.awsRequestId });
+    try {
+      // Read lazily so a module import (tests, bundling) needs no environment; a bad environment
+      // then fails the invocation, where the alarm sees it.
+      settings ??= spec.settings();
+      const parsed = parse(spec.schema, event);
+      log = log.child({ findingId: parsed.detail.id, findingType: parsed.detail.type, ...spec.logKeys?.(parsed) });
+      if (!spec.findingTypes.includes(parsed.detail.type)) {
+        throw new InvalidEvent([`detail.type: ${JSON.stringify(parsed.detail.type)} is not one of ${spec.findingTypes.join(', ')}`]);
+      }
+      checkScope(parsed, context.invokedFunctionArn);
+      const act = new Actions(settings.mode, log);
+      const result = await spec.run(parsed, { settings, log, act, now });
+      const final: Result = act.dryRun && result.outcome === 'remediated' ? { ...result, outcome: 'dry-run' } : result;
+      log.info('remediation finished', { outcome: final.outcome, ...(final.reason ? { reason: final.reason } : {}), ...final.details });
+      return final;
+    } catch (error) {
+      const classified = classify(error);
+      const fields = { outcome: classified.outcome, reason: classified.reason, ...(error instanceof InvalidEvent ? { problems: error.problems } : {}) };
+      if (classified.outcome === 'skipped') log.warn('remediation skipped', fields);
+      else log.error(classified.outcome === 'rejected' ? 'event rejected' : 'remediation failed', { ...fields, error });
+      if (classified.rethrow) throw error;
+      return { outcome: classified.outcome, reason: classified.reason };
+    }
+  };
+}
+
+function parse<E>(schema: z.ZodType<E>, event: unknown): E {
+  const result = schema.safeParse(event);
+  if (result.success) return result.data;
+  throw new InvalidEvent(result.error.issues.map((issue) => `${issuePath(issue.path)}: ${issue.message}`));
+}
+
+/** Acts only on findings of the function's own account and region: the envelope and the finding. */
+function checkScope(event: FindingEvent, functionArn: string): void {
+  const [, , , region, account] = functionArn.split(':');
+  for (const [where, value] of [['account', event.account], ['detail.accountId', event.detail.accountId]] as const) {
+    if (value !== account) throw new Skipped('other-account', `${where} ${value} is not this function's account ${account}`);
+  }
+  for (const [where, value] of [['region', event.region], ['detail.region', event.detail.region]] as const) {
+    if (value !== region) throw new Skipped('other-region', `${where} ${value} is not this function's region ${region}`);
+  }
+}
+
+/** Reads the environment with a schema; a missing or bad variable names itself. */
+export function settingsFromEnv<S>(schema: z.ZodType<S>, env: NodeJS.ProcessEnv = process.env): S {
+  const result = schema.safeParse(env);
+  if (result.success) return result.data;
+  throw new Error(`bad function environment: ${result.error.issues.map((issue) => `${issuePath(issue.path)}: ${issue.message}`).join('; ')}`);
+}
+
+/** Whether a tag list (EC2 `Key`/`Value` or IAM `Key`/`Value`) carries the exemption tag key. */
+export function isExempt(tags: readonly { Key?: string }[] | undefined, exemptTag: string): boolean {
+  return (tags ?? []).some((tag) => tag.Key === exemptTag);
+}

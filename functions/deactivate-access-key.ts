@@ -1,0 +1,106 @@
+import { GetUserCommand, IAMClient, ListAccessKeysCommand, UpdateAccessKeyCommand, type User } from '@aws-sdk/client-iam';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { z } from 'zod';
+import { IAM_USER_MALICIOUS_IP_CALLER_TYPES } from '../lib/finding-types';
+import { CLIENT_CONFIG } from './commons/clients';
+import { isAwsError, Skipped } from './commons/errors';
+import { accessKeyDetails, findingDetail, withDetail } from './commons/finding';
+import type { LogSink } from './commons/logger';
+import { notify } from './commons/notify';
+import { isExempt, remediation, settingsFromEnv, type CommonSettings, type Result, type RunContext } from './commons/remediation';
+
+/**
+ * Deactivates the IAM user access key of an `...IAMUser/MaliciousIPCaller.Custom` finding. Off by
+ * default (`remediation.deactivateAccessKeys`): in the lab a person does it, since a deactivated key
+ * can break a workload. Deactivated, not deleted, so it can be turned back on after investigation.
+ */
+
+export const deactivationEvent = withDetail(
+  findingDetail.extend({
+    resource: findingDetail.shape.resource.extend({
+      accessKeyDetails: accessKeyDetails.extend({
+        userType: z.literal('IAMUser', { error: 'must be "IAMUser": only IAM user keys can be deactivated' }),
+        userName: z.string().regex(/^[\w+=,.@-]{1,64}$/, 'must be an IAM user name'),
+        // Long-term user keys start with AKIA; temporary (ASIA) keys cannot be deactivated.
+        accessKeyId: z.string().regex(/^AKIA[A-Z0-9]{12,124}$/, 'must be a long-term access key id (AKIA...)'),
+      }),
+    }),
+  }),
+);
+export type DeactivationEvent = z.output<typeof deactivationEvent>;
+
+const settingsSchema = z.object({
+  MODE: z.enum(['auto', 'dry-run']),
+  TOPIC_ARN: z.string().startsWith('arn:'),
+  EXEMPT_TAG: z.string().min(1),
+});
+
+export function deactivationSettings(env: NodeJS.ProcessEnv = process.env): CommonSettings {
+  const vars = settingsFromEnv(settingsSchema, env);
+  return { mode: vars.MODE, topicArn: vars.TOPIC_ARN, exemptTag: vars.EXEMPT_TAG };
+}
+
+export interface DeactivationDeps {
+  readonly iam: IAMClient;
+  readonly sns: SNSClient;
+  /** @default read from the environment at the first invocation */
+  readonly settings?: () => CommonSettings;
+  /** @default stdout */
+  readonly sink?: LogSink;
+  /** @default the system clock */
+  readonly now?: () => Date;
+}
+
+export function deactivationHandler(deps: DeactivationDeps) {
+  return remediation({
+    name: 'deactivate-access-key',
+    schema: deactivationEvent,
+    findingTypes: IAM_USER_MALICIOUS_IP_CALLER_TYPES,
+    settings: deps.settings ?? (() => deactivationSettings()),
+    logKeys: (event) => ({ userName: event.detail.resource.accessKeyDetails.userName, accessKeyId: event.detail.resource.accessKeyDetails.accessKeyId }),
+    sink: deps.sink,
+    now: deps.now,
+    run: (event, context) => deactivate(deps, event, context),
+  });
+}
+
+async function deactivate(deps: DeactivationDeps, event: DeactivationEvent, { settings, act }: RunContext<CommonSettings>): Promise<Result> {
+  const { iam, sns } = deps;
+  const finding = event.detail;
+  const { userName, accessKeyId } = finding.resource.accessKeyDetails;
+
+  const user = await getUser(iam, userName);
+  if (isExempt(user.Tags, settings.exemptTag)) throw new Skipped('exempt', `user ${userName} carries the exemption tag ${settings.exemptTag}`);
+  const keys = await iam.send(new ListAccessKeysCommand({ UserName: userName }));
+  const key = keys.AccessKeyMetadata?.find((metadata) => metadata.AccessKeyId === accessKeyId);
+  if (!key) throw new Skipped('not-found', `user ${userName} has no access key ${accessKeyId} (deleted already?)`);
+  if (key.Status === 'Inactive') return { outcome: 'already-remediated', reason: `access key ${accessKeyId} is inactive already` };
+
+  const input = { UserName: userName, AccessKeyId: accessKeyId, Status: 'Inactive' as const };
+  await act.write('iam:UpdateAccessKey', input, () => iam.send(new UpdateAccessKeyCommand(input)));
+  await notify(sns, act, settings.topicArn, {
+    subject: `GuardDuty Remediation: access key of ${userName} deactivated`,
+    summary:
+      `GuardDuty Remediation | ID:${finding.id}: GuardDuty discovered that the access key ${accessKeyId} of the IAM user ` +
+      `${userName} is calling AWS APIs from an IP Address on a threat list that you uploaded. The access key has been ` +
+      'deactivated (not deleted). Please follow up with any additional remediation actions.',
+    facts: {
+      'Finding type': finding.type,
+      'Account / region': `${finding.accountId} / ${finding.region}`,
+      User: user.Arn ?? userName,
+    },
+  });
+  return { outcome: 'remediated' };
+}
+
+async function getUser(iam: IAMClient, userName: string): Promise<User> {
+  try {
+    const output = await iam.send(new GetUserCommand({ UserName: userName }));
+    if (output.User) return output.User;
+  } catch (error) {
+    if (!isAwsError(error, 'NoSuchEntityException', 'NoSuchEntity')) throw error;
+  }
+  throw new Skipped('not-found', `user ${userName} does not exist`);
+}
+
+export const handler = deactivationHandler({ iam: new IAMClient(CLIENT_CONFIG), sns: new SNSClient(CLIENT_CONFIG) });

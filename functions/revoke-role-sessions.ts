@@ -1,0 +1,177 @@
+import { GetRoleCommand, GetRolePolicyCommand, IAMClient, PutRolePolicyCommand, type Role } from '@aws-sdk/client-iam';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { z } from 'zod';
+import { INSTANCE_CREDENTIAL_EXFILTRATION_TYPES, REVOKE_POLICY_NAME } from '../lib/finding-types';
+import { CLIENT_CONFIG } from './commons/clients';
+import { isAwsError, Refused, Skipped } from './commons/errors';
+import { accessKeyDetails, findingDetail, withDetail } from './commons/finding';
+import type { LogSink } from './commons/logger';
+import { notify } from './commons/notify';
+import { isExempt, remediation, settingsFromEnv, type CommonSettings, type Result, type RunContext } from './commons/remediation';
+
+/**
+ * Revokes the sessions of an instance role whose credentials were used outside the instance
+ * (`UnauthorizedAccess:IAMUser/InstanceCredentialExfiltration[.OutsideAWS|.InsideAWS]`), as the IAM
+ * console's "Revoke active sessions" does: an inline policy `RevokeOldSessions` denying every action
+ * to tokens issued before now. The instance itself fetches fresh credentials from its metadata
+ * service and keeps working; the stolen copies stop.
+ *
+ * Idempotent: if the role already has the policy with a cut-off at or after the finding's last
+ * update, the stolen credentials are revoked already and nothing is written (ten deliveries, one
+ * policy, one e-mail). A newer finding moves the cut-off to its own now.
+ */
+
+export const revocationEvent = withDetail(
+  findingDetail.extend({
+    resource: findingDetail.shape.resource.extend({
+      accessKeyDetails: accessKeyDetails.extend({
+        userType: z.literal('AssumedRole', { error: 'must be "AssumedRole": only role sessions can be revoked' }),
+        userName: z.string().regex(/^[\w+=,.@-]{1,64}$/, 'must be an IAM role name'),
+      }),
+    }),
+  }),
+);
+export type RevocationEvent = z.output<typeof revocationEvent>;
+
+const settingsSchema = z.object({
+  MODE: z.enum(['auto', 'dry-run']),
+  TOPIC_ARN: z.string().startsWith('arn:'),
+  EXEMPT_TAG: z.string().min(1),
+  ROLE_PATH_PREFIX: z.string().regex(/^\/([\w+=,.@-]+\/)*$/, 'must be an IAM path such as "/" or "/workloads/"'),
+  ROLE_NAME_PREFIX: z.string().regex(/^[\w+=,.@-]*$/).default(''),
+  PROTECTED_ROLE_NAMES: z.string().default(''),
+});
+
+export interface RevocationSettings extends CommonSettings {
+  /** Only roles whose path starts with this are touched. */
+  readonly rolePathPrefix: string;
+  /** Only roles whose name starts with this are touched. */
+  readonly roleNamePrefix: string;
+  /** Roles never touched whatever their path (the deployment role, this function's own role). */
+  readonly protectedRoleNames: readonly string[];
+}
+
+export function revocationSettings(env: NodeJS.ProcessEnv = process.env): RevocationSettings {
+  const vars = settingsFromEnv(settingsSchema, env);
+  return {
+    mode: vars.MODE,
+    topicArn: vars.TOPIC_ARN,
+    exemptTag: vars.EXEMPT_TAG,
+    rolePathPrefix: vars.ROLE_PATH_PREFIX,
+    roleNamePrefix: vars.ROLE_NAME_PREFIX,
+    protectedRoleNames: vars.PROTECTED_ROLE_NAMES.split(',').filter((name) => name !== ''),
+  };
+}
+
+export interface RevocationDeps {
+  readonly iam: IAMClient;
+  readonly sns: SNSClient;
+  /** @default read from the environment at the first invocation */
+  readonly settings?: () => RevocationSettings;
+  /** @default stdout */
+  readonly sink?: LogSink;
+  /** @default the system clock */
+  readonly now?: () => Date;
+}
+
+export function revocationHandler(deps: RevocationDeps) {
+  return remediation({
+    name: 'revoke-role-sessions',
+    schema: revocationEvent,
+    findingTypes: INSTANCE_CREDENTIAL_EXFILTRATION_TYPES,
+    settings: deps.settings ?? (() => revocationSettings()),
+    logKeys: (event) => ({ roleName: event.detail.resource.accessKeyDetails.userName }),
+    sink: deps.sink,
+    now: deps.now,
+    run: (event, context) => revoke(deps, event, context),
+  });
+}
+
+/** The policy the IAM console writes for "Revoke active sessions". */
+export function revokePolicy(cutoff: string): string {
+  return JSON.stringify({
+    Version: '2012-10-17',
+    Statement: [{ Effect: 'Deny', Action: ['*'], Resource: ['*'], Condition: { DateLessThan: { 'aws:TokenIssueTime': cutoff } } }],
+  });
+}
+
+async function revoke(deps: RevocationDeps, event: RevocationEvent, { settings, act, now }: RunContext<RevocationSettings>): Promise<Result> {
+  const { iam, sns } = deps;
+  const finding = event.detail;
+  const roleName = finding.resource.accessKeyDetails.userName;
+
+  const role = await getRole(iam, roleName);
+  checkInScope(role, settings);
+  if (isExempt(role.Tags, settings.exemptTag)) throw new Skipped('exempt', `role ${roleName} carries the exemption tag ${settings.exemptTag}`);
+
+  const existing = await currentCutoff(iam, roleName);
+  if (existing !== undefined && Date.parse(existing) >= Date.parse(finding.updatedAt)) {
+    return { outcome: 'already-remediated', reason: `role ${roleName} already denies tokens issued before ${existing}` };
+  }
+
+  // Whole seconds in UTC, as IAM writes and shows dates.
+  const cutoff = now().toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const input = { RoleName: roleName, PolicyName: REVOKE_POLICY_NAME, PolicyDocument: revokePolicy(cutoff) };
+  await act.write('iam:PutRolePolicy', input, () => iam.send(new PutRolePolicyCommand(input)));
+
+  const action = finding.service.action as { awsApiCallAction?: { remoteIpDetails?: { ipAddressV4?: string } } } | undefined;
+  const remoteIp = action?.awsApiCallAction?.remoteIpDetails?.ipAddressV4;
+  await notify(sns, act, settings.topicArn, {
+    subject: `GuardDuty Remediation: sessions of role ${roleName} revoked`,
+    summary:
+      `GuardDuty Remediation | ID:${finding.id}: GuardDuty discovered that the temporary credentials of the instance role ` +
+      `${roleName} are being used ${finding.type.endsWith('.InsideAWS') ? 'from another AWS account' : 'outside the instance they were issued to'}` +
+      `${remoteIp ? ` (from ${remoteIp})` : ''}. All sessions of the role issued before ${cutoff} have been revoked ` +
+      `(inline policy ${REVOKE_POLICY_NAME}). Please follow up with any additional remediation actions.`,
+    facts: {
+      'Finding type': finding.type,
+      'Account / region': `${finding.accountId} / ${finding.region}`,
+      Role: role.Arn ?? roleName,
+      'Tokens denied if issued before': cutoff,
+    },
+  });
+  return { outcome: 'remediated', details: { cutoff } };
+}
+
+async function getRole(iam: IAMClient, roleName: string): Promise<Role> {
+  try {
+    const output = await iam.send(new GetRoleCommand({ RoleName: roleName }));
+    if (output.Role) return output.Role;
+  } catch (error) {
+    if (!isAwsError(error, 'NoSuchEntityException', 'NoSuchEntity')) throw error;
+  }
+  throw new Skipped('not-found', `role ${roleName} does not exist`);
+}
+
+function checkInScope(role: Role, settings: RevocationSettings): void {
+  const name = role.RoleName!;
+  const path = role.Path ?? '/';
+  if (path.startsWith('/aws-service-role/')) {
+    throw new Refused(`role ${name} is a service-linked role (path ${path}); its sessions are not revoked`);
+  }
+  if (settings.protectedRoleNames.includes(name)) throw new Refused(`role ${name} is protected (deployment or remediation role)`);
+  if (!path.startsWith(settings.rolePathPrefix)) {
+    throw new Refused(`role ${name} has path ${path}, outside the configured path prefix ${settings.rolePathPrefix}`);
+  }
+  if (!name.startsWith(settings.roleNamePrefix)) {
+    throw new Refused(`role ${name} does not start with the configured name prefix ${settings.roleNamePrefix}`);
+  }
+}
+
+/** The cut-off of an existing `RevokeOldSessions` policy, if the role has one. */
+async function currentCutoff(iam: IAMClient, roleName: string): Promise<string | undefined> {
+  try {
+    const output = await iam.send(new GetRolePolicyCommand({ RoleName: roleName, PolicyName: REVOKE_POLICY_NAME }));
+    // IAM returns policy documents URL-encoded.
+    type Statement = { Condition?: { DateLessThan?: Record<string, string> } };
+    const document = JSON.parse(decodeURIComponent(output.PolicyDocument ?? '{}')) as { Statement?: Statement | Statement[] };
+    const statements = ([] as Statement[]).concat(document.Statement ?? []);
+    const cutoffs = statements.map((statement) => statement.Condition?.DateLessThan?.['aws:TokenIssueTime']).filter((value): value is string => !!value);
+    return cutoffs.sort().at(-1);
+  } catch (error) {
+    if (isAwsError(error, 'NoSuchEntityException', 'NoSuchEntity')) return undefined;
+    throw error;
+  }
+}
+
+export const handler = revocationHandler({ iam: new IAMClient(CLIENT_CONFIG), sns: new SNSClient(CLIENT_CONFIG) });
