@@ -1,0 +1,62 @@
+import { Fn } from 'cdktf';
+import type { Construct } from 'constructs';
+import type { ListFile } from '../lib/config/load';
+import { contentHash, listContent, listObjectKey, type ListKind } from '../lib/lists';
+import { bucketName } from '../lib/naming';
+import { ListBucket } from '../modules/list-bucket';
+import { SuppressionFilters } from '../modules/suppression-filters';
+import { ThreatIntelSets, type ListLocation } from '../modules/threat-intel';
+import { OrgStack, type OrgStackProps } from './org-stack';
+
+export interface ThreatIntelStackProps extends OrgStackProps {
+  /** The administrator's detector id by region (from the admin stack). */
+  readonly adminDetectorIds: Readonly<Record<string, string>>;
+  /**
+   * The simulation's malicious Elastic IP (from the simulation stack), added to the first threat list
+   * so that the lab's scenarios raise their findings without anyone editing a file.
+   * @default the lists hold only what their files say
+   */
+  readonly maliciousIp?: string;
+}
+
+/**
+ * Shared threat intelligence, owned by the GuardDuty administrator: the list files in one bucket in
+ * the home region, the threat lists and trusted IP list on the administrator's detector in every
+ * region, and the suppression filters. Members inherit all of it. Its own state, so a list edit is a
+ * small plan: one new object, and the location of that list in each region.
+ */
+export class ThreatIntelStack extends OrgStack {
+  constructor(scope: Construct, props: ThreatIntelStackProps) {
+    super(scope, props);
+    const { config, adminDetectorIds } = props;
+    const provider = this.provider(config.accounts.admin);
+
+    const lists = config.threatLists.length > 0 || config.trustedIpList !== undefined;
+    if (lists) {
+      const bucket = new ListBucket(this, 'list-bucket', {
+        provider,
+        region: config.homeRegion,
+        bucketName: bucketName(config, 'threat-lists', config.accounts.admin, config.homeRegion),
+      });
+      const upload = (kind: ListKind, list: ListFile, extra?: string): ListLocation => {
+        const entries = list.entries.map((entry) => entry.text);
+        // With an address known only at apply time, Terraform hashes the content, so the key still
+        // changes exactly when the content does.
+        const content = listContent(extra === undefined ? entries : [...entries, extra]);
+        const hash = extra === undefined ? contentHash(content) : Fn.sha256(content);
+        const { location } = bucket.upload(`${kind}-${list.name}`, listObjectKey(kind, list.name, hash), content);
+        return { name: list.name, location };
+      };
+      new ThreatIntelSets(this, 'lists', {
+        provider,
+        detectorIds: adminDetectorIds,
+        threatLists: config.threatLists.map((list, index) => upload('threat', list, index === 0 ? props.maliciousIp : undefined)),
+        ...(config.trustedIpList ? { trustedIpList: upload('trusted', config.trustedIpList) } : {}),
+      });
+    }
+
+    if (config.filters.length > 0) {
+      new SuppressionFilters(this, 'filters', { provider, detectorIds: adminDetectorIds, filters: config.filters });
+    }
+  }
+}
