@@ -1,11 +1,7 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import * as path from 'node:path';
-import { App, TerraformOutput, Testing } from 'cdktf';
+import { Testing } from 'cdktf';
 import type { OrgConfig } from '../../lib/config/load';
 import { planStacks, STACK_IDS } from '../../lib/plan';
-import { OrgStack } from '../../stacks/org-stack';
 import { scenario3Steps, SimulationStack } from '../../stacks/simulation-stack';
 import { synthApp, testConfig } from '../helpers/synth';
 
@@ -310,29 +306,21 @@ describe('SimulationStack', () => {
     }
   });
 
-  it('hands maliciousIp to another stack through a cross-stack reference', () => {
-    const config = testConfig();
-    const plan = planStacks(config);
-    const outdir = mkdtempSync(path.join(tmpdir(), 'gd-sim-'));
-    try {
-      const app = new App({ outdir });
-      const simulation = new SimulationStack(app, { config, planned: plannedSimulation(config) });
-      const consumer = new OrgStack(app, { config, planned: plan.stacks.find((stack) => stack.id === STACK_IDS.threatIntel)! });
-      new TerraformOutput(consumer, 'listed-ip', { value: simulation.maliciousIp });
-      app.synth();
-      const read = (id: string) => JSON.parse(readFileSync(path.join(outdir, 'stacks', id, 'cdk.tf.json'), 'utf8'));
-      const simulationJson = read(STACK_IDS.simulation);
-      const exported = Object.entries(simulationJson.output).filter(
-        ([id, output]: [string, any]) => id !== 'malicious-ip' && output.value === '${aws_eip.malicious-eip.public_ip}',
-      );
-      expect(exported).toHaveLength(1);
-      const [exportedId] = exported[0];
-      const consumerJson = read(STACK_IDS.threatIntel);
-      const remoteState = `cross-stack-reference-input-${STACK_IDS.simulation}`;
-      expect(Object.keys(consumerJson.data.terraform_remote_state)).toEqual([remoteState]);
-      expect(consumerJson.output['listed-ip'].value).toBe(`\${data.terraform_remote_state.${remoteState}.outputs.${exportedId}}`);
-    } finally {
-      rmSync(outdir, { recursive: true, force: true });
-    }
+  it('hands maliciousIp to the threat-intel stack, which puts it on the first threat list', () => {
+    const synth = synthApp(testConfig());
+    const simulation = synth.stack(STACK_IDS.simulation);
+    const exported = Object.entries(simulation.output).filter(
+      ([id, output]: [string, any]) => id !== 'malicious-ip' && output.value === '${aws_eip.malicious-eip.public_ip}',
+    );
+    expect(exported).toHaveLength(1);
+    const [exportedId] = exported[0];
+    const threatIntel = synth.stack(STACK_IDS.threatIntel);
+    const remoteState = `cross-stack-reference-input-${STACK_IDS.simulation}`;
+    expect(threatIntel.data.terraform_remote_state).toHaveProperty([remoteState]);
+    const reference = `\${data.terraform_remote_state.${remoteState}.outputs.${exportedId}}`;
+    const lists = Object.values(synth.resources(STACK_IDS.threatIntel, 'aws_s3_object')) as Record<string, any>[];
+    const withIp = lists.filter((object) => object.content.split('\n').includes(reference));
+    expect(withIp.map((object) => object.key.split('/').slice(0, 2).join('/'))).toEqual(['threat/Example-Threat-List']);
+    expect(synth.manifest.stacks[STACK_IDS.threatIntel].dependencies).toContain(STACK_IDS.simulation);
   });
 });
