@@ -1,7 +1,7 @@
-import { GetUserCommand, IAMClient, ListAccessKeysCommand, UpdateAccessKeyCommand, type User } from '@aws-sdk/client-iam';
+import { GetUserCommand, IAMClient, ListAccessKeysCommand, TagUserCommand, UpdateAccessKeyCommand, type User } from '@aws-sdk/client-iam';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { z } from 'zod';
-import { IAM_USER_MALICIOUS_IP_CALLER_TYPES } from '../lib/finding-types';
+import { FINDING_ID_TAG, IAM_USER_MALICIOUS_IP_CALLER_TYPES } from '../lib/finding-types';
 import { CLIENT_CONFIG } from './commons/clients';
 import { isAwsError, Skipped } from './commons/errors';
 import { accessKeyDetails, findingDetail, withDetail } from './commons/finding';
@@ -13,6 +13,8 @@ import { isExempt, remediation, settingsFromEnv, type CommonSettings, type Resul
  * Deactivates the IAM user access key of an `...IAMUser/MaliciousIPCaller.Custom` finding. Off by
  * default (`remediation.deactivateAccessKeys`): in the lab a person does it, since a deactivated key
  * can break a workload. Deactivated, not deleted, so it can be turned back on after investigation.
+ * As in the other functions, the finding-id tag (on the user) is written after the e-mail and marks
+ * the finding as handled.
  */
 
 export const deactivationEvent = withDetail(
@@ -74,10 +76,14 @@ async function deactivate(deps: DeactivationDeps, event: DeactivationEvent, { se
   const keys = await iam.send(new ListAccessKeysCommand({ UserName: userName }));
   const key = keys.AccessKeyMetadata?.find((metadata) => metadata.AccessKeyId === accessKeyId);
   if (!key) throw new Skipped('not-found', `user ${userName} has no access key ${accessKeyId} (deleted already?)`);
-  if (key.Status === 'Inactive') return { outcome: 'already-remediated', reason: `access key ${accessKeyId} is inactive already` };
+  if (user.Tags?.some((tag) => tag.Key === FINDING_ID_TAG && tag.Value === finding.id)) {
+    return { outcome: 'already-remediated', reason: `user ${userName} is tagged ${FINDING_ID_TAG}=${finding.id}` };
+  }
 
-  const input = { UserName: userName, AccessKeyId: accessKeyId, Status: 'Inactive' as const };
-  await act.write('iam:UpdateAccessKey', input, () => iam.send(new UpdateAccessKeyCommand(input)));
+  if (key.Status !== 'Inactive') {
+    const input = { UserName: userName, AccessKeyId: accessKeyId, Status: 'Inactive' as const };
+    await act.write('iam:UpdateAccessKey', input, () => iam.send(new UpdateAccessKeyCommand(input)));
+  }
   await notify(sns, act, settings.topicArn, {
     subject: `GuardDuty Remediation: access key of ${userName} deactivated`,
     summary:
@@ -90,6 +96,8 @@ async function deactivate(deps: DeactivationDeps, event: DeactivationEvent, { se
       User: user.Arn ?? userName,
     },
   });
+  const tag = { UserName: userName, Tags: [{ Key: FINDING_ID_TAG, Value: finding.id }] };
+  await act.write('iam:TagUser', tag, () => iam.send(new TagUserCommand(tag)));
   return { outcome: 'remediated' };
 }
 

@@ -1,7 +1,7 @@
-import { GetRoleCommand, GetRolePolicyCommand, IAMClient, PutRolePolicyCommand, type Role } from '@aws-sdk/client-iam';
+import { GetRoleCommand, GetRolePolicyCommand, IAMClient, PutRolePolicyCommand, TagRoleCommand, type Role } from '@aws-sdk/client-iam';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { z } from 'zod';
-import { INSTANCE_CREDENTIAL_EXFILTRATION_TYPES, REVOKE_POLICY_NAME } from '../lib/finding-types';
+import { FINDING_ID_TAG, INSTANCE_CREDENTIAL_EXFILTRATION_TYPES, REVOKE_POLICY_NAME } from '../lib/finding-types';
 import { CLIENT_CONFIG } from './commons/clients';
 import { isAwsError, Refused, Skipped } from './commons/errors';
 import { accessKeyDetails, findingDetail, withDetail } from './commons/finding';
@@ -16,9 +16,11 @@ import { isExempt, remediation, settingsFromEnv, type CommonSettings, type Resul
  * to tokens issued before now. The instance itself fetches fresh credentials from its metadata
  * service and keeps working; the stolen copies stop.
  *
- * Idempotent: if the role already has the policy with a cut-off at or after the finding's last
- * update, the stolen credentials are revoked already and nothing is written (ten deliveries, one
- * policy, one e-mail). A newer finding moves the cut-off to its own now.
+ * Idempotent: the role is tagged with the finding id after the e-mail, and a role tagged with this
+ * finding is left alone (ten deliveries: one policy, one e-mail). If the role already has the policy
+ * with a cut-off at or after the finding's last update, the stolen credentials are revoked already
+ * and the policy is not rewritten (a re-run after the e-mail failed only sends the e-mail and tags);
+ * a newer finding moves the cut-off to its own now.
  */
 
 export const revocationEvent = withDetail(
@@ -104,15 +106,20 @@ async function revoke(deps: RevocationDeps, event: RevocationEvent, { settings, 
   checkInScope(role, settings);
   if (isExempt(role.Tags, settings.exemptTag)) throw new Skipped('exempt', `role ${roleName} carries the exemption tag ${settings.exemptTag}`);
 
-  const existing = await currentCutoff(iam, roleName);
-  if (existing !== undefined && Date.parse(existing) >= Date.parse(finding.updatedAt)) {
-    return { outcome: 'already-remediated', reason: `role ${roleName} already denies tokens issued before ${existing}` };
+  if (role.Tags?.some((tag) => tag.Key === FINDING_ID_TAG && tag.Value === finding.id)) {
+    return { outcome: 'already-remediated', reason: `role ${roleName} is tagged ${FINDING_ID_TAG}=${finding.id}` };
   }
 
-  // Whole seconds in UTC, as IAM writes and shows dates.
-  const cutoff = now().toISOString().replace(/\.\d{3}Z$/, 'Z');
-  const input = { RoleName: roleName, PolicyName: REVOKE_POLICY_NAME, PolicyDocument: revokePolicy(cutoff) };
-  await act.write('iam:PutRolePolicy', input, () => iam.send(new PutRolePolicyCommand(input)));
+  const existing = await currentCutoff(iam, roleName);
+  let cutoff: string;
+  if (existing !== undefined && Date.parse(existing) >= Date.parse(finding.updatedAt)) {
+    cutoff = existing;
+  } else {
+    // Whole seconds in UTC, as IAM writes and shows dates.
+    cutoff = now().toISOString().replace(/\.\d{3}Z$/, 'Z');
+    const input = { RoleName: roleName, PolicyName: REVOKE_POLICY_NAME, PolicyDocument: revokePolicy(cutoff) };
+    await act.write('iam:PutRolePolicy', input, () => iam.send(new PutRolePolicyCommand(input)));
+  }
 
   const action = finding.service.action as { awsApiCallAction?: { remoteIpDetails?: { ipAddressV4?: string } } } | undefined;
   const remoteIp = action?.awsApiCallAction?.remoteIpDetails?.ipAddressV4;
@@ -130,6 +137,8 @@ async function revoke(deps: RevocationDeps, event: RevocationEvent, { settings, 
       'Tokens denied if issued before': cutoff,
     },
   });
+  const tag = { RoleName: roleName, Tags: [{ Key: FINDING_ID_TAG, Value: finding.id }] };
+  await act.write('iam:TagRole', tag, () => iam.send(new TagRoleCommand(tag)));
   return { outcome: 'remediated', details: { cutoff } };
 }
 

@@ -18,7 +18,18 @@ import {
   type IpPermission,
   type Tag,
 } from '@aws-sdk/client-ec2';
-import { IAMServiceException } from '@aws-sdk/client-iam';
+import {
+  GetRoleCommand,
+  GetRolePolicyCommand,
+  GetUserCommand,
+  IAMClient,
+  IAMServiceException,
+  ListAccessKeysCommand,
+  PutRolePolicyCommand,
+  TagRoleCommand,
+  TagUserCommand,
+  UpdateAccessKeyCommand,
+} from '@aws-sdk/client-iam';
 import { mockClient } from 'aws-sdk-client-mock';
 
 /**
@@ -276,3 +287,118 @@ export function scriptedHttp(responses: { status: number; body: string }[]) {
 
 export const queryThrottling = (namespace: string) =>
   `<ErrorResponse xmlns="${namespace}"><Error><Type>Sender</Type><Code>Throttling</Code><Message>Rate exceeded</Message></Error><RequestId>throttled</RequestId></ErrorResponse>`;
+
+export interface FakeRole {
+  RoleName: string;
+  Path: string;
+  Tags: { Key: string; Value: string }[];
+  policies: Map<string, string>;
+}
+
+export interface FakeUser {
+  UserName: string;
+  Tags: { Key: string; Value: string }[];
+  keys: { AccessKeyId: string; Status: 'Active' | 'Inactive' }[];
+}
+
+/** An in-memory IAM account behind a real IAMClient (only `send` is replaced). */
+export class FakeIam {
+  readonly client = new IAMClient({ region: REGION, credentials: TEST_CREDENTIALS });
+  readonly mock = mockClient(this.client);
+  readonly roles = new Map<string, FakeRole>();
+  readonly users = new Map<string, FakeUser>();
+  readonly failOnce = new Map<string, Error>();
+
+  constructor(options: { roles?: FakeRole[]; users?: FakeUser[] } = {}) {
+    for (const role of options.roles ?? []) this.roles.set(role.RoleName, role);
+    for (const user of options.users ?? []) this.users.set(user.UserName, user);
+    this.wire();
+  }
+
+  calls(): [string, Record<string, unknown>][] {
+    return this.mock.calls().map((call) => {
+      const command = call.args[0] as unknown as { constructor: { name: string }; input: Record<string, unknown> };
+      return [command.constructor.name.replace(/Command$/, ''), command.input];
+    });
+  }
+
+  writes(): string[] {
+    return this.calls()
+      .map(([name]) => name)
+      .filter((name) => !/^(Get|List)/.test(name));
+  }
+
+  private guard(name: string): void {
+    const error = this.failOnce.get(name);
+    if (error) {
+      this.failOnce.delete(name);
+      throw error;
+    }
+  }
+
+  private role(name: string): FakeRole {
+    const role = this.roles.get(name);
+    if (!role) throw iamError('NoSuchEntityException', `The role with name ${name} cannot be found.`);
+    return role;
+  }
+
+  private user(name: string): FakeUser {
+    const user = this.users.get(name);
+    if (!user) throw iamError('NoSuchEntityException', `The user with name ${name} cannot be found.`);
+    return user;
+  }
+
+  private wire(): void {
+    const m = this.mock;
+    m.on(GetRoleCommand).callsFake((input) => {
+      const role = this.role(input.RoleName);
+      return {
+        Role: {
+          RoleName: role.RoleName,
+          Path: role.Path,
+          Arn: `arn:aws:iam::${ACCOUNT}:role${role.Path}${role.RoleName}`,
+          RoleId: 'AROAEXAMPLECOMPROMISED',
+          CreateDate: new Date('2026-11-22T03:58:00Z'),
+          Tags: structuredClone(role.Tags),
+        },
+      };
+    });
+    m.on(GetRolePolicyCommand).callsFake((input) => {
+      const document = this.role(input.RoleName).policies.get(input.PolicyName);
+      if (!document) throw iamError('NoSuchEntityException', `The role policy with name ${input.PolicyName} cannot be found.`);
+      // IAM returns documents URL-encoded.
+      return { RoleName: input.RoleName, PolicyName: input.PolicyName, PolicyDocument: encodeURIComponent(document) };
+    });
+    m.on(PutRolePolicyCommand).callsFake((input) => {
+      this.guard('PutRolePolicyCommand');
+      this.role(input.RoleName).policies.set(input.PolicyName, input.PolicyDocument);
+      return {};
+    });
+    m.on(TagRoleCommand).callsFake((input) => {
+      this.guard('TagRoleCommand');
+      const role = this.role(input.RoleName);
+      for (const tag of input.Tags) role.Tags = [...role.Tags.filter((t) => t.Key !== tag.Key), tag];
+      return {};
+    });
+    m.on(GetUserCommand).callsFake((input) => {
+      const user = this.user(input.UserName);
+      return { User: { UserName: user.UserName, Path: '/', Arn: `arn:aws:iam::${ACCOUNT}:user/${user.UserName}`, UserId: 'AIDAEXAMPLE', CreateDate: new Date(), Tags: structuredClone(user.Tags) } };
+    });
+    m.on(ListAccessKeysCommand).callsFake((input) => ({
+      AccessKeyMetadata: this.user(input.UserName).keys.map((key) => ({ UserName: input.UserName, ...key })),
+    }));
+    m.on(UpdateAccessKeyCommand).callsFake((input) => {
+      this.guard('UpdateAccessKeyCommand');
+      const key = this.user(input.UserName).keys.find((k) => k.AccessKeyId === input.AccessKeyId);
+      if (!key) throw iamError('NoSuchEntityException', `The Access Key with id ${input.AccessKeyId} cannot be found.`);
+      key.Status = input.Status;
+      return {};
+    });
+    m.on(TagUserCommand).callsFake((input) => {
+      this.guard('TagUserCommand');
+      const user = this.user(input.UserName);
+      for (const tag of input.Tags) user.Tags = [...user.Tags.filter((t) => t.Key !== tag.Key), tag];
+      return {};
+    });
+  }
+}

@@ -1,0 +1,246 @@
+import { IAMClient } from '@aws-sdk/client-iam';
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { mockClient } from 'aws-sdk-client-mock';
+import { CLIENT_CONFIG } from '../../functions/commons/clients';
+import { revocationHandler, revocationSettings, revokePolicy, type RevocationSettings } from '../../functions/revoke-role-sessions';
+import { findingEvent } from '../helpers/fixtures';
+import { ACCOUNT, FakeIam, FUNCTION_ARN, iamError, queryThrottling, REGION, scriptedHttp, TEST_CREDENTIALS, type FakeRole } from './fake-aws';
+
+const TOPIC = `arn:aws:sns:${REGION}:${ACCOUNT}:acme-remediation`;
+const SETTINGS: RevocationSettings = {
+  mode: 'auto',
+  topicArn: TOPIC,
+  exemptTag: 'GuardDutyRemediationExempt',
+  rolePathPrefix: '/',
+  roleNamePrefix: '',
+  protectedRoleNames: ['OrganizationAccountAccessRole', 'acme-revoke-role-sessions'],
+};
+const CONTEXT = { invokedFunctionArn: FUNCTION_ARN('revoke-role-sessions'), awsRequestId: 'request-2' };
+const ROLE = 'GuardDuty-Example-EC2-Compromised';
+const FINDING_ID = 'd4f6b8c0e2a4d6f8b0c2e4a6d8f0b2c4';
+const NOW = new Date('2026-11-22T04:45:00.250Z');
+
+const labRole = (overrides: Partial<FakeRole> = {}): FakeRole => ({ RoleName: ROLE, Path: '/', Tags: [], policies: new Map(), ...overrides });
+
+function setup(options: { iam?: FakeIam; iamClient?: IAMClient; settings?: Partial<RevocationSettings>; now?: Date } = {}) {
+  const iam = options.iam ?? new FakeIam({ roles: [labRole()] });
+  const sns = new SNSClient({ region: REGION, credentials: TEST_CREDENTIALS });
+  const snsMock = mockClient(sns);
+  snsMock.on(PublishCommand).resolves({ MessageId: 'message-1' });
+  const lines: string[] = [];
+  const handler = revocationHandler({
+    iam: options.iamClient ?? iam.client,
+    sns,
+    settings: () => ({ ...SETTINGS, ...options.settings }),
+    sink: (line) => lines.push(line),
+    now: () => options.now ?? NOW,
+  });
+  const logs = () => lines.map((line) => JSON.parse(line) as Record<string, any>);
+  const published = () => snsMock.commandCalls(PublishCommand).map((call) => call.args[0].input);
+  return { iam, snsMock, handler, logs, published };
+}
+
+describe('revoke-role-sessions', () => {
+  it('puts RevokeOldSessions denying tokens issued before now, e-mails, then tags the role with the finding', async () => {
+    const { iam, handler, published } = setup();
+
+    const result = await handler(findingEvent('instance-credential-exfiltration-outside-aws'), CONTEXT);
+
+    expect(result).toEqual({ outcome: 'remediated', details: { cutoff: '2026-11-22T04:45:00Z' } });
+    const document = {
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Deny', Action: ['*'], Resource: ['*'], Condition: { DateLessThan: { 'aws:TokenIssueTime': '2026-11-22T04:45:00Z' } } }],
+    };
+    expect(iam.calls()).toEqual([
+      ['GetRole', { RoleName: ROLE }],
+      ['GetRolePolicy', { RoleName: ROLE, PolicyName: 'RevokeOldSessions' }],
+      ['PutRolePolicy', { RoleName: ROLE, PolicyName: 'RevokeOldSessions', PolicyDocument: JSON.stringify(document) }],
+      ['TagRole', { RoleName: ROLE, Tags: [{ Key: 'GuardDutyFindingId', Value: FINDING_ID }] }],
+    ]);
+    expect(published()).toEqual([
+      {
+        TopicArn: TOPIC,
+        Subject: `GuardDuty Remediation: sessions of role ${ROLE} revoked`,
+        Message:
+          `GuardDuty Remediation | ID:${FINDING_ID}: GuardDuty discovered that the temporary credentials of the instance role ${ROLE} ` +
+          'are being used outside the instance they were issued to (from 192.0.2.145). All sessions of the role issued before ' +
+          '2026-11-22T04:45:00Z have been revoked (inline policy RevokeOldSessions). Please follow up with any additional remediation actions.\n\n' +
+          'Finding type: UnauthorizedAccess:IAMUser/InstanceCredentialExfiltration.OutsideAWS\n' +
+          'Account / region: 333333333333 / us-west-2\n' +
+          `Role: arn:aws:iam::333333333333:role/${ROLE}\n` +
+          'Tokens denied if issued before: 2026-11-22T04:45:00Z\n',
+      },
+    ]);
+  });
+
+  it.each([
+    ['InsideAWS', 'instance-credential-exfiltration-inside-aws', 'from another AWS account (from 54.240.197.9)'],
+    ['the older type without suffix', 'instance-credential-exfiltration-outside-aws', 'outside the instance they were issued to'],
+  ])('handles %s findings too', async (what, fixture, wording) => {
+    const { iam, handler, published } = setup();
+    const event = findingEvent(fixture);
+    if (what !== 'InsideAWS') event.detail.type = 'UnauthorizedAccess:IAMUser/InstanceCredentialExfiltration';
+
+    expect((await handler(event, CONTEXT)).outcome).toBe('remediated');
+    expect(iam.roles.get(ROLE)!.policies.get('RevokeOldSessions')).toBe(revokePolicy('2026-11-22T04:45:00Z'));
+    expect(published()[0].Message).toContain(wording);
+  });
+
+  it('ends in the same state when the finding is delivered 10 times: one policy, one e-mail', async () => {
+    const { iam, handler, published } = setup();
+
+    const outcomes = [];
+    for (let i = 0; i < 10; i++) outcomes.push((await handler(findingEvent('instance-credential-exfiltration-outside-aws'), CONTEXT)).outcome);
+
+    expect(outcomes).toEqual(['remediated', ...Array(9).fill('already-remediated')]);
+    expect([...iam.roles.get(ROLE)!.policies.keys()]).toEqual(['RevokeOldSessions']);
+    expect(iam.writes()).toEqual(['PutRolePolicy', 'TagRole']);
+    expect(published()).toHaveLength(1);
+  });
+
+  it('moves the cut-off forward for a newer finding on a role revoked before', async () => {
+    const role = labRole({ policies: new Map([['RevokeOldSessions', revokePolicy('2026-11-20T10:00:00Z')]]) });
+    const { iam, handler } = setup({ iam: new FakeIam({ roles: [role] }) });
+
+    expect((await handler(findingEvent('instance-credential-exfiltration-outside-aws'), CONTEXT)).outcome).toBe('remediated');
+    expect(role.policies.get('RevokeOldSessions')).toBe(revokePolicy('2026-11-22T04:45:00Z'));
+    expect(iam.writes()).toEqual(['PutRolePolicy', 'TagRole']);
+  });
+
+  it('retries throttled IAM calls in the SDK (adaptive mode) and then succeeds', async () => {
+    const ns = 'https://iam.amazonaws.com/doc/2010-05-08/';
+    const http = scriptedHttp([
+      {
+        status: 200,
+        body: `<GetRoleResponse xmlns="${ns}"><GetRoleResult><Role><Path>/</Path><RoleName>${ROLE}</RoleName><RoleId>AROAEXAMPLE</RoleId><Arn>arn:aws:iam::${ACCOUNT}:role/${ROLE}</Arn><CreateDate>2026-11-22T03:58:00Z</CreateDate></Role></GetRoleResult><ResponseMetadata><RequestId>r-1</RequestId></ResponseMetadata></GetRoleResponse>`,
+      },
+      {
+        status: 404,
+        body: `<ErrorResponse xmlns="${ns}"><Error><Type>Sender</Type><Code>NoSuchEntity</Code><Message>The role policy with name RevokeOldSessions cannot be found.</Message></Error><RequestId>r-2</RequestId></ErrorResponse>`,
+      },
+      { status: 400, body: queryThrottling(ns) },
+      { status: 200, body: `<PutRolePolicyResponse xmlns="${ns}"><ResponseMetadata><RequestId>r-4</RequestId></ResponseMetadata></PutRolePolicyResponse>` },
+      { status: 200, body: `<TagRoleResponse xmlns="${ns}"><ResponseMetadata><RequestId>r-5</RequestId></ResponseMetadata></TagRoleResponse>` },
+    ]);
+    const iamClient = new IAMClient({ ...CLIENT_CONFIG, region: 'us-east-1', credentials: TEST_CREDENTIALS, requestHandler: http.handler });
+    const { handler } = setup({ iamClient });
+
+    const result = await handler(findingEvent('instance-credential-exfiltration-outside-aws'), CONTEXT);
+
+    expect(result.outcome).toBe('remediated');
+    expect(http.requests.map((body) => /^Action=(\w+)/.exec(body)?.[1])).toEqual(['GetRole', 'GetRolePolicy', 'PutRolePolicy', 'PutRolePolicy', 'TagRole']);
+  });
+
+  it('fails when the e-mail cannot be sent, and the re-run sends it without rewriting the policy', async () => {
+    const { iam, snsMock, handler, published } = setup();
+    snsMock.on(PublishCommand).rejectsOnce(Object.assign(new Error('Internal error'), { name: 'InternalErrorException' })).resolves({ MessageId: 'm' });
+
+    await expect(handler(findingEvent('instance-credential-exfiltration-outside-aws'), CONTEXT)).rejects.toThrow('Internal error');
+    expect(iam.writes()).toEqual(['PutRolePolicy']);
+
+    const result = await handler(findingEvent('instance-credential-exfiltration-outside-aws'), CONTEXT);
+
+    expect(result).toEqual({ outcome: 'remediated', details: { cutoff: '2026-11-22T04:45:00Z' } });
+    expect(iam.writes()).toEqual(['PutRolePolicy', 'TagRole']);
+    expect(published()).toHaveLength(2);
+  });
+
+  it('skips a role that does not exist', async () => {
+    const { iam, handler, published } = setup({ iam: new FakeIam() });
+
+    expect(await handler(findingEvent('instance-credential-exfiltration-outside-aws'), CONTEXT)).toEqual({ outcome: 'skipped', reason: `role ${ROLE} does not exist` });
+    expect(iam.writes()).toEqual([]);
+    expect(published()).toEqual([]);
+  });
+
+  it('skips a role carrying the exemption tag', async () => {
+    const { iam, handler } = setup({ iam: new FakeIam({ roles: [labRole({ Tags: [{ Key: 'GuardDutyRemediationExempt', Value: '' }] })] }) });
+
+    expect((await handler(findingEvent('instance-credential-exfiltration-outside-aws'), CONTEXT)).outcome).toBe('skipped');
+    expect(iam.writes()).toEqual([]);
+  });
+
+  it.each([
+    ['a service-linked role', labRole({ Path: '/aws-service-role/ec2.amazonaws.com/' }), {}, 'is a service-linked role (path /aws-service-role/ec2.amazonaws.com/)'],
+    ['a role outside the path prefix', labRole({ Path: '/admin/' }), { rolePathPrefix: '/workloads/' }, 'has path /admin/, outside the configured path prefix /workloads/'],
+    ['a role without the name prefix', labRole(), { roleNamePrefix: 'app-' }, 'does not start with the configured name prefix app-'],
+    ['a protected role', labRole({ RoleName: 'OrganizationAccountAccessRole' }), {}, 'role OrganizationAccountAccessRole is protected'],
+  ])('refuses %s (rejected, no change)', async (_what, role, settings, reason) => {
+    const { iam, handler, published, logs } = setup({ iam: new FakeIam({ roles: [role] }), settings });
+    const event = findingEvent('instance-credential-exfiltration-outside-aws');
+    event.detail.resource.accessKeyDetails.userName = role.RoleName;
+
+    const result = await handler(event, CONTEXT);
+
+    expect(result.outcome).toBe('rejected');
+    expect(result.reason).toContain(reason);
+    expect(iam.writes()).toEqual([]);
+    expect(published()).toEqual([]);
+    expect(logs().at(-1)).toMatchObject({ level: 'ERROR', outcome: 'rejected', roleName: role.RoleName });
+  });
+
+  it('skips a finding of another account without any AWS call', async () => {
+    const { iam, handler } = setup();
+    const event = findingEvent('instance-credential-exfiltration-outside-aws');
+    event.account = event.detail.accountId = '444444444444';
+
+    expect((await handler(event, CONTEXT)).outcome).toBe('skipped');
+    expect(iam.calls()).toEqual([]);
+  });
+
+  it('in dry-run mode logs the policy it would put and changes nothing', async () => {
+    const { iam, handler, published, logs } = setup({ settings: { mode: 'dry-run' } });
+
+    expect((await handler(findingEvent('instance-credential-exfiltration-outside-aws'), CONTEXT)).outcome).toBe('dry-run');
+    expect(iam.writes()).toEqual([]);
+    expect(published()).toEqual([]);
+    const intended = logs().filter((line) => line.message === 'dry run: would call');
+    expect(intended.map((line) => line.action)).toEqual(['iam:PutRolePolicy', 'sns:Publish', 'iam:TagRole']);
+    expect(intended[0].input).toEqual({ RoleName: ROLE, PolicyName: 'RevokeOldSessions', PolicyDocument: revokePolicy('2026-11-22T04:45:00Z') });
+  });
+
+  it('fails (and is retried) on an unexpected IAM error', async () => {
+    const iam = new FakeIam({ roles: [labRole()] });
+    iam.failOnce.set('PutRolePolicyCommand', iamError('ServiceFailureException', 'Service failure'));
+    const { handler, logs } = setup({ iam });
+
+    await expect(handler(findingEvent('instance-credential-exfiltration-outside-aws'), CONTEXT)).rejects.toThrow('Service failure');
+    expect(logs().at(-1)).toMatchObject({ level: 'ERROR', message: 'remediation failed', outcome: 'failed', reason: 'ServiceFailureException: Service failure' });
+  });
+
+  describe('rejects malformed or unexpected events', () => {
+    const cases: [string, (event: Record<string, any>) => unknown, string][] = [
+      ['no access key details', (event) => ((delete event.detail.resource.accessKeyDetails), event), 'detail.resource.accessKeyDetails: Invalid input: expected object, received undefined'],
+      ['an IAM user instead of a role', (event) => ((event.detail.resource.accessKeyDetails.userType = 'IAMUser'), event), 'detail.resource.accessKeyDetails.userType: must be "AssumedRole"'],
+      ['a role name with a slash', (event) => ((event.detail.resource.accessKeyDetails.userName = 'path/Role'), event), 'detail.resource.accessKeyDetails.userName: must be an IAM role name'],
+      ['an empty role name', (event) => ((event.detail.resource.accessKeyDetails.userName = ''), event), 'detail.resource.accessKeyDetails.userName: must be an IAM role name'],
+      ['an EC2 finding type', (event) => ((event.detail.type = 'UnauthorizedAccess:EC2/MaliciousIPCaller.Custom'), event), 'detail.type: "UnauthorizedAccess:EC2/MaliciousIPCaller.Custom" is not one of'],
+      ['a finding ARN that is not an ARN', (event) => ((event.detail.arn = 'finding'), event), 'detail.arn: must be the finding ARN'],
+      ['an updatedAt that is not a time', (event) => ((event.detail.updatedAt = 1732250480), event), 'detail.updatedAt: must be an ISO 8601 timestamp'],
+      ['a region that is not a region', (event) => ((event.region = 'moon'), event), 'region: must be a region name'],
+      ['no service', (event) => ((delete event.detail.service), event), 'detail.service: Invalid input: expected object, received undefined'],
+      ['an empty object', () => ({}), 'version: Invalid input: expected string, received undefined'],
+    ];
+
+    it.each(cases)('%s', async (_name, malform, problem) => {
+      const { iam, handler, published, logs } = setup();
+
+      const result = await handler(malform(findingEvent('instance-credential-exfiltration-outside-aws')), CONTEXT);
+
+      expect(result.outcome).toBe('rejected');
+      expect(result.reason).toContain(problem);
+      expect(iam.calls()).toEqual([]);
+      expect(published()).toEqual([]);
+      expect(logs()).toEqual([expect.objectContaining({ level: 'ERROR', message: 'event rejected', outcome: 'rejected', function: 'revoke-role-sessions' })]);
+    });
+  });
+
+  it('reads its scope from the environment', () => {
+    expect(
+      revocationSettings({ MODE: 'auto', TOPIC_ARN: TOPIC, EXEMPT_TAG: 'Exempt', ROLE_PATH_PREFIX: '/workloads/', ROLE_NAME_PREFIX: 'app-', PROTECTED_ROLE_NAMES: 'A,B' }),
+    ).toEqual({ mode: 'auto', topicArn: TOPIC, exemptTag: 'Exempt', rolePathPrefix: '/workloads/', roleNamePrefix: 'app-', protectedRoleNames: ['A', 'B'] });
+    expect(() => revocationSettings({ MODE: 'auto', TOPIC_ARN: TOPIC, EXEMPT_TAG: 'Exempt', ROLE_PATH_PREFIX: 'workloads' })).toThrow(
+      'bad function environment: ROLE_PATH_PREFIX: must be an IAM path such as "/" or "/workloads/"',
+    );
+  });
+});
