@@ -1,3 +1,4 @@
+import { TerraformLocal } from 'cdktf';
 import type { Construct } from 'constructs';
 import { detectorFeatures } from '../lib/protection';
 import { InvitationMembership, OrganizationMembership } from '../modules/membership';
@@ -18,15 +19,20 @@ export class MembersStack extends OrgStack {
     const { config, planned } = props;
     const adminProvider = this.provider(config.accounts.admin);
     const features = detectorFeatures(config.protection);
+    // Read each admin detector id from the admin stack once, into a local: resolving the cross-stack
+    // reference at every membership costs seconds at a thousand accounts.
+    const adminDetectorIds = Object.fromEntries(
+      Object.entries(props.adminDetectorIds).map(([region, id]) => [region, new TerraformLocal(this, `admin-detector-${region}`, id).asString]),
+    );
     for (const member of planned.members) {
       const id = `member-${member.id}`;
       if (config.mode === 'organizations') {
-        new OrganizationMembership(this, id, { member, adminProvider, adminDetectorIds: props.adminDetectorIds });
+        new OrganizationMembership(this, id, { member, adminProvider, adminDetectorIds });
       } else {
         new InvitationMembership(this, id, {
           member,
           adminProvider,
-          adminDetectorIds: props.adminDetectorIds,
+          adminDetectorIds,
           memberProvider: this.provider(member.id),
           administratorAccountId: config.accounts.admin,
           findingPublishingFrequency: config.findingPublishingFrequency,
