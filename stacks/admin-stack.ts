@@ -103,6 +103,7 @@ export class AdminStack extends OrgStack {
     }
 
     new TerraformOutput(this, 'central-bus-arn', { value: bus.busArn, description: 'Central GuardDuty findings bus (home region)' });
+    new TerraformOutput(this, 'findings-archive-arn', { value: bus.archive.arn, description: 'Archive of the central bus, for replays' });
     new TerraformOutput(this, 'findings-topic-arn', { value: notifications.topic.topicArn, description: 'SNS topic of the finding e-mails' });
     new TerraformOutput(this, 'findings-log-group', { value: sinks.logGroup.name, description: 'Log group with every finding as JSON' });
     if (sinks.siemQueue) {
