@@ -1,6 +1,6 @@
 import type { OrgConfig } from './config/load';
 import { deploySteps, type PlannedStack, type StackAccount, type StackPlan } from './plan';
-import type { Manifest } from './synthesized';
+import type { Manifest, StateLocation } from './synthesized';
 
 /**
  * The rollout as a pipeline runs it: steps of stacks, each step deployable on its own once the steps
@@ -20,6 +20,8 @@ export interface RolloutStack {
   /** Resource instances in the synthesized stack, when counted. */
   readonly resources?: number;
   readonly resourcesByType?: Readonly<Record<string, number>>;
+  /** Where the stack's state lives (backend type and file, object or workspace), when synthesized. */
+  readonly state?: StateLocation;
 }
 
 export interface RolloutStep {
@@ -63,6 +65,8 @@ export interface Synthesized {
   readonly counts?: ReadonlyMap<string, StackCounts>;
   /** cdktf's own dependencies (cross-stack references included) decide which steps need the ignore flag. */
   readonly manifest?: Manifest;
+  /** State location by stack id. */
+  readonly states?: ReadonlyMap<string, StateLocation>;
 }
 
 /** Deploy order of the plan, first step first. */
@@ -109,7 +113,7 @@ function rollout(
     const argv = cdktfCommand(direction, ids, needsIgnoreFlag(direction, ids, dependencies), options);
     return {
       step: index + 1,
-      stacks: ids.map((id) => rolloutStack(byId.get(id) as PlannedStack, synthesized.counts?.get(id))),
+      stacks: ids.map((id) => rolloutStack(byId.get(id) as PlannedStack, synthesized.counts?.get(id), synthesized.states?.get(id))),
       argv,
       command: argv.join(' '),
     };
@@ -117,7 +121,7 @@ function rollout(
   return { name: config.name, mode: config.mode, direction, steps };
 }
 
-function rolloutStack(stack: PlannedStack, counts: StackCounts | undefined): RolloutStack {
+function rolloutStack(stack: PlannedStack, counts: StackCounts | undefined, state: StateLocation | undefined): RolloutStack {
   return {
     id: stack.id,
     kind: stack.kind,
@@ -126,6 +130,7 @@ function rolloutStack(stack: PlannedStack, counts: StackCounts | undefined): Rol
     regions: stack.regions,
     dependsOn: stack.dependsOn,
     ...(counts ? { resources: counts.total, resourcesByType: counts.byType } : {}),
+    ...(state ? { state } : {}),
   };
 }
 

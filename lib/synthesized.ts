@@ -108,6 +108,8 @@ export interface StateLocation {
   readonly type: string;
   /** The state file, object or workspace. */
   readonly location: string;
+  /** HCP Terraform (`cloud`, `remote`): the workspace that holds the state. */
+  readonly workspace?: string;
 }
 
 /**
@@ -118,7 +120,11 @@ export function stateLocation(app: Pick<SynthesizedApp, 'outdir' | 'manifest'>, 
   const cloud = stack.terraform?.cloud as Record<string, any> | undefined;
   if (cloud) {
     const workspace = cloud.workspaces?.name ?? `tags ${JSON.stringify(cloud.workspaces?.tags ?? [])}`;
-    return { type: 'cloud', location: `${cloud.hostname ?? 'app.terraform.io'} / ${cloud.organization} / workspace ${workspace}` };
+    return {
+      type: 'cloud',
+      location: `${cloud.hostname ?? 'app.terraform.io'} / ${cloud.organization} / workspace ${workspace}`,
+      ...(cloud.workspaces?.name ? { workspace: cloud.workspaces.name } : {}),
+    };
   }
   const [type, settings] = Object.entries(backends)[0] ?? ['local', {}];
   switch (type) {

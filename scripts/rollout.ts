@@ -5,7 +5,7 @@ import { configFileFromEnv, loadConfig } from '../lib/config/load';
 import { ConfigError } from '../lib/config/problems';
 import { planStacks } from '../lib/plan';
 import { deployRollout, destroyRollout, formatRollout, manifestDisagreements, type CommandOptions, type StackCounts } from '../lib/rollout';
-import { readSynthesized, resourceCounts } from '../lib/synthesized';
+import { readSynthesized, resourceCounts, stateLocation } from '../lib/synthesized';
 import { buildApp } from '../stacks/app';
 
 const USAGE = `usage: npm run rollout -- <plan|destroy-plan> [--json] [--parallelism N] [--skip-synth]
@@ -76,8 +76,9 @@ export function runRollout(argv: readonly string[], io: Io): number {
       return 1;
     }
     const counts = new Map<string, StackCounts>([...synthesized.stacks].map(([id, stack]) => [id, resourceCounts(stack)]));
+    const states = new Map([...synthesized.stacks].map(([id, stack]) => [id, stateLocation(synthesized, id, stack, config.baseDir)]));
     const make = args.command === 'plan' ? deployRollout : destroyRollout;
-    const rollout = make(config, plan, { counts, manifest: synthesized.manifest }, args.options);
+    const rollout = make(config, plan, { counts, manifest: synthesized.manifest, states }, args.options);
     io.out(args.json ? JSON.stringify(rollout, null, 2) : formatRollout(rollout));
     return 0;
   } finally {

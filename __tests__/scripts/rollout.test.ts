@@ -28,7 +28,19 @@ describe('npm run rollout', () => {
     const rollout = JSON.parse(result.out);
     expect(rollout).toMatchObject({ name: 'acme', mode: 'organizations', direction: 'deploy' });
     expect(rollout.steps[0].stacks[0]).toMatchObject({ id: 'admin', kind: 'admin', resources: expect.any(Number) });
+    expect(rollout.steps[0].stacks[0].state).toEqual({ type: 'local', location: 'terraform-state/admin.tfstate' });
     expect(rollout.steps[0].command).toMatch(/^cdktf deploy admin( [a-z0-9-]+)* --auto-approve --parallelism 2$/);
+  });
+
+  it('names the HCP Terraform workspace of every stack, for setting the workspaces up', () => {
+    const data = exampleData();
+    data.backend = { type: 'cloud', organization: 'acme-sec', workspacePrefix: 'gd-' };
+    const rollout = JSON.parse(run(['plan', '--json'], data).out);
+    const stacks = rollout.steps.flatMap((step: { stacks: unknown[] }) => step.stacks);
+    expect(stacks.length).toBeGreaterThan(3);
+    for (const stack of stacks) {
+      expect(stack.state).toEqual({ type: 'cloud', location: `app.terraform.io / acme-sec / workspace gd-${stack.id}`, workspace: `gd-${stack.id}` });
+    }
   });
 
   it('prints the retirement steps in words', () => {
