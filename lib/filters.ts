@@ -131,14 +131,12 @@ export interface CriterionBlock {
 /** Validated criteria as the provider's criterion blocks, one per field, in the order written. */
 export function criterionBlocks(criteria: Criteria): CriterionBlock[] {
   return Object.entries(criteria).map(([field, conditions]) => {
-    const block: Record<string, unknown> = { field };
+    const block: { -readonly [K in keyof CriterionBlock]: CriterionBlock[K] } = { field };
     for (const [operator, value] of Object.entries(conditions)) {
-      if (value === undefined) continue;
-      block[operatorTarget(operator as ListOperator | BoundOperator)] = Array.isArray(value)
-        ? value.map(String)
-        : boundValue(field, value as number | string);
+      if (Array.isArray(value)) block[LIST_OPERATORS[operator as ListOperator]] = value.map(String);
+      else if (value !== undefined) block[BOUND_OPERATORS[operator as BoundOperator]] = boundValue(field, value);
     }
-    return block as unknown as CriterionBlock;
+    return block;
   });
 }
 
