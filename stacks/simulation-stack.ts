@@ -3,6 +3,7 @@ import { EipAssociation } from '@cdktf/provider-aws/lib/eip-association';
 import { TerraformOutput } from 'cdktf';
 import type { Construct } from 'constructs';
 import { resourceName } from '../lib/naming';
+import { scenario3Steps } from '../lib/simulation/scenario-3';
 import { scenario1UserData, scenario2UserData } from '../lib/simulation/user-data';
 import { SimulationData } from '../modules/simulation-data';
 import { COMPROMISED_ROLE_NAME, SimulationIdentities } from '../modules/simulation-identities';
@@ -119,22 +120,7 @@ export class SimulationStack extends OrgStack {
     output(
       'scenario-3-steps',
       'Scenario 3: copy the role credentials off the instance and use them outside AWS',
-      scenario3Steps(this.scenario3.instanceId, region),
+      scenario3Steps({ instanceId: this.scenario3.instanceId, region, roleName: COMPROMISED_ROLE_NAME }),
     );
   }
-}
-
-/** What a person runs for scenario 3; printed by `cdktf output` so it can be copied. */
-export function scenario3Steps(instanceId: string, region: string): string {
-  const imds = 'http://169.254.169.254/latest';
-  return [
-    `1. From a shell with the sandbox account's credentials: aws ssm start-session --region ${region} --target ${instanceId}`,
-    '2. In the session, get an IMDSv2 token and the role credentials:',
-    `   TOKEN=$(curl -s -X PUT ${imds}/api/token -H 'X-aws-ec2-metadata-token-ttl-seconds: 300')`,
-    `   curl -s -H "X-aws-ec2-metadata-token: $TOKEN" ${imds}/meta-data/iam/security-credentials/${COMPROMISED_ROLE_NAME}`,
-    '3. Outside AWS (your laptop, not an EC2 instance or CloudShell), with AccessKeyId, SecretAccessKey and Token from step 2:',
-    '   export AWS_ACCESS_KEY_ID=<AccessKeyId> AWS_SECRET_ACCESS_KEY=<SecretAccessKey> AWS_SESSION_TOKEN=<Token>',
-    `   aws sts get-caller-identity && aws dynamodb list-tables --region ${region} && aws ssm describe-parameters --region ${region}`,
-    '4. Expect UnauthorizedAccess:IAMUser/InstanceCredentialExfiltration.OutsideAWS within about 15 minutes; after the remediation, the same commands are denied.',
-  ].join('\n');
 }

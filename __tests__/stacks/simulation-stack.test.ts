@@ -2,7 +2,8 @@ import { spawnSync } from 'node:child_process';
 import { Testing } from 'cdktf';
 import type { OrgConfig } from '../../lib/config/load';
 import { planStacks, STACK_IDS } from '../../lib/plan';
-import { scenario3Steps, SimulationStack } from '../../stacks/simulation-stack';
+import { scenario3Steps } from '../../lib/simulation/scenario-3';
+import { SimulationStack } from '../../stacks/simulation-stack';
 import { synthApp, testConfig } from '../helpers/synth';
 
 const SANDBOX = '333333333333';
@@ -265,7 +266,7 @@ describe('SimulationStack', () => {
     const json = synthSimulation();
     const scenario3 = addressOf(json, 'aws_instance', { iam_instance_profile: instance(json, INSTANCE_NAMES[1]).iam_instance_profile });
     const steps = json.output['scenario-3-steps'].value;
-    expect(steps).toBe(scenario3Steps(`\${${scenario3}.id}`, 'us-west-2'));
+    expect(steps).toBe(scenario3Steps({ instanceId: `\${${scenario3}.id}`, region: 'us-west-2', roleName: 'GuardDuty-Example-EC2-Compromised' }));
     expect(steps).toContain(`aws ssm start-session --region us-west-2 --target \${${scenario3}.id}`);
     expect(steps).toContain("TOKEN=$(curl -s -X PUT http://169.254.169.254/latest/api/token -H 'X-aws-ec2-metadata-token-ttl-seconds: 300')");
     expect(steps).toContain(
