@@ -35,6 +35,7 @@ export const MODES = ['organizations', 'invitations'] as const;
 export const AUTO_ENABLE = ['ALL', 'NEW', 'NONE'] as const;
 export const PUBLISHING_FREQUENCIES = ['FIFTEEN_MINUTES', 'ONE_HOUR', 'SIX_HOURS'] as const;
 export const REMEDIATION_MODES = ['auto', 'dry-run', 'off'] as const;
+export const REMEDIATION_REGIONS = ['home', 'all'] as const;
 export const BACKEND_TYPES = ['local', 's3', 'cloud'] as const;
 export const FILTER_ACTIONS = ['ARCHIVE', 'NOOP'] as const;
 
@@ -149,6 +150,35 @@ const backend = z.discriminatedUnion(
   { error: (issue) => `must be one of ${BACKEND_TYPES.join(', ')}; got ${JSON.stringify((issue.input as { type?: unknown } | undefined)?.type)}` },
 );
 
+/** The sandbox remediation (issue 5): what the Lambdas may touch, where they run, who hears of it. */
+const remediation = z.strictObject({
+  mode: oneOf(REMEDIATION_MODES).default('auto'),
+  regions: oneOf(REMEDIATION_REGIONS).default('home'),
+  rolePathPrefix: z
+    .string({ error: 'must be an IAM path such as "/" or "/workloads/"' })
+    .regex(/^\/([\w+=,.@-]+\/)*$/, { error: (issue) => `must be an IAM path that starts and ends with "/", such as "/" or "/workloads/"; got ${JSON.stringify(issue.input)}` })
+    .default('/'),
+  roleNamePrefix: z
+    .string({ error: 'must be the start of IAM role names' })
+    .regex(/^[\w+=,.@-]{0,63}$/, { error: (issue) => `must be the start of an IAM role name (letters, digits and +=,.@_-); got ${JSON.stringify(issue.input)}` })
+    .default(''),
+  exemptTag: z
+    .string({ error: 'must be a tag key' })
+    .regex(/^[\w .:/=+@-]{1,127}$/, { error: (issue) => `must be a tag key (1-127 letters, digits, spaces and _.:/=+-@); got ${JSON.stringify(issue.input)}` })
+    .refine((key) => !key.toLowerCase().startsWith('aws:'), { error: 'must not start with "aws:" (reserved by AWS)' })
+    .default('GuardDutyRemediationExempt'),
+  deactivateAccessKeys: flag.default(false),
+  emails: z.array(email).optional(),
+});
+const REMEDIATION_DEFAULTS = {
+  mode: 'auto',
+  regions: 'home',
+  rolePathPrefix: '/',
+  roleNamePrefix: '',
+  exemptTag: 'GuardDutyRemediationExempt',
+  deactivateAccessKeys: false,
+} as const;
+
 export const configSchema = z.strictObject({
   name: z
     .string({ error: 'must be a short name' })
@@ -197,7 +227,7 @@ export const configSchema = z.strictObject({
       expirationDays: days.optional(),
     })
     .default({ enabled: true, transitionDays: 90, storageClass: 'GLACIER' }),
-  remediation: z.strictObject({ mode: oneOf(REMEDIATION_MODES).default('auto') }).default({ mode: 'auto' }),
+  remediation: remediation.default(REMEDIATION_DEFAULTS),
   simulation: z.strictObject({ enabled: flag.default(false) }).default({ enabled: false }),
   securityHub: securityHub.default({ enabled: false, standards: [] }),
   detective: detective.default({ enabled: false, existingGraphs: {} }),
@@ -212,3 +242,4 @@ export type Backend = RawConfig['backend'];
 export type Filter = RawConfig['filters'][number];
 export type Mode = (typeof MODES)[number];
 export type AutoEnable = (typeof AUTO_ENABLE)[number];
+export type Remediation = RawConfig['remediation'];
