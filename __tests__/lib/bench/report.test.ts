@@ -1,0 +1,124 @@
+import {
+  evaluateTargets,
+  growthExponent,
+  logTicks,
+  renderResultsMarkdown,
+  renderSynthPlot,
+  type BenchResults,
+  type SynthResult,
+} from '../../../lib/bench/report';
+
+const GB = 1024 ** 3;
+
+function synth(overrides: Partial<SynthResult>): SynthResult {
+  return {
+    mode: 'organizations',
+    members: 10,
+    regions: 17,
+    runs: 3,
+    wallMs: 1500,
+    peakRssBytes: 0.15 * GB,
+    stacks: 8,
+    totalResources: 500,
+    largestStack: { id: 'admin', resources: 240 },
+    outputBytes: 1024 ** 2,
+    floorMs: 12,
+    ...overrides,
+  };
+}
+
+function results(overrides: Partial<BenchResults> = {}): BenchResults {
+  return {
+    machine: { cpu: 'AMD EPYC', cores: 2, memoryBytes: 24 * GB, node: 'v20.20.2', os: 'Linux 6.1', date: '2026-11-22T06:30:00Z', loadBefore: '3.10, 2.00, 1.00', loadAfter: '2.50, 2.10, 1.20' },
+    command: 'node --import tsx main.ts',
+    rssProbe: 'gnu-time',
+    synth: [
+      synth({}),
+      synth({ members: 1000, wallMs: 25_000, peakRssBytes: 1.2 * GB, largestStack: { id: 'members-wave-3', resources: 1700 } }),
+      synth({ mode: 'invitations', members: 1000, wallMs: 45_000, peakRssBytes: 1.5 * GB }),
+    ],
+    extras: [],
+    lambdas: [{ asset: 'stacks/sandbox-remediation/assets/isolate/index.zip', zipBytes: 600 * 1024, runs: 10, loadMs: 40 }],
+    emptyHandlerLoadMs: 2,
+    totalMs: 400_000,
+    notes: [],
+    ...overrides,
+  };
+}
+
+describe('benchmark targets', () => {
+  it('reports each target as met or not from the measured values', () => {
+    const outcomes = evaluateTargets(results());
+    expect(outcomes.map((outcome) => [outcome.target.split(':')[0], outcome.met])).toEqual([
+      ['1,000 accounts x 17 regions, organizations', true],
+      ['1,000 accounts x 17 regions, invitations', false],
+      ['no stack holds more than 2,000 resources', true],
+      ['stacks/sandbox-remediation/assets/isolate/index.zip', false],
+    ]);
+    expect(outcomes[1].measured).toBe('45.0 s, 1.50 GB');
+  });
+
+  it('counts a size that was not measured, or missing bundles, as not met', () => {
+    const outcomes = evaluateTargets({ synth: [synth({})], lambdas: [] });
+    expect(outcomes.filter((outcome) => !outcome.met).map((outcome) => outcome.measured)).toEqual([
+      'not measured',
+      'not measured',
+      'no Lambda bundle in the synthesized output',
+    ]);
+  });
+
+  it('fails the memory target on its own', () => {
+    const outcome = evaluateTargets({ synth: [synth({ members: 1000, wallMs: 10_000, peakRssBytes: 2.1 * GB })], lambdas: [] })[0];
+    expect(outcome.met).toBe(false);
+  });
+});
+
+describe('benchmark report', () => {
+  it('measures growth as the log-log slope: 1 linear, 2 quadratic', () => {
+    expect(growthExponent({ members: 100, wallMs: 1000 }, { members: 1000, wallMs: 10_000 })).toBeCloseTo(1);
+    expect(growthExponent({ members: 100, wallMs: 1000 }, { members: 1000, wallMs: 100_000 })).toBeCloseTo(2);
+  });
+
+  it('writes the machine, one row per synth, the ratios and the targets', () => {
+    const markdown = renderResultsMarkdown(results(), 'synth.svg');
+    expect(markdown).toContain('| AMD EPYC | 2 | 24.00 GB | v20.20.2 |');
+    expect(markdown).toContain('| invitations | 1,000 | 17 | 3 | 45.0 s | 1.50 GB |');
+    expect(markdown).toContain('| 12.0 ms | 125x |');
+    expect(markdown).toContain('![synth time and peak memory against organization size](synth.svg)');
+    expect(markdown).toContain('| stacks/sandbox-remediation/assets/isolate/index.zip | 600.0 KB | 10 | 40.0 ms | +38.0 ms |');
+    expect(markdown).toMatch(/1,000 accounts x 17 regions, invitations.*\| \*\*not met\*\* \|/);
+  });
+
+  it('says when the machine was loaded, and not when it was idle', () => {
+    expect(renderResultsMarkdown(results(), 'synth.svg')).toContain('loaded 2-core machine');
+    const idle = results({ machine: { ...results().machine, loadBefore: '0.20, 0.10, 0.00', loadAfter: '0.90, 0.50, 0.20' } });
+    expect(renderResultsMarkdown(idle, 'synth.svg')).not.toContain('loaded 2-core machine');
+  });
+});
+
+describe('synth plot', () => {
+  const points = results().synth;
+
+  it('draws one line per mode in each panel, with the targets', () => {
+    const svg = renderSynthPlot(points, 'Synth');
+    expect(svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg"')).toBe(true);
+    expect(svg.match(/<polyline /g)).toHaveLength(4);
+    expect(svg.match(/<circle /g)).toHaveLength(6);
+    expect(svg).toContain('target 30 s');
+    expect(svg).toContain('target 2 GB');
+    expect(svg).not.toMatch(/NaN|Infinity/);
+  });
+
+  it('draws a single size without dividing by zero', () => {
+    expect(renderSynthPlot([points[0]], 'one')).not.toMatch(/NaN|Infinity/);
+  });
+
+  it('escapes the title', () => {
+    expect(renderSynthPlot(points, 'a < b & c')).toContain('a &lt; b &amp; c');
+  });
+
+  it('puts ticks at 1, 2 and 5 of each decade in range', () => {
+    expect(logTicks(0.8, 60)).toEqual([1, 2, 5, 10, 20, 50]);
+    expect(logTicks(100, 2048)).toEqual([100, 200, 500, 1000, 2000]);
+  });
+});
