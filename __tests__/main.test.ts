@@ -1,22 +1,7 @@
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync } from 'node:fs';
 import * as path from 'node:path';
-import { exampleData, REPO_ROOT } from './helpers/synth';
-
-/** Runs the app as `cdktf synth` does: a process with ORG_CONFIG and CDKTF_OUTDIR set. */
-function runApp(config: unknown) {
-  const dir = mkdtempSync(path.join(tmpdir(), 'gd-main-'));
-  const configFile = path.join(dir, 'org.json');
-  writeFileSync(configFile, JSON.stringify(config));
-  const outdir = path.join(dir, 'cdktf.out');
-  const result = spawnSync(process.execPath, ['--import', 'tsx', 'main.ts'], {
-    cwd: REPO_ROOT,
-    env: { ...process.env, ORG_CONFIG: configFile, CDKTF_OUTDIR: outdir },
-    encoding: 'utf8',
-  });
-  return { ...result, outdir, configFile };
-}
+import { runApp } from './helpers/run-app';
+import { exampleData } from './helpers/synth';
 
 describe('main', () => {
   it('exits non-zero on bad input, lists every problem, and writes nothing', () => {

@@ -1,10 +1,10 @@
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { parseConfig } from '../../../lib/config/load';
 import { ConfigError, formatProblem } from '../../../lib/config/problems';
-import { exampleData, REPO_ROOT } from '../../helpers/synth';
+import { runApp } from '../../helpers/run-app';
+import { exampleData } from '../../helpers/synth';
 
 /**
  * List files are checked by the configuration loader, so a bad list is reported with every other
@@ -112,16 +112,9 @@ describe('list files in the configuration', () => {
 
   it('exits non-zero on a bad list and writes no stack', () => {
     files({ 'bad.txt': '198.51.100.23\n198.51.100.300\n' });
-    const configFile = path.join(dir, 'org.json');
-    writeFileSync(configFile, JSON.stringify({ ...exampleData(), threatLists: [threat('Bad', path.join(dir, 'bad.txt'))] }));
-    const outdir = path.join(dir, 'cdktf.out');
-    const run = spawnSync(process.execPath, ['--import', 'tsx', 'main.ts'], {
-      cwd: REPO_ROOT,
-      env: { ...process.env, ORG_CONFIG: configFile, CDKTF_OUTDIR: outdir },
-      encoding: 'utf8',
-    });
+    const run = runApp({ ...exampleData(), threatLists: [threat('Bad', path.join(dir, 'bad.txt'))] }, dir);
     expect(run.status).toBe(1);
     expect(run.stderr).toContain(`${path.join(dir, 'bad.txt')}:2: "198.51.100.300": not an IPv4/IPv6 address or CIDR`);
-    expect(existsSync(outdir)).toBe(false);
+    expect(existsSync(run.outdir)).toBe(false);
   });
 });
