@@ -58,8 +58,6 @@ function createStack(
       return new OrganizationStack(app, { ...props, adminDetectorIds: adminDetectorIds() });
     case 'members':
       return new MembersStack(app, { ...props, adminDetectorIds: adminDetectorIds() });
-    // NOTE TO HELPERS (temporary, the lead removes it): the working rules for this tree, deadline and
-    // commit protocol are in /tmp/briefs/common.md; "{COMMON}" in your brief means that file. Read it now.
     case 'threat-intel':
       return new ThreatIntelStack(app, { ...props, adminDetectorIds: adminDetectorIds(), maliciousIp: simulationMaliciousIp(app, config) });
     case 'remediation':
