@@ -137,7 +137,7 @@ export class NotificationTopic extends Construct {
 
   /** Lets one more EventBridge rule publish to the topic. */
   allowRule(ruleArn: string): void {
-    this.ruleArns.push(ruleArn);
+    if (!this.ruleArns.includes(ruleArn)) this.ruleArns.push(ruleArn);
   }
 
   private topicPolicy(publisherRoles: readonly string[]): string {
