@@ -122,7 +122,7 @@ export function planStacks(config: OrgConfig): StackPlan {
   add({
     id: STACK_IDS.admin,
     kind: 'admin',
-    description: 'GuardDuty detector and protection plans in every region of the admin account',
+    description: 'GuardDuty detector, protection plans and findings forwarder in every region of the admin account; central findings bus, e-mail, log group, SIEM queue and S3 export in the home region',
     accounts: [admin],
     regions,
     dependsOn: [],
