@@ -16,6 +16,7 @@ export interface RolloutStack {
   readonly description: string;
   readonly accounts: readonly StackAccount[];
   readonly regions: readonly string[];
+  /** Stacks deployed before this one: the plan's, and with a manifest also cdktf's (cross-stack references). */
   readonly dependsOn: readonly string[];
   /** Resource instances in the synthesized stack, when counted. */
   readonly resources?: number;
@@ -113,7 +114,10 @@ function rollout(
     const argv = cdktfCommand(direction, ids, needsIgnoreFlag(direction, ids, dependencies), options);
     return {
       step: index + 1,
-      stacks: ids.map((id) => rolloutStack(byId.get(id) as PlannedStack, synthesized.counts?.get(id), synthesized.states?.get(id))),
+      stacks: ids.map((id) => ({
+        ...rolloutStack(byId.get(id) as PlannedStack, synthesized.counts?.get(id), synthesized.states?.get(id)),
+        dependsOn: dependencies.get(id) as string[],
+      })),
       argv,
       command: argv.join(' '),
     };

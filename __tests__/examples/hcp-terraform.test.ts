@@ -1,0 +1,115 @@
+import { spawnSync } from 'node:child_process';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { loadConfig } from '../../lib/config/load';
+import { runRollout } from '../../scripts/rollout';
+import { REPO_ROOT } from '../helpers/synth';
+
+const EXAMPLE_CONFIG = 'examples/hcp-terraform/org.json';
+const SCRIPT = path.join(REPO_ROOT, 'examples/hcp-terraform/workspaces.sh');
+
+/** A stand-in for curl that logs each call and answers like the HCP Terraform API. */
+const FAKE_CURL = `#!/usr/bin/env bash
+method= url= data=
+while [ $# -gt 0 ]; do
+  case "$1" in
+    -X) method="$2"; shift 2 ;;
+    --data) data="$2"; shift 2 ;;
+    -H) shift 2 ;;
+    http*) url="$1"; shift ;;
+    *) shift ;;
+  esac
+done
+printf '%s %s %s\\n' "$method" "$url" "$data" >> "$CURL_LOG"
+case "$method $url" in
+  "GET "*/organizations/*/workspaces/*)
+    if [ -n "$EXISTING" ]; then echo "{\\"data\\":{\\"id\\":\\"ws-\${url##*/}\\"}}"; else echo '{"errors":[{"status":"404"}]}'; exit 22; fi ;;
+  "POST "*/organizations/*/workspaces)
+    echo "{\\"data\\":{\\"id\\":\\"ws-$(jq -r .data.attributes.name <<<"$data")\\"}}" ;;
+  "GET "*/vars)
+    if [ -n "$EXISTING" ]; then echo '{"data":[{"id":"var-1","attributes":{"key":"TFC_AWS_PROVIDER_AUTH"}}]}'; else echo '{"data":[]}'; fi ;;
+  *) echo '{}' ;;
+esac
+`;
+
+function rolloutJson(): { steps: { stacks: { id: string; dependsOn: string[]; state: { workspace: string } }[] }[] } {
+  const out: string[] = [];
+  const cwd = process.cwd();
+  process.chdir(REPO_ROOT);
+  try {
+    expect(runRollout(['plan', '--json'], { env: { ORG_CONFIG: EXAMPLE_CONFIG }, out: (text) => out.push(text), err: (text) => out.push(text) })).toBe(0);
+  } finally {
+    process.chdir(cwd);
+  }
+  return JSON.parse(out.join(''));
+}
+
+function runWorkspaces(existing: boolean) {
+  const dir = mkdtempSync(path.join(tmpdir(), 'gd-hcp-'));
+  mkdirSync(path.join(dir, 'bin'));
+  writeFileSync(path.join(dir, 'bin/curl'), FAKE_CURL);
+  chmodSync(path.join(dir, 'bin/curl'), 0o755);
+  const rollout = rolloutJson();
+  writeFileSync(path.join(dir, 'rollout.json'), JSON.stringify(rollout));
+  const log = path.join(dir, 'curl.log');
+  writeFileSync(log, '');
+  const run = spawnSync('bash', ['--noprofile', '--norc', SCRIPT, path.join(dir, 'rollout.json')], {
+    cwd: REPO_ROOT,
+    encoding: 'utf8',
+    env: {
+      PATH: `${path.join(dir, 'bin')}:${process.env.PATH}`,
+      TFE_TOKEN: 'token',
+      GUARDDUTY_RUN_ROLE_ARN: 'arn:aws:iam::111111111111:role/hcp-runs',
+      ORG_CONFIG: EXAMPLE_CONFIG,
+      CURL_LOG: log,
+      ...(existing ? { EXISTING: '1' } : {}),
+    },
+  });
+  const calls = readFileSync(log, 'utf8').trim().split('\n');
+  return { run, calls, rollout, stacks: rollout.steps.flatMap((step) => step.stacks) };
+}
+
+const API = 'https://app.terraform.io/api/v2';
+
+describe('HCP Terraform example', () => {
+  it('ships a valid configuration with one workspace per stack', () => {
+    const config = loadConfig(EXAMPLE_CONFIG, { cwd: REPO_ROOT });
+    expect(config.backend).toEqual({ type: 'cloud', organization: 'acme-security', workspacePrefix: 'guardduty-' });
+    const stacks = rolloutJson().steps.flatMap((step) => step.stacks);
+    expect(stacks.map((stack) => stack.state.workspace)).toEqual(stacks.map((stack) => `guardduty-${stack.id}`));
+  });
+
+  it('creates every workspace with dynamic AWS credentials, and shares each state only with its dependants', () => {
+    const { run, calls, stacks } = runWorkspaces(false);
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    for (const stack of stacks) {
+      const workspace = `guardduty-${stack.id}`;
+      const create = calls.find((call) => call.startsWith(`POST ${API}/organizations/acme-security/workspaces {`) && call.includes(`"name":"${workspace}"`));
+      expect(create).toContain('"execution-mode":"remote","auto-apply":false,"terraform-version":"1.10.5","global-remote-state":false');
+      const variables = calls.filter((call) => call.startsWith(`POST ${API}/workspaces/ws-${workspace}/vars `));
+      expect(variables.map((call) => JSON.parse(call.slice(call.indexOf('{'))).data.attributes)).toEqual([
+        { key: 'TFC_AWS_PROVIDER_AUTH', value: 'true', category: 'env', sensitive: false },
+        { key: 'TFC_AWS_RUN_ROLE_ARN', value: 'arn:aws:iam::111111111111:role/hcp-runs', category: 'env', sensitive: false },
+      ]);
+
+      const dependants = stacks.filter((other) => other.dependsOn.includes(stack.id)).map((other) => `ws-guardduty-${other.id}`);
+      const sharing = calls.find((call) => call.startsWith(`PATCH ${API}/workspaces/ws-${workspace}/relationships/remote-state-consumers `));
+      if (dependants.length === 0) expect(sharing).toBeUndefined();
+      else expect(JSON.parse((sharing as string).slice((sharing as string).indexOf('{'))).data.map((entry: { id: string }) => entry.id).sort()).toEqual(dependants.sort());
+    }
+    // The admin stack's outputs feed the organization and members stacks.
+    expect(calls.some((call) => call.startsWith(`PATCH ${API}/workspaces/ws-guardduty-admin/relationships/remote-state-consumers `) && call.includes('ws-guardduty-members-wave-1'))).toBe(true);
+  });
+
+  it('updates workspaces and variables that already exist instead of creating twins', () => {
+    const { run, calls, stacks } = runWorkspaces(true);
+    expect(run.status).toBe(0);
+    expect(calls.filter((call) => call.startsWith(`POST ${API}/organizations/`))).toEqual([]);
+    expect(calls.filter((call) => call.startsWith(`PATCH ${API}/workspaces/ws-guardduty-admin {`))).toHaveLength(1);
+    expect(calls.filter((call) => /^PATCH \S+\/vars\/var-1 /.test(call))).toHaveLength(stacks.length);
+    expect(calls.filter((call) => /^POST \S+\/vars /.test(call))).toHaveLength(stacks.length);
+    expect(run.stdout).toContain('updated guardduty-admin (admin)');
+  });
+});
