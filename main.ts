@@ -1,5 +1,6 @@
 import { configFileFromEnv, loadConfig } from './lib/config/load';
 import { ConfigError } from './lib/config/problems';
+import { writeReview } from './lib/review';
 import { skipTokenCreationStacks } from './lib/token-stacks';
 import { buildApp } from './stacks/app';
 
@@ -8,7 +9,9 @@ skipTokenCreationStacks();
 // Validate everything before the app exists, so bad input never leaves a half-written cdktf.out.
 try {
   const config = loadConfig(configFileFromEnv());
-  buildApp(config).synth();
+  const app = buildApp(config);
+  app.synth();
+  writeReview(config, app.outdir);
 } catch (error) {
   if (!(error instanceof ConfigError)) throw error;
   console.error(error.message);
