@@ -6,6 +6,7 @@ import { DetectiveMembersStack, DetectiveStack } from './detective-stack';
 import { MembersStack } from './members-stack';
 import { OrganizationStack } from './organization-stack';
 import { OrgStack } from './org-stack';
+import { RemediationStack } from './remediation-stack';
 import { SecurityHubMembersStack, SecurityHubStack } from './security-hub-stack';
 import { SimulationStack } from './simulation-stack';
 import { ThreatIntelStack } from './threat-intel-stack';
@@ -61,8 +62,7 @@ function createStack(
     case 'threat-intel':
       return new ThreatIntelStack(app, { ...props, adminDetectorIds: adminDetectorIds(), maliciousIp: simulationMaliciousIp(app, config) });
     case 'remediation':
-      // Built by their own issues; until then the stack holds its providers and backend only.
-      return new OrgStack(app, props);
+      return new RemediationStack(app, props);
     case 'simulation':
       return new SimulationStack(app, props);
     case 'security-hub':

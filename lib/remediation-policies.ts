@@ -1,0 +1,183 @@
+import {
+  FINDING_ID_TAG,
+  FINDING_TIME_TAG,
+  FORENSIC_GROUP_PURPOSE,
+  FORENSIC_INSTANCE_TAG,
+  REMEDIATION_GROUP_TAG,
+  TRANSITION_GROUP_PURPOSE,
+} from './finding-types';
+import type { PolicyStatement } from './policy';
+
+/**
+ * The permissions of each remediation function: only the calls it makes, on ARNs of its own account
+ * and region, narrowed further by tags where IAM allows. No `*` action; `Resource: "*"` only for the
+ * EC2 Describe calls, which IAM cannot scope to resources (they are limited to the region instead).
+ */
+
+export interface FunctionScope {
+  readonly accountId: string;
+  readonly region: string;
+  /** The remediation topic, and the customer key it is encrypted with. */
+  readonly topicArn: string;
+  readonly topicKeyArn: string;
+  /** Resources with this tag key are never changed (the functions check too). */
+  readonly exemptTag: string;
+}
+
+function notify(scope: FunctionScope): PolicyStatement[] {
+  return [
+    { Sid: 'PublishRemediationNotices', Effect: 'Allow', Action: 'sns:Publish', Resource: scope.topicArn },
+    { Sid: 'EncryptNotices', Effect: 'Allow', Action: ['kms:GenerateDataKey', 'kms:Decrypt'], Resource: scope.topicKeyArn },
+  ];
+}
+
+const REMEDIATION_GROUPS = { [`aws:ResourceTag/${REMEDIATION_GROUP_TAG}`]: [FORENSIC_GROUP_PURPOSE, TRANSITION_GROUP_PURPOSE] };
+
+export function isolationStatements(scope: FunctionScope): PolicyStatement[] {
+  const arn = (type: string) => `arn:aws:ec2:${scope.region}:${scope.accountId}:${type}/*`;
+  const exempt = { Null: { [`aws:ResourceTag/${scope.exemptTag}`]: 'false' } };
+  return [
+    {
+      Sid: 'ReadInstancesGroupsSnapshots',
+      Effect: 'Allow',
+      Action: ['ec2:DescribeInstances', 'ec2:DescribeSecurityGroups', 'ec2:DescribeSnapshots'],
+      Resource: '*',
+      Condition: { StringEquals: { 'aws:RequestedRegion': scope.region } },
+    },
+    { Sid: 'ReadTerminationProtection', Effect: 'Allow', Action: 'ec2:DescribeInstanceAttribute', Resource: arn('instance') },
+    { Sid: 'CreateGroupsInVpcs', Effect: 'Allow', Action: 'ec2:CreateSecurityGroup', Resource: arn('vpc') },
+    {
+      Sid: 'CreateRemediationGroups',
+      Effect: 'Allow',
+      Action: 'ec2:CreateSecurityGroup',
+      Resource: arn('security-group'),
+      Condition: { StringEquals: { [`aws:RequestTag/${REMEDIATION_GROUP_TAG}`]: [FORENSIC_GROUP_PURPOSE, TRANSITION_GROUP_PURPOSE] } },
+    },
+    {
+      Sid: 'TagGroupsOnCreate',
+      Effect: 'Allow',
+      Action: 'ec2:CreateTags',
+      Resource: arn('security-group'),
+      Condition: { StringEquals: { 'ec2:CreateAction': 'CreateSecurityGroup' } },
+    },
+    {
+      Sid: 'SetRulesOfRemediationGroups',
+      Effect: 'Allow',
+      Action: ['ec2:AuthorizeSecurityGroupIngress', 'ec2:AuthorizeSecurityGroupEgress', 'ec2:RevokeSecurityGroupIngress', 'ec2:RevokeSecurityGroupEgress'],
+      Resource: arn('security-group'),
+      Condition: { StringEquals: REMEDIATION_GROUPS },
+    },
+    { Sid: 'MoveNetworkInterfaces', Effect: 'Allow', Action: 'ec2:ModifyNetworkInterfaceAttribute', Resource: arn('network-interface') },
+    {
+      Sid: 'OnlyIntoRemediationGroups',
+      Effect: 'Allow',
+      Action: 'ec2:ModifyNetworkInterfaceAttribute',
+      Resource: arn('security-group'),
+      Condition: { StringEquals: REMEDIATION_GROUPS },
+    },
+    {
+      Sid: 'SnapshotInstanceVolumes',
+      Effect: 'Allow',
+      Action: 'ec2:CreateSnapshots',
+      Resource: [arn('instance'), arn('volume')],
+    },
+    {
+      Sid: 'CreateForensicSnapshots',
+      Effect: 'Allow',
+      Action: 'ec2:CreateSnapshots',
+      // Snapshot ARNs carry no account.
+      Resource: `arn:aws:ec2:${scope.region}::snapshot/*`,
+      Condition: { Null: { [`aws:RequestTag/${FORENSIC_INSTANCE_TAG}`]: 'false' } },
+    },
+    {
+      Sid: 'TagSnapshotsOnCreate',
+      Effect: 'Allow',
+      Action: 'ec2:CreateTags',
+      Resource: `arn:aws:ec2:${scope.region}::snapshot/*`,
+      Condition: { StringEquals: { 'ec2:CreateAction': 'CreateSnapshots' } },
+    },
+    { Sid: 'ProtectFromTermination', Effect: 'Allow', Action: 'ec2:ModifyInstanceAttribute', Resource: arn('instance') },
+    {
+      Sid: 'TagInstanceWithFinding',
+      Effect: 'Allow',
+      Action: 'ec2:CreateTags',
+      Resource: arn('instance'),
+      Condition: { 'ForAllValues:StringEquals': { 'aws:TagKeys': [FINDING_ID_TAG, FINDING_TIME_TAG] } },
+    },
+    {
+      Sid: 'NeverTouchExemptInstances',
+      Effect: 'Deny',
+      Action: ['ec2:ModifyInstanceAttribute', 'ec2:CreateTags', 'ec2:CreateSnapshots'],
+      Resource: arn('instance'),
+      Condition: exempt,
+    },
+    ...notify(scope),
+  ];
+}
+
+export interface RoleScope extends FunctionScope {
+  /** Roles whose path starts with this may be changed. */
+  readonly rolePathPrefix: string;
+  /** Roles whose name starts with this may be changed. */
+  readonly roleNamePrefix: string;
+  /** Roles never changed: the deployment role, the remediation's own roles. */
+  readonly protectedRoleNames: readonly string[];
+}
+
+/** ARN patterns of the roles in scope: the path prefix, then the name prefix directly or below sub-paths. */
+export function rolesInScope(scope: RoleScope): string[] {
+  const base = `arn:aws:iam::${scope.accountId}:role${scope.rolePathPrefix}`;
+  return scope.roleNamePrefix === '' ? [`${base}*`] : [`${base}${scope.roleNamePrefix}*`, `${base}*/${scope.roleNamePrefix}*`];
+}
+
+export function revocationStatements(scope: RoleScope): PolicyStatement[] {
+  const roles = rolesInScope(scope);
+  const role = (name: string) => `arn:aws:iam::${scope.accountId}:role/${name}`;
+  const protectedRoles = [
+    role('aws-service-role/*'),
+    ...scope.protectedRoleNames.flatMap((name) => [role(name), role(`*/${name}`)]),
+  ];
+  return [
+    { Sid: 'ReadRolesInScope', Effect: 'Allow', Action: ['iam:GetRole', 'iam:GetRolePolicy'], Resource: roles },
+    { Sid: 'RevokeSessionsOfRolesInScope', Effect: 'Allow', Action: 'iam:PutRolePolicy', Resource: roles },
+    {
+      Sid: 'TagRoleWithFinding',
+      Effect: 'Allow',
+      Action: 'iam:TagRole',
+      Resource: roles,
+      Condition: { 'ForAllValues:StringEquals': { 'aws:TagKeys': [FINDING_ID_TAG] } },
+    },
+    { Sid: 'NeverTouchServiceLinkedOrProtectedRoles', Effect: 'Deny', Action: ['iam:PutRolePolicy', 'iam:TagRole'], Resource: protectedRoles },
+    {
+      Sid: 'NeverTouchExemptRoles',
+      Effect: 'Deny',
+      Action: ['iam:PutRolePolicy', 'iam:TagRole'],
+      Resource: roles,
+      Condition: { Null: { [`aws:ResourceTag/${scope.exemptTag}`]: 'false' } },
+    },
+    ...notify(scope),
+  ];
+}
+
+export function deactivationStatements(scope: FunctionScope): PolicyStatement[] {
+  const users = `arn:aws:iam::${scope.accountId}:user/*`;
+  return [
+    { Sid: 'ReadUsersAndKeys', Effect: 'Allow', Action: ['iam:GetUser', 'iam:ListAccessKeys'], Resource: users },
+    { Sid: 'DeactivateKeys', Effect: 'Allow', Action: 'iam:UpdateAccessKey', Resource: users },
+    {
+      Sid: 'TagUserWithFinding',
+      Effect: 'Allow',
+      Action: 'iam:TagUser',
+      Resource: users,
+      Condition: { 'ForAllValues:StringEquals': { 'aws:TagKeys': [FINDING_ID_TAG] } },
+    },
+    {
+      Sid: 'NeverTouchExemptUsers',
+      Effect: 'Deny',
+      Action: ['iam:UpdateAccessKey', 'iam:TagUser'],
+      Resource: users,
+      Condition: { Null: { [`aws:ResourceTag/${scope.exemptTag}`]: 'false' } },
+    },
+    ...notify(scope),
+  ];
+}

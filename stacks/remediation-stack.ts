@@ -1,0 +1,175 @@
+import * as path from 'node:path';
+import { CloudwatchEventRule } from '@cdktf/provider-aws/lib/cloudwatch-event-rule';
+import { CloudwatchEventTarget } from '@cdktf/provider-aws/lib/cloudwatch-event-target';
+import { CloudwatchMetricAlarm } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm';
+import type { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import type { Construct } from 'constructs';
+import { TARGET_RETRY_POLICY, type InputTransformer } from '../lib/findings';
+import { resourceName } from '../lib/naming';
+import type { PolicyStatement } from '../lib/policy';
+import { deactivationStatements, isolationStatements, revocationStatements, type FunctionScope } from '../lib/remediation-policies';
+import {
+  ALARM_EMAIL,
+  alarmPattern,
+  EC2_MALICIOUS_IP_CALLER_RULE,
+  IAM_USER_MALICIOUS_IP_CALLER_RULE,
+  INSTANCE_CREDENTIAL_EXFILTRATION_RULE,
+  remediationPattern,
+  type RemediationRule,
+} from '../lib/remediation-rules';
+import { DeadLetterQueue } from '../modules/dead-letter-queue';
+import { NotificationTopic } from '../modules/notification-topic';
+import { RemediationFunction } from '../modules/remediation-function';
+import { OrgStack, type OrgStackProps } from './org-stack';
+
+const FUNCTIONS_DIR = path.resolve(__dirname, '..', 'functions');
+/** The handlers in functions/, by file name; also the last part of each function's name. */
+const FUNCTION_KEYS = ['isolate-instance', 'revoke-role-sessions', 'deactivate-access-key'] as const;
+type FunctionKey = (typeof FUNCTION_KEYS)[number];
+
+/**
+ * The sandbox account's automatic remediation, per region (the home region, or every region with
+ * `remediation.regions: "all"`; EventBridge rules can only target Lambdas and topics of their own
+ * region): the lab's three rules on the default bus, the isolation and revocation Lambdas (and the
+ * optional access-key deactivation), an encrypted topic for the e-mails, a dead-letter queue, and
+ * alarms that reach the same topic.
+ *
+ * Alarms reach the topic through an EventBridge rule on their state change rather than as alarm
+ * actions: the shared topic's policy admits EventBridge rules, and the rule words the e-mail.
+ */
+export class RemediationStack extends OrgStack {
+  constructor(scope: Construct, props: OrgStackProps) {
+    super(scope, props);
+    const { config } = props;
+    const accountId = config.accounts.sandbox;
+    const provider = this.provider(accountId);
+    const regions = config.remediation.regions === 'all' ? config.regions : [config.homeRegion];
+    for (const region of regions) this.addRegion(provider, accountId, region);
+  }
+
+  private addRegion(provider: AwsProvider, accountId: string, region: string): void {
+    const { config } = this;
+    const remediation = config.remediation;
+    const mode = remediation.mode === 'dry-run' ? 'dry-run' : 'auto';
+    const id = (name: string) => `${name}-${region}`;
+
+    const topic = new NotificationTopic(this, id('topic'), {
+      provider,
+      region,
+      accountId,
+      topicName: resourceName(config, 'remediation'),
+      displayName: 'GuardDuty Remediation',
+      emails: remediation.emails ?? config.notifications.emails,
+    });
+    const deadLetters = new DeadLetterQueue(this, id('dead-letters'), { provider, region, queueName: resourceName(config, 'remediation-dead-letters') });
+
+    const functionScope: FunctionScope = { accountId, region, topicArn: topic.topicArn, topicKeyArn: topic.key.arn, exemptTag: remediation.exemptTag };
+    const common = { MODE: mode, TOPIC_ARN: topic.topicArn, EXEMPT_TAG: remediation.exemptTag };
+    const functionName = (name: string) => resourceName(config, name);
+    const make = (key: FunctionKey, description: string, statements: PolicyStatement[], environment: Record<string, string>) =>
+      new RemediationFunction(this, id(key), {
+        provider,
+        region,
+        accountId,
+        functionName: functionName(key),
+        description,
+        entry: path.join(FUNCTIONS_DIR, `${key}.ts`),
+        statements,
+        environment: { ...common, ...environment },
+        deadLetterQueueArn: deadLetters.queueArn,
+      });
+
+    const isolation = make('isolate-instance', 'Isolates an EC2 instance GuardDuty saw talking to a threat-list IP', isolationStatements(functionScope), {
+      FORENSIC_GROUP_NAME: `${config.name}-ForensicSecurityGroup`,
+      TRANSITION_GROUP_NAME: `${config.name}-IsolationTransition`,
+    });
+    // The deployment role and the remediation's own roles: revoking their sessions would lock out
+    // the pipeline or the remediation itself.
+    const protectedRoleNames = [config.roleName, ...FUNCTION_KEYS.map((key) => `${functionName(key)}-${region}`)];
+    const revocation = make(
+      'revoke-role-sessions',
+      "Revokes the sessions of an instance role whose credentials GuardDuty saw used elsewhere",
+      revocationStatements({ ...functionScope, rolePathPrefix: remediation.rolePathPrefix, roleNamePrefix: remediation.roleNamePrefix, protectedRoleNames }),
+      { ROLE_PATH_PREFIX: remediation.rolePathPrefix, ROLE_NAME_PREFIX: remediation.roleNamePrefix, PROTECTED_ROLE_NAMES: protectedRoleNames.join(',') },
+    );
+    const deactivation = remediation.deactivateAccessKeys
+      ? make('deactivate-access-key', 'Deactivates an IAM user access key GuardDuty saw used from a threat-list IP', deactivationStatements(functionScope), {})
+      : undefined;
+
+    const rule = (definition: RemediationRule, targets: [FunctionKey, RemediationFunction][]) => {
+      const eventRule = new CloudwatchEventRule(this, id(definition.key), {
+        provider,
+        region,
+        name: definition.name,
+        description: definition.description,
+        eventPattern: JSON.stringify(remediationPattern(definition, accountId)),
+      });
+      topic.allowRule(eventRule.arn);
+      deadLetters.allowRule(eventRule.arn);
+      this.emailTarget(provider, region, id(`${definition.key}-email`), eventRule, topic, deadLetters, definition.email);
+      for (const [key, target] of targets) {
+        target.allowRule(definition.key, eventRule.arn);
+        new CloudwatchEventTarget(this, id(`${definition.key}-${key}`), {
+          provider,
+          region,
+          rule: eventRule.name,
+          targetId: key,
+          arn: target.function.arn,
+          retryPolicy: TARGET_RETRY_POLICY,
+          deadLetterConfig: { arn: deadLetters.queueArn },
+        });
+      }
+    };
+    rule(EC2_MALICIOUS_IP_CALLER_RULE, [['isolate-instance', isolation]]);
+    rule(IAM_USER_MALICIOUS_IP_CALLER_RULE, deactivation ? [['deactivate-access-key', deactivation]] : []);
+    rule(INSTANCE_CREDENTIAL_EXFILTRATION_RULE, [['revoke-role-sessions', revocation]]);
+
+    const deadLetterAlarm = new CloudwatchMetricAlarm(this, id('dead-letters-alarm'), {
+      provider,
+      region,
+      alarmName: resourceName(config, 'remediation-dead-letters'),
+      alarmDescription: 'A remediation event could not be delivered or kept failing; it waits in the dead-letter queue',
+      namespace: 'AWS/SQS',
+      metricName: 'ApproximateNumberOfMessagesVisible',
+      dimensions: { QueueName: deadLetters.queue.name },
+      statistic: 'Maximum',
+      period: 300,
+      evaluationPeriods: 1,
+      threshold: 0,
+      comparisonOperator: 'GreaterThanThreshold',
+      treatMissingData: 'notBreaching',
+    });
+    const alarms = [...[isolation, revocation, deactivation].flatMap((fn) => fn?.alarms ?? []), deadLetterAlarm];
+    const alarmRule = new CloudwatchEventRule(this, id('alarms'), {
+      provider,
+      region,
+      name: resourceName(config, 'remediation-alarms'),
+      description: 'Remediation alarms entering ALARM: e-mail the remediation topic',
+      eventPattern: JSON.stringify(alarmPattern(alarms.map((alarm) => alarm.arn))),
+    });
+    topic.allowRule(alarmRule.arn);
+    deadLetters.allowRule(alarmRule.arn);
+    this.emailTarget(provider, region, id('alarms-email'), alarmRule, topic, deadLetters, ALARM_EMAIL);
+  }
+
+  private emailTarget(
+    provider: AwsProvider,
+    region: string,
+    id: string,
+    rule: CloudwatchEventRule,
+    topic: NotificationTopic,
+    deadLetters: DeadLetterQueue,
+    email: InputTransformer,
+  ): void {
+    new CloudwatchEventTarget(this, id, {
+      provider,
+      region,
+      rule: rule.name,
+      targetId: 'email',
+      arn: topic.topicArn,
+      inputTransformer: { inputPaths: email.inputPaths, inputTemplate: email.inputTemplate },
+      retryPolicy: TARGET_RETRY_POLICY,
+      deadLetterConfig: { arn: deadLetters.queueArn },
+    });
+  }
+}
