@@ -8,7 +8,9 @@ import { exampleData, testConfig } from '../helpers/synth';
 /**
  * Adding or removing one account or one region must change only that account's or region's resources:
  * every other resource keeps its stack, its address and every attribute, so a plan for such a change
- * shows nothing else (and no state moves between stacks).
+ * shows nothing else (and no state moves between stacks). The one change allowed to a shared resource
+ * is the account or region joining or leaving a list it holds (a finding aggregator's regions, say):
+ * an in-place update that names nothing else.
  */
 
 type Data = Record<string, any>;
@@ -36,6 +38,17 @@ function belongsTo(key: string, attributes: Record<string, unknown>, token: stri
   return key.includes(token) || JSON.stringify(attributes).includes(JSON.stringify(token));
 }
 
+/** The attributes without list entries that name the token: what must stay equal in a shared resource. */
+function withoutToken(value: unknown, token: string): unknown {
+  if (Array.isArray(value)) {
+    return value.filter((entry) => !(typeof entry === 'string' && entry.includes(token))).map((entry) => withoutToken(entry, token));
+  }
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([key, entry]) => [key, withoutToken(entry, token)]));
+  }
+  return value;
+}
+
 /** What differs between two synths that is not the account's or region's own. */
 function foreignChanges(before: Data, after: Data, token: string): { changes: string[]; ownChanges: number } {
   const a = resourcesOf(before);
@@ -47,7 +60,8 @@ function foreignChanges(before: Data, after: Data, token: string): { changes: st
       if (belongsTo(key, attributes, token)) ownChanges++;
       else changes.push(`removed ${key}`);
     } else if (JSON.stringify(b.get(key)) !== JSON.stringify(attributes)) {
-      changes.push(`changed ${key}: ${JSON.stringify(attributes)} => ${JSON.stringify(b.get(key))}`);
+      if (JSON.stringify(withoutToken(b.get(key), token)) === JSON.stringify(withoutToken(attributes, token))) ownChanges++;
+      else changes.push(`changed ${key}: ${JSON.stringify(attributes)} => ${JSON.stringify(b.get(key))}`);
     }
   }
   for (const [key, attributes] of b) {
@@ -63,6 +77,7 @@ const NEW_ACCOUNT = '777777777777';
 const variants: [string, (data: Data) => Data][] = [
   ['organizations mode (explicit enrollment)', (data) => data],
   ['invitations mode', (data) => ({ ...data, mode: 'invitations', membersFile: undefined })],
+  ['every optional stack (Security Hub, Detective)', (data) => ({ ...data, securityHub: { enabled: true, standards: [] }, detective: { enabled: true } })],
 ];
 
 describe.each(variants)('stable addresses, %s', (_name, variant) => {
@@ -109,5 +124,17 @@ describe('stable addresses, a new wave', () => {
     const { changes, ownChanges } = foreignChanges(before, after, NEW_ACCOUNT);
     expect(changes).toEqual([]);
     expect(ownChanges).toBe(before.regions.length);
+  });
+});
+
+describe('stable addresses, the comparison itself', () => {
+  it('reports a change that is not the account’s or region’s own', () => {
+    const after = exampleData();
+    after.findingPublishingFrequency = 'ONE_HOUR';
+    after.regions = [...after.regions, 'eu-central-1'];
+    const { changes } = foreignChanges(exampleData(), after, 'eu-central-1');
+    const detectors = changes.filter((change) => change.startsWith('changed admin/aws_guardduty_detector.'));
+    expect(detectors).toHaveLength(exampleData().regions.length);
+    expect(detectors[0]).toContain('"finding_publishing_frequency":"FIFTEEN_MINUTES"');
   });
 });
