@@ -42,7 +42,7 @@ export function renderReview(config: OrgConfig, app: SynthesizedApp): string {
     const json = app.stacks.get(id) as Record<string, any>;
     const accounts = stackAccounts(planned.get(id), json, roles);
     lines.push(
-      `| [${id}](#${anchor(id)}) | ${step.get(id) ?? '?'} | ${accounts.map(accountText).join(', ')} | ${resourceCounts(json).total} | ` +
+      `| [${id}](#${anchor(id)}) | ${step.get(id) ?? '?'} | ${accountsSummary(accounts)} | ${resourceCounts(json).total} | ` +
         `${importedResources(json).length} | ${stateLocation(app, id, json, config.baseDir).location} |`,
     );
   }
@@ -107,6 +107,14 @@ function stackAccounts(planned: PlannedStack | undefined, json: Record<string, a
   const providers: Record<string, any>[] = json.provider?.aws ?? [];
   const ids = [...new Set(providers.flatMap((provider) => provider.allowed_account_ids ?? []))] as string[];
   return ids.map((id) => ({ role: roles.get(id) ?? 'account', id }));
+}
+
+/** Named accounts in full, member accounts counted, so a wave of fifty keeps the table readable. */
+function accountsSummary(accounts: readonly { role: string; id: string }[]): string {
+  const members = accounts.filter((account) => account.role.startsWith('member'));
+  const named = accounts.filter((account) => !account.role.startsWith('member')).map(accountText);
+  if (members.length > 0) named.push(`${members.length} member account${members.length === 1 ? '' : 's'}`);
+  return named.join(', ');
 }
 
 function accountText(account: { role: string; id: string }): string {

@@ -75,6 +75,9 @@ describe('review report', () => {
     const review = renderReview(config, app);
     const mermaid = review.slice(review.indexOf('```mermaid\n'), review.indexOf('\n```', review.indexOf('```mermaid')));
 
+    // Invitations mode: no organization stack, so the first wave is step 2; the sandbox is named, members counted.
+    expect(review).toContain('| [members-wave-1](#members-wave-1) | 2 | admin 222222222222, sandbox 333333333333, 1 member account | ');
+    expect(section(review, 'members-wave-1')).toContain('- accounts: admin 222222222222, sandbox 333333333333, member shared-services 444444444444\n');
     expect(mermaid).toContain('subgraph account_222222222222["admin 222222222222"]');
     expect(mermaid).toContain('subgraph account_333333333333["sandbox 333333333333"]');
     expect(mermaid).toContain('    wave_1["wave 1: 2 accounts"]');
