@@ -1,0 +1,379 @@
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { matchesPattern, renderInputTransformer } from '../helpers/eventbridge';
+import { findingEvent } from '../helpers/fixtures';
+import { synthApp, testConfig, type Synthesized } from '../helpers/synth';
+
+const STACK = 'sandbox-remediation';
+const SANDBOX = '333333333333';
+const FIXTURES = readdirSync(path.join(__dirname, '..', 'fixtures', 'findings')).map((file) => file.replace(/\.json$/, ''));
+
+type Resources = Record<string, any>;
+const values = (resources: Resources) => Object.values(resources) as Record<string, any>[];
+const byName = (resources: Resources, field: string, name: string) => {
+  const found = values(resources).find((resource) => resource[field] === name);
+  if (!found) throw new Error(`no resource with ${field} ${name}`);
+  return found;
+};
+const keyOf = (resources: Resources, resource: Record<string, any>) => Object.entries(resources).find(([, value]) => value === resource)![0];
+
+// One synth per configuration: the app is large and bundling is done once per process.
+let standard: Synthesized;
+let everything: Synthesized;
+beforeAll(() => {
+  standard = synthApp(testConfig());
+  everything = synthApp(
+    testConfig({
+      remediation: { mode: 'dry-run', regions: 'all', deactivateAccessKeys: true, rolePathPrefix: '/workloads/', roleNamePrefix: 'app-', emails: ['ir@example.com'] },
+    }),
+  );
+});
+
+describe('RemediationStack rules', () => {
+  const rules = () => standard.resources(STACK, 'aws_cloudwatch_event_rule');
+
+  it('creates the lab rules (and the alarm rule) on the default bus of the home region only', () => {
+    expect(values(rules()).map((rule) => [rule.name, rule.region, rule.event_bus_name]).sort()).toEqual([
+      ['GuardDuty-Event-EC2-MaliciousIPCaller', 'us-west-2', undefined],
+      ['GuardDuty-Event-IAMUser-InstanceCredentialExfiltration', 'us-west-2', undefined],
+      ['GuardDuty-Event-IAMUser-MaliciousIPCaller', 'us-west-2', undefined],
+      ['acme-remediation-alarms', 'us-west-2', undefined],
+    ]);
+  });
+
+  it.each([
+    ['GuardDuty-Event-EC2-MaliciousIPCaller', ['ec2-malicious-ip-caller-custom']],
+    ['GuardDuty-Event-IAMUser-MaliciousIPCaller', ['iam-user-malicious-ip-caller-custom', 'iam-user-recon-malicious-ip-caller-custom']],
+    ['GuardDuty-Event-IAMUser-InstanceCredentialExfiltration', ['instance-credential-exfiltration-inside-aws', 'instance-credential-exfiltration-outside-aws']],
+  ])('%s matches exactly its findings among every fixture', (name, expected) => {
+    const pattern = JSON.parse(byName(rules(), 'name', name).event_pattern);
+
+    expect(FIXTURES.filter((fixture) => matchesPattern(pattern, findingEvent(fixture))).sort()).toEqual(expected);
+  });
+
+  it('matches the older exfiltration type without suffix, and no finding of another account', () => {
+    const exfiltration = JSON.parse(byName(rules(), 'name', 'GuardDuty-Event-IAMUser-InstanceCredentialExfiltration').event_pattern);
+    const older = findingEvent('instance-credential-exfiltration-outside-aws');
+    older.detail.type = 'UnauthorizedAccess:IAMUser/InstanceCredentialExfiltration';
+    const foreign = findingEvent('instance-credential-exfiltration-outside-aws');
+    foreign.account = '444444444444';
+
+    expect(matchesPattern(exfiltration, older)).toBe(true);
+    expect(matchesPattern(exfiltration, foreign)).toBe(false);
+    expect(exfiltration.account).toEqual([SANDBOX]);
+  });
+});
+
+describe('RemediationStack targets', () => {
+  const targets = () => standard.resources(STACK, 'aws_cloudwatch_event_target');
+  const ruleKey = (name: string) => keyOf(standard.resources(STACK, 'aws_cloudwatch_event_rule'), byName(standard.resources(STACK, 'aws_cloudwatch_event_rule'), 'name', name));
+  const targetsOf = (name: string) => values(targets()).filter((target) => target.rule === `\${aws_cloudwatch_event_rule.${ruleKey(name)}.name}`);
+  const lambdaKey = (functionName: string) => keyOf(standard.resources(STACK, 'aws_lambda_function'), byName(standard.resources(STACK, 'aws_lambda_function'), 'function_name', functionName));
+
+  it('sends each lab rule to its Lambda and to the topic; the IAM user rule only to the topic by default', () => {
+    const topic = '${aws_sns_topic.topic-us-west-2_topic_D8EFC07E.arn}';
+    expect(targetsOf('GuardDuty-Event-EC2-MaliciousIPCaller').map((target) => [target.target_id, target.arn])).toEqual([
+      ['email', topic],
+      ['isolate-instance', `\${aws_lambda_function.${lambdaKey('acme-isolate-instance')}.arn}`],
+    ]);
+    expect(targetsOf('GuardDuty-Event-IAMUser-MaliciousIPCaller').map((target) => [target.target_id, target.arn])).toEqual([['email', topic]]);
+    expect(targetsOf('GuardDuty-Event-IAMUser-InstanceCredentialExfiltration').map((target) => [target.target_id, target.arn])).toEqual([
+      ['email', topic],
+      ['revoke-role-sessions', `\${aws_lambda_function.${lambdaKey('acme-revoke-role-sessions')}.arn}`],
+    ]);
+  });
+
+  it('gives every target a retry policy and the dead-letter queue', () => {
+    const queue = '${aws_sqs_queue.dead-letters-us-west-2_queue_853290EF.arn}';
+    for (const target of values(targets())) {
+      expect(target.dead_letter_config).toEqual({ arn: queue });
+      expect(target.retry_policy).toEqual({ maximum_event_age_in_seconds: 86400, maximum_retry_attempts: 185 });
+    }
+  });
+
+  it.each([
+    ['GuardDuty-Event-EC2-MaliciousIPCaller', 'ec2-malicious-ip-caller-custom', '"GuardDuty Finding | ID:a8c7f1e2d3b4a5c6d7e8f9a0b1c2d3e4: The EC2 instance i-0a1b2c3d4e5f60718 may be compromised and should be investigated"'],
+    [
+      'GuardDuty-Event-IAMUser-MaliciousIPCaller',
+      'iam-user-recon-malicious-ip-caller-custom',
+      '"GuardDuty Finding | ID:c3e5a7b9d1f3c5e7a9b1d3f5c7e9a1b3: The IAM user GuardDuty-Example-Compromised-Simulated (access key AKIAEXAMPLESIMULATED) called ListUsers from 198.51.100.77, an IP address on a threat list that you uploaded; the user may be compromised and should be investigated"',
+    ],
+    [
+      'GuardDuty-Event-IAMUser-InstanceCredentialExfiltration',
+      'instance-credential-exfiltration-outside-aws',
+      '"GuardDuty Finding | ID:d4f6b8c0e2a4d6f8b0c2e4a6d8f0b2c4: The credentials of the instance role GuardDuty-Example-EC2-Compromised (EC2 instance i-0b2c3d4e5f6071829) were used from 192.0.2.145; they may be compromised and should be investigated"',
+    ],
+  ])('%s e-mails in the lab wording', (name, fixture, expected) => {
+    const email = targetsOf(name).find((target) => target.target_id === 'email')!;
+
+    expect(renderInputTransformer(email.input_transformer, findingEvent(fixture))).toBe(expected);
+  });
+
+  it('lets exactly these rules invoke the functions', () => {
+    const permissions = values(standard.resources(STACK, 'aws_lambda_permission'));
+    expect(permissions.map((permission) => [permission.function_name, permission.principal, permission.source_arn, permission.source_account])).toEqual([
+      [`\${aws_lambda_function.${lambdaKey('acme-isolate-instance')}.function_name}`, 'events.amazonaws.com', `\${aws_cloudwatch_event_rule.${ruleKey('GuardDuty-Event-EC2-MaliciousIPCaller')}.arn}`, SANDBOX],
+      [
+        `\${aws_lambda_function.${lambdaKey('acme-revoke-role-sessions')}.function_name}`,
+        'events.amazonaws.com',
+        `\${aws_cloudwatch_event_rule.${ruleKey('GuardDuty-Event-IAMUser-InstanceCredentialExfiltration')}.arn}`,
+        SANDBOX,
+      ],
+    ]);
+  });
+
+  it('lets every rule publish to the topic and send dead letters, and nothing else', () => {
+    const ruleArns = Object.keys(standard.resources(STACK, 'aws_cloudwatch_event_rule')).map((key) => `\${aws_cloudwatch_event_rule.${key}.arn}`);
+    const topicPolicy = JSON.parse(values(standard.resources(STACK, 'aws_sns_topic_policy'))[0].policy);
+    const queuePolicy = JSON.parse(values(standard.resources(STACK, 'aws_sqs_queue_policy'))[0].policy);
+
+    expect(topicPolicy.Statement).toHaveLength(1);
+    expect(topicPolicy.Statement[0]).toMatchObject({ Effect: 'Allow', Action: 'sns:Publish', Principal: { Service: 'events.amazonaws.com' } });
+    expect(topicPolicy.Statement[0].Condition.ArnEquals['aws:SourceArn'].sort()).toEqual(ruleArns.sort());
+    expect(queuePolicy.Statement[0].Condition.ArnEquals['aws:SourceArn'].sort()).toEqual(ruleArns.sort());
+  });
+});
+
+describe('RemediationStack functions', () => {
+  const functions = () => standard.resources(STACK, 'aws_lambda_function');
+
+  it('runs each function on Node.js 24, arm64, from its reproducible bundle, in auto mode', () => {
+    for (const fn of values(functions())) {
+      expect(fn).toMatchObject({ runtime: 'nodejs24.x', architectures: ['arm64'], handler: 'index.handler', timeout: 60, memory_size: 256, region: 'us-west-2' });
+      expect(fn.filename).toMatch(/^assets\/lambda-code-[0-9a-f]{16}\/[0-9a-f]{64}\/(isolate-instance|revoke-role-sessions)-[0-9a-f]{16}\.zip$/);
+      expect(fn.environment.variables.MODE).toBe('auto');
+    }
+    expect(values(functions()).map((fn) => fn.function_name)).toEqual(['acme-isolate-instance', 'acme-revoke-role-sessions']);
+  });
+
+  it('gives the same code hash in two synths, and the hash is the zip asset hash', () => {
+    const again = synthApp(testConfig()).resources(STACK, 'aws_lambda_function');
+    const zipHash = (fn: Record<string, any>) => /\/([0-9a-f]{64})\//.exec(fn.filename)![1];
+
+    expect(values(again).map((fn) => fn.source_code_hash)).toEqual(values(functions()).map((fn) => fn.source_code_hash));
+    for (const fn of values(functions())) {
+      expect(Buffer.from(fn.source_code_hash, 'base64').toString('hex')).toBe(zipHash(fn));
+    }
+  });
+
+  it('gives the revocation function its scope and never the deployment role', () => {
+    expect(byName(functions(), 'function_name', 'acme-revoke-role-sessions').environment.variables).toEqual({
+      MODE: 'auto',
+      TOPIC_ARN: '${aws_sns_topic.topic-us-west-2_topic_D8EFC07E.arn}',
+      EXEMPT_TAG: 'GuardDutyRemediationExempt',
+      ROLE_PATH_PREFIX: '/',
+      ROLE_NAME_PREFIX: '',
+      PROTECTED_ROLE_NAMES: 'OrganizationAccountAccessRole,acme-isolate-instance-us-west-2,acme-revoke-role-sessions-us-west-2,acme-deactivate-access-key-us-west-2',
+    });
+  });
+
+  it('retries a failed invocation twice, then sends the event to the dead-letter queue', () => {
+    for (const config of values(standard.resources(STACK, 'aws_lambda_function_event_invoke_config'))) {
+      expect(config).toMatchObject({
+        maximum_retry_attempts: 2,
+        maximum_event_age_in_seconds: 21600,
+        destination_config: { on_failure: { destination: '${aws_sqs_queue.dead-letters-us-west-2_queue_853290EF.arn}' } },
+      });
+    }
+  });
+
+  it('gives each function its own log group with retention, and no permission to create log groups', () => {
+    expect(values(standard.resources(STACK, 'aws_cloudwatch_log_group')).map((group) => [group.name, group.retention_in_days])).toEqual([
+      ['/aws/lambda/acme-isolate-instance', 365],
+      ['/aws/lambda/acme-revoke-role-sessions', 365],
+    ]);
+    const logKeys = Object.keys(standard.resources(STACK, 'aws_cloudwatch_log_group'));
+    values(standard.resources(STACK, 'aws_iam_role_policy')).forEach((policy, index) => {
+      const statements = JSON.parse(policy.policy).Statement;
+      expect(statements[0]).toEqual({
+        Sid: 'WriteOwnLogs',
+        Effect: 'Allow',
+        Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        Resource: `\${aws_cloudwatch_log_group.${logKeys[index]}.arn}:log-stream:*`,
+      });
+      expect(JSON.stringify(statements)).not.toContain('logs:CreateLogGroup');
+    });
+    expect(standard.resources(STACK, 'aws_iam_role_policy_attachment')).toEqual({});
+    expect(JSON.stringify(standard.stack(STACK))).not.toContain('AWSLambdaBasicExecutionRole');
+  });
+});
+
+describe('RemediationStack IAM', () => {
+  const statementsOf = (synth: Synthesized, role: string) =>
+    JSON.parse(values(synth.resources(STACK, 'aws_iam_role_policy')).find((policy) => policy.role.includes(role))!.policy).Statement as Record<string, any>[];
+  const allStatements = (synth: Synthesized) => values(synth.resources(STACK, 'aws_iam_role_policy')).flatMap((policy) => JSON.parse(policy.policy).Statement as Record<string, any>[]);
+
+  it.each([
+    ['standard', () => standard],
+    ['everything on', () => everything],
+  ])('has no wildcard action, and Resource "*" only for the region-limited EC2 reads (%s)', (_name, synth) => {
+    for (const statement of allStatements(synth())) {
+      for (const action of [statement.Action].flat()) expect(action).toMatch(/^[a-z0-9]+:[A-Za-z]+$/);
+      if ([statement.Resource].flat().includes('*')) {
+        expect(statement).toEqual({
+          Sid: 'ReadInstancesGroupsSnapshots',
+          Effect: 'Allow',
+          Action: ['ec2:DescribeInstances', 'ec2:DescribeSecurityGroups', 'ec2:DescribeSnapshots'],
+          Resource: '*',
+          Condition: { StringEquals: { 'aws:RequestedRegion': expect.stringMatching(/^[a-z]{2}-[a-z]+-\d$/) } },
+        });
+      }
+    }
+  });
+
+  it('lets the isolation attach and change only the remediation security groups', () => {
+    const statements = statementsOf(standard, 'isolate-instance');
+    const groups = { StringEquals: { 'aws:ResourceTag/GuardDutyRemediation': ['forensic', 'untrack'] } };
+
+    expect(statements).toContainEqual({
+      Sid: 'OnlyIntoRemediationGroups',
+      Effect: 'Allow',
+      Action: 'ec2:ModifyNetworkInterfaceAttribute',
+      Resource: 'arn:aws:ec2:us-west-2:333333333333:security-group/*',
+      Condition: groups,
+    });
+    expect(statements).toContainEqual(expect.objectContaining({ Sid: 'SetRulesOfRemediationGroups', Resource: 'arn:aws:ec2:us-west-2:333333333333:security-group/*', Condition: groups }));
+    expect(statements).toContainEqual(
+      expect.objectContaining({
+        Sid: 'CreateRemediationGroups',
+        Condition: { StringEquals: { 'aws:RequestTag/GuardDutyRemediation': ['forensic', 'untrack'] } },
+      }),
+    );
+    expect(statements).toContainEqual({
+      Sid: 'NeverTouchExemptInstances',
+      Effect: 'Deny',
+      Action: ['ec2:ModifyInstanceAttribute', 'ec2:CreateTags', 'ec2:CreateSnapshots'],
+      Resource: 'arn:aws:ec2:us-west-2:333333333333:instance/*',
+      Condition: { Null: { 'aws:ResourceTag/GuardDutyRemediationExempt': 'false' } },
+    });
+    expect(statements.filter((statement) => [statement.Action].flat().some((action: string) => action.startsWith('iam:')))).toEqual([]);
+  });
+
+  it('allows iam:PutRolePolicy only on roles of the configured path and prefix, never service-linked or protected roles', () => {
+    const put = (synth: Synthesized) => statementsOf(synth, 'revoke-role-sessions').filter((statement) => [statement.Action].flat().includes('iam:PutRolePolicy'));
+
+    expect(put(standard)).toEqual([
+      { Sid: 'RevokeSessionsOfRolesInScope', Effect: 'Allow', Action: 'iam:PutRolePolicy', Resource: ['arn:aws:iam::333333333333:role/*'] },
+      {
+        Sid: 'NeverTouchServiceLinkedOrProtectedRoles',
+        Effect: 'Deny',
+        Action: ['iam:PutRolePolicy', 'iam:TagRole'],
+        Resource: expect.arrayContaining([
+          'arn:aws:iam::333333333333:role/aws-service-role/*',
+          'arn:aws:iam::333333333333:role/OrganizationAccountAccessRole',
+          'arn:aws:iam::333333333333:role/*/OrganizationAccountAccessRole',
+          'arn:aws:iam::333333333333:role/acme-revoke-role-sessions-us-west-2',
+        ]),
+      },
+      expect.objectContaining({ Sid: 'NeverTouchExemptRoles', Effect: 'Deny', Resource: ['arn:aws:iam::333333333333:role/*'] }),
+    ]);
+    expect(put(everything)[0].Resource).toEqual(['arn:aws:iam::333333333333:role/workloads/app-*', 'arn:aws:iam::333333333333:role/workloads/*/app-*']);
+  });
+
+  it('scopes publishing to the remediation topic and its key', () => {
+    const key = Object.keys(standard.resources(STACK, 'aws_kms_key'))[0];
+    for (const role of ['isolate-instance', 'revoke-role-sessions']) {
+      expect(statementsOf(standard, role)).toEqual(
+        expect.arrayContaining([
+          { Sid: 'PublishRemediationNotices', Effect: 'Allow', Action: 'sns:Publish', Resource: '${aws_sns_topic.topic-us-west-2_topic_D8EFC07E.arn}' },
+          { Sid: 'EncryptNotices', Effect: 'Allow', Action: ['kms:GenerateDataKey', 'kms:Decrypt'], Resource: `\${aws_kms_key.${key}.arn}` },
+          { Sid: 'SendFailedEvents', Effect: 'Allow', Action: 'sqs:SendMessage', Resource: '${aws_sqs_queue.dead-letters-us-west-2_queue_853290EF.arn}' },
+        ]),
+      );
+    }
+  });
+});
+
+describe('RemediationStack alarms', () => {
+  const alarms = () => standard.resources(STACK, 'aws_cloudwatch_metric_alarm');
+
+  it('alarms on function errors, rejected events and dead letters', () => {
+    expect(values(alarms()).map((alarm) => [alarm.alarm_name, alarm.namespace, alarm.metric_name, alarm.threshold, alarm.comparison_operator]).sort()).toEqual([
+      ['acme-isolate-instance-errors', 'AWS/Lambda', 'Errors', 0, 'GreaterThanThreshold'],
+      ['acme-isolate-instance-rejected-events', 'GuardDutyRemediation', 'acme-isolate-instance-rejected-events', 0, 'GreaterThanThreshold'],
+      ['acme-remediation-dead-letters', 'AWS/SQS', 'ApproximateNumberOfMessagesVisible', 0, 'GreaterThanThreshold'],
+      ['acme-revoke-role-sessions-errors', 'AWS/Lambda', 'Errors', 0, 'GreaterThanThreshold'],
+      ['acme-revoke-role-sessions-rejected-events', 'GuardDutyRemediation', 'acme-revoke-role-sessions-rejected-events', 0, 'GreaterThanThreshold'],
+    ]);
+    expect(values(standard.resources(STACK, 'aws_cloudwatch_log_metric_filter')).map((filter) => filter.pattern)).toEqual([
+      '{ $.outcome = "rejected" }',
+      '{ $.outcome = "rejected" }',
+    ]);
+  });
+
+  it('e-mails the topic when any of them enters ALARM', () => {
+    const rules = standard.resources(STACK, 'aws_cloudwatch_event_rule');
+    const rule = byName(rules, 'name', 'acme-remediation-alarms');
+    const pattern = JSON.parse(rule.event_pattern);
+    const alarmArns = Object.keys(alarms()).map((key) => `\${aws_cloudwatch_metric_alarm.${key}.arn}`);
+    const event = {
+      version: '0',
+      id: 'c4c1c1c9-6542-e61b-6ef0-8c4d36933a92',
+      'detail-type': 'CloudWatch Alarm State Change',
+      source: 'aws.cloudwatch',
+      account: SANDBOX,
+      time: '2026-11-22T05:00:00Z',
+      region: 'us-west-2',
+      resources: [alarmArns.find((arn) => arn.includes('isolate-instance-us-west-2_errors'))],
+      detail: {
+        alarmName: 'acme-isolate-instance-errors',
+        state: { value: 'ALARM', reason: 'Threshold Crossed: 1 datapoint [1.0] was greater than the threshold (0.0).' },
+        previousState: { value: 'OK' },
+        configuration: { description: 'acme-isolate-instance failed; the event is retried and then lands in the dead-letter queue.' },
+      },
+    };
+    const email = values(standard.resources(STACK, 'aws_cloudwatch_event_target')).find((target) => target.rule.includes(keyOf(rules, rule)))!;
+
+    expect([...pattern.resources].sort()).toEqual(alarmArns.sort());
+    expect(matchesPattern(pattern, event)).toBe(true);
+    expect(matchesPattern(pattern, { ...event, detail: { ...event.detail, state: { value: 'OK' } } })).toBe(false);
+    expect(renderInputTransformer(email.input_transformer, event)).toBe(
+      '"GuardDuty Remediation alarm acme-isolate-instance-errors: acme-isolate-instance failed; the event is retried and then lands in the dead-letter queue. (Threshold Crossed: 1 datapoint [1.0] was greater than the threshold (0.0).)"',
+    );
+  });
+});
+
+describe('RemediationStack options', () => {
+  it('deploys the functions and rules in every region with regions "all", in dry-run mode', () => {
+    const functions = values(everything.resources(STACK, 'aws_lambda_function'));
+    expect(functions.map((fn) => `${fn.region} ${fn.function_name} ${fn.environment.variables.MODE}`).sort()).toEqual(
+      ['eu-west-1', 'us-east-1', 'us-west-2'].flatMap((region) =>
+        ['acme-deactivate-access-key', 'acme-isolate-instance', 'acme-revoke-role-sessions'].map((name) => `${region} ${name} dry-run`),
+      ).sort(),
+    );
+    expect(values(everything.resources(STACK, 'aws_cloudwatch_event_rule')).filter((rule) => rule.name === 'GuardDuty-Event-EC2-MaliciousIPCaller').map((rule) => rule.region).sort()).toEqual([
+      'eu-west-1',
+      'us-east-1',
+      'us-west-2',
+    ]);
+    // One asset per bundle, however many regions use it.
+    expect(new Set(functions.map((fn) => fn.filename)).size).toBe(3);
+  });
+
+  it('sends IAM user findings to the deactivation function when configured', () => {
+    const targets = values(everything.resources(STACK, 'aws_cloudwatch_event_target')).filter((target) => target.target_id === 'deactivate-access-key');
+    expect(targets).toHaveLength(3);
+    for (const target of targets) expect(target.rule).toMatch(/iam-user-malicious-ip-caller/);
+  });
+
+  it('subscribes remediation.emails instead of notifications.emails when given', () => {
+    expect(values(standard.resources(STACK, 'aws_sns_topic_subscription')).map((s) => s.endpoint)).toEqual(['secops@example.com']);
+    expect([...new Set(values(everything.resources(STACK, 'aws_sns_topic_subscription')).map((s) => s.endpoint))]).toEqual(['ir@example.com']);
+  });
+
+  it('deploys no remediation stack when the mode is off', () => {
+    expect(synthApp(testConfig({ remediation: { mode: 'off' } })).stackIds).not.toContain(STACK);
+  });
+});
+
+describe('bundles', () => {
+  it('are zips whose hash matches the asset file and holds one index.js', () => {
+    const fn = values(standard.resources(STACK, 'aws_lambda_function'))[0];
+    const zip = readFileSync(path.join(tmpdir(), 'guardduty-lambda-bundles', path.basename(fn.filename)));
+    expect(createHash('sha256').update(zip).digest('base64')).toBe(fn.source_code_hash);
+    expect(zip.subarray(0, 4).toString('hex')).toBe('504b0304');
+    expect(zip.includes(Buffer.from('index.js'))).toBe(true);
+  });
+});
