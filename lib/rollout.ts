@@ -114,10 +114,9 @@ function rollout(
     const argv = cdktfCommand(direction, ids, needsIgnoreFlag(direction, ids, dependencies), options);
     return {
       step: index + 1,
-      stacks: ids.map((id) => ({
-        ...rolloutStack(byId.get(id) as PlannedStack, synthesized.counts?.get(id), synthesized.states?.get(id)),
-        dependsOn: dependencies.get(id) as string[],
-      })),
+      stacks: ids.map((id) =>
+        rolloutStack(byId.get(id) as PlannedStack, dependencies.get(id) as string[], synthesized.counts?.get(id), synthesized.states?.get(id)),
+      ),
       argv,
       command: argv.join(' '),
     };
@@ -125,14 +124,19 @@ function rollout(
   return { name: config.name, mode: config.mode, direction, steps };
 }
 
-function rolloutStack(stack: PlannedStack, counts: StackCounts | undefined, state: StateLocation | undefined): RolloutStack {
+function rolloutStack(
+  stack: PlannedStack,
+  dependsOn: readonly string[],
+  counts: StackCounts | undefined,
+  state: StateLocation | undefined,
+): RolloutStack {
   return {
     id: stack.id,
     kind: stack.kind,
     description: stack.description,
     accounts: stack.accounts,
     regions: stack.regions,
-    dependsOn: stack.dependsOn,
+    dependsOn,
     ...(counts ? { resources: counts.total, resourcesByType: counts.byType } : {}),
     ...(state ? { state } : {}),
   };

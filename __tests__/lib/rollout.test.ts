@@ -56,6 +56,10 @@ describe('deploy rollout', () => {
         }
       }
       expect(manifestDisagreements(plan, app.manifest)).toEqual([]);
+      // dependsOn carries cdktf's dependencies too (cross-stack references), for remote state sharing.
+      for (const stack of rollout.steps.flatMap((s) => s.stacks)) {
+        expect([...stack.dependsOn].sort()).toEqual([...new Set([...(plan.stacks.find((p) => p.id === stack.id)?.dependsOn ?? []), ...app.manifest.stacks[stack.id].dependencies])].sort());
+      }
     }
   });
 
