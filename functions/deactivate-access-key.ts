@@ -1,10 +1,10 @@
 import { GetUserCommand, IAMClient, ListAccessKeysCommand, TagUserCommand, UpdateAccessKeyCommand, type User } from '@aws-sdk/client-iam';
 import { SNSClient } from '@aws-sdk/client-sns';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { FINDING_ID_TAG, IAM_USER_MALICIOUS_IP_CALLER_TYPES } from '../lib/finding-types';
 import { CLIENT_CONFIG } from './commons/clients';
 import { isAwsError, Skipped } from './commons/errors';
-import { accessKeyDetails, findingDetail, withDetail } from './commons/finding';
+import { accessKeyDetails, withResource } from './commons/finding';
 import type { LogSink } from './commons/logger';
 import { notify } from './commons/notify';
 import { isExempt, remediation, settingsFromEnv, type CommonSettings, type Result, type RunContext } from './commons/remediation';
@@ -17,24 +17,20 @@ import { isExempt, remediation, settingsFromEnv, type CommonSettings, type Resul
  * the finding as handled.
  */
 
-export const deactivationEvent = withDetail(
-  findingDetail.extend({
-    resource: findingDetail.shape.resource.extend({
-      accessKeyDetails: accessKeyDetails.extend({
-        userType: z.literal('IAMUser', { error: 'must be "IAMUser": only IAM user keys can be deactivated' }),
-        userName: z.string().regex(/^[\w+=,.@-]{1,64}$/, 'must be an IAM user name'),
-        // Long-term user keys start with AKIA; temporary (ASIA) keys cannot be deactivated.
-        accessKeyId: z.string().regex(/^AKIA[A-Z0-9]{12,124}$/, 'must be a long-term access key id (AKIA...)'),
-      }),
-    }),
+export const deactivationEvent = withResource({
+  accessKeyDetails: z.extend(accessKeyDetails, {
+    userType: z.literal('IAMUser', { error: 'must be "IAMUser": only IAM user keys can be deactivated' }),
+    userName: z.string().check(z.regex(/^[\w+=,.@-]{1,64}$/, 'must be an IAM user name')),
+    // Long-term user keys start with AKIA; temporary (ASIA) keys cannot be deactivated.
+    accessKeyId: z.string().check(z.regex(/^AKIA[A-Z0-9]{12,124}$/, 'must be a long-term access key id (AKIA...)')),
   }),
-);
+});
 export type DeactivationEvent = z.output<typeof deactivationEvent>;
 
 const settingsSchema = z.object({
   MODE: z.enum(['auto', 'dry-run']),
-  TOPIC_ARN: z.string().startsWith('arn:'),
-  EXEMPT_TAG: z.string().min(1),
+  TOPIC_ARN: z.string().check(z.startsWith('arn:')),
+  EXEMPT_TAG: z.string().check(z.minLength(1)),
 });
 
 export function deactivationSettings(env: NodeJS.ProcessEnv = process.env): CommonSettings {

@@ -18,7 +18,7 @@ import {
   type SecurityGroup,
 } from '@aws-sdk/client-ec2';
 import { SNSClient } from '@aws-sdk/client-sns';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import {
   EC2_MALICIOUS_IP_CALLER_TYPES,
   FINDING_ID_TAG,
@@ -30,7 +30,7 @@ import {
 } from '../lib/finding-types';
 import { CLIENT_CONFIG } from './commons/clients';
 import { isAwsError, Refused, Skipped } from './commons/errors';
-import { findingDetail, instanceDetails, withDetail } from './commons/finding';
+import { instanceDetails, withResource } from './commons/finding';
 import type { LogSink } from './commons/logger';
 import { notify } from './commons/notify';
 import { isExempt, remediation, settingsFromEnv, type Actions, type CommonSettings, type Result, type RunContext } from './commons/remediation';
@@ -55,19 +55,15 @@ import { isExempt, remediation, settingsFromEnv, type Actions, type CommonSettin
  * before it leads to a complete re-run rather than a lost e-mail.
  */
 
-export const isolationEvent = withDetail(
-  findingDetail.extend({
-    resource: findingDetail.shape.resource.extend({ resourceType: z.literal('Instance', { error: 'must be "Instance"' }), instanceDetails }),
-  }),
-);
+export const isolationEvent = withResource({ resourceType: z.literal('Instance', { error: 'must be "Instance"' }), instanceDetails });
 export type IsolationEvent = z.output<typeof isolationEvent>;
 
 const settingsSchema = z.object({
   MODE: z.enum(['auto', 'dry-run']),
-  TOPIC_ARN: z.string().startsWith('arn:'),
-  EXEMPT_TAG: z.string().min(1),
-  FORENSIC_GROUP_NAME: z.string().includes('ForensicSecurityGroup'),
-  TRANSITION_GROUP_NAME: z.string().min(1),
+  TOPIC_ARN: z.string().check(z.startsWith('arn:')),
+  EXEMPT_TAG: z.string().check(z.minLength(1)),
+  FORENSIC_GROUP_NAME: z.string().check(z.includes('ForensicSecurityGroup')),
+  TRANSITION_GROUP_NAME: z.string().check(z.minLength(1)),
 });
 
 export interface IsolationSettings extends CommonSettings {

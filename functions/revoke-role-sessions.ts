@@ -1,10 +1,10 @@
 import { GetRoleCommand, GetRolePolicyCommand, IAMClient, PutRolePolicyCommand, TagRoleCommand, type Role } from '@aws-sdk/client-iam';
 import { SNSClient } from '@aws-sdk/client-sns';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { FINDING_ID_TAG, INSTANCE_CREDENTIAL_EXFILTRATION_TYPES, REVOKE_POLICY_NAME } from '../lib/finding-types';
 import { CLIENT_CONFIG } from './commons/clients';
 import { isAwsError, Refused, Skipped } from './commons/errors';
-import { accessKeyDetails, findingDetail, withDetail } from './commons/finding';
+import { accessKeyDetails, withResource } from './commons/finding';
 import type { LogSink } from './commons/logger';
 import { notify } from './commons/notify';
 import { isExempt, remediation, settingsFromEnv, type CommonSettings, type Result, type RunContext } from './commons/remediation';
@@ -23,25 +23,21 @@ import { isExempt, remediation, settingsFromEnv, type CommonSettings, type Resul
  * a newer finding moves the cut-off to its own now.
  */
 
-export const revocationEvent = withDetail(
-  findingDetail.extend({
-    resource: findingDetail.shape.resource.extend({
-      accessKeyDetails: accessKeyDetails.extend({
-        userType: z.literal('AssumedRole', { error: 'must be "AssumedRole": only role sessions can be revoked' }),
-        userName: z.string().regex(/^[\w+=,.@-]{1,64}$/, 'must be an IAM role name'),
-      }),
-    }),
+export const revocationEvent = withResource({
+  accessKeyDetails: z.extend(accessKeyDetails, {
+    userType: z.literal('AssumedRole', { error: 'must be "AssumedRole": only role sessions can be revoked' }),
+    userName: z.string().check(z.regex(/^[\w+=,.@-]{1,64}$/, 'must be an IAM role name')),
   }),
-);
+});
 export type RevocationEvent = z.output<typeof revocationEvent>;
 
 const settingsSchema = z.object({
   MODE: z.enum(['auto', 'dry-run']),
-  TOPIC_ARN: z.string().startsWith('arn:'),
-  EXEMPT_TAG: z.string().min(1),
-  ROLE_PATH_PREFIX: z.string().regex(/^\/([\w+=,.@-]+\/)*$/, 'must be an IAM path such as "/" or "/workloads/"'),
-  ROLE_NAME_PREFIX: z.string().regex(/^[\w+=,.@-]*$/).default(''),
-  PROTECTED_ROLE_NAMES: z.string().default(''),
+  TOPIC_ARN: z.string().check(z.startsWith('arn:')),
+  EXEMPT_TAG: z.string().check(z.minLength(1)),
+  ROLE_PATH_PREFIX: z.string().check(z.regex(/^\/([\w+=,.@-]+\/)*$/, 'must be an IAM path such as "/" or "/workloads/"')),
+  ROLE_NAME_PREFIX: z._default(z.string().check(z.regex(/^[\w+=,.@-]*$/)), ''),
+  PROTECTED_ROLE_NAMES: z._default(z.string(), ''),
 });
 
 export interface RevocationSettings extends CommonSettings {

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 import { classify, InvalidEvent, Skipped, type Outcome } from './errors';
 import { issuePath, type FindingEvent } from './finding';
 import { Logger, type LogSink } from './logger';
@@ -65,7 +65,7 @@ export interface RemediationSpec<E extends FindingEvent, S extends CommonSetting
   /** Function name for log lines. */
   readonly name: string;
   /** The envelope and the detail fields this function needs; anything else is rejected. */
-  readonly schema: z.ZodType<E>;
+  readonly schema: z.ZodMiniType<E>;
   /** Finding types this function acts on. */
   readonly findingTypes: readonly string[];
   readonly settings: () => S;
@@ -109,7 +109,7 @@ export function remediation<E extends FindingEvent, S extends CommonSettings>(sp
   };
 }
 
-function parse<E>(schema: z.ZodType<E>, event: unknown): E {
+function parse<E>(schema: z.ZodMiniType<E>, event: unknown): E {
   const result = schema.safeParse(event);
   if (result.success) return result.data;
   throw new InvalidEvent(result.error.issues.map((issue) => `${issuePath(issue.path)}: ${issue.message}`));
@@ -127,7 +127,7 @@ function checkScope(event: FindingEvent, functionArn: string): void {
 }
 
 /** Reads the environment with a schema; a missing or bad variable names itself. */
-export function settingsFromEnv<S>(schema: z.ZodType<S>, env: NodeJS.ProcessEnv = process.env): S {
+export function settingsFromEnv<S>(schema: z.ZodMiniType<S>, env: NodeJS.ProcessEnv = process.env): S {
   const result = schema.safeParse(env);
   if (result.success) return result.data;
   throw new Error(`bad function environment: ${result.error.issues.map((issue) => `${issuePath(issue.path)}: ${issue.message}`).join('; ')}`);
