@@ -12,14 +12,6 @@ import { FORENSIC_GROUP_PURPOSE, REMEDIATION_GROUP_TAG, TRANSITION_GROUP_PURPOSE
 /** The lab's VPC: 256 addresses, one public subnet. */
 export const SIMULATION_VPC_CIDR = '10.0.0.0/24';
 export const TARGET_SECURITY_GROUP_NAME = 'TargetSecurityGroup';
-/**
- * The groups the isolation Lambda looks up by name in the instance's VPC: the forensic group (no
- * rules; the lab's name) and the transition group it holds for a moment to untrack connections.
- * Created here, so the Lambda finds them instead of creating groups outside Terraform, which would
- * keep `cdktf destroy` from deleting the VPC.
- */
-export const FORENSIC_SECURITY_GROUP_NAME = 'ForensicSecurityGroup';
-export const TRANSITION_SECURITY_GROUP_NAME = 'GuardDutyTransitionSecurityGroup';
 export const MALICIOUS_SECURITY_GROUP_NAME = 'MaliciousSecurityGroup';
 
 const ANYWHERE = '0.0.0.0/0';
@@ -27,16 +19,24 @@ const ANYWHERE = '0.0.0.0/0';
 const ECHO_REQUEST = { protocol: 'icmp', fromPort: 8, toPort: -1 } as const;
 const ALL_EGRESS = { protocol: '-1', fromPort: 0, toPort: 0, cidrBlocks: [ANYWHERE] } as const;
 
+export interface IsolationGroupNames {
+  readonly forensic: string;
+  readonly transition: string;
+}
+
 export interface SimulationNetworkProps {
   /** Provider of the sandbox account. */
   readonly provider: AwsProvider;
   readonly region: string;
   /** Prefix of the Name tags (`<name>-simulation`). */
   readonly namePrefix: string;
-  /** Name the isolation Lambda gives its forensic group. @default FORENSIC_SECURITY_GROUP_NAME */
-  readonly forensicGroupName?: string;
-  /** Name the isolation Lambda gives its transition group. @default TRANSITION_SECURITY_GROUP_NAME */
-  readonly transitionGroupName?: string;
+  /**
+   * Names of the groups the isolation Lambda looks up in the instance's VPC: the forensic group and
+   * the transition group it holds for a moment to untrack connections. Created here, so the Lambda
+   * finds them instead of creating groups outside Terraform, which would keep `cdktf destroy` from
+   * deleting the VPC.
+   */
+  readonly isolationGroupNames: IsolationGroupNames;
 }
 
 /**
@@ -127,13 +127,13 @@ export class SimulationNetwork extends Construct {
       });
     this.forensicSecurityGroup = remediationGroup(
       'forensic-security-group',
-      props.forensicGroupName ?? FORENSIC_SECURITY_GROUP_NAME,
+      props.isolationGroupNames.forensic,
       FORENSIC_GROUP_PURPOSE,
       'GuardDuty remediation: isolates compromised instances (no inbound, no outbound)',
     );
     this.transitionSecurityGroup = remediationGroup(
       'transition-security-group',
-      props.transitionGroupName ?? TRANSITION_SECURITY_GROUP_NAME,
+      props.isolationGroupNames.transition,
       TRANSITION_GROUP_PURPOSE,
       'GuardDuty remediation: held only during isolation to untrack connections',
     );

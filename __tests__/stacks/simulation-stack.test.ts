@@ -3,7 +3,7 @@ import { Testing } from 'cdktf';
 import type { OrgConfig } from '../../lib/config/load';
 import { planStacks, STACK_IDS } from '../../lib/plan';
 import { scenario3Steps } from '../../lib/simulation/scenario-3';
-import { SimulationStack } from '../../stacks/simulation-stack';
+import { isolationGroupNames, SimulationStack } from '../../stacks/simulation-stack';
 import { synthApp, testConfig } from '../helpers/synth';
 
 const SANDBOX = '333333333333';
@@ -91,10 +91,10 @@ describe('SimulationStack', () => {
     const json = synthSimulation();
     const groups = Object.values(json.resource.aws_security_group) as Record<string, any>[];
     expect(groups.map((group) => group.name).sort()).toEqual([
-      'ForensicSecurityGroup',
-      'GuardDutyTransitionSecurityGroup',
       'MaliciousSecurityGroup',
       'TargetSecurityGroup',
+      'acme-ForensicSecurityGroup',
+      'acme-IsolationTransition',
     ]);
     const ingress = groups.flatMap((group) => group.ingress.map((rule: any) => ({ group: group.name, ...rule })));
     const fromAnywhere = ingress.filter((rule) => rule.cidr_blocks?.includes('0.0.0.0/0') || rule.ipv6_cidr_blocks?.includes('::/0'));
@@ -108,8 +108,8 @@ describe('SimulationStack', () => {
   it("creates the isolation Lambda's groups, tagged as its own, without rules, destroyed only after the instances", () => {
     const json = synthSimulation();
     const groups = [
-      ['ForensicSecurityGroup', 'forensic'],
-      ['GuardDutyTransitionSecurityGroup', 'untrack'],
+      ['acme-ForensicSecurityGroup', 'forensic'],
+      ['acme-IsolationTransition', 'untrack'],
     ];
     for (const [name, purpose] of groups) {
       const group = only(json, 'aws_security_group', { name });
@@ -120,7 +120,30 @@ describe('SimulationStack', () => {
     for (const name of INSTANCE_NAMES) expect(instance(json, name).depends_on).toEqual(addresses);
   });
 
-  it('names the isolation groups as the remediation stack does, when told', () => {
+  it("names the isolation groups exactly as the remediation stack tells its isolation Lambda", () => {
+    const synth = synthApp(testConfig());
+    const lambdas = Object.values(synth.resources(STACK_IDS.remediation, 'aws_lambda_function')) as Record<string, any>[];
+    const isolation = lambdas.filter((lambda) => lambda.environment?.variables?.FORENSIC_GROUP_NAME !== undefined);
+    expect(isolation).toHaveLength(1);
+    const { FORENSIC_GROUP_NAME, TRANSITION_GROUP_NAME } = isolation[0].environment.variables;
+    const names = (Object.values(synth.resources(STACK_IDS.simulation, 'aws_security_group')) as Record<string, any>[]).map((group) => group.name);
+    expect(names).toEqual(expect.arrayContaining([FORENSIC_GROUP_NAME, TRANSITION_GROUP_NAME]));
+    expect(isolationGroupNames({ name: 'acme' })).toEqual({ forensic: FORENSIC_GROUP_NAME, transition: TRANSITION_GROUP_NAME });
+  });
+
+  it("keeps GuardDuty-Example-EC2-Compromised within the revocation Lambda's scope", () => {
+    const synth = synthApp(testConfig());
+    const role = only(synth.stack(STACK_IDS.simulation), 'aws_iam_role', { name: 'GuardDuty-Example-EC2-Compromised' });
+    const lambdas = Object.values(synth.resources(STACK_IDS.remediation, 'aws_lambda_function')) as Record<string, any>[];
+    const revocation = lambdas.filter((lambda) => lambda.environment?.variables?.ROLE_PATH_PREFIX !== undefined);
+    expect(revocation).toHaveLength(1);
+    const { ROLE_PATH_PREFIX, ROLE_NAME_PREFIX, PROTECTED_ROLE_NAMES } = revocation[0].environment.variables;
+    expect((role.path ?? '/').startsWith(ROLE_PATH_PREFIX)).toBe(true);
+    expect(role.name.startsWith(ROLE_NAME_PREFIX)).toBe(true);
+    expect(PROTECTED_ROLE_NAMES.split(',')).not.toContain(role.name);
+  });
+
+  it('names the isolation groups as told', () => {
     const config = testConfig();
     const stack = new SimulationStack(Testing.app(), {
       config,
