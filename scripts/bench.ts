@@ -7,6 +7,7 @@
  *   BENCH_MODES=invitations
  *   BENCH_SKIP=usual,tsc,lambda   parts to leave out
  *   BENCH_OUT=/tmp/x     where results.md and synth.svg go (default bench/)
+ *   BENCH_SOURCE=...     names the sources measured when they are not a git checkout
  */
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -16,6 +17,7 @@ import { writeBenchConfig } from '../lib/bench/config';
 import { runMeasured, rssProbe, type ProcessRun, type RssProbe } from '../lib/bench/measure';
 import { summarizeOutput } from '../lib/bench/output';
 import {
+  bundleName,
   evaluateTargets,
   renderResultsMarkdown,
   renderSynthPlot,
@@ -285,8 +287,8 @@ function benchLambdas(outdir: string, scratch: string): { lambdas: LambdaResult[
       writeFileSync(path.join(folder, name), content);
     }
     const load = loadMs(path.join(folder, handlerFile(entries)), LAMBDA_LOAD_RUNS);
-    progress(`  ${zip}: ${formatBytes(bytes.length)}, module load ${formatMilliseconds(load)}`);
-    return { asset: zip, zipBytes: statSync(path.join(outdir, zip)).size, runs: LAMBDA_LOAD_RUNS, loadMs: load };
+    progress(`  ${bundleName(zip)}: ${formatBytes(bytes.length)}, module load ${formatMilliseconds(load)}`);
+    return { asset: zip, name: bundleName(zip), zipBytes: statSync(path.join(outdir, zip)).size, runs: LAMBDA_LOAD_RUNS, loadMs: load };
   });
   const empty = path.join(modules, 'empty', 'index.js');
   mkdirSync(path.dirname(empty), { recursive: true });
@@ -296,12 +298,25 @@ function benchLambdas(outdir: string, scratch: string): { lambdas: LambdaResult[
   return { lambdas, emptyHandlerLoadMs };
 }
 
+/** The commit measured; BENCH_SOURCE names it when the sources are an exported copy without .git. */
+function sourceRevision(): string {
+  if (process.env.BENCH_SOURCE) return process.env.BENCH_SOURCE;
+  const head = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: REPO, encoding: 'utf8' });
+  if (head.status !== 0) return 'unknown (not a git checkout)';
+  const changes = spawnSync('git', ['status', '--porcelain'], { cwd: REPO, encoding: 'utf8' }).stdout.split('\n').filter(Boolean).length;
+  return `commit ${head.stdout.trim()}${changes > 0 ? ` with ${changes} changed or new files on top` : ''}`;
+}
+
 async function main(): Promise<void> {
   const loadBefore = loadAverage();
   const probe = rssProbe();
   const scratch = mkdtempSync(path.join(os.tmpdir(), 'gd-bench-'));
   progress(`scratch folder ${scratch}; peak memory by ${probe}; load average ${loadBefore}`);
-  const notes: string[] = [];
+  const notes: string[] = [
+    'Floor: a fresh process that has already read the synthesized stacks writes them again with `JSON.stringify(stack, null, 2)`, stacks and manifest, timed from the first write to the last. synth / floor is what building the construct tree, resolving tokens, validating and bundling cost over writing the output itself.',
+    'Usual: ts-node type-checks the whole program as it loads it (its default, and the template\'s), so its time includes checking the provider\'s declarations that the root import pulls in; this app type-checks separately (`tsc --noEmit` row) and runs with tsx, which only strips types.',
+    `Repetitions: 3 runs of each synth, 1 when the first run takes more than ${REPEAT_BELOW_MS / 1000} s, to keep the whole benchmark under 10 minutes on 2 cores; ${LAMBDA_LOAD_RUNS} runs of each Lambda module load.`,
+  ];
   try {
     const synth: SynthResult[] = [];
     let smallest: string | undefined;
@@ -321,6 +336,7 @@ async function main(): Promise<void> {
     const results: BenchResults = {
       machine: machine(loadBefore),
       command: `node ${APP_ARGS.join(' ')}`,
+      source: sourceRevision(),
       rssProbe: probe,
       synth,
       usual,

@@ -35,6 +35,8 @@ export interface UsualComparison {
 export interface LambdaResult {
   /** The asset path in the synthesized output. */
   readonly asset: string;
+  /** The function it deploys and its stack, for people: `isolate-instance (sandbox-remediation)`. */
+  readonly name: string;
   readonly zipBytes: number;
   readonly runs: number;
   /** Median time to load the bundle's module in a fresh process. */
@@ -64,6 +66,8 @@ export interface BenchResults {
   readonly machine: Machine;
   /** How the app was run, for the reader to reproduce. */
   readonly command: string;
+  /** Which sources were measured: a commit, and whether the tree had changes on top of it. */
+  readonly source: string;
   readonly rssProbe: string;
   readonly synth: readonly SynthResult[];
   readonly usual?: UsualComparison;
@@ -89,6 +93,14 @@ export interface TargetOutcome {
   readonly target: string;
   readonly measured: string;
   readonly met: boolean;
+}
+
+/** A person's name for a bundle: the zip's file name without its content hash, and its stack. */
+export function bundleName(asset: string): string {
+  const stack = /^stacks\/([^/]+)\//.exec(asset)?.[1];
+  const file = asset.split('/').pop() ?? asset;
+  const name = file.replace(/\.zip$/, '').replace(/-[0-9a-f]{8,}$/, '');
+  return stack ? `${name} (${stack})` : name;
 }
 
 /** Each target of the issue, as met or not; a target with nothing measured is not met. */
@@ -120,7 +132,7 @@ export function evaluateTargets(results: Pick<BenchResults, 'synth' | 'lambdas'>
   }
   for (const lambda of results.lambdas) {
     outcomes.push({
-      target: `${lambda.asset}: zip under ${formatBytes(TARGETS.lambdaZipBytes)}, module load under ${TARGETS.lambdaLoadMs} ms`,
+      target: `${lambda.name}: zip under ${formatBytes(TARGETS.lambdaZipBytes)}, module load under ${TARGETS.lambdaLoadMs} ms`,
       measured: `${formatBytes(lambda.zipBytes)}, ${formatMilliseconds(lambda.loadMs)}`,
       met: lambda.zipBytes < TARGETS.lambdaZipBytes && lambda.loadMs < TARGETS.lambdaLoadMs,
     });
@@ -157,12 +169,13 @@ export function renderResultsMarkdown(results: BenchResults, plotFile: string): 
   if (loaded) {
     out.push(`The runs happened on a **loaded ${machine.cores}-core machine** (other processes were busy, see the load averages): absolute times are inflated and noisy; ratios measured side by side hold better.`, '');
   }
+  out.push(`Sources measured: ${results.source}.`, '');
   out.push(`Each synth is a whole process, \`${results.command}\`, with \`ORG_CONFIG\` and \`CDKTF_OUTDIR\` in a temporary folder; wall time is measured by the parent, peak RSS by ${results.rssProbe === 'gnu-time' ? '`/usr/bin/time -f %M` (the largest process of the run)' : 'polling `/proc/<pid>/status` VmHWM'}. Values are medians of the runs shown.`, '');
 
   out.push('## Synth', '');
   out.push(
     table(
-      ['mode', 'member accounts', 'regions', 'runs', 'synth wall time', 'peak RSS', 'stacks', 'resources', 'largest stack (resources)', 'Terraform JSON', 'floor: JSON.stringify + write', 'synth / floor'],
+      ['mode', 'member accounts', 'regions', 'runs', 'synth wall time', 'peak RSS', 'stacks', 'resources', 'synth per 1,000 resources', 'largest stack (resources)', 'Terraform JSON', 'floor: JSON.stringify + write', 'synth / floor'],
       results.synth.map((result) => [
         result.mode,
         count(result.members),
@@ -172,6 +185,7 @@ export function renderResultsMarkdown(results: BenchResults, plotFile: string): 
         formatBytes(result.peakRssBytes),
         String(result.stacks),
         count(result.totalResources),
+        formatSeconds((result.wallMs / result.totalResources) * 1000),
         `${count(result.largestStack.resources)} (${result.largestStack.id})`,
         formatBytes(result.outputBytes),
         formatMilliseconds(result.floorMs),
@@ -201,6 +215,7 @@ export function renderResultsMarkdown(results: BenchResults, plotFile: string): 
           ['ours: tsx, deep imports', String(usual.runs), formatSeconds(usual.oursWallMs), formatBytes(usual.oursPeakRssBytes)],
           ['usual: ts-node, package-root imports', String(usual.runs), formatSeconds(usual.usualWallMs), formatBytes(usual.usualPeakRssBytes)],
           ['ours / usual', '', formatRatio(usual.oursWallMs, usual.usualWallMs), formatRatio(usual.oursPeakRssBytes, usual.usualPeakRssBytes)],
+          ['usual / ours', '', formatRatio(usual.usualWallMs, usual.oursWallMs), formatRatio(usual.usualPeakRssBytes, usual.oursPeakRssBytes)],
         ],
       ),
       '',
@@ -232,7 +247,7 @@ export function renderResultsMarkdown(results: BenchResults, plotFile: string): 
         ['bundle', 'zip size', 'runs', 'module load', 'over the empty-handler floor'],
         [
           ...results.lambdas.map((lambda) => [
-            lambda.asset,
+            `${lambda.name}<br>\`${lambda.asset}\``,
             formatBytes(lambda.zipBytes),
             String(lambda.runs),
             formatMilliseconds(lambda.loadMs),
@@ -286,8 +301,8 @@ function escapeXml(text: string): string {
 export function renderSynthPlot(points: readonly PlotPoint[], title: string): string {
   if (points.length === 0) throw new Error('nothing to plot');
   const panels = [
-    { label: 'synth wall time (s)', value: (point: PlotPoint) => point.wallMs / 1000, target: TARGETS.synthWallMs / 1000, targetLabel: 'target 30 s' },
-    { label: 'peak RSS (MB)', value: (point: PlotPoint) => point.peakRssBytes / 1024 ** 2, target: TARGETS.synthPeakRssBytes / 1024 ** 2, targetLabel: 'target 2 GB' },
+    { label: 'synth wall time (s, log scale)', value: (point: PlotPoint) => point.wallMs / 1000, target: TARGETS.synthWallMs / 1000, targetLabel: 'target 30 s' },
+    { label: 'peak RSS (MB, log scale)', value: (point: PlotPoint) => point.peakRssBytes / 1024 ** 2, target: TARGETS.synthPeakRssBytes / 1024 ** 2, targetLabel: 'target 2 GB' },
   ];
   const members = points.map((point) => point.members);
   const [xLow, xHigh] = [Math.min(...members), Math.max(...members)];

@@ -25,5 +25,5 @@ export function formatBytes(bytes: number): string {
 export function formatRatio(numerator: number, denominator: number): string {
   if (denominator <= 0) return 'n/a';
   const ratio = numerator / denominator;
-  return `${ratio < 10 ? ratio.toFixed(1) : ratio.toFixed(0)}x`;
+  return `${ratio < 1 ? ratio.toFixed(2) : ratio < 10 ? ratio.toFixed(1) : ratio.toFixed(0)}x`;
 }

@@ -1,4 +1,5 @@
 import {
+  bundleName,
   evaluateTargets,
   growthExponent,
   logTicks,
@@ -31,6 +32,7 @@ function results(overrides: Partial<BenchResults> = {}): BenchResults {
   return {
     machine: { cpu: 'AMD EPYC', cores: 2, memoryBytes: 24 * GB, node: 'v20.20.2', os: 'Linux 6.1', date: '2026-11-22T06:30:00Z', loadBefore: '3.10, 2.00, 1.00', loadAfter: '2.50, 2.10, 1.20' },
     command: 'node --import tsx main.ts',
+    source: 'commit 1234567',
     rssProbe: 'gnu-time',
     synth: [
       synth({}),
@@ -38,7 +40,7 @@ function results(overrides: Partial<BenchResults> = {}): BenchResults {
       synth({ mode: 'invitations', members: 1000, wallMs: 45_000, peakRssBytes: 1.5 * GB }),
     ],
     extras: [],
-    lambdas: [{ asset: 'stacks/sandbox-remediation/assets/isolate/index.zip', zipBytes: 600 * 1024, runs: 10, loadMs: 40 }],
+    lambdas: [{ asset: 'stacks/sandbox-remediation/assets/lambda-code-be47/be47/isolate-instance-be47fcb58fae5cd4.zip', name: 'isolate-instance (sandbox-remediation)', zipBytes: 600 * 1024, runs: 10, loadMs: 40 }],
     emptyHandlerLoadMs: 2,
     totalMs: 400_000,
     notes: [],
@@ -53,7 +55,7 @@ describe('benchmark targets', () => {
       ['1,000 accounts x 17 regions, organizations', true],
       ['1,000 accounts x 17 regions, invitations', false],
       ['no stack holds more than 2,000 resources', true],
-      ['stacks/sandbox-remediation/assets/isolate/index.zip', false],
+      ['isolate-instance (sandbox-remediation)', false],
     ]);
     expect(outcomes[1].measured).toBe('45.0 s, 1.50 GB');
   });
@@ -74,6 +76,20 @@ describe('benchmark targets', () => {
 });
 
 describe('benchmark report', () => {
+  it('names a bundle by its function and stack, without the content hash', () => {
+    expect(bundleName('stacks/sandbox-remediation/assets/lambda-code-b25c4047f6db20ea/b25c40/revoke-role-sessions-b25c4047f6db20ea.zip')).toBe('revoke-role-sessions (sandbox-remediation)');
+    expect(bundleName('elsewhere/archive.zip')).toBe('archive');
+  });
+
+  it('compares the usual setup both ways round', () => {
+    const usual = { mode: 'organizations' as const, members: 100, runs: 2, oursWallMs: 5000, oursPeakRssBytes: 0.2 * GB, usualWallMs: 35_000, usualPeakRssBytes: 1.6 * GB, sameOutput: true };
+    const markdown = renderResultsMarkdown(results({ usual }), 'synth.svg');
+    expect(markdown).toContain('| ours / usual |  | 0.14x | 0.13x |');
+    expect(markdown).toContain('| usual / ours |  | 7.0x | 8.0x |');
+    expect(markdown).toContain('it synthesized the same stacks with the same resource counts');
+    expect(renderResultsMarkdown(results({ usual: { ...usual, sameOutput: false } }), 'synth.svg')).toContain('**its output differed from ours**');
+  });
+
   it('measures growth as the log-log slope: 1 linear, 2 quadratic', () => {
     expect(growthExponent({ members: 100, wallMs: 1000 }, { members: 1000, wallMs: 10_000 })).toBeCloseTo(1);
     expect(growthExponent({ members: 100, wallMs: 1000 }, { members: 1000, wallMs: 100_000 })).toBeCloseTo(2);
@@ -83,9 +99,10 @@ describe('benchmark report', () => {
     const markdown = renderResultsMarkdown(results(), 'synth.svg');
     expect(markdown).toContain('| AMD EPYC | 2 | 24.00 GB | v20.20.2 |');
     expect(markdown).toContain('| invitations | 1,000 | 17 | 3 | 45.0 s | 1.50 GB |');
+    expect(markdown).toContain('| 1,000 | 17 | 3 | 25.0 s | 1.20 GB | 8 | 500 | 50.0 s | 1,700 (members-wave-3) |');
     expect(markdown).toContain('| 12.0 ms | 125x |');
     expect(markdown).toContain('![synth time and peak memory against organization size](synth.svg)');
-    expect(markdown).toContain('| stacks/sandbox-remediation/assets/isolate/index.zip | 600.0 KB | 10 | 40.0 ms | +38.0 ms |');
+    expect(markdown).toContain('| isolate-instance (sandbox-remediation)<br>`stacks/sandbox-remediation/assets/lambda-code-be47/be47/isolate-instance-be47fcb58fae5cd4.zip` | 600.0 KB | 10 | 40.0 ms | +38.0 ms |');
     expect(markdown).toMatch(/1,000 accounts x 17 regions, invitations.*\| \*\*not met\*\* \|/);
   });
 
