@@ -1,0 +1,79 @@
+import { parseConfig } from '../../../lib/config/load';
+import { ConfigError, formatProblem } from '../../../lib/config/problems';
+import { exampleData, REPO_ROOT } from '../../helpers/synth';
+
+function parse(remediation: unknown) {
+  return parseConfig({ ...exampleData(), remediation }, { file: 'org.json', cwd: REPO_ROOT });
+}
+
+function problemsOf(remediation: unknown): string[] {
+  try {
+    parse(remediation);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems.map(formatProblem);
+    throw error;
+  }
+  return [];
+}
+
+describe('remediation configuration', () => {
+  it('defaults to automatic remediation in the home region, roles anywhere but protected ones, keys left alone', () => {
+    const data = exampleData();
+    delete data.remediation;
+
+    expect(parseConfig(data, { file: 'org.json', cwd: REPO_ROOT }).remediation).toEqual({
+      mode: 'auto',
+      regions: 'home',
+      rolePathPrefix: '/',
+      roleNamePrefix: '',
+      exemptTag: 'GuardDutyRemediationExempt',
+      deactivateAccessKeys: false,
+    });
+  });
+
+  it('takes every key', () => {
+    expect(
+      parse({
+        mode: 'dry-run',
+        regions: 'all',
+        rolePathPrefix: '/workloads/ec2/',
+        roleNamePrefix: 'GuardDuty-Example-',
+        exemptTag: 'security:exempt',
+        deactivateAccessKeys: true,
+        emails: ['ir@example.com'],
+      }).remediation,
+    ).toEqual({
+      mode: 'dry-run',
+      regions: 'all',
+      rolePathPrefix: '/workloads/ec2/',
+      roleNamePrefix: 'GuardDuty-Example-',
+      exemptTag: 'security:exempt',
+      deactivateAccessKeys: true,
+      emails: ['ir@example.com'],
+    });
+  });
+
+  it('reports every bad key at once, by field path, with the allowed values', () => {
+    expect(
+      problemsOf({
+        mode: 'on',
+        regions: ['us-east-1'],
+        rolePathPrefix: 'workloads',
+        roleNamePrefix: 'app/*',
+        exemptTag: 'aws:exempt',
+        deactivateAccessKeys: 'yes',
+        emails: ['not-an-address'],
+        region: 'all',
+      }),
+    ).toEqual([
+      'org.json: remediation.mode: must be one of auto, dry-run, off; got "on"',
+      'org.json: remediation.regions: must be one of home, all; got ["us-east-1"]',
+      'org.json: remediation.rolePathPrefix: must be an IAM path that starts and ends with "/", such as "/" or "/workloads/"; got "workloads"',
+      'org.json: remediation.roleNamePrefix: must be the start of an IAM role name (letters, digits and +=,.@_-); got "app/*"',
+      'org.json: remediation.exemptTag: must not start with "aws:" (reserved by AWS)',
+      'org.json: remediation.deactivateAccessKeys: must be true or false; got "yes"',
+      'org.json: remediation.emails[0]: must be an e-mail address; got "not-an-address"',
+      'org.json: remediation.region: unknown key; did you mean "regions"?',
+    ]);
+  });
+});
