@@ -175,7 +175,8 @@ export function planStacks(config: OrgConfig): StackPlan {
       kind: 'remediation',
       description: `remediation Lambdas, rules, notifications and alarms in the sandbox account (mode ${config.remediation.mode})`,
       accounts: [sandbox],
-      regions,
+      // Rules and Lambdas in the home region unless remediation.regions is "all".
+      regions: config.remediation.regions === 'all' ? regions : [config.homeRegion],
       dependsOn: [],
     });
   }
