@@ -62,48 +62,43 @@ export const STACK_IDS = {
   detective: 'detective',
 } as const;
 
-/** Services whose members are enrolled wave by wave beside GuardDuty's, in stacks of their own. */
-export type WaveService = typeof STACK_IDS.securityHub | typeof STACK_IDS.detective;
+/** The stacks that enroll member accounts wave by wave, by their id prefix: GuardDuty's, and Security Hub's and Detective's beside them. */
+export type WaveService = 'members' | typeof STACK_IDS.securityHub | typeof STACK_IDS.detective;
 
-/** `detective-wave-2`, `security-hub-wave-1-part-2`: named like the GuardDuty waves, for the same reason. */
-export function serviceWaveStackId(service: WaveService, wave: number, part: number): string {
+/**
+ * `members-wave-2`, `detective-wave-1-part-2`. The first part keeps the plain name, so a wave that
+ * grows into a second part does not move the state of the first.
+ */
+export function waveStackId(service: WaveService, wave: number, part: number): string {
   return part === 1 ? `${service}-wave-${wave}` : `${service}-wave-${wave}-part-${part}`;
 }
 
-/**
- * Resources one member account adds to its Security Hub wave stack, per region. organizations: the
- * membership. invitations: Security Hub enabled in the member, the invitation, and the acceptance.
- */
-export function securityHubResourcesPerMemberRegion(config: Pick<OrgConfig, 'mode'>): number {
-  return config.mode === 'organizations' ? 1 : 3;
+/** Resources one member account adds to a wave stack of the service, per region. */
+export function resourcesPerMemberRegion(service: WaveService, config: Pick<OrgConfig, 'mode'>): number {
+  const organizations = config.mode === 'organizations';
+  switch (service) {
+    case 'members':
+      // organizations: the membership. invitations: the member's detector, the invitation, the
+      // acceptance, and the protection plans.
+      return organizations ? 1 : 1 + 2 + FEATURE_COUNT;
+    case 'security-hub':
+      // invitations: Security Hub enabled in the member, the invitation, and the acceptance.
+      return organizations ? 1 : 3;
+    case 'detective':
+      // invitations: the membership and the acceptance.
+      return organizations ? 1 : 2;
+  }
 }
 
-/** Resources one member account adds to its Detective wave stack, per region: the membership, and in invitations mode the acceptance. */
-export function detectiveResourcesPerMemberRegion(config: Pick<OrgConfig, 'mode'>): number {
-  return config.mode === 'organizations' ? 1 : 2;
-}
-
-export function serviceAccountsPerStack(service: WaveService, config: Pick<OrgConfig, 'mode' | 'regions'>): number {
-  const perRegion = service === STACK_IDS.detective ? detectiveResourcesPerMemberRegion(config) : securityHubResourcesPerMemberRegion(config);
-  return Math.max(1, Math.min(MAX_ACCOUNTS_PER_STACK, Math.floor(MAX_RESOURCES_PER_STACK / (perRegion * config.regions.length))));
-}
-
-export function membersStackId(wave: number, part: number): string {
-  // The first part keeps the plain name, so a wave that grows into a second part does not move the
-  // state of the first.
-  return part === 1 ? `members-wave-${wave}` : `members-wave-${wave}-part-${part}`;
-}
-
-/** Resources one member account adds to its members stack, per region. */
-export function resourcesPerMemberRegion(config: Pick<OrgConfig, 'mode'>): number {
-  // organizations: the membership. invitations: the member's detector and its features, the
-  // invitation, and the acceptance.
-  return config.mode === 'organizations' ? 1 : 1 + FEATURE_COUNT + 2;
-}
-
-export function maxAccountsPerStack(config: Pick<OrgConfig, 'mode' | 'regions'>): number {
-  const perAccount = resourcesPerMemberRegion(config) * config.regions.length;
+/** How many member accounts one wave stack of the service holds at most. */
+export function accountsPerStack(service: WaveService, config: Pick<OrgConfig, 'mode' | 'regions'>): number {
+  const perAccount = resourcesPerMemberRegion(service, config) * config.regions.length;
   return Math.max(1, Math.min(MAX_ACCOUNTS_PER_STACK, Math.floor(MAX_RESOURCES_PER_STACK / perAccount)));
+}
+
+/** How many member accounts one GuardDuty members stack holds at most. */
+export function maxAccountsPerStack(config: Pick<OrgConfig, 'mode' | 'regions'>): number {
+  return accountsPerStack('members', config);
 }
 
 /** Members are enrolled explicitly in invitations mode, and in organizations mode unless every account is auto-enabled. */
@@ -140,23 +135,26 @@ export function planStacks(config: OrgConfig): StackPlan {
     });
   }
 
-  // Waves deploy one after the other; the parts of one wave are independent of each other.
-  const limit = maxAccountsPerStack(config);
-  let previousWave: string[] = [organizations ? STACK_IDS.organization : STACK_IDS.admin];
-  const enrolledBy = new Map<string, string>();
-  if (enrollsMembersExplicitly(config)) {
+  /**
+   * One service's member waves: wave N deploys after every part of wave N-1 (and `alsoAfter(N)`); the
+   * parts of one wave are independent of each other. Returns the stack enrolling each account.
+   */
+  const addWaves = (service: WaveService, kind: StackKind, label: string, first: readonly string[], alsoAfter: (wave: number) => string[] = () => []) => {
+    const perStack = accountsPerStack(service, config);
+    const enrolledBy = new Map<string, string>();
+    let previous = first;
     for (const [wave, members] of groupByWave(config.members)) {
       const ids: string[] = [];
-      for (let start = 0, part = 1; start < members.length; start += limit, part++) {
-        const chunk = members.slice(start, start + limit);
-        const id = membersStackId(wave, part);
+      for (let start = 0, part = 1; start < members.length; start += perStack, part++) {
+        const chunk = members.slice(start, start + perStack);
+        const id = waveStackId(service, wave, part);
         add({
           id,
-          kind: 'members',
-          description: `wave ${wave}${part > 1 ? ` part ${part}` : ''}: enrolls ${chunk.length} member account${chunk.length === 1 ? '' : 's'} in every region`,
+          kind,
+          description: `${label}wave ${wave}${part > 1 ? ` part ${part}` : ''}: enrolls ${chunk.length} member account${chunk.length === 1 ? '' : 's'} in every region`,
           accounts: organizations ? [admin] : [admin, ...chunk.map((member) => ({ role: 'member' as const, id: member.id }))],
           regions,
-          dependsOn: previousWave,
+          dependsOn: [...previous, ...alsoAfter(wave)],
           members: chunk,
           wave,
           part,
@@ -164,9 +162,15 @@ export function planStacks(config: OrgConfig): StackPlan {
         for (const member of chunk) enrolledBy.set(member.id, id);
         ids.push(id);
       }
-      previousWave = ids;
+      previous = ids;
     }
-  }
+    return enrolledBy;
+  };
+
+  const limit = maxAccountsPerStack(config);
+  const enrolledBy = enrollsMembersExplicitly(config)
+    ? addWaves('members', 'members', '', [organizations ? STACK_IDS.organization : STACK_IDS.admin])
+    : new Map<string, string>();
 
   const remediation = config.remediation.mode !== 'off';
   if (remediation) {
@@ -213,34 +217,6 @@ export function planStacks(config: OrgConfig): StackPlan {
   // service can be switched on or off without moving GuardDuty state. An account added to wave N still
   // changes only wave N's stacks.
   const management: StackAccount = { role: 'management', id: accounts.management };
-  const addServiceWaves = (service: WaveService, kind: StackKind, name: string, afterGuardDutyWave: boolean) => {
-    const perStack = serviceAccountsPerStack(service, config);
-    let previous: string[] = [service];
-    for (const [wave, members] of groupByWave(config.members)) {
-      const ids: string[] = [];
-      // An account joins Detective once it is a GuardDuty member (Detective leaves accounts that have
-      // been GuardDuty customers for less than 48 hours "not enabled" until it can enable them).
-      const guardDuty = afterGuardDutyWave ? stacks.filter((stack) => stack.kind === 'members' && stack.wave === wave).map((stack) => stack.id) : [];
-      for (let start = 0, part = 1; start < members.length; start += perStack, part++) {
-        const chunk = members.slice(start, start + perStack);
-        const id = serviceWaveStackId(service, wave, part);
-        add({
-          id,
-          kind,
-          description: `${name} wave ${wave}${part > 1 ? ` part ${part}` : ''}: enrolls ${chunk.length} member account${chunk.length === 1 ? '' : 's'} in every region`,
-          accounts: organizations ? [admin] : [admin, ...chunk.map((member) => ({ role: 'member' as const, id: member.id }))],
-          regions,
-          dependsOn: [...previous, ...guardDuty],
-          members: chunk,
-          wave,
-          part,
-        });
-        ids.push(id);
-      }
-      previous = ids;
-    }
-  };
-
   if (config.securityHub.enabled) {
     add({
       id: STACK_IDS.securityHub,
@@ -252,7 +228,7 @@ export function planStacks(config: OrgConfig): StackPlan {
       regions,
       dependsOn: [STACK_IDS.admin],
     });
-    addServiceWaves(STACK_IDS.securityHub, 'security-hub-members', 'Security Hub', false);
+    addWaves(STACK_IDS.securityHub, 'security-hub-members', 'Security Hub ', [STACK_IDS.securityHub]);
   }
 
   if (config.detective.enabled) {
@@ -267,7 +243,10 @@ export function planStacks(config: OrgConfig): StackPlan {
       regions,
       dependsOn: [STACK_IDS.admin],
     });
-    addServiceWaves(STACK_IDS.detective, 'detective-members', 'Detective', true);
+    // An account joins Detective once it is a GuardDuty member (Detective leaves accounts that have
+    // been GuardDuty customers for less than 48 hours "not enabled" until it can enable them).
+    const guardDutyWave = (wave: number) => stacks.filter((stack) => stack.kind === 'members' && stack.wave === wave).map((stack) => stack.id);
+    addWaves(STACK_IDS.detective, 'detective-members', 'Detective ', [STACK_IDS.detective], guardDutyWave);
   }
 
   return { stacks: topologicalOrder(stacks), maxAccountsPerStack: limit };

@@ -1,31 +1,6 @@
-import {
-  deploySteps,
-  detectiveResourcesPerMemberRegion,
-  MAX_RESOURCES_PER_STACK,
-  maxAccountsPerStack,
-  planStacks,
-  securityHubResourcesPerMemberRegion,
-  serviceAccountsPerStack,
-  type PlannedStack,
-} from '../../lib/plan';
+import { accountsPerStack, deploySteps, MAX_RESOURCES_PER_STACK, maxAccountsPerStack, planStacks, resourcesPerMemberRegion } from '../../lib/plan';
+import { generatedMembers as members, SANDBOX_MEMBER as SANDBOX, stackById as byId, stackIds as ids, STANDARD_17 } from '../helpers/plan';
 import { testConfig } from '../helpers/synth';
-
-const SANDBOX = { id: '333333333333', email: 'sandbox@example.com', wave: 1 };
-
-function members(count: number, wave = 1, offset = 0) {
-  return Array.from({ length: count }, (_, index) => ({
-    id: String(500000000000 + offset + index),
-    email: `member${offset + index}@example.com`,
-    wave,
-  }));
-}
-
-const ids = (stacks: readonly PlannedStack[]) => stacks.map((stack) => stack.id);
-const byId = (stacks: readonly PlannedStack[], id: string) => {
-  const stack = stacks.find((candidate) => candidate.id === id);
-  if (!stack) throw new Error(`no stack ${id} in ${ids(stacks).join(', ')}`);
-  return stack;
-};
 const ADMIN = { role: 'admin', id: '222222222222' };
 const MANAGEMENT = { role: 'management', id: '111111111111' };
 const BOTH_ON = { securityHub: { enabled: true }, detective: { enabled: true } };
@@ -113,20 +88,19 @@ describe('stack plan: Security Hub and Detective', () => {
   });
 
   it('counts resources per member and region by mode', () => {
-    expect(securityHubResourcesPerMemberRegion({ mode: 'organizations' })).toBe(1);
-    expect(securityHubResourcesPerMemberRegion({ mode: 'invitations' })).toBe(3);
-    expect(detectiveResourcesPerMemberRegion({ mode: 'organizations' })).toBe(1);
-    expect(detectiveResourcesPerMemberRegion({ mode: 'invitations' })).toBe(2);
+    expect(resourcesPerMemberRegion('security-hub', { mode: 'organizations' })).toBe(1);
+    expect(resourcesPerMemberRegion('security-hub', { mode: 'invitations' })).toBe(3);
+    expect(resourcesPerMemberRegion('detective', { mode: 'organizations' })).toBe(1);
+    expect(resourcesPerMemberRegion('detective', { mode: 'invitations' })).toBe(2);
   });
 
   it('splits a large wave into parts under the resource limit, independently of the GuardDuty split', () => {
-    const regions = ['us-west-2', 'us-east-1', 'eu-west-1', 'eu-central-1', 'ap-southeast-1', 'ap-northeast-1', 'sa-east-1', 'ca-central-1', 'eu-north-1', 'ap-south-1', 'us-east-2', 'us-west-1', 'eu-west-2', 'eu-west-3', 'ap-southeast-2', 'ap-northeast-2', 'ap-northeast-3'];
-    const config = testConfig({ ...BOTH_ON, mode: 'invitations', regions, members: [SANDBOX, ...members(119)], membersFile: undefined });
+    const config = testConfig({ ...BOTH_ON, mode: 'invitations', regions: STANDARD_17, members: [SANDBOX, ...members(119)], membersFile: undefined });
     // 17 regions: GuardDuty 9 resources per member and region -> 13 accounts; Security Hub 3 -> 39;
     // Detective 2 -> 50 (the review limit).
     expect(maxAccountsPerStack(config)).toBe(13);
-    expect(serviceAccountsPerStack('security-hub', config)).toBe(39);
-    expect(serviceAccountsPerStack('detective', config)).toBe(50);
+    expect(accountsPerStack('security-hub', config)).toBe(39);
+    expect(accountsPerStack('detective', config)).toBe(50);
     const { stacks } = planStacks(config);
     const detective = stacks.filter((stack) => stack.kind === 'detective-members');
     expect(ids(detective)).toEqual(['detective-wave-1', 'detective-wave-1-part-2', 'detective-wave-1-part-3']);
@@ -136,7 +110,7 @@ describe('stack plan: Security Hub and Detective', () => {
     expect(hub.map((stack) => stack.members.length)).toEqual([39, 39, 39, 3]);
     for (const stack of [...detective, ...hub]) {
       const perMemberRegion = stack.kind === 'detective-members' ? 2 : 3;
-      expect(stack.members.length * regions.length * perMemberRegion).toBeLessThanOrEqual(MAX_RESOURCES_PER_STACK);
+      expect(stack.members.length * STANDARD_17.length * perMemberRegion).toBeLessThanOrEqual(MAX_RESOURCES_PER_STACK);
     }
     // Parts of one wave are independent; each waits for every GuardDuty part of its wave.
     const guardDutyParts = ids(stacks.filter((stack) => stack.kind === 'members'));

@@ -1,19 +1,6 @@
-import { deploySteps, maxAccountsPerStack, planStacks, type PlannedStack } from '../../lib/plan';
+import { deploySteps, maxAccountsPerStack, planStacks } from '../../lib/plan';
+import { generatedMembers as members, SANDBOX_MEMBER as SANDBOX, stackById as byId, stackIds as ids, STANDARD_17 } from '../helpers/plan';
 import { testConfig } from '../helpers/synth';
-
-const SANDBOX = { id: '333333333333', email: 'sandbox@example.com', wave: 1 };
-
-/** `count` members with ids 5000000000xx, in the given wave. */
-function members(count: number, wave = 1, offset = 0) {
-  return Array.from({ length: count }, (_, index) => ({
-    id: String(500000000000 + offset + index),
-    email: `member${offset + index}@example.com`,
-    wave,
-  }));
-}
-
-const ids = (stacks: readonly PlannedStack[]) => stacks.map((stack) => stack.id);
-const byId = (stacks: readonly PlannedStack[], id: string) => stacks.find((stack) => stack.id === id)!;
 
 describe('stack plan', () => {
   it('orders the example: detector, delegation, waves, then the sandbox and the lists', () => {
@@ -80,8 +67,7 @@ describe('stack plan', () => {
   });
 
   it('keeps invitations-mode stacks under the resource budget with many regions', () => {
-    const regions = ['us-west-2', 'us-east-1', 'us-east-2', 'us-west-1', 'eu-west-1', 'eu-west-2', 'eu-west-3', 'eu-central-1', 'eu-north-1', 'ap-south-1', 'ap-northeast-1', 'ap-northeast-2', 'ap-northeast-3', 'ap-southeast-1', 'ap-southeast-2', 'ca-central-1', 'sa-east-1'];
-    const config = testConfig({ mode: 'invitations', regions, members: [SANDBOX, ...members(40)], membersFile: undefined });
+    const config = testConfig({ mode: 'invitations', regions: STANDARD_17, members: [SANDBOX, ...members(40)], membersFile: undefined });
     // 17 regions x (detector + 6 plans + invitation + acceptance) = 153 resources an account.
     expect(maxAccountsPerStack(config)).toBe(13);
     const parts = planStacks(config).stacks.filter((stack) => stack.kind === 'members');
