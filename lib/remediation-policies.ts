@@ -138,7 +138,10 @@ export function revocationStatements(scope: RoleScope): PolicyStatement[] {
     ...scope.protectedRoleNames.flatMap((name) => [role(name), role(`*/${name}`)]),
   ];
   return [
-    { Sid: 'ReadRolesInScope', Effect: 'Allow', Action: ['iam:GetRole', 'iam:GetRolePolicy'], Resource: roles },
+    // Any role may be read, so one outside the scope is refused with a clear log line rather than
+    // failing on AccessDenied (and being retried into the dead-letter queue).
+    { Sid: 'ReadRoles', Effect: 'Allow', Action: 'iam:GetRole', Resource: `arn:aws:iam::${scope.accountId}:role/*` },
+    { Sid: 'ReadRevocationPolicyOfRolesInScope', Effect: 'Allow', Action: 'iam:GetRolePolicy', Resource: roles },
     { Sid: 'RevokeSessionsOfRolesInScope', Effect: 'Allow', Action: 'iam:PutRolePolicy', Resource: roles },
     {
       Sid: 'TagRoleWithFinding',

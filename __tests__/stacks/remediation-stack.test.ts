@@ -272,6 +272,14 @@ describe('RemediationStack IAM', () => {
     expect(put(everything)[0].Resource).toEqual(['arn:aws:iam::333333333333:role/workloads/app-*', 'arn:aws:iam::333333333333:role/workloads/*/app-*']);
   });
 
+  it('reads any role (so out-of-scope roles are refused, not failed) but reads policies only in scope', () => {
+    const reads = statementsOf(everything, 'revoke-role-sessions').filter((statement) => /^iam:Get/.test([statement.Action].flat()[0]));
+    expect(reads.map((statement) => [statement.Action, statement.Resource])).toEqual([
+      ['iam:GetRole', 'arn:aws:iam::333333333333:role/*'],
+      ['iam:GetRolePolicy', ['arn:aws:iam::333333333333:role/workloads/app-*', 'arn:aws:iam::333333333333:role/workloads/*/app-*']],
+    ]);
+  });
+
   it('scopes publishing to the remediation topic and its key', () => {
     const key = Object.keys(standard.resources(STACK, 'aws_kms_key'))[0];
     for (const role of ['isolate-instance', 'revoke-role-sessions']) {
