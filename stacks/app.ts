@@ -27,14 +27,8 @@ export function buildApp(config: OrgConfig, options: BuildOptions = {}): App {
 
 export function addStacks(app: App, config: OrgConfig, plan: StackPlan): Map<string, OrgStack> {
   const stacks = new Map<string, OrgStack>();
-  let admin: AdminStack | undefined;
-  const adminDetectorIds = () => {
-    if (!admin) throw new Error('stack plan: the admin stack must come first');
-    return admin.detectorIds;
-  };
   for (const planned of plan.stacks) {
-    const stack = createStack(app, config, planned, adminDetectorIds);
-    if (stack instanceof AdminStack) admin = stack;
+    const stack = createStack(app, config, planned);
     for (const dependency of planned.dependsOn) {
       const required = stacks.get(dependency);
       if (!required) throw new Error(`stack plan: ${planned.id} is ordered before its dependency ${dependency}`);
@@ -45,13 +39,9 @@ export function addStacks(app: App, config: OrgConfig, plan: StackPlan): Map<str
   return stacks;
 }
 
-function createStack(
-  app: App,
-  config: OrgConfig,
-  planned: PlannedStack,
-  adminDetectorIds: () => Readonly<Record<string, string>>,
-): OrgStack {
+function createStack(app: App, config: OrgConfig, planned: PlannedStack): OrgStack {
   const props = { config, planned };
+  const adminDetectorIds = () => earlierStack(app, STACK_IDS.admin, AdminStack).detectorIds;
   switch (planned.kind) {
     case 'admin':
       return new AdminStack(app, props);
@@ -60,7 +50,12 @@ function createStack(
     case 'members':
       return new MembersStack(app, { ...props, adminDetectorIds: adminDetectorIds() });
     case 'threat-intel':
-      return new ThreatIntelStack(app, { ...props, adminDetectorIds: adminDetectorIds(), maliciousIp: simulationMaliciousIp(app, config) });
+      return new ThreatIntelStack(app, {
+        ...props,
+        adminDetectorIds: adminDetectorIds(),
+        // The simulation's malicious Elastic IP joins the first threat list.
+        maliciousIp: config.simulation.enabled ? earlierStack(app, STACK_IDS.simulation, SimulationStack).maliciousIp : undefined,
+      });
     case 'remediation':
       return new RemediationStack(app, props);
     case 'simulation':
@@ -72,21 +67,13 @@ function createStack(
     case 'detective':
       return new DetectiveStack(app, props);
     case 'detective-members':
-      return new DetectiveMembersStack(app, { ...props, graphArns: detectiveGraphArns(app) });
+      return new DetectiveMembersStack(app, { ...props, graphArns: earlierStack(app, STACK_IDS.detective, DetectiveStack).graphArns });
   }
 }
 
-/** The behavior graph ARNs of the detective stack, which the plan orders before its waves. */
-function detectiveGraphArns(app: App): Readonly<Record<string, string>> {
-  const detective = app.node.tryFindChild(STACK_IDS.detective);
-  if (!(detective instanceof DetectiveStack)) throw new Error('stack plan: the detective stack must come before its waves');
-  return detective.graphArns;
-}
-
-/** The simulation's malicious Elastic IP for the first threat list; the plan orders its stack first. */
-function simulationMaliciousIp(app: App, config: OrgConfig): string | undefined {
-  if (!config.simulation.enabled) return undefined;
-  const simulation = app.node.tryFindChild(STACK_IDS.simulation);
-  if (!(simulation instanceof SimulationStack)) throw new Error('stack plan: the simulation stack must come before threat-intel');
-  return simulation.maliciousIp;
+/** A stack the plan orders before the one being built, whose outputs that one refers to. */
+function earlierStack<T extends OrgStack>(app: App, id: string, type: abstract new (...args: never[]) => T): T {
+  const stack = app.node.tryFindChild(id);
+  if (!(stack instanceof type)) throw new Error(`stack plan: stack ${id} must be built before the stacks that refer to it`);
+  return stack;
 }
