@@ -1,3 +1,4 @@
+import { EC2Client } from '@aws-sdk/client-ec2';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import { CLIENT_CONFIG } from '../../functions/commons/clients';
@@ -168,6 +169,24 @@ describe('isolate-instance', () => {
     expect(http.requests).toHaveLength(2);
     expect(http.requests.every((body) => body.startsWith('Action=Publish&'))).toBe(true);
     expect(((await sns.config.retryStrategy()) as { mode?: string }).mode).toBe('adaptive');
+  });
+
+  it('retries EC2 throttling (RequestLimitExceeded) in the SDK too', async () => {
+    const http = scriptedHttp([
+      {
+        status: 503,
+        body: '<?xml version="1.0" encoding="UTF-8"?><Response><Errors><Error><Code>RequestLimitExceeded</Code><Message>Request limit exceeded.</Message></Error></Errors><RequestID>r-1</RequestID></Response>',
+      },
+      { status: 200, body: '<DescribeInstancesResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/"><requestId>r-2</requestId><reservationSet/></DescribeInstancesResponse>' },
+    ]);
+    const ec2 = new EC2Client({ ...CLIENT_CONFIG, region: REGION, credentials: TEST_CREDENTIALS, requestHandler: http.handler });
+    const sns = new SNSClient({ region: REGION, credentials: TEST_CREDENTIALS });
+    const handler = isolationHandler({ ec2, sns, settings: () => SETTINGS, sink: () => undefined });
+
+    const result = await handler(findingEvent('ec2-malicious-ip-caller-custom'), CONTEXT);
+
+    expect(result).toEqual({ outcome: 'skipped', reason: `instance ${INSTANCE} does not exist (or is terminated)` });
+    expect(http.requests.map((body) => /^Action=(\w+)/.exec(body)?.[1])).toEqual(['DescribeInstances', 'DescribeInstances']);
   });
 
   it('fails so the event is retried when a step fails half-way, and the re-run completes only the rest', async () => {
