@@ -21,6 +21,7 @@ import { DeadLetterQueue } from '../modules/dead-letter-queue';
 import { NotificationTopic } from '../modules/notification-topic';
 import { RemediationFunction } from '../modules/remediation-function';
 import { OrgStack, type OrgStackProps } from './org-stack';
+import { isolationGroupNames } from './simulation-stack';
 
 const FUNCTIONS_DIR = path.resolve(__dirname, '..', 'functions');
 /** The handlers in functions/, by file name; also the last part of each function's name. */
@@ -79,16 +80,18 @@ export class RemediationStack extends OrgStack {
         deadLetterQueueArn: deadLetters.queueArn,
       });
 
+    // The same names the simulation stack gives the groups it creates (and removes) in its VPC.
+    const groups = isolationGroupNames(config);
     const isolation = make('isolate-instance', 'Isolates an EC2 instance GuardDuty saw talking to a threat-list IP', isolationStatements(functionScope), {
-      FORENSIC_GROUP_NAME: `${config.name}-ForensicSecurityGroup`,
-      TRANSITION_GROUP_NAME: `${config.name}-IsolationTransition`,
+      FORENSIC_GROUP_NAME: groups.forensic,
+      TRANSITION_GROUP_NAME: groups.transition,
     });
     // The deployment role and the remediation's own roles: revoking their sessions would lock out
     // the pipeline or the remediation itself.
     const protectedRoleNames = [config.roleName, ...FUNCTION_KEYS.map((key) => `${functionName(key)}-${region}`)];
     const revocation = make(
       'revoke-role-sessions',
-      "Revokes the sessions of an instance role whose credentials GuardDuty saw used elsewhere",
+      'Revokes the sessions of an instance role whose credentials GuardDuty saw used elsewhere',
       revocationStatements({ ...functionScope, rolePathPrefix: remediation.rolePathPrefix, roleNamePrefix: remediation.roleNamePrefix, protectedRoleNames }),
       { ROLE_PATH_PREFIX: remediation.rolePathPrefix, ROLE_NAME_PREFIX: remediation.roleNamePrefix, PROTECTED_ROLE_NAMES: protectedRoleNames.join(',') },
     );
