@@ -43,7 +43,8 @@ import { isExempt, remediation, settingsFromEnv, type Actions, type CommonSettin
  * incident-response guidance on source containment, each network interface is first moved into a
  * *transition* group that allows all traffic in and out (0.0.0.0/0 and ::/0, all protocols). For
  * TCP and UDP such rules make flows untracked (the EC2 connection-tracking documentation), so
- * the second move, into the *forensic* group with no rules at all, drops them at once. The
+ * the second move, into the *forensic* group with no rules at all, drops them at once (a flow that
+ * stays tracked, of another protocol, ends when it goes idle; every new flow is refused at once). The
  * transition group is held only between two consecutive API calls. A network ACL would cut tracked
  * flows too, but it applies to the whole subnet (every other instance in it) and would have to be
  * undone by hand; the security-group route touches this instance only.
