@@ -28,6 +28,9 @@ export interface UsualComparison {
   readonly oursPeakRssBytes: number;
   readonly usualWallMs: number;
   readonly usualPeakRssBytes: number;
+  /** The usual copy run with tsx instead of ts-node: how much of the difference the root import alone makes. */
+  readonly rootImportWallMs?: number;
+  readonly rootImportPeakRssBytes?: number;
   /** Whether the usual run synthesized the same stacks with the same resource counts as ours. */
   readonly sameOutput: boolean;
 }
@@ -205,7 +208,7 @@ export function renderResultsMarkdown(results: BenchResults, plotFile: string): 
     const usual = results.usual;
     out.push('## Against the usual setup', '');
     out.push(
-      `The same ${usual.members}-account ${usual.mode} configuration, synthesized by this app as it is, and by a copy of it made the usual way: run with ts-node (which type-checks as it loads) and every provider class imported from the package root, as the default cdktf template does. The copy is generated into a temporary folder by rewriting the deep imports; ${usual.sameOutput ? 'it synthesized the same stacks with the same resource counts' : '**its output differed from ours** (stacks or resource counts)'}.`,
+      `The same ${usual.members}-account ${usual.mode} configuration, synthesized by this app as it is, and by a copy of it made the usual way: run with ts-node (which type-checks as it loads) and every provider class imported from the package root, as the default cdktf template does. The copy is generated into a temporary folder by rewriting the deep imports; ${usual.sameOutput ? 'it synthesized the same stacks with the same resource counts' : '**its output differed from ours** (stacks or resource counts)'}.${usual.rootImportWallMs === undefined ? '' : ' The copy is also run with tsx, to tell the share of the root import from that of ts-node.'} Runs alternate between the variants, so a change in the machine\'s load hits them alike.`,
       '',
     );
     out.push(
@@ -213,6 +216,9 @@ export function renderResultsMarkdown(results: BenchResults, plotFile: string): 
         ['variant', 'runs', 'synth wall time', 'peak RSS'],
         [
           ['ours: tsx, deep imports', String(usual.runs), formatSeconds(usual.oursWallMs), formatBytes(usual.oursPeakRssBytes)],
+          ...(usual.rootImportWallMs === undefined || usual.rootImportPeakRssBytes === undefined
+            ? []
+            : [['tsx, package-root imports (the import alone)', String(usual.runs), formatSeconds(usual.rootImportWallMs), formatBytes(usual.rootImportPeakRssBytes)]]),
           ['usual: ts-node, package-root imports', String(usual.runs), formatSeconds(usual.usualWallMs), formatBytes(usual.usualPeakRssBytes)],
           ['ours / usual', '', formatRatio(usual.oursWallMs, usual.usualWallMs), formatRatio(usual.oursPeakRssBytes, usual.usualPeakRssBytes)],
           ['usual / ours', '', formatRatio(usual.usualWallMs, usual.oursWallMs), formatRatio(usual.usualPeakRssBytes, usual.oursPeakRssBytes)],

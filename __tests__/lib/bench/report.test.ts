@@ -86,6 +86,9 @@ describe('benchmark report', () => {
     const markdown = renderResultsMarkdown(results({ usual }), 'synth.svg');
     expect(markdown).toContain('| ours / usual |  | 0.14x | 0.13x |');
     expect(markdown).toContain('| usual / ours |  | 7.0x | 8.0x |');
+    expect(markdown).not.toContain('the import alone');
+    const withImportAlone = renderResultsMarkdown(results({ usual: { ...usual, rootImportWallMs: 12_000, rootImportPeakRssBytes: 0.8 * GB } }), 'synth.svg');
+    expect(withImportAlone).toContain('| tsx, package-root imports (the import alone) | 2 | 12.0 s | 819 MB |');
     expect(markdown).toContain('it synthesized the same stacks with the same resource counts');
     expect(renderResultsMarkdown(results({ usual: { ...usual, sameOutput: false } }), 'synth.svg')).toContain('**its output differed from ours**');
   });
