@@ -1,20 +1,20 @@
 import { GetUserCommand, IAMClient, ListAccessKeysCommand, TagUserCommand, UpdateAccessKeyCommand, type User } from '@aws-sdk/client-iam';
 import { SNSClient } from '@aws-sdk/client-sns';
 import * as z from 'zod/mini';
-import { FINDING_ID_TAG, IAM_USER_MALICIOUS_IP_CALLER_TYPES } from '../lib/finding-types';
+import { IAM_USER_MALICIOUS_IP_CALLER_TYPES } from '../lib/finding-types';
 import { CLIENT_CONFIG } from './commons/clients';
 import { isAwsError, Skipped } from './commons/errors';
 import { accessKeyDetails, withResource } from './commons/finding';
 import type { LogSink } from './commons/logger';
 import { notify } from './commons/notify';
-import { isExempt, remediation, settingsFromEnv, type CommonSettings, type Result, type RunContext } from './commons/remediation';
+import { handledTags, isExempt, isHandled, remediation, settingsFromEnv, type CommonSettings, type Result, type RunContext } from './commons/remediation';
 
 /**
  * Deactivates the IAM user access key of an `...IAMUser/MaliciousIPCaller.Custom` finding. Off by
  * default (`remediation.deactivateAccessKeys`): in the lab a person does it, since a deactivated key
  * can break a workload. Deactivated, not deleted, so it can be turned back on after investigation.
- * As in the other functions, the finding-id tag (on the user) is written after the e-mail and marks
- * the finding as handled.
+ * As in the other functions, the finding tags (on the user) are written after the e-mail and mark
+ * this occurrence of the finding as handled.
  */
 
 export const deactivationEvent = withResource({
@@ -72,8 +72,8 @@ async function deactivate(deps: DeactivationDeps, event: DeactivationEvent, { se
   const keys = await iam.send(new ListAccessKeysCommand({ UserName: userName }));
   const key = keys.AccessKeyMetadata?.find((metadata) => metadata.AccessKeyId === accessKeyId);
   if (!key) throw new Skipped('not-found', `user ${userName} has no access key ${accessKeyId} (deleted already?)`);
-  if (user.Tags?.some((tag) => tag.Key === FINDING_ID_TAG && tag.Value === finding.id)) {
-    return { outcome: 'already-remediated', reason: `user ${userName} is tagged ${FINDING_ID_TAG}=${finding.id}` };
+  if (isHandled(user.Tags, finding)) {
+    return { outcome: 'already-remediated', reason: `user ${userName} is tagged as handled for finding ${finding.id} (updated ${finding.updatedAt})` };
   }
 
   if (key.Status !== 'Inactive') {
@@ -92,7 +92,7 @@ async function deactivate(deps: DeactivationDeps, event: DeactivationEvent, { se
       User: user.Arn ?? userName,
     },
   });
-  const tag = { UserName: userName, Tags: [{ Key: FINDING_ID_TAG, Value: finding.id }] };
+  const tag = { UserName: userName, Tags: handledTags(finding) };
   await act.write('iam:TagUser', tag, () => iam.send(new TagUserCommand(tag)));
   return { outcome: 'remediated' };
 }

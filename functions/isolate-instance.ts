@@ -22,7 +22,6 @@ import * as z from 'zod/mini';
 import {
   EC2_MALICIOUS_IP_CALLER_TYPES,
   FINDING_ID_TAG,
-  FINDING_TIME_TAG,
   FORENSIC_GROUP_PURPOSE,
   FORENSIC_INSTANCE_TAG,
   REMEDIATION_GROUP_TAG,
@@ -33,7 +32,7 @@ import { isAwsError, Refused, Skipped } from './commons/errors';
 import { instanceDetails, withResource } from './commons/finding';
 import type { LogSink } from './commons/logger';
 import { notify } from './commons/notify';
-import { isExempt, remediation, settingsFromEnv, type Actions, type CommonSettings, type Result, type RunContext } from './commons/remediation';
+import { handledTags, isExempt, isHandled, remediation, settingsFromEnv, type Actions, type CommonSettings, type Result, type RunContext } from './commons/remediation';
 
 /**
  * Isolates the EC2 instance of an `UnauthorizedAccess:EC2/MaliciousIPCaller.Custom` finding.
@@ -50,10 +49,11 @@ import { isExempt, remediation, settingsFromEnv, type Actions, type CommonSettin
  * undone by hand; the security-group route touches this instance only.
  *
  * Order and idempotency: every step reads the current state first and changes only what differs,
- * so a replay or a re-run after a failure half-way finishes the remaining steps. The finding-id tag
- * on the instance is written last, after the e-mail: it marks the finding as handled, so a later
- * replay changes nothing (even if a person has released the instance meanwhile), and a failure
- * before it leads to a complete re-run rather than a lost e-mail.
+ * so a replay or a re-run after a failure half-way finishes the remaining steps. The finding tags
+ * (id and `updatedAt`) on the instance are written last, after the e-mail: they mark this occurrence
+ * of the finding as handled, so a replay changes nothing (even if a person has released the instance
+ * meanwhile), a failure before them leads to a complete re-run rather than a lost e-mail, and a new
+ * occurrence of the finding (GuardDuty updates it when the activity recurs) is acted on again.
  */
 
 export const isolationEvent = withResource({ resourceType: z.literal('Instance', { error: 'must be "Instance"' }), instanceDetails });
@@ -125,8 +125,8 @@ async function isolate(deps: IsolationDeps, event: IsolationEvent, { settings, l
   if (isExempt(instance.Tags, settings.exemptTag)) {
     throw new Skipped('exempt', `instance ${instanceId} carries the exemption tag ${settings.exemptTag}`);
   }
-  if (instance.Tags?.some((tag) => tag.Key === FINDING_ID_TAG && tag.Value === finding.id)) {
-    return { outcome: 'already-remediated', reason: `instance ${instanceId} is tagged ${FINDING_ID_TAG}=${finding.id}` };
+  if (isHandled(instance.Tags, finding)) {
+    return { outcome: 'already-remediated', reason: `instance ${instanceId} is tagged as handled for finding ${finding.id} (updated ${finding.updatedAt})` };
   }
   const vpcId = instance.VpcId;
   if (!vpcId) throw new Refused(`instance ${instanceId} is not in a VPC`);
@@ -165,7 +165,7 @@ async function isolate(deps: IsolationDeps, event: IsolationEvent, { settings, l
     },
   });
 
-  const tags = { Resources: [instanceId], Tags: [{ Key: FINDING_ID_TAG, Value: finding.id }, { Key: FINDING_TIME_TAG, Value: finding.updatedAt }] };
+  const tags = { Resources: [instanceId], Tags: handledTags(finding) };
   await act.write('ec2:CreateTags', tags, () => ec2.send(new CreateTagsCommand(tags)));
   log.debug('instance isolated', { vpcId });
   return { outcome: 'remediated', details: { forensicGroupId: forensic, movedNetworkInterfaces: moved, snapshots } };

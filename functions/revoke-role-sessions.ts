@@ -1,13 +1,13 @@
 import { GetRoleCommand, GetRolePolicyCommand, IAMClient, PutRolePolicyCommand, TagRoleCommand, type Role } from '@aws-sdk/client-iam';
 import { SNSClient } from '@aws-sdk/client-sns';
 import * as z from 'zod/mini';
-import { FINDING_ID_TAG, INSTANCE_CREDENTIAL_EXFILTRATION_TYPES, REVOKE_POLICY_NAME } from '../lib/finding-types';
+import { INSTANCE_CREDENTIAL_EXFILTRATION_TYPES, REVOKE_POLICY_NAME } from '../lib/finding-types';
 import { CLIENT_CONFIG } from './commons/clients';
 import { isAwsError, Refused, Skipped } from './commons/errors';
 import { accessKeyDetails, withResource } from './commons/finding';
 import type { LogSink } from './commons/logger';
 import { notify } from './commons/notify';
-import { isExempt, remediation, settingsFromEnv, type CommonSettings, type Result, type RunContext } from './commons/remediation';
+import { handledTags, isExempt, isHandled, remediation, settingsFromEnv, type CommonSettings, type Result, type RunContext } from './commons/remediation';
 
 /**
  * Revokes the sessions of an instance role whose credentials were used outside the instance
@@ -16,8 +16,8 @@ import { isExempt, remediation, settingsFromEnv, type CommonSettings, type Resul
  * to tokens issued before now. The instance itself fetches fresh credentials from its metadata
  * service and keeps working; the stolen copies stop.
  *
- * Idempotent: the role is tagged with the finding id after the e-mail, and a role tagged with this
- * finding is left alone (ten deliveries: one policy, one e-mail). If the role already has the policy
+ * Idempotent: the role is tagged with the finding's id and `updatedAt` after the e-mail, and a role
+ * tagged with this occurrence of the finding is left alone (ten deliveries: one policy, one e-mail). If the role already has the policy
  * with a cut-off at or after the finding's last update, the stolen credentials are revoked already
  * and the policy is not rewritten (a re-run after the e-mail failed only sends the e-mail and tags);
  * a newer finding moves the cut-off to its own now.
@@ -102,8 +102,8 @@ async function revoke(deps: RevocationDeps, event: RevocationEvent, { settings, 
   checkInScope(role, settings);
   if (isExempt(role.Tags, settings.exemptTag)) throw new Skipped('exempt', `role ${roleName} carries the exemption tag ${settings.exemptTag}`);
 
-  if (role.Tags?.some((tag) => tag.Key === FINDING_ID_TAG && tag.Value === finding.id)) {
-    return { outcome: 'already-remediated', reason: `role ${roleName} is tagged ${FINDING_ID_TAG}=${finding.id}` };
+  if (isHandled(role.Tags, finding)) {
+    return { outcome: 'already-remediated', reason: `role ${roleName} is tagged as handled for finding ${finding.id} (updated ${finding.updatedAt})` };
   }
 
   const existing = await currentCutoff(iam, roleName);
@@ -133,7 +133,7 @@ async function revoke(deps: RevocationDeps, event: RevocationEvent, { settings, 
       'Tokens denied if issued before': cutoff,
     },
   });
-  const tag = { RoleName: roleName, Tags: [{ Key: FINDING_ID_TAG, Value: finding.id }] };
+  const tag = { RoleName: roleName, Tags: handledTags(finding) };
   await act.write('iam:TagRole', tag, () => iam.send(new TagRoleCommand(tag)));
   return { outcome: 'remediated', details: { cutoff } };
 }

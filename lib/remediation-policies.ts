@@ -148,7 +148,7 @@ export function revocationStatements(scope: RoleScope): PolicyStatement[] {
       Effect: 'Allow',
       Action: 'iam:TagRole',
       Resource: roles,
-      Condition: { 'ForAllValues:StringEquals': { 'aws:TagKeys': [FINDING_ID_TAG] } },
+      Condition: { 'ForAllValues:StringEquals': { 'aws:TagKeys': [FINDING_ID_TAG, FINDING_TIME_TAG] } },
     },
     { Sid: 'NeverTouchServiceLinkedOrProtectedRoles', Effect: 'Deny', Action: ['iam:PutRolePolicy', 'iam:TagRole'], Resource: protectedRoles },
     {
@@ -172,7 +172,7 @@ export function deactivationStatements(scope: FunctionScope): PolicyStatement[] 
       Effect: 'Allow',
       Action: 'iam:TagUser',
       Resource: users,
-      Condition: { 'ForAllValues:StringEquals': { 'aws:TagKeys': [FINDING_ID_TAG] } },
+      Condition: { 'ForAllValues:StringEquals': { 'aws:TagKeys': [FINDING_ID_TAG, FINDING_TIME_TAG] } },
     },
     {
       Sid: 'NeverTouchExemptUsers',

@@ -35,9 +35,9 @@ function setup(options: { iam?: FakeIam; settings?: Partial<CommonSettings> } = 
 
 describe('deactivate-access-key', () => {
   it.each([
-    ['UnauthorizedAccess', 'iam-user-malicious-ip-caller-custom', 'b2d4f6a8c0e2b4d6f8a0c2e4b6d8f0a2'],
-    ['Recon', 'iam-user-recon-malicious-ip-caller-custom', 'c3e5a7b9d1f3c5e7a9b1d3f5c7e9a1b3'],
-  ])('deactivates the key of a %s finding (and only that key), e-mails, then tags the user', async (_type, fixture, findingId) => {
+    ['UnauthorizedAccess', 'iam-user-malicious-ip-caller-custom', 'b2d4f6a8c0e2b4d6f8a0c2e4b6d8f0a2', '2026-11-22T04:33:14.118Z'],
+    ['Recon', 'iam-user-recon-malicious-ip-caller-custom', 'c3e5a7b9d1f3c5e7a9b1d3f5c7e9a1b3', '2026-11-22T04:33:58.264Z'],
+  ])('deactivates the key of a %s finding (and only that key), e-mails, then tags the user', async (_type, fixture, findingId, updatedAt) => {
     const { iam, handler, published } = setup();
 
     expect(await handler(findingEvent(fixture), CONTEXT)).toEqual({ outcome: 'remediated' });
@@ -46,7 +46,16 @@ describe('deactivate-access-key', () => {
       ['GetUser', { UserName: USER }],
       ['ListAccessKeys', { UserName: USER }],
       ['UpdateAccessKey', { UserName: USER, AccessKeyId: KEY, Status: 'Inactive' }],
-      ['TagUser', { UserName: USER, Tags: [{ Key: 'GuardDutyFindingId', Value: findingId }] }],
+      [
+        'TagUser',
+        {
+          UserName: USER,
+          Tags: [
+            { Key: 'GuardDutyFindingId', Value: findingId },
+            { Key: 'GuardDutyFindingTime', Value: updatedAt },
+          ],
+        },
+      ],
     ]);
     expect(iam.users.get(USER)!.keys).toEqual([
       { AccessKeyId: KEY, Status: 'Inactive' },

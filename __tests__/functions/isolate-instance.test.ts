@@ -152,6 +152,28 @@ describe('isolate-instance', () => {
     expect(ec2.writes().filter((name) => name === 'CreateSecurityGroup')).toHaveLength(2);
   });
 
+  it('acts again on a new occurrence of the same finding, but not on a replay, after a person released the instance', async () => {
+    const { ec2, handler, published } = setup();
+    await handler(findingEvent('ec2-malicious-ip-caller-custom'), CONTEXT);
+    // A person moves the instance back to its group after the investigation.
+    for (const eni of ec2.instances.get(INSTANCE)!.NetworkInterfaces) eni.Groups = [{ GroupId: 'sg-0a1b2c3d4e5f60001', GroupName: 'TargetSecurityGroup' }];
+
+    expect((await handler(findingEvent('ec2-malicious-ip-caller-custom'), CONTEXT)).outcome).toBe('already-remediated');
+    expect(ec2.moves).toHaveLength(4);
+
+    const recurring = findingEvent('ec2-malicious-ip-caller-custom');
+    recurring.detail.updatedAt = '2026-11-22T06:00:00.000Z';
+    expect((await handler(recurring, CONTEXT)).outcome).toBe('remediated');
+    expect(ec2.moves.slice(4)).toEqual([
+      'eni-0a1b2c3d4e5f60001 -> acme-IsolationTransition',
+      'eni-0a1b2c3d4e5f60001 -> acme-ForensicSecurityGroup',
+      'eni-0a1b2c3d4e5f60002 -> acme-IsolationTransition',
+      'eni-0a1b2c3d4e5f60002 -> acme-ForensicSecurityGroup',
+    ]);
+    expect(ec2.instances.get(INSTANCE)!.Tags).toContainEqual({ Key: 'GuardDutyFindingTime', Value: '2026-11-22T06:00:00.000Z' });
+    expect(published()).toHaveLength(2);
+  });
+
   it('retries throttled calls in the SDK (adaptive mode) and then succeeds', async () => {
     const http = scriptedHttp([
       { status: 400, body: queryThrottling('http://sns.amazonaws.com/doc/2010-03-31/') },

@@ -55,7 +55,16 @@ describe('revoke-role-sessions', () => {
       ['GetRole', { RoleName: ROLE }],
       ['GetRolePolicy', { RoleName: ROLE, PolicyName: 'RevokeOldSessions' }],
       ['PutRolePolicy', { RoleName: ROLE, PolicyName: 'RevokeOldSessions', PolicyDocument: JSON.stringify(document) }],
-      ['TagRole', { RoleName: ROLE, Tags: [{ Key: 'GuardDutyFindingId', Value: FINDING_ID }] }],
+      [
+        'TagRole',
+        {
+          RoleName: ROLE,
+          Tags: [
+            { Key: 'GuardDutyFindingId', Value: FINDING_ID },
+            { Key: 'GuardDutyFindingTime', Value: '2026-11-22T04:41:20.405Z' },
+          ],
+        },
+      ],
     ]);
     expect(published()).toEqual([
       {
@@ -96,6 +105,23 @@ describe('revoke-role-sessions', () => {
     expect([...iam.roles.get(ROLE)!.policies.keys()]).toEqual(['RevokeOldSessions']);
     expect(iam.writes()).toEqual(['PutRolePolicy', 'TagRole']);
     expect(published()).toHaveLength(1);
+  });
+
+  it('acts again on a new occurrence of the same finding (same id, later update): new cut-off, new e-mail', async () => {
+    const iam = new FakeIam({ roles: [labRole()] });
+    const first = setup({ iam, now: NOW });
+    await first.handler(findingEvent('instance-credential-exfiltration-outside-aws'), CONTEXT);
+    const recurring = findingEvent('instance-credential-exfiltration-outside-aws');
+    recurring.detail.updatedAt = '2026-11-22T05:30:00.000Z';
+    const later = setup({ iam, now: new Date('2026-11-22T05:31:00Z') });
+
+    expect((await later.handler(recurring, CONTEXT)).outcome).toBe('remediated');
+    expect(iam.roles.get(ROLE)!.policies.get('RevokeOldSessions')).toBe(revokePolicy('2026-11-22T05:31:00Z'));
+    expect(iam.roles.get(ROLE)!.Tags).toEqual([
+      { Key: 'GuardDutyFindingId', Value: FINDING_ID },
+      { Key: 'GuardDutyFindingTime', Value: '2026-11-22T05:30:00.000Z' },
+    ]);
+    expect(later.published()).toHaveLength(1);
   });
 
   it('moves the cut-off forward for a newer finding on a role revoked before', async () => {

@@ -1,6 +1,7 @@
 import type * as z from 'zod/mini';
+import { FINDING_ID_TAG, FINDING_TIME_TAG } from '../../lib/finding-types';
 import { classify, InvalidEvent, Skipped, type Outcome } from './errors';
-import { issuePath, type FindingEvent } from './finding';
+import { issuePath, type Finding, type FindingEvent } from './finding';
 import { Logger, type LogSink } from './logger';
 
 /** What `remediation.mode` means inside a function; `off` deploys no function at all. */
@@ -136,4 +137,23 @@ export function settingsFromEnv<S>(schema: z.ZodMiniType<S>, env: NodeJS.Process
 /** Whether a tag list (EC2 `Key`/`Value` or IAM `Key`/`Value`) carries the exemption tag key. */
 export function isExempt(tags: readonly { Key?: string }[] | undefined, exemptTag: string): boolean {
   return (tags ?? []).some((tag) => tag.Key === exemptTag);
+}
+
+/**
+ * The tags that mark a resource as handled for a finding, written last (after the e-mail). With the
+ * finding's `updatedAt`: GuardDuty sends a finding again, same id, when the activity recurs, and
+ * that new occurrence must be acted on; a replay of the same event must not.
+ */
+export function handledTags(finding: Pick<Finding, 'id' | 'updatedAt'>): { Key: string; Value: string }[] {
+  return [
+    { Key: FINDING_ID_TAG, Value: finding.id },
+    { Key: FINDING_TIME_TAG, Value: finding.updatedAt },
+  ];
+}
+
+/** Whether the resource's tags say this finding, at this update or a later one, was handled already. */
+export function isHandled(tags: readonly { Key?: string; Value?: string }[] | undefined, finding: Pick<Finding, 'id' | 'updatedAt'>): boolean {
+  const value = (key: string) => (tags ?? []).find((tag) => tag.Key === key)?.Value;
+  const handledAt = Date.parse(value(FINDING_TIME_TAG) ?? '');
+  return value(FINDING_ID_TAG) === finding.id && handledAt >= Date.parse(finding.updatedAt);
 }
