@@ -116,7 +116,7 @@ const DEFAULT_EGRESS: IpPermission[] = [{ IpProtocol: '-1', IpRanges: [{ CidrIp:
 /** Stands in for a group id in dry-run mode, where the group is not created. */
 const NOT_CREATED = (name: string) => `(${name}, not created in dry-run)`;
 
-async function isolate(deps: IsolationDeps, event: IsolationEvent, { settings, log, act }: RunContext<IsolationSettings>): Promise<Result> {
+async function isolate(deps: IsolationDeps, event: IsolationEvent, { settings, act }: RunContext<IsolationSettings>): Promise<Result> {
   const { ec2, sns } = deps;
   const finding = event.detail;
   const instanceId = finding.resource.instanceDetails.instanceId;
@@ -131,14 +131,21 @@ async function isolate(deps: IsolationDeps, event: IsolationEvent, { settings, l
   const vpcId = instance.VpcId;
   if (!vpcId) throw new Refused(`instance ${instanceId} is not in a VPC`);
 
-  const groups = new SecurityGroups(ec2, act, vpcId);
-  const forensic = await groups.ensure(settings.forensicGroupName, FORENSIC_GROUP_PURPOSE, { ingress: [], egress: [] });
+  // Security groups belong to one VPC, and an instance may have network interfaces in several
+  // (multi-VPC attachments): each interface goes into the forensic group of its own VPC.
+  const vpcs = new Map<string, SecurityGroups>();
+  const groupsOf = (vpc: string) => vpcs.get(vpc) ?? vpcs.set(vpc, new SecurityGroups(ec2, act, vpc)).get(vpc)!;
+  const forensicOf = (vpc: string) => groupsOf(vpc).ensure(settings.forensicGroupName, FORENSIC_GROUP_PURPOSE, { ingress: [], egress: [] });
+  const forensicIds = [await forensicOf(vpcId)];
   const moved: string[] = [];
   for (const eni of instance.NetworkInterfaces ?? []) {
     const eniId = eni.NetworkInterfaceId!;
+    const eniVpc = eni.VpcId ?? vpcId;
+    const forensic = await forensicOf(eniVpc);
+    if (!forensicIds.includes(forensic)) forensicIds.push(forensic);
     const current = (eni.Groups ?? []).map((group) => group.GroupId);
     if (current.length === 1 && current[0] === forensic) continue;
-    const transition = await groups.ensure(settings.transitionGroupName, TRANSITION_GROUP_PURPOSE, { ingress: [ALLOW_ALL], egress: [ALLOW_ALL] });
+    const transition = await groupsOf(eniVpc).ensure(settings.transitionGroupName, TRANSITION_GROUP_PURPOSE, { ingress: [ALLOW_ALL], egress: [ALLOW_ALL] });
     for (const groupId of [transition, forensic]) {
       const input = { NetworkInterfaceId: eniId, Groups: [groupId] };
       await act.write('ec2:ModifyNetworkInterfaceAttribute', input, () => ec2.send(new ModifyNetworkInterfaceAttributeCommand(input)));
@@ -158,7 +165,7 @@ async function isolate(deps: IsolationDeps, event: IsolationEvent, { settings, l
     facts: {
       'Finding type': finding.type,
       'Account / region': `${finding.accountId} / ${finding.region}`,
-      'Forensic security group': `${settings.forensicGroupName} (${forensic})`,
+      'Forensic security group': `${settings.forensicGroupName} (${forensicIds.join(', ')})`,
       'Network interfaces moved': moved.length > 0 ? moved.join(', ') : 'none (already in the forensic group)',
       'Forensic snapshots': snapshots,
       'Termination protection': protectedNow ? 'enabled' : 'was already enabled',
@@ -167,8 +174,7 @@ async function isolate(deps: IsolationDeps, event: IsolationEvent, { settings, l
 
   const tags = { Resources: [instanceId], Tags: handledTags(finding) };
   await act.write('ec2:CreateTags', tags, () => ec2.send(new CreateTagsCommand(tags)));
-  log.debug('instance isolated', { vpcId });
-  return { outcome: 'remediated', details: { forensicGroupId: forensic, movedNetworkInterfaces: moved, snapshots } };
+  return { outcome: 'remediated', details: { forensicGroupIds: forensicIds, movedNetworkInterfaces: moved, snapshots } };
 }
 
 async function describeInstance(ec2: EC2Client, instanceId: string): Promise<Instance> {

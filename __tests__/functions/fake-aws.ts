@@ -55,7 +55,7 @@ export interface FakeInstance {
   VpcId?: string;
   State: { Name: 'running' | 'stopped' | 'terminated' };
   Tags: Tag[];
-  NetworkInterfaces: { NetworkInterfaceId: string; Groups: { GroupId: string; GroupName: string }[] }[];
+  NetworkInterfaces: { NetworkInterfaceId: string; VpcId?: string; Groups: { GroupId: string; GroupName: string }[] }[];
   BlockDeviceMappings: { DeviceName: string; Ebs: { VolumeId: string } }[];
   disableApiTermination: boolean;
 }

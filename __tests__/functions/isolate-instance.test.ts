@@ -46,7 +46,7 @@ describe('isolate-instance', () => {
     expect(result).toEqual({
       outcome: 'remediated',
       details: {
-        forensicGroupId: 'sg-0f000000000000001',
+        forensicGroupIds: ['sg-0f000000000000001'],
         movedNetworkInterfaces: ['eni-0a1b2c3d4e5f60001', 'eni-0a1b2c3d4e5f60002'],
         snapshots: 'snap-0f000000000000003 (vol-0a1b2c3d4e5f60001), snap-0f000000000000004 (vol-0a1b2c3d4e5f60002)',
       },
@@ -265,6 +265,23 @@ describe('isolate-instance', () => {
     expect(ec2.moves).toEqual([]);
     expect(published()[0].Message).toContain('Network interfaces moved: none (already in the forensic group)');
     expect(published()[0].Message).toContain('Termination protection: was already enabled');
+  });
+
+  it('moves an interface attached from another VPC into that VPC\'s forensic group', async () => {
+    const instance = labInstance();
+    instance.NetworkInterfaces[1] = { NetworkInterfaceId: 'eni-0b000000000000002', VpcId: 'vpc-0b000000000000002', Groups: [{ GroupId: 'sg-0b000000000000002', GroupName: 'shared' }] };
+    const { ec2, handler, published } = setup({ ec2: new FakeEc2(instance) });
+
+    const result = await handler(findingEvent('ec2-malicious-ip-caller-custom'), CONTEXT);
+
+    const forensic = ec2.groupsNamed('acme-ForensicSecurityGroup');
+    expect(forensic.map((group) => group.VpcId)).toEqual(['vpc-0a1b2c3d4e5f60001', 'vpc-0b000000000000002']);
+    expect(result.details?.forensicGroupIds).toEqual(forensic.map((group) => group.GroupId));
+    expect(ec2.instances.get(INSTANCE)!.NetworkInterfaces.map((eni) => [eni.NetworkInterfaceId, eni.Groups.map((group) => group.GroupId)])).toEqual([
+      ['eni-0a1b2c3d4e5f60001', [forensic[0].GroupId]],
+      ['eni-0b000000000000002', [forensic[1].GroupId]],
+    ]);
+    expect(published()[0].Message).toContain(`Forensic security group: acme-ForensicSecurityGroup (${forensic[0].GroupId}, ${forensic[1].GroupId})`);
   });
 
   it('uses the group a concurrent delivery created first', async () => {
