@@ -31,6 +31,9 @@ function notify(scope: FunctionScope): PolicyStatement[] {
   ];
 }
 
+/** A tagging call may write the finding id and time, and no other tag. */
+const ONLY_FINDING_TAGS = { 'ForAllValues:StringEquals': { 'aws:TagKeys': [FINDING_ID_TAG, FINDING_TIME_TAG] } };
+
 const REMEDIATION_GROUPS = { [`aws:ResourceTag/${REMEDIATION_GROUP_TAG}`]: [FORENSIC_GROUP_PURPOSE, TRANSITION_GROUP_PURPOSE] };
 
 export function isolationStatements(scope: FunctionScope): PolicyStatement[] {
@@ -102,7 +105,7 @@ export function isolationStatements(scope: FunctionScope): PolicyStatement[] {
       Effect: 'Allow',
       Action: 'ec2:CreateTags',
       Resource: arn('instance'),
-      Condition: { 'ForAllValues:StringEquals': { 'aws:TagKeys': [FINDING_ID_TAG, FINDING_TIME_TAG] } },
+      Condition: ONLY_FINDING_TAGS,
     },
     {
       Sid: 'NeverTouchExemptInstances',
@@ -148,7 +151,7 @@ export function revocationStatements(scope: RoleScope): PolicyStatement[] {
       Effect: 'Allow',
       Action: 'iam:TagRole',
       Resource: roles,
-      Condition: { 'ForAllValues:StringEquals': { 'aws:TagKeys': [FINDING_ID_TAG, FINDING_TIME_TAG] } },
+      Condition: ONLY_FINDING_TAGS,
     },
     { Sid: 'NeverTouchServiceLinkedOrProtectedRoles', Effect: 'Deny', Action: ['iam:PutRolePolicy', 'iam:TagRole'], Resource: protectedRoles },
     {
@@ -172,7 +175,7 @@ export function deactivationStatements(scope: FunctionScope): PolicyStatement[] 
       Effect: 'Allow',
       Action: 'iam:TagUser',
       Resource: users,
-      Condition: { 'ForAllValues:StringEquals': { 'aws:TagKeys': [FINDING_ID_TAG, FINDING_TIME_TAG] } },
+      Condition: ONLY_FINDING_TAGS,
     },
     {
       Sid: 'NeverTouchExemptUsers',

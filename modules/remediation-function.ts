@@ -56,6 +56,16 @@ export interface RemediationFunctionProps {
  * asynchronously, so its own retry policy and DLQ cover failures to *deliver* the event; a function
  * that throws is retried by the Lambda service and then goes to this destination.
  */
+/** Alarm settings: any occurrence within five minutes alarms; no data is not a problem. */
+const ANY_IN_FIVE_MINUTES = {
+  statistic: 'Sum',
+  period: 300,
+  evaluationPeriods: 1,
+  threshold: 0,
+  comparisonOperator: 'GreaterThanThreshold',
+  treatMissingData: 'notBreaching',
+} as const;
+
 export class RemediationFunction extends Construct {
   readonly function: LambdaFunction;
   readonly role: IamRole;
@@ -145,12 +155,7 @@ export class RemediationFunction extends Construct {
       namespace: 'AWS/Lambda',
       metricName: 'Errors',
       dimensions: { FunctionName: functionName },
-      statistic: 'Sum',
-      period: 300,
-      evaluationPeriods: 1,
-      threshold: 0,
-      comparisonOperator: 'GreaterThanThreshold',
-      treatMissingData: 'notBreaching',
+      ...ANY_IN_FIVE_MINUTES,
     });
 
     const rejectedMetric = `${functionName}-rejected-events`;
@@ -169,12 +174,7 @@ export class RemediationFunction extends Construct {
       alarmDescription: `${functionName} rejected an event (malformed, or a target it refuses to change). Not retried; read the function's log.`,
       namespace: REMEDIATION_METRIC_NAMESPACE,
       metricName: rejectedMetric,
-      statistic: 'Sum',
-      period: 300,
-      evaluationPeriods: 1,
-      threshold: 0,
-      comparisonOperator: 'GreaterThanThreshold',
-      treatMissingData: 'notBreaching',
+      ...ANY_IN_FIVE_MINUTES,
     });
     this.alarms = [errors, rejected];
   }

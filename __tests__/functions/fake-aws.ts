@@ -120,10 +120,7 @@ export class FakeEc2 {
 
   /** The commands sent, as `[name, input]`, in order. */
   calls(): [string, Record<string, unknown>][] {
-    return this.mock.calls().map((call) => {
-      const command = call.args[0] as unknown as { constructor: { name: string }; input: Record<string, unknown> };
-      return [command.constructor.name.replace(/Command$/, ''), command.input];
-    });
+    return commandsSent(this.mock);
   }
 
   /** Names of the commands that change something. */
@@ -316,10 +313,7 @@ export class FakeIam {
   }
 
   calls(): [string, Record<string, unknown>][] {
-    return this.mock.calls().map((call) => {
-      const command = call.args[0] as unknown as { constructor: { name: string }; input: Record<string, unknown> };
-      return [command.constructor.name.replace(/Command$/, ''), command.input];
-    });
+    return commandsSent(this.mock);
   }
 
   writes(): string[] {
@@ -401,4 +395,12 @@ export class FakeIam {
       return {};
     });
   }
+}
+
+/** The commands a mocked client was sent, as `[name without "Command", input]`, in order. */
+function commandsSent(mock: { calls(): { args: unknown[] }[] }): [string, Record<string, unknown>][] {
+  return mock.calls().map((call) => {
+    const command = call.args[0] as { constructor: { name: string }; input: Record<string, unknown> };
+    return [command.constructor.name.replace(/Command$/, ''), command.input];
+  });
 }
