@@ -50,11 +50,12 @@ export class DetectiveMembersStack extends OrgStack {
     super(scope, props);
     const { config, planned } = props;
     const adminProvider = this.provider(config.accounts.admin);
+    const graphArns = this.readOnce('behavior-graph', props.graphArns);
     for (const member of planned.members) {
       new DetectiveMembership(this, `member-${member.id}`, {
         member,
         adminProvider,
-        graphArns: props.graphArns,
+        graphArns,
         administratorAccountId: config.accounts.admin,
         ...(config.mode === 'invitations' ? { memberProvider: this.provider(member.id) } : {}),
       });

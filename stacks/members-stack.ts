@@ -1,4 +1,3 @@
-import { TerraformLocal } from 'cdktf';
 import type { Construct } from 'constructs';
 import { detectorFeatures } from '../lib/protection';
 import { InvitationMembership, OrganizationMembership } from '../modules/membership';
@@ -19,11 +18,7 @@ export class MembersStack extends OrgStack {
     const { config, planned } = props;
     const adminProvider = this.provider(config.accounts.admin);
     const features = detectorFeatures(config.protection);
-    // Read each admin detector id from the admin stack once, into a local: resolving the cross-stack
-    // reference at every membership costs seconds at a thousand accounts.
-    const adminDetectorIds = Object.fromEntries(
-      Object.entries(props.adminDetectorIds).map(([region, id]) => [region, new TerraformLocal(this, `admin-detector-${region}`, id).asString]),
-    );
+    const adminDetectorIds = this.readOnce('admin-detector', props.adminDetectorIds);
     for (const member of planned.members) {
       const id = `member-${member.id}`;
       if (config.mode === 'organizations') {

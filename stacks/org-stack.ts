@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
-import { App, CloudBackend, LocalBackend, NamedCloudWorkspace, S3Backend, TerraformStack } from 'cdktf';
+import { App, CloudBackend, LocalBackend, NamedCloudWorkspace, S3Backend, TerraformLocal, TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
 import type { OrgConfig } from '../lib/config/load';
 import type { PlannedStack, StackAccount } from '../lib/plan';
@@ -31,6 +31,15 @@ export class OrgStack extends TerraformStack {
     props.planned.accounts.forEach((account, index) => {
       this.providers.set(account.id, accountProvider(this, props.config, account, index === 0));
     });
+  }
+
+  /**
+   * Values from another stack (by region), read once into locals of this stack. Each use of a
+   * cross-stack reference is resolved on its own, which costs seconds across a thousand memberships;
+   * a local is resolved once.
+   */
+  protected readOnce(name: string, byRegion: Readonly<Record<string, string>>): Readonly<Record<string, string>> {
+    return Object.fromEntries(Object.entries(byRegion).map(([region, value]) => [region, new TerraformLocal(this, `${name}-${region}`, value).asString]));
   }
 
   /** The provider of an account the plan gave this stack; anything else is a programming error. */

@@ -59,12 +59,18 @@ describe('DetectiveStack, organizations mode', () => {
           region: member.region,
           account_id: member.account_id,
           email_address: expect.stringMatching(/@example\.com$/),
-          graph_arn: expect.stringMatching(new RegExp(`^\\$\\{data\\.terraform_remote_state\\.cross-stack-reference-input-detective\\.outputs\\..*graph-${member.region}_graph.*graph_arn\\}$`)),
+          graph_arn: `\${local.behavior-graph-${member.region}}`,
           disable_email_notification: true,
           message: 'Amazon Detective administration by account 222222222222',
         });
       }
       expect(Object.keys(synth.stack(stackId).resource)).toEqual(['aws_detective_member']);
+      // Each region's graph ARN is read from the detective stack's state once, into a local.
+      for (const region of REGIONS) {
+        expect(synth.stack(stackId).locals[`behavior-graph-${region}`]).toMatch(
+          new RegExp(`^\\$\\{data\\.terraform_remote_state\\.cross-stack-reference-input-detective\\.outputs\\..*graph-${region}_graph.*graph_arn\\}$`),
+        );
+      }
     }
     expect(synth.manifest.stacks['detective-wave-1'].dependencies).toEqual(['detective', 'members-wave-1']);
   });
