@@ -14,3 +14,17 @@ export function bucketName(config: Pick<OrgConfig, 'name'>, purpose: string, acc
   if (name.length > 63) throw new Error(`bucket name ${name} is longer than 63 characters; shorten name or the purpose`);
   return name;
 }
+
+export interface IsolationGroupNames {
+  readonly forensic: string;
+  readonly transition: string;
+}
+
+/**
+ * The security groups the isolation Lambda moves a compromised instance into. The remediation stack
+ * gives the names to the Lambda and scopes its role to them; the simulation stack creates groups of
+ * these names in its VPC, so `cdktf destroy` removes them with the VPC.
+ */
+export function isolationGroupNames(config: Pick<OrgConfig, 'name'>): IsolationGroupNames {
+  return { forensic: resourceName(config, 'ForensicSecurityGroup'), transition: resourceName(config, 'IsolationTransition') };
+}

@@ -7,6 +7,7 @@ import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import { Subnet } from '@cdktf/provider-aws/lib/subnet';
 import { Vpc } from '@cdktf/provider-aws/lib/vpc';
 import { Construct } from 'constructs';
+import type { IsolationGroupNames } from '../lib/naming';
 import { FORENSIC_GROUP_PURPOSE, REMEDIATION_GROUP_TAG, TRANSITION_GROUP_PURPOSE } from '../lib/finding-types';
 
 /** The lab's VPC: 256 addresses, one public subnet. */
@@ -19,10 +20,6 @@ const ANYWHERE = '0.0.0.0/0';
 const ECHO_REQUEST = { protocol: 'icmp', fromPort: 8, toPort: -1 } as const;
 const ALL_EGRESS = { protocol: '-1', fromPort: 0, toPort: 0, cidrBlocks: [ANYWHERE] } as const;
 
-export interface IsolationGroupNames {
-  readonly forensic: string;
-  readonly transition: string;
-}
 
 export interface SimulationNetworkProps {
   /** Provider of the sandbox account. */

@@ -5,7 +5,7 @@ import { CloudwatchMetricAlarm } from '@cdktf/provider-aws/lib/cloudwatch-metric
 import type { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import type { Construct } from 'constructs';
 import { TARGET_RETRY_POLICY, type InputTransformer } from '../lib/findings';
-import { resourceName } from '../lib/naming';
+import { isolationGroupNames, resourceName } from '../lib/naming';
 import type { PolicyStatement } from '../lib/policy';
 import { deactivationStatements, isolationStatements, revocationStatements, type FunctionScope } from '../lib/remediation-policies';
 import {
@@ -21,7 +21,6 @@ import { DeadLetterQueue } from '../modules/dead-letter-queue';
 import { NotificationTopic } from '../modules/notification-topic';
 import { RemediationFunction } from '../modules/remediation-function';
 import { OrgStack, type OrgStackProps } from './org-stack';
-import { isolationGroupNames } from './simulation-stack';
 
 const FUNCTIONS_DIR = path.resolve(__dirname, '..', 'functions');
 /** The handlers in functions/, by file name; also the last part of each function's name. */

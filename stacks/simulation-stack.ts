@@ -2,27 +2,18 @@ import { Eip } from '@cdktf/provider-aws/lib/eip';
 import { EipAssociation } from '@cdktf/provider-aws/lib/eip-association';
 import { TerraformOutput } from 'cdktf';
 import type { Construct } from 'constructs';
-import type { OrgConfig } from '../lib/config/load';
-import { resourceName } from '../lib/naming';
+import { isolationGroupNames, resourceName, type IsolationGroupNames } from '../lib/naming';
 import { scenario3Steps } from '../lib/simulation/scenario-3';
 import { scenario1UserData, scenario2UserData } from '../lib/simulation/user-data';
 import { SimulationData } from '../modules/simulation-data';
 import { COMPROMISED_ROLE_NAME, SimulationIdentities } from '../modules/simulation-identities';
 import { AmazonLinuxImage, INSTANCE_NAMES, SimulationInstance } from '../modules/simulation-instances';
-import { SimulationNetwork, type IsolationGroupNames } from '../modules/simulation-network';
+import { SimulationNetwork } from '../modules/simulation-network';
 import { OrgStack, type OrgStackProps } from './org-stack';
 
 export interface SimulationStackProps extends OrgStackProps {
   /** Names the remediation's isolation Lambda uses for its groups. @default isolationGroupNames(config) */
   readonly isolationGroupNames?: IsolationGroupNames;
-}
-
-/**
- * The group names the sandbox remediation gives its isolation Lambda (FORENSIC_GROUP_NAME and
- * TRANSITION_GROUP_NAME in stacks/remediation-stack.ts); a test compares the two stacks.
- */
-export function isolationGroupNames(config: Pick<OrgConfig, 'name'>): IsolationGroupNames {
-  return { forensic: `${config.name}-ForensicSecurityGroup`, transition: `${config.name}-IsolationTransition` };
 }
 
 /**

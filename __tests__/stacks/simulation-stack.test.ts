@@ -3,7 +3,8 @@ import { Testing } from 'cdktf';
 import type { OrgConfig } from '../../lib/config/load';
 import { planStacks, STACK_IDS } from '../../lib/plan';
 import { scenario3Steps } from '../../lib/simulation/scenario-3';
-import { isolationGroupNames, SimulationStack } from '../../stacks/simulation-stack';
+import { isolationGroupNames } from '../../lib/naming';
+import { SimulationStack } from '../../stacks/simulation-stack';
 import { synthApp, testConfig } from '../helpers/synth';
 
 const SANDBOX = '333333333333';
