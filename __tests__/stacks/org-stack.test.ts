@@ -15,14 +15,21 @@ describe('every stack', () => {
     }
   });
 
-  it('puts every regional GuardDuty resource in an explicit region', () => {
-    const synth = synthApp(testConfig({ mode: 'invitations' }));
+  it.each(['organizations', 'invitations'])('puts every regional resource of every stack in an explicit region (%s mode)', (mode) => {
+    const synth = synthApp(testConfig({ mode, securityHub: { enabled: true }, detective: { enabled: true } }));
+    const regions = ['us-west-2', 'us-east-1', 'eu-west-1'];
+    let checked = 0;
     for (const id of synth.stackIds) {
       for (const [type, resources] of Object.entries(synth.stack(id).resource ?? {})) {
-        if (!type.startsWith('aws_guardduty_')) continue;
-        for (const resource of Object.values(resources as Record<string, any>)) expect(['us-west-2', 'us-east-1', 'eu-west-1']).toContain(resource.region);
+        // IAM is global: AWS provider 6 gives its resources no region argument.
+        if (type.startsWith('aws_iam_')) continue;
+        for (const resource of Object.values(resources as Record<string, any>)) {
+          expect([type, regions.includes(resource.region)]).toEqual([type, true]);
+          checked++;
+        }
       }
     }
+    expect(checked).toBeGreaterThan(200);
   });
 });
 
