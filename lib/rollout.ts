@@ -10,12 +10,7 @@ import type { Manifest, StateLocation } from './synthesized';
 
 export type Direction = 'deploy' | 'destroy';
 
-export interface RolloutStack {
-  readonly id: string;
-  readonly kind: string;
-  readonly description: string;
-  readonly accounts: readonly StackAccount[];
-  readonly regions: readonly string[];
+export interface RolloutStack extends Pick<PlannedStack, 'id' | 'kind' | 'description' | 'accounts' | 'regions'> {
   /** Stacks deployed before this one: the plan's, and with a manifest also cdktf's (cross-stack references). */
   readonly dependsOn: readonly string[];
   /** Resource instances in the synthesized stack, when counted. */
