@@ -168,9 +168,11 @@ export function renderResultsMarkdown(results: BenchResults, plotFile: string): 
     ),
     '',
   );
-  const loaded = Math.max(Number(machine.loadBefore.split(',')[0]), Number(machine.loadAfter.split(',')[0])) > machine.cores * 0.75;
+  // Only the load before the run tells of other processes: the load after it is mostly the
+  // benchmark's own.
+  const loaded = Number(machine.loadBefore.split(',')[0]) > machine.cores * 0.75;
   if (loaded) {
-    out.push(`The runs happened on a **loaded ${machine.cores}-core machine** (other processes were busy, see the load averages): absolute times are inflated and noisy; ratios measured side by side hold better.`, '');
+    out.push(`The runs happened on a **loaded ${machine.cores}-core machine** (other processes were busy, see the load average before): absolute times are inflated and noisy; ratios measured side by side hold better.`, '');
   }
   out.push(`Sources measured: ${results.source}.`, '');
   out.push(`Each synth is a whole process, \`${results.command}\`, with \`ORG_CONFIG\` and \`CDKTF_OUTDIR\` in a temporary folder; wall time is measured by the parent, peak RSS by ${results.rssProbe === 'gnu-time' ? '`/usr/bin/time -f %M` (the largest process of the run)' : 'polling `/proc/<pid>/status` VmHWM'}. Values are medians of the runs shown.`, '');

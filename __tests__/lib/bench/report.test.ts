@@ -113,6 +113,9 @@ describe('benchmark report', () => {
     expect(renderResultsMarkdown(results(), 'synth.svg')).toContain('loaded 2-core machine');
     const idle = results({ machine: { ...results().machine, loadBefore: '0.20, 0.10, 0.00', loadAfter: '0.90, 0.50, 0.20' } });
     expect(renderResultsMarkdown(idle, 'synth.svg')).not.toContain('loaded 2-core machine');
+    // The benchmark's own load shows in the load after it, not in the one before.
+    const busyOnlyWithItself = results({ machine: { ...results().machine, loadBefore: '0.02, 0.17, 1.15', loadAfter: '1.95, 1.10, 1.27' } });
+    expect(renderResultsMarkdown(busyOnlyWithItself, 'synth.svg')).not.toContain('loaded 2-core machine');
   });
 });
 
