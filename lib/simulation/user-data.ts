@@ -48,35 +48,19 @@ set -euo pipefail
 install -d -m 0755 ${SETTINGS_DIR}
 printf 'TARGET_IP=%s\\n' ${shellQuote(options.targetIp)} > ${SETTINGS_DIR}/scenario-1.env
 
-cat > /etc/systemd/system/guardduty-scenario-1.service <<'UNIT'
-[Unit]
-Description=GuardDuty simulation scenario 1: ping the address on the threat list
-Wants=network-online.target
-After=network-online.target
-
-[Service]
-Type=oneshot
-EnvironmentFile=${SETTINGS_DIR}/scenario-1.env
-# No reply is fine: GuardDuty sees the outbound packets either way.
-ExecStart=/usr/bin/ping -c 5 -W 2 $TARGET_IP
-SuccessExitStatus=1
-UNIT
-
-cat > /etc/systemd/system/guardduty-scenario-1.timer <<'UNIT'
-[Unit]
-Description=GuardDuty simulation scenario 1 schedule
-
-[Timer]
-OnBootSec=1min
-OnUnitActiveSec=${String(interval)}min
-AccuracySec=5s
-
-[Install]
-WantedBy=timers.target
-UNIT
-
-systemctl daemon-reload
-systemctl enable --now guardduty-scenario-1.timer
+${scheduledService({
+    name: 'guardduty-scenario-1',
+    description: 'GuardDuty simulation scenario 1: ping the address on the threat list',
+    service: [
+      `EnvironmentFile=${SETTINGS_DIR}/scenario-1.env`,
+      '# No reply is fine: GuardDuty sees the outbound packets either way.',
+      'ExecStart=/usr/bin/ping -c 5 -W 2 $TARGET_IP',
+      'SuccessExitStatus=1',
+    ],
+    firstRunAfterBoot: '1min',
+    everyMinutes: interval,
+    accuracy: '5s',
+  })}
 `;
 }
 
@@ -159,32 +143,58 @@ call ssm get-parameter --name "$PARAMETER_NAME" --with-decryption
 SCRIPT
 chmod 0755 /usr/local/bin/guardduty-scenario-2
 
-cat > /etc/systemd/system/guardduty-scenario-2.service <<'UNIT'
+${scheduledService({
+    name: 'guardduty-scenario-2',
+    description: 'GuardDuty simulation scenario 2: AWS API calls with a compromised access key',
+    service: ['ExecStart=/usr/local/bin/guardduty-scenario-2'],
+    firstRunAfterBoot: '2min',
+    everyMinutes: interval,
+  })}
+`;
+}
+
+interface ScheduledService {
+  /** Unit name, without `.service` / `.timer`. */
+  readonly name: string;
+  readonly description: string;
+  /** Lines of the `[Service]` section (a oneshot service). */
+  readonly service: readonly string[];
+  readonly firstRunAfterBoot: string;
+  readonly everyMinutes: number;
+  /** How late systemd may start a run. @default systemd's (one minute) */
+  readonly accuracy?: string;
+}
+
+/**
+ * Bash that installs a oneshot service and the timer that runs it, and starts the timer: Amazon
+ * Linux 2023 has no cron, and a timer survives reboots.
+ */
+function scheduledService(unit: ScheduledService): string {
+  const timer = [`OnBootSec=${unit.firstRunAfterBoot}`, `OnUnitActiveSec=${String(unit.everyMinutes)}min`, ...(unit.accuracy ? [`AccuracySec=${unit.accuracy}`] : [])];
+  return bashScript`cat > /etc/systemd/system/${unit.name}.service <<'UNIT'
 [Unit]
-Description=GuardDuty simulation scenario 2: AWS API calls with a compromised access key
+Description=${unit.description}
 Wants=network-online.target
 After=network-online.target
 
 [Service]
 Type=oneshot
-ExecStart=/usr/local/bin/guardduty-scenario-2
+${unit.service.join('\n')}
 UNIT
 
-cat > /etc/systemd/system/guardduty-scenario-2.timer <<'UNIT'
+cat > /etc/systemd/system/${unit.name}.timer <<'UNIT'
 [Unit]
-Description=GuardDuty simulation scenario 2 schedule
+Description=${unit.description.replace(/:.*$/, '')} schedule
 
 [Timer]
-OnBootSec=2min
-OnUnitActiveSec=${String(interval)}min
+${timer.join('\n')}
 
 [Install]
 WantedBy=timers.target
 UNIT
 
 systemctl daemon-reload
-systemctl enable --now guardduty-scenario-2.timer
-`;
+systemctl enable --now ${unit.name}.timer`;
 }
 
 /** Single-quotes a value for bash; a cdktf token has no quotes and passes through unchanged. */
