@@ -19,6 +19,12 @@ export interface OrganizationAdminProps {
   readonly autoEnable: AutoEnable;
   /** Protection plans members get, the same as the administrator's. */
   readonly features: readonly DetectorFeature[];
+  /**
+   * The admin account already is the delegated administrator in this region: the delegation is
+   * imported, because enabling it again fails.
+   * @default false
+   */
+  readonly existingDelegation?: boolean;
 }
 
 /**
@@ -37,6 +43,7 @@ export class OrganizationAdmin extends Construct {
       region,
       adminAccountId: props.adminAccountId,
     });
+    if (props.existingDelegation) this.delegation.importFrom(`${props.adminAccountId}@${region}`, props.managementProvider);
     this.configuration = new GuarddutyOrganizationConfiguration(this, 'configuration', {
       provider: props.adminProvider,
       region,

@@ -27,6 +27,7 @@ export class OrganizationStack extends OrgStack {
         adminDetectorId: props.adminDetectorIds[region],
         autoEnable: config.autoEnable,
         features,
+        existingDelegation: config.existingDelegations.includes(region),
       });
     }
   }

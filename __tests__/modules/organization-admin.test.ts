@@ -51,6 +51,14 @@ describe('organization administration', () => {
     ]);
   });
 
+  it('imports the delegation where the admin account already is the delegated administrator', () => {
+    const synth = synthApp(testConfig({ existingDelegations: ['us-east-1'] }));
+    const delegations = synth.resources('organization', 'aws_guardduty_organization_admin_account');
+    const [address] = Object.entries(delegations).find(([, delegation]) => delegation.region === 'us-east-1')!;
+    expect(synth.stack('organization').import).toEqual([{ id: '222222222222@us-east-1', provider: 'aws', to: `aws_guardduty_organization_admin_account.${address}` }]);
+    expect(synthApp(testConfig()).stack('organization').import).toBeUndefined();
+  });
+
   it('does not exist in invitations mode', () => {
     expect(synthApp(testConfig({ mode: 'invitations' })).stackIds).not.toContain('organization');
   });

@@ -83,6 +83,7 @@ export function parseConfig(data: unknown, options: { file: string; cwd?: string
   checkRegions(fields, file, problems);
   checkAccounts(fields, members, file, problems);
   checkExistingDetectors(fields, members, file, problems);
+  checkExistingDelegations(fields, file, problems);
   checkInvestigation(fields, file, problems, data);
   const lists = resolveListFiles(fields, file, baseDir, problems);
   problems.push(...filterProblems(fields.filters ?? [], file));
@@ -305,6 +306,23 @@ function memberWhere(member: Member, configFile: string): Pick<Problem, 'file' |
   if (inline) return { file: configFile, path: `${inline[2]}.id` };
   const csv = /^(.*):(\d+)$/.exec(member.source);
   return csv ? { file: csv[1], line: Number(csv[2]), path: 'AccountId' } : { file: configFile };
+}
+
+function checkExistingDelegations(fields: Fields, file: string, problems: Problem[]): void {
+  const delegations = fields.existingDelegations ?? [];
+  if (delegations.length > 0 && fields.mode === 'invitations') {
+    problems.push({ file, path: 'existingDelegations', message: 'applies to organizations mode only: in invitations mode nothing is delegated' });
+    return;
+  }
+  const seen = new Set<string>();
+  delegations.forEach((region, index) => {
+    if (fields.regions && !fields.regions.includes(region)) {
+      problems.push({ file, path: `existingDelegations[${index}]`, message: `${JSON.stringify(region)} is not in regions (${fields.regions.join(', ')})` });
+    } else if (seen.has(region)) {
+      problems.push({ file, path: `existingDelegations[${index}]`, message: `${JSON.stringify(region)} is listed twice` });
+    }
+    seen.add(region);
+  });
 }
 
 function checkExistingDetectors(fields: Fields, members: readonly Member[], file: string, problems: Problem[]): void {

@@ -203,6 +203,7 @@ export const configSchema = z.strictObject({
   findingPublishingFrequency: oneOf(PUBLISHING_FREQUENCIES).default('FIFTEEN_MINUTES'),
   protection: protection.default({ s3: true, eksAuditLogs: true, ebsMalware: true, rdsLogin: true, lambdaNetwork: true, runtimeMonitoring: true }),
   existingDetectors: z.record(z.string(), z.record(z.string(), z.string(), { error: 'must map region to detector id' }), { error: 'must map account id to { region: detector id }' }).default({}),
+  existingDelegations: z.array(text('a region name'), { error: 'must be a list of the regions where accounts.admin already is the delegated administrator' }).default([]),
   threatLists: z.array(listFile).default([]),
   trustedIpList: trustedIpList.optional(),
   filters: z.array(filter).default([]),

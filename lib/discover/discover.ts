@@ -201,6 +201,16 @@ export function existingDetectors(config: Pick<OrgConfig, 'mode' | 'accounts' | 
   return map;
 }
 
+/**
+ * The `existingDelegations` list: regions where `accounts.admin` already is GuardDuty's delegated
+ * administrator, so the organization stack imports the delegation instead of enabling it again.
+ */
+export function existingDelegations(config: Pick<OrgConfig, 'accounts'>, discovery: Discovery): string[] {
+  return discovery.organization
+    .filter((state) => state.adminAccounts.some((account) => account.accountId === config.accounts.admin))
+    .map((state) => state.region);
+}
+
 export interface Findings {
   /** Accounts whose GuardDuty administrator is not `accounts.admin`: enrolling them fails until they are released. */
   readonly managedElsewhere: readonly AccountRegionState[];
@@ -233,6 +243,8 @@ export function formatDiscovery(config: Pick<OrgConfig, 'accounts' | 'mode' | 'm
     lines.push(`  - ${state.accountId} (${state.roles.join(', ')}) ${state.region}: administrator ${state.administrator?.accountId} (${state.administrator?.relationshipStatus}); disassociate it there first`);
   }
   if (config.mode === 'organizations') {
+    const delegations = existingDelegations(config, discovery);
+    lines.push(`Regions already delegated to accounts.admin, to import (existingDelegations): ${delegations.length === 0 ? 'none' : JSON.stringify(delegations)}`);
     lines.push(`Regions delegated to another administrator: ${found.delegatedElsewhere.length === 0 ? 'none' : ''}`);
     for (const state of found.delegatedElsewhere) {
       lines.push(`  - ${state.region}: ${state.adminAccounts.map((account) => `${account.accountId} (${account.status})`).join(', ')}`);

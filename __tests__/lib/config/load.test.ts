@@ -105,6 +105,8 @@ describe('bad configuration: every problem names its field', () => {
     ['a malformed detector id', (d) => (d.existingDetectors = { '222222222222': { 'us-east-1': 'not-a-detector' } }), /^org\.json: existingDetectors\.222222222222\.us-east-1: must be a GuardDuty detector id \(32 lowercase hex characters\); got "not-a-detector"$/],
     ['an unenrolled sandbox with autoEnable NEW', (d) => d.members.shift(), /^org\.json: accounts\.sandbox: 333333333333 is not enrolled with autoEnable NEW: list it in members/],
     ['additionalRegions naming a known region', (d) => (d.additionalRegions = ['us-east-1']), /^org\.json: additionalRegions\[0\]: "us-east-1" is already known; list it in regions only$/],
+    ['an existing delegation outside regions', (d) => (d.existingDelegations = ['eu-central-1']), /^org\.json: existingDelegations\[0\]: "eu-central-1" is not in regions \(us-west-2, us-east-1, eu-west-1\)$/],
+    ['an existing delegation in invitations mode', (d) => { d.mode = 'invitations'; d.existingDelegations = ['us-east-1']; }, /^org\.json: existingDelegations: applies to organizations mode only/],
     ['a bad IAM role name', (d) => (d.roleName = 'Org Access'), /^org\.json: roleName: must be an IAM role name/],
   ];
 

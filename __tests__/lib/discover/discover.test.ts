@@ -9,7 +9,7 @@ import { ListDelegatedAdministratorsCommand, OrganizationsClient } from '@aws-sd
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient, type AwsClientStub } from 'aws-sdk-client-mock';
 import { assumeRoleClients, type DiscoveryClients } from '../../../lib/discover/clients';
-import { discover, existingDetectors, findings, formatDiscovery } from '../../../lib/discover/discover';
+import { discover, existingDelegations, existingDetectors, findings, formatDiscovery } from '../../../lib/discover/discover';
 import { testConfig } from '../../helpers/synth';
 
 const ADMIN = '222222222222';
@@ -191,6 +191,8 @@ describe('discover', () => {
     const report = formatDiscovery(cfg, discovery);
     expect(report).toContain(`Regions delegated to another administrator:\n  - ${OPT_IN}: ${OTHER_ADMIN} (ENABLED)`);
     expect(report).toContain(`Delegated administrators for guardduty.amazonaws.com: ${ADMIN}, ${OTHER_ADMIN}`);
+    expect(existingDelegations(cfg, discovery)).toEqual(['us-west-2']);
+    expect(report).toContain('Regions already delegated to accounts.admin, to import (existingDelegations): ["us-west-2"]');
   });
 
   it('follows pagination of ListDetectors', async () => {
