@@ -211,18 +211,12 @@ function collectMembers(fields: Fields, file: string, baseDir: string, problems:
 
 /** Reads a file named by a configuration field; a missing file is a problem on that field. */
 function readListedFile(name: string, baseDir: string, configFile: string, field: string, problems: Problem[]): string | undefined {
-  const absolute = listedFile(name, baseDir, configFile, field, problems);
-  return absolute === undefined ? undefined : readFileSync(absolute, 'utf8');
-}
-
-/** The absolute path of a file named by a configuration field, or a problem on that field. */
-function listedFile(name: string, baseDir: string, configFile: string, field: string, problems: Problem[]): string | undefined {
   const absolute = path.resolve(baseDir, name);
   if (!existsSync(absolute) || !statSync(absolute).isFile()) {
     problems.push({ file: configFile, path: field, message: `file ${JSON.stringify(name)} not found (paths are relative to ${baseDir})` });
     return undefined;
   }
-  return absolute;
+  return readFileSync(absolute, 'utf8');
 }
 
 function checkRegions(fields: Fields, file: string, problems: Problem[]): void {

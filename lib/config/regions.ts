@@ -24,10 +24,6 @@ export const KNOWN_REGIONS: readonly string[] = [...STANDARD_REGIONS, ...OPT_IN_
 /** Shape of a region name, for `additionalRegions` that this table does not know yet. */
 export const REGION_NAME_PATTERN = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
 
-export function isOptInRegion(region: string): boolean {
-  return (OPT_IN_REGIONS as readonly string[]).includes(region);
-}
-
 /**
  * The closest known name, when it is close enough to be a typo: at most two edits, or the known name
  * with something added (`s3Logs` for `s3`).
