@@ -1,6 +1,6 @@
 import { configFileFromEnv, loadConfig } from './lib/config/load';
 import { ConfigError } from './lib/config/problems';
-import { writeReview } from './lib/review';
+import { writeReview } from './cli/review/review';
 import { skipTokenCreationStacks } from './lib/token-stacks';
 import { buildApp } from './stacks/app';
 

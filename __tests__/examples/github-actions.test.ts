@@ -3,7 +3,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileS
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { planStacks } from '../../lib/plan';
-import { deployRollout, destroyRollout } from '../../lib/rollout';
+import { deployRollout, destroyRollout } from '../../cli/rollout/rollout';
 import { REPO_ROOT, testConfig } from '../helpers/synth';
 
 // js-yaml 3 ships no types; only `safeLoad` is used.

@@ -3,7 +3,7 @@ import { chmodSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from '
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { loadConfig } from '../../lib/config/load';
-import { runRollout } from '../../scripts/rollout';
+import { runRollout } from '../../cli/rollout/main';
 import { REPO_ROOT } from '../helpers/synth';
 
 const EXAMPLE_CONFIG = 'examples/hcp-terraform/org.json';

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { readSynthesized, resourceBlocks } from '../../lib/synthesized';
+import { readSynthesized, resourceBlocks } from '../../cli/common/synthesized';
 import { buildApp } from '../../stacks/app';
 import { exampleData, testConfig } from '../helpers/synth';
 

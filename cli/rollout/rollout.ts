@@ -1,6 +1,6 @@
-import type { OrgConfig } from './config/load';
-import { deploySteps, type PlannedStack, type StackAccount, type StackPlan } from './plan';
-import type { Manifest, StateLocation } from './synthesized';
+import type { OrgConfig } from '../../lib/config/load';
+import { deploySteps, type PlannedStack, type StackAccount, type StackPlan } from '../../lib/plan';
+import type { Manifest, StateLocation } from '../common/synthesized';
 
 /**
  * The rollout as a pipeline runs it: steps of stacks, each step deployable on its own once the steps

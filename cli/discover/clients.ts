@@ -1,7 +1,7 @@
 import { GuardDutyClient } from '@aws-sdk/client-guardduty';
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
-import type { OrgConfig } from '../config/load';
+import type { OrgConfig } from '../../lib/config/load';
 
 interface AwsCredentialIdentity {
   readonly accessKeyId: string;

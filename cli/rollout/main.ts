@@ -1,12 +1,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { configFileFromEnv, loadConfig } from '../lib/config/load';
-import { ConfigError } from '../lib/config/problems';
-import { planStacks } from '../lib/plan';
-import { deployRollout, destroyRollout, formatRollout, manifestDisagreements, type CommandOptions, type StackCounts } from '../lib/rollout';
-import { readSynthesized, resourceCounts, stateLocation } from '../lib/synthesized';
-import { buildApp } from '../stacks/app';
+import { configFileFromEnv, loadConfig } from '../../lib/config/load';
+import { ConfigError } from '../../lib/config/problems';
+import { planStacks } from '../../lib/plan';
+import { deployRollout, destroyRollout, formatRollout, manifestDisagreements, type CommandOptions, type StackCounts } from './rollout';
+import { readSynthesized, resourceCounts, stateLocation } from '../common/synthesized';
+import { buildApp } from '../../stacks/app';
 
 const USAGE = `usage: npm run rollout -- <plan|destroy-plan> [--json] [--parallelism N] [--skip-synth]
 

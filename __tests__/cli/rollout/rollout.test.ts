@@ -1,13 +1,13 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import type { OrgConfig } from '../../lib/config/load';
-import { planStacks } from '../../lib/plan';
-import { FEATURE_COUNT } from '../../lib/protection';
-import { cdktfCommand, deployRollout, destroyRollout, formatRollout, manifestDisagreements, type Rollout, type StackCounts } from '../../lib/rollout';
-import { readSynthesized, resourceBlocks, resourceCounts, type SynthesizedApp } from '../../lib/synthesized';
-import { buildApp } from '../../stacks/app';
-import { REPO_ROOT, exampleData, testConfig } from '../helpers/synth';
+import type { OrgConfig } from '../../../lib/config/load';
+import { planStacks } from '../../../lib/plan';
+import { FEATURE_COUNT } from '../../../lib/protection';
+import { cdktfCommand, deployRollout, destroyRollout, formatRollout, manifestDisagreements, type Rollout, type StackCounts } from '../../../cli/rollout/rollout';
+import { readSynthesized, resourceBlocks, resourceCounts, type SynthesizedApp } from '../../../cli/common/synthesized';
+import { buildApp } from '../../../stacks/app';
+import { REPO_ROOT, exampleData, testConfig } from '../../helpers/synth';
 
 function synthesize(config: OrgConfig): SynthesizedApp {
   const outdir = mkdtempSync(path.join(tmpdir(), 'gd-rollout-test-'));

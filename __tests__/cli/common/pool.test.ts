@@ -1,4 +1,4 @@
-import { mapWithConcurrency } from '../../../lib/discover/pool';
+import { mapWithConcurrency } from '../../../cli/common/pool';
 
 describe('mapWithConcurrency', () => {
   it('never has more than the limit in flight, and keeps the results in item order', async () => {

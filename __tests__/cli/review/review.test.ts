@@ -2,11 +2,11 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import type { OrgConfig } from '../../lib/config/load';
-import { renderReview } from '../../lib/review';
-import { readSynthesized, resourceCounts, type SynthesizedApp } from '../../lib/synthesized';
-import { buildApp } from '../../stacks/app';
-import { exampleData, REPO_ROOT, testConfig } from '../helpers/synth';
+import type { OrgConfig } from '../../../lib/config/load';
+import { renderReview } from '../../../cli/review/review';
+import { readSynthesized, resourceCounts, type SynthesizedApp } from '../../../cli/common/synthesized';
+import { buildApp } from '../../../stacks/app';
+import { exampleData, REPO_ROOT, testConfig } from '../../helpers/synth';
 
 const DETECTOR = '0123456789abcdef0123456789abcdef';
 

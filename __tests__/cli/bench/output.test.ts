@@ -1,4 +1,4 @@
-import { countResources, largestStack } from '../../../lib/bench/output';
+import { countResources, largestStack } from '../../../cli/bench/output';
 
 describe('synthesized output summary', () => {
   it('counts every resource of every type, and no data sources', () => {

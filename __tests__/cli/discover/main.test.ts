@@ -4,8 +4,8 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { runDiscover } from '../../scripts/discover';
-import { exampleData, REPO_ROOT } from '../helpers/synth';
+import { runDiscover } from '../../../cli/discover/main';
+import { exampleData, REPO_ROOT } from '../../helpers/synth';
 
 const DETECTOR = 'ab'.repeat(16);
 

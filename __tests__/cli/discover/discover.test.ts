@@ -8,8 +8,8 @@ import {
 import { ListDelegatedAdministratorsCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient, type AwsClientStub } from 'aws-sdk-client-mock';
-import { assumeRoleClients, type DiscoveryClients } from '../../../lib/discover/clients';
-import { discover, existingDelegations, existingDetectors, findings, formatDiscovery } from '../../../lib/discover/discover';
+import { assumeRoleClients, type DiscoveryClients } from '../../../cli/discover/clients';
+import { discover, existingDelegations, existingDetectors, findings, formatDiscovery } from '../../../cli/discover/discover';
 import { testConfig } from '../../helpers/synth';
 
 const ADMIN = '222222222222';

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { BENCH_ACCOUNTS, benchConfigFiles, memberIds, waveOf, writeBenchConfig } from '../../../lib/bench/config';
+import { BENCH_ACCOUNTS, benchConfigFiles, memberIds, waveOf, writeBenchConfig } from '../../../cli/bench/config';
 import { loadConfig } from '../../../lib/config/load';
 import { STANDARD_REGIONS } from '../../../lib/config/regions';
 import { planStacks } from '../../../lib/plan';

@@ -1,8 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import type { Member, OrgConfig } from './config/load';
-import { deploySteps, enrollsMembersExplicitly, planStacks, type PlannedStack, type StackAccount } from './plan';
-import { importedResources, readSynthesized, resourceCounts, stateLocation, type SynthesizedApp } from './synthesized';
+import type { Member, OrgConfig } from '../../lib/config/load';
+import { deploySteps, enrollsMembersExplicitly, planStacks, type PlannedStack, type StackAccount } from '../../lib/plan';
+import { importedResources, readSynthesized, resourceCounts, stateLocation, type SynthesizedApp } from '../common/synthesized';
 
 /**
  * `cdktf.out/review.md`: what a reviewer needs beside each `terraform plan`: per stack the accounts,

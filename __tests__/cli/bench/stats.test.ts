@@ -1,4 +1,4 @@
-import { formatBytes, formatRatio, median } from '../../../lib/bench/stats';
+import { formatBytes, formatRatio, median } from '../../../cli/bench/stats';
 
 describe('benchmark statistics', () => {
   it('takes the middle value of an odd count, whatever the order', () => {

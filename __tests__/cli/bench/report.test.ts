@@ -7,7 +7,7 @@ import {
   renderSynthPlot,
   type BenchResults,
   type SynthResult,
-} from '../../../lib/bench/report';
+} from '../../../cli/bench/report';
 
 const GB = 1024 ** 3;
 

@@ -1,10 +1,10 @@
 import { GetAdministratorAccountCommand, ListDetectorsCommand, ListOrganizationAdminAccountsCommand } from '@aws-sdk/client-guardduty';
 import { ListDelegatedAdministratorsCommand } from '@aws-sdk/client-organizations';
-import type { OrgConfig } from '../config/load';
+import type { OrgConfig } from '../../lib/config/load';
 import type { DiscoveryClients } from './clients';
-import { mapWithConcurrency } from './pool';
-import type { Progress } from './progress';
-import { withRetry, type RetryOptions } from './retry';
+import { mapWithConcurrency } from '../common/pool';
+import type { Progress } from '../common/progress';
+import { withRetry, type RetryOptions } from '../common/retry';
 
 /**
  * What GuardDuty already looks like in the listed accounts before the first deploy: detectors that

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { runMeasured, rssProbe } from '../../../lib/bench/measure';
+import { runMeasured, rssProbe } from '../../../cli/bench/measure';
 
 describe('whole-process measurement', () => {
   const probes = existsSync('/usr/bin/time') ? (['gnu-time', 'proc-status'] as const) : (['proc-status'] as const);

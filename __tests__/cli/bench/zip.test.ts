@@ -1,5 +1,5 @@
 import { ZipFile } from 'yazl';
-import { readZipEntries } from '../../../lib/bench/zip';
+import { readZipEntries } from '../../../cli/bench/zip';
 
 function zip(entries: Record<string, { text: string; compress: boolean }>): Promise<Buffer> {
   const file = new ZipFile();

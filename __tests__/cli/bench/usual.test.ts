@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { namespacesByModule, rewriteDeepImports } from '../../../lib/bench/usual';
+import { namespacesByModule, rewriteDeepImports } from '../../../cli/bench/usual';
 
 const namespaces = new Map([
   ['provider', 'provider'],

@@ -1,8 +1,8 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { runRollout } from '../../scripts/rollout';
-import { exampleData, REPO_ROOT } from '../helpers/synth';
+import { runRollout } from '../../../cli/rollout/main';
+import { exampleData, REPO_ROOT } from '../../helpers/synth';
 
 function run(argv: string[], config: unknown = exampleData()) {
   const dir = mkdtempSync(path.join(tmpdir(), 'gd-rollout-cli-'));

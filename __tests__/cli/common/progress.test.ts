@@ -1,4 +1,4 @@
-import { createProgress, useBar } from '../../../lib/discover/progress';
+import { createProgress, useBar } from '../../../cli/common/progress';
 
 function stream(isTTY: boolean, columns = 120) {
   const written: string[] = [];

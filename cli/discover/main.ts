@@ -1,10 +1,10 @@
 import { writeFileSync } from 'node:fs';
-import { configFileFromEnv, loadConfig, type OrgConfig } from '../lib/config/load';
-import { ConfigError } from '../lib/config/problems';
-import { assumeRoleClients, type DiscoveryClients } from '../lib/discover/clients';
-import { discover, existingDetectors, findings, formatDiscovery } from '../lib/discover/discover';
-import { createProgress, type ProgressStream } from '../lib/discover/progress';
-import type { RetryOptions } from '../lib/discover/retry';
+import { configFileFromEnv, loadConfig, type OrgConfig } from '../../lib/config/load';
+import { ConfigError } from '../../lib/config/problems';
+import { assumeRoleClients, type DiscoveryClients } from './clients';
+import { discover, existingDetectors, findings, formatDiscovery } from './discover';
+import { createProgress, type ProgressStream } from '../common/progress';
+import type { RetryOptions } from '../common/retry';
 
 const USAGE = `usage: npm run discover -- [--out FILE] [--concurrency N]
 
