@@ -69,6 +69,34 @@ export function instanceCount(attributes: Record<string, unknown>): { count: num
   return { count: 1, dynamic: count !== undefined || forEach !== undefined };
 }
 
+/** One resource instance: a block without `count`/`for_each`, or one key of a literal `for_each`. */
+export interface ResourceInstance {
+  /** `<type>.<name>` or `<type>.<name>["<key>"]` (`[<index>]` for `count`): the address in plans and state. */
+  readonly address: string;
+  readonly block: ResourceBlock;
+  /** The `for_each` key or `count` index; absent for a single instance. */
+  readonly key?: string | number;
+}
+
+/**
+ * Every instance of every resource block, with the address Terraform shows for it. A block whose
+ * `count` or `for_each` is only known at plan time stands for itself (its block address), as in
+ * `instanceCount`.
+ */
+export function resourceInstances(stack: StackJson): ResourceInstance[] {
+  const instances: ResourceInstance[] = [];
+  for (const block of resourceBlocks(stack)) {
+    const { count, for_each: forEach } = block.attributes;
+    let keys: (string | number)[] | undefined;
+    if (typeof count === 'number') keys = Array.from({ length: count }, (_, index) => index);
+    else if (Array.isArray(forEach)) keys = forEach.map(String);
+    else if (forEach !== null && typeof forEach === 'object') keys = Object.keys(forEach);
+    if (!keys) instances.push({ address: block.address, block });
+    else for (const key of keys) instances.push({ address: `${block.address}[${typeof key === 'number' ? key : JSON.stringify(key)}]`, block, key });
+  }
+  return instances;
+}
+
 export interface ResourceCounts {
   readonly total: number;
   /** Instances by resource type, types sorted by name. */
