@@ -1,6 +1,6 @@
 import type { Construct } from 'constructs';
-import { BehaviorGraph, DetectiveOrganization } from '../modules/detective';
-import { DetectiveMembership } from '../modules/detective-membership';
+import { BehaviorGraphs, DetectiveOrganization } from '../modules/detective';
+import { DetectiveMemberships } from '../modules/detective-membership';
 import { OrgStack, type OrgStackProps } from './org-stack';
 
 /**
@@ -16,26 +16,18 @@ export class DetectiveStack extends OrgStack {
     super(scope, props);
     const { config } = props;
     const adminProvider = this.provider(config.accounts.admin);
-    const graphArns: Record<string, string> = {};
-    for (const region of config.regions) {
-      const graph = new BehaviorGraph(this, `graph-${region}`, {
-        provider: adminProvider,
-        region,
-        existingGraphArn: config.detective.existingGraphs[region],
+    const graphs = new BehaviorGraphs(this, 'graphs', { provider: adminProvider, regions: config.regions, existingGraphArns: config.detective.existingGraphs });
+    this.graphArns = Object.fromEntries(config.regions.map((region) => [region, graphs.graphArn(region)]));
+    if (config.mode === 'organizations') {
+      new DetectiveOrganization(this, 'organization', {
+        managementProvider: this.provider(config.accounts.management),
+        adminProvider,
+        regions: config.regions,
+        adminAccountId: config.accounts.admin,
+        graphs,
+        autoEnable: config.detective.autoEnable ?? true,
       });
-      graphArns[region] = graph.graphArn;
-      if (config.mode === 'organizations') {
-        new DetectiveOrganization(this, `organization-${region}`, {
-          managementProvider: this.provider(config.accounts.management),
-          adminProvider,
-          region,
-          adminAccountId: config.accounts.admin,
-          graph,
-          autoEnable: config.detective.autoEnable ?? true,
-        });
-      }
     }
-    this.graphArns = graphArns;
   }
 }
 
@@ -49,16 +41,13 @@ export class DetectiveMembersStack extends OrgStack {
   constructor(scope: Construct, props: DetectiveMembersStackProps) {
     super(scope, props);
     const { config, planned } = props;
-    const adminProvider = this.provider(config.accounts.admin);
-    const graphArns = this.readOnce('behavior-graph', props.graphArns);
-    for (const member of planned.members) {
-      new DetectiveMembership(this, `member-${member.id}`, {
-        member,
-        adminProvider,
-        graphArns,
-        administratorAccountId: config.accounts.admin,
-        ...(config.mode === 'invitations' ? { memberProvider: this.provider(member.id) } : {}),
-      });
-    }
+    new DetectiveMemberships(this, 'memberships', {
+      members: planned.members,
+      regions: config.regions,
+      adminProvider: this.provider(config.accounts.admin),
+      graphArns: this.readOnce('behavior-graph-arns', props.graphArns),
+      administratorAccountId: config.accounts.admin,
+      ...(config.mode === 'invitations' ? { memberProvider: (accountId: string) => this.provider(accountId) } : {}),
+    });
   }
 }

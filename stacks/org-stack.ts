@@ -3,7 +3,10 @@ import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { App, CloudBackend, LocalBackend, NamedCloudWorkspace, S3Backend, TerraformLocal, TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
 import type { OrgConfig } from '../lib/config/load';
+import { instanceAddress } from '../lib/addresses';
+import { KeyedBlocks, type ByRegion } from '../lib/instances';
 import type { PlannedStack, StackAccount } from '../lib/plan';
+import { previousAddress } from '../lib/previous-layout';
 
 export interface OrgStackProps {
   readonly config: OrgConfig;
@@ -22,11 +25,14 @@ export class OrgStack extends TerraformStack {
   readonly config: OrgConfig;
   readonly planned: PlannedStack;
   private readonly providers = new Map<string, AwsProvider>();
+  private readonly keyed: KeyedBlocks;
+  private movesDeclared = false;
 
   constructor(scope: Construct, props: OrgStackProps) {
     super(scope, props.planned.id);
     this.config = props.config;
     this.planned = props.planned;
+    this.keyed = KeyedBlocks.enable(this);
     configureBackend(this, props.config, props.planned.id);
     props.planned.accounts.forEach((account, index) => {
       this.providers.set(account.id, accountProvider(this, props.config, account, index === 0));
@@ -34,12 +40,34 @@ export class OrgStack extends TerraformStack {
   }
 
   /**
-   * Values from another stack (by region), read once into locals of this stack. Each use of a
-   * cross-stack reference is resolved on its own, which costs seconds across a thousand memberships;
-   * a local is resolved once.
+   * Values from another stack by region, read once into one local map of this stack
+   * (`local.<name>["us-east-1"]`), which keyed instances index with their region.
    */
-  protected readOnce(name: string, byRegion: Readonly<Record<string, string>>): Readonly<Record<string, string>> {
-    return Object.fromEntries(Object.entries(byRegion).map(([region, value]) => [region, new TerraformLocal(this, `${name}-${region}`, value).asString]));
+  protected readOnce(name: string, byRegion: Readonly<Record<string, string>>): ByRegion {
+    const local = new TerraformLocal(this, name, byRegion);
+    return { at: (regionExpression) => `\${local.${local.friendlyUniqueId}[${regionExpression}]}` };
+  }
+
+  /**
+   * The stack's Terraform JSON: cdktf's, with the keyed blocks' `for_each` maps and a `moved` block from
+   * each instance's address in the previous layout (lib/previous-layout.ts) written in.
+   */
+  override toTerraform(): any {
+    const tf = super.toTerraform();
+    if (!this.movesDeclared) {
+      for (const { resource, instances } of this.keyed.keyedBlocks) {
+        const type = resource.terraformResourceType;
+        const name = resource.friendlyUniqueId;
+        const block = tf.resource?.[type]?.[name] ?? {};
+        for (const [key, value] of instances.byKey) {
+          const from = previousAddress({ type, name, key, value, arguments: block });
+          if (from) this.keyed.moved(from, instanceAddress(type, name, key));
+        }
+      }
+      this.movesDeclared = true;
+    }
+    this.keyed.writeInto(tf);
+    return tf;
   }
 
   /** The provider of an account the plan gave this stack; anything else is a programming error. */

@@ -17,18 +17,15 @@ export class OrganizationStack extends OrgStack {
   constructor(scope: Construct, props: OrganizationStackProps) {
     super(scope, props);
     const { config } = props;
-    const features = detectorFeatures(config.protection);
-    for (const region of config.regions) {
-      new OrganizationAdmin(this, `organization-${region}`, {
-        managementProvider: this.provider(config.accounts.management),
-        adminProvider: this.provider(config.accounts.admin),
-        region,
-        adminAccountId: config.accounts.admin,
-        adminDetectorId: props.adminDetectorIds[region],
-        autoEnable: config.autoEnable,
-        features,
-        existingDelegation: config.existingDelegations.includes(region),
-      });
-    }
+    new OrganizationAdmin(this, 'organization', {
+      managementProvider: this.provider(config.accounts.management),
+      adminProvider: this.provider(config.accounts.admin),
+      regions: config.regions,
+      adminAccountId: config.accounts.admin,
+      adminDetectorIds: this.readOnce('admin-detector-ids', props.adminDetectorIds),
+      autoEnable: config.autoEnable,
+      features: detectorFeatures(config.protection),
+      existingDelegations: config.existingDelegations,
+    });
   }
 }

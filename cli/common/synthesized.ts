@@ -97,6 +97,76 @@ export function resourceInstances(stack: StackJson): ResourceInstance[] {
   return instances;
 }
 
+/**
+ * One instance's arguments as Terraform sees them: the block's, without `for_each`, with `each.key`
+ * and `each.value...` read from the literal map (a whole `${each.value.x}` takes the value's type;
+ * inside a longer expression it becomes a literal), and `dynamic` blocks over such a value expanded.
+ * Other references stay as they are. A single instance's arguments are the block's.
+ */
+export function instanceAttributes(instance: ResourceInstance): Record<string, unknown> {
+  const { for_each: forEach, count: _count, '//': _metadata, ...attributes } = instance.block.attributes;
+  if (instance.key === undefined) return attributes;
+  const key = instance.key;
+  const value = Array.isArray(forEach) || typeof key === 'number' ? key : (forEach as Record<string, unknown>)[key];
+  const scope = new Map<string, unknown>([['each.key', key], ['each.value', value]]);
+  const evaluated = substitute(attributes, scope) as Record<string, unknown>;
+  return expandDynamicBlocks(evaluated);
+}
+
+/** `${...}` expressions in a string (ours never nest braces). */
+const EXPRESSION = /\$\{([^{}]*)\}/g;
+/** `each.value.region`, `each.key`, `additional_configuration.value.name`: a variable and its path. */
+const VARIABLE = /\b(each\.key|each\.value|[a-z_]+\.value)((?:\.[A-Za-z_][A-Za-z0-9_]*)*)/g;
+
+function lookup(scope: ReadonlyMap<string, unknown>, variable: string, path: string): { found: boolean; value?: unknown } {
+  if (!scope.has(variable)) return { found: false };
+  let value = scope.get(variable);
+  for (const part of path.split('.').filter(Boolean)) {
+    if (value === null || typeof value !== 'object' || !(part in value)) return { found: false };
+    value = (value as Record<string, unknown>)[part];
+  }
+  return { found: true, value };
+}
+
+function substitute(value: unknown, scope: ReadonlyMap<string, unknown>): unknown {
+  if (Array.isArray(value)) return value.map((entry) => substitute(entry, scope));
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([key, entry]) => [key, substitute(entry, scope)]));
+  }
+  if (typeof value !== 'string') return value;
+  const whole = /^\$\{([^{}]*)\}$/.exec(value);
+  if (whole) {
+    const variable = new RegExp(`^${VARIABLE.source}$`).exec(whole[1].trim());
+    if (variable) {
+      const found = lookup(scope, variable[1], variable[2]);
+      if (found.found) return found.value;
+    }
+  }
+  return value.replace(EXPRESSION, (expression: string, inner: string) => {
+    const replaced = inner.replace(VARIABLE, (text: string, variable: string, path: string) => {
+      const found = lookup(scope, variable, path);
+      return found.found ? JSON.stringify(found.value) : text;
+    });
+    const literal = /^\s*("(?:[^"\\]|\\.)*"|-?\d+(?:\.\d+)?|true|false)\s*$/.exec(replaced);
+    if (!literal) return replaced === inner ? expression : `\${${replaced}}`;
+    const parsed = JSON.parse(literal[1]);
+    return typeof parsed === 'string' ? parsed : String(parsed);
+  });
+}
+
+function expandDynamicBlocks(attributes: Record<string, unknown>): Record<string, unknown> {
+  const { dynamic, ...rest } = attributes as Record<string, unknown> & { dynamic?: Record<string, { for_each: unknown; iterator?: string; content: unknown }> };
+  if (!dynamic) return rest;
+  for (const [block, { for_each: items, iterator, content }] of Object.entries(dynamic)) {
+    if (!Array.isArray(items)) {
+      rest.dynamic = { ...((rest.dynamic as object | undefined) ?? {}), [block]: { for_each: items, content } };
+      continue;
+    }
+    rest[block] = items.map((item) => substitute(content, new Map([[`${iterator ?? block}.value`, item]])));
+  }
+  return rest;
+}
+
 export interface ResourceCounts {
   readonly total: number;
   /** Instances by resource type, types sorted by name. */

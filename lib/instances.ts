@@ -1,0 +1,192 @@
+import { ref, TerraformStack, Token, type ITerraformIterator, type TerraformResource } from 'cdktf';
+import { Construct } from 'constructs';
+import { instanceAddress } from './addresses';
+
+/**
+ * Resources repeated per region or per account and region, written once per stack with `for_each`
+ * over a literal map with readable keys, so that plans and state read
+ * `aws_guardduty_member.member["333333333333/eu-west-1"]`.
+ *
+ * The maps, and the `moved` and `import` blocks that go with them, are plain data, and a stack writes
+ * them into its Terraform JSON after cdktf has resolved its tokens (see `KeyedBlocks.writeInto`):
+ * cdktf walks every string three times looking for tokens, which at a thousand invited accounts in 17
+ * regions was most of synth time for data that holds none.
+ */
+
+/** What an instance carries: plain data (never a token, never a Terraform expression). */
+export type InstanceValue = string | number | boolean | readonly InstanceValue[] | { readonly [key: string]: InstanceValue };
+export type InstanceValues = { readonly [key: string]: InstanceValue };
+
+/**
+ * The instances of one resource block: key to values. As the block's `forEach`, it gives the
+ * expressions that read the current instance's values.
+ */
+export class Instances<V extends InstanceValues> implements ITerraformIterator {
+  /** In insertion order; Terraform sorts them by key anyway. */
+  readonly byKey: ReadonlyMap<string, V>;
+
+  constructor(entries: Iterable<readonly [string, V]>) {
+    const byKey = new Map<string, V>();
+    for (const [key, value] of entries) {
+      if (byKey.has(key)) throw new Error(`instance key ${JSON.stringify(key)} is used twice`);
+      byKey.set(key, value);
+    }
+    this.byKey = byKey;
+  }
+
+  /** One instance per item. */
+  static of<T, V extends InstanceValues>(items: Iterable<T>, key: (item: T) => string, value: (item: T) => V): Instances<V> {
+    return new Instances([...items].map((item) => [key(item), value(item)] as const));
+  }
+
+  /** `${each.value.<name>}`: the current instance's value, for an argument of the block. */
+  value(name: keyof V & string): string {
+    return `\${each.value.${name}}`;
+  }
+
+  get size(): number {
+    return this.byKey.size;
+  }
+
+  /** The literal `for_each` map. */
+  toForEach(): Record<string, V> {
+    return Object.fromEntries(this.byKey);
+  }
+
+  /** @internal cdktf's hook for the `for_each` argument: the real map is written by `KeyedBlocks`. */
+  _getForEachExpression(): string {
+    return FOR_EACH_PLACEHOLDER;
+  }
+}
+
+const FOR_EACH_PLACEHOLDER = '<written by KeyedBlocks>';
+
+/**
+ * `${<type>.<name>[<key expression>].<attribute>}` for an argument of another block in the same stack,
+ * such as `detector_id = aws_guardduty_detector.detector[each.value.region].id`.
+ */
+export function eachReference(resource: TerraformResource, keyExpression: string, attribute: string): string {
+  return `\${${resource.terraformResourceType}.${resource.friendlyUniqueId}[${keyExpression}].${attribute}}`;
+}
+
+/**
+ * One instance's attribute as a cdktf token, so that another stack may use it too (cdktf turns it into
+ * an output and a remote-state read there).
+ */
+export function instanceReference(resource: TerraformResource, key: string, attribute: string): string {
+  const address = instanceAddress(resource.terraformResourceType, resource.friendlyUniqueId, key);
+  return Token.asString(ref(`${address}.${attribute}`, TerraformStack.of(resource)));
+}
+
+/**
+ * A nested block repeated per element of a list in the instance's values (`dynamic` in Terraform),
+ * such as a feature's `additional_configuration`. `fields` are read from each element.
+ */
+export function eachNestedBlock(resource: TerraformResource, block: string, listValue: string, fields: readonly string[]): void {
+  resource.addOverride(`dynamic.${block}`, {
+    for_each: `\${each.value.${listValue}}`,
+    content: Object.fromEntries(fields.map((field) => [field, `\${${block}.value.${field}}`])),
+  });
+}
+
+/** A value per region, read for a keyed instance's region: `at('each.value.region')`. */
+export interface ByRegion {
+  at(regionExpression: string): string;
+}
+
+export interface MovedBlock {
+  readonly from: string;
+  readonly to: string;
+}
+
+export interface ImportBlock {
+  readonly to: string;
+  readonly id: string;
+  /** `aws` or `aws.<alias>`. */
+  readonly provider: string;
+}
+
+/** A keyed resource block of a stack and its instances. */
+export interface KeyedBlock {
+  readonly resource: TerraformResource;
+  readonly instances: Instances<InstanceValues>;
+}
+
+const ID = 'keyed-blocks';
+
+/**
+ * The keyed blocks of one stack, with the `moved` and `import` blocks that target their instances, and
+ * the one place that writes them into the stack's JSON. A stack that holds keyed blocks creates it
+ * (`KeyedBlocks.enable`) and calls `writeInto` from its `toTerraform`.
+ */
+export class KeyedBlocks extends Construct {
+  private readonly blocks: KeyedBlock[] = [];
+  private readonly moves: MovedBlock[] = [];
+  private readonly imports: ImportBlock[] = [];
+
+  static enable(stack: TerraformStack): KeyedBlocks {
+    return new KeyedBlocks(stack, ID);
+  }
+
+  static of(scope: Construct): KeyedBlocks {
+    const stack = TerraformStack.of(scope);
+    const found = stack.node.tryFindChild(ID);
+    if (!(found instanceof KeyedBlocks)) throw new Error(`stack ${stack.node.id} does not write keyed blocks: build it as an OrgStack`);
+    return found;
+  }
+
+  /**
+   * Gives a resource created with `forEach: instances` its readable block name, and has its map
+   * written. Returns the resource.
+   */
+  static add<R extends TerraformResource>(resource: R, name: string, instances: Instances<InstanceValues>): R {
+    if (resource.forEach !== instances) throw new Error(`${resource.node.path}: create the resource with forEach set to its instances`);
+    const keyed = KeyedBlocks.of(resource);
+    const type = resource.terraformResourceType;
+    if (keyed.blocks.some((block) => block.resource.terraformResourceType === type && block.resource.friendlyUniqueId === name)) {
+      throw new Error(`${resource.node.path}: stack ${TerraformStack.of(resource).node.id} already has a block ${type}.${name}`);
+    }
+    resource.overrideLogicalId(name);
+    keyed.blocks.push({ resource, instances });
+    return resource;
+  }
+
+  /** Imports an existing object into one instance (`<type>.<name>["<key>"]`) instead of creating it. */
+  static importInto(resource: TerraformResource, key: string, id: string): void {
+    const provider = resource.provider ? `aws${resource.provider.alias ? `.${resource.provider.alias}` : ''}` : 'aws';
+    KeyedBlocks.of(resource).imports.push({ to: instanceAddress(resource.terraformResourceType, resource.friendlyUniqueId, key), id, provider });
+  }
+
+  /** Every keyed block of the stack, in creation order. */
+  get keyedBlocks(): readonly KeyedBlock[] {
+    return this.blocks;
+  }
+
+  /** Declares that the resource at `from` (an address of an earlier layout) is now `to`. */
+  moved(from: string, to: string): void {
+    this.moves.push({ from, to });
+  }
+
+  /**
+   * Writes the `for_each` maps, `moved` and `import` blocks into the stack's resolved JSON. A `moved` or
+   * `import` block must target an instance declared here, and instance values must hold no template
+   * (`${`, `%{`): configuration text stays data.
+   */
+  writeInto(tf: Record<string, any>): void {
+    const declared = new Set<string>();
+    for (const { resource, instances } of this.blocks) {
+      const type = resource.terraformResourceType;
+      const name = resource.friendlyUniqueId;
+      const block = tf.resource?.[type]?.[name];
+      if (!block || block.for_each !== FOR_EACH_PLACEHOLDER) throw new Error(`${type}.${name}: keyed block missing from the synthesized stack`);
+      const map = instances.toForEach();
+      if (/[$%]\{/.test(JSON.stringify(map))) throw new Error(`${type}.${name}: instance values must be plain data, without "\${" or "%{"`);
+      block.for_each = map;
+      for (const key of instances.byKey.keys()) declared.add(instanceAddress(type, name, key));
+    }
+    const undeclared = [...this.moves.map((move) => move.to), ...this.imports.map((entry) => entry.to)].filter((to) => !declared.has(to));
+    if (undeclared.length > 0) throw new Error(`moved or import blocks target undeclared instances: ${undeclared.slice(0, 5).join(', ')}`);
+    if (this.moves.length > 0) tf.moved = [...(tf.moved ?? []), ...this.moves];
+    if (this.imports.length > 0) tf.import = [...(tf.import ?? []), ...this.imports];
+  }
+}
