@@ -11,7 +11,7 @@ try {
   const config = loadConfig(configFileFromEnv());
   const app = buildApp(config);
   app.synth();
-  writeReview(config, app.outdir);
+  writeReview(config, app);
 } catch (error) {
   if (!(error instanceof ConfigError)) throw error;
   console.error(error.message);

@@ -29,6 +29,7 @@ export class Instances<V extends InstanceValues> implements ITerraformIterator {
     const byKey = new Map<string, V>();
     for (const [key, value] of entries) {
       if (byKey.has(key)) throw new Error(`instance key ${JSON.stringify(key)} is used twice`);
+      if (holdsTemplate(key) || holdsTemplate(value)) throw new Error(`instance ${JSON.stringify(key)}: keys and values must be plain data, without "\${" or "%{"`);
       byKey.set(key, value);
     }
     this.byKey = byKey;
@@ -48,10 +49,20 @@ export class Instances<V extends InstanceValues> implements ITerraformIterator {
     return this.byKey.size;
   }
 
-  /** The literal `for_each` map. */
+  /**
+   * The literal `for_each` map, built once. Without a prototype: an object with thousands of unique
+   * keys is a dictionary in V8 anyway, and building it as one skips a hidden class per key.
+   */
   toForEach(): Record<string, V> {
-    return Object.fromEntries(this.byKey);
+    if (!this.forEach) {
+      const map: Record<string, V> = Object.create(null);
+      for (const [key, value] of this.byKey) map[key] = value;
+      this.forEach = map;
+    }
+    return this.forEach;
   }
+
+  private forEach?: Record<string, V>;
 
   /** @internal cdktf's hook for the `for_each` argument: the real map is written by `KeyedBlocks`. */
   _getForEachExpression(): string {
@@ -60,6 +71,19 @@ export class Instances<V extends InstanceValues> implements ITerraformIterator {
 }
 
 const FOR_EACH_PLACEHOLDER = '<written by KeyedBlocks>';
+
+/**
+ * Whether a value holds a Terraform template (`${`, `%{`; a cdktf token is one too): instance data is
+ * written as it is, so configuration text stays data.
+ */
+function holdsTemplate(value: InstanceValue): boolean {
+  if (typeof value === 'string') return value.includes('${') || value.includes('%{');
+  if (Array.isArray(value)) return value.some(holdsTemplate);
+  if (value !== null && typeof value === 'object') {
+    for (const key in value) if (holdsTemplate(key) || holdsTemplate((value as Record<string, InstanceValue>)[key])) return true;
+  }
+  return false;
+}
 
 /**
  * `${<type>.<name>[<key expression>].<attribute>}` for an argument of another block in the same stack,
@@ -169,8 +193,7 @@ export class KeyedBlocks extends Construct {
 
   /**
    * Writes the `for_each` maps, `moved` and `import` blocks into the stack's resolved JSON. A `moved` or
-   * `import` block must target an instance declared here, and instance values must hold no template
-   * (`${`, `%{`): configuration text stays data.
+   * `import` block must target an instance declared here.
    */
   writeInto(tf: Record<string, any>): void {
     const declared = new Set<string>();
@@ -179,9 +202,7 @@ export class KeyedBlocks extends Construct {
       const name = resource.friendlyUniqueId;
       const block = tf.resource?.[type]?.[name];
       if (!block || block.for_each !== FOR_EACH_PLACEHOLDER) throw new Error(`${type}.${name}: keyed block missing from the synthesized stack`);
-      const map = instances.toForEach();
-      if (/[$%]\{/.test(JSON.stringify(map))) throw new Error(`${type}.${name}: instance values must be plain data, without "\${" or "%{"`);
-      block.for_each = map;
+      block.for_each = instances.toForEach();
       for (const key of instances.byKey.keys()) declared.add(instanceAddress(type, name, key));
     }
     const undeclared = [...this.moves.map((move) => move.to), ...this.imports.map((entry) => entry.to)].filter((to) => !declared.has(to));

@@ -9,16 +9,20 @@ import { cdktfLogicalId } from './addresses';
  * membership. Checked against synthesized fixtures of that layout (__tests__/stacks/moved.test.ts).
  */
 
-/** One instance of a keyed block, as the previous layout's path needs it. */
-export interface KeyedInstance {
+/** A keyed block, as the previous layout's paths need it. */
+export interface KeyedBlockInfo {
   readonly type: string;
   /** The block name (`member`, `member_333333333333`). */
   readonly name: string;
+  /** The block's own arguments, shared by its instances (a filter's `name`). */
+  readonly arguments: Readonly<Record<string, unknown>>;
+}
+
+/** One instance of a keyed block. */
+export interface KeyedInstance extends KeyedBlockInfo {
   readonly key: string;
   /** The instance's values (`region`, `account_id`, `name`...). */
   readonly value: Readonly<Record<string, unknown>>;
-  /** The block's own arguments, shared by its instances (a filter's `name`). */
-  readonly arguments: Readonly<Record<string, unknown>>;
 }
 
 type PreviousPath = (instance: KeyedInstance, account: string) => readonly string[];
@@ -76,12 +80,24 @@ const PATHS: Readonly<Record<string, PreviousPath>> = {
   'aws_detective_invitation_accepter.member_*': (i, account) => [`member-${account}`, `${region(i)}-acceptance`],
 };
 
+/**
+ * The addresses a keyed block's instances had in the previous layout: a function of the instance, which
+ * gives undefined for an instance that had none; undefined for a block that had no past at all.
+ */
+export function previousAddresses(block: KeyedBlockInfo): ((key: string, value: Readonly<Record<string, unknown>>) => string | undefined) | undefined {
+  const perAccount = /^(member|filter)_(.+)$/.exec(block.name);
+  const path = PATHS[`${block.type}.${block.name}`] ?? (perAccount ? PATHS[`${block.type}.${perAccount[1]}_*`] : undefined);
+  if (!path) return undefined;
+  const account = perAccount?.[2] ?? '';
+  const features = isFeature(block.type);
+  return (key, value) => {
+    const instance = { ...block, key, value };
+    if (features && !PREVIOUS_FEATURES.has(text(value.name))) return undefined;
+    return `${block.type}.${cdktfLogicalId(path(instance, account))}`;
+  };
+}
+
 /** The address the instance had in the previous layout, or undefined for an instance that had none. */
 export function previousAddress(instance: KeyedInstance): string | undefined {
-  if (isFeature(instance.type) && !PREVIOUS_FEATURES.has(text(instance.value.name))) return undefined;
-  const perAccount = /^(member|filter)_(.+)$/.exec(instance.name);
-  const exact = PATHS[`${instance.type}.${instance.name}`];
-  const path = exact ?? (perAccount ? PATHS[`${instance.type}.${perAccount[1]}_*`] : undefined);
-  if (!path) return undefined;
-  return `${instance.type}.${cdktfLogicalId(path(instance, perAccount?.[2] ?? ''))}`;
+  return previousAddresses(instance)?.(instance.key, instance.value);
 }

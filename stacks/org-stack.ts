@@ -6,7 +6,8 @@ import type { OrgConfig } from '../lib/config/load';
 import { instanceAddress } from '../lib/addresses';
 import { KeyedBlocks, type ByRegion } from '../lib/instances';
 import type { PlannedStack, StackAccount } from '../lib/plan';
-import { previousAddress } from '../lib/previous-layout';
+import { previousAddresses } from '../lib/previous-layout';
+import { JsonStackSynthesizer } from '../lib/stack-synthesizer';
 
 export interface OrgStackProps {
   readonly config: OrgConfig;
@@ -33,6 +34,7 @@ export class OrgStack extends TerraformStack {
     this.config = props.config;
     this.planned = props.planned;
     this.keyed = KeyedBlocks.enable(this);
+    this.synthesizer = new JsonStackSynthesizer(this);
     configureBackend(this, props.config, props.planned.id);
     props.planned.accounts.forEach((account, index) => {
       this.providers.set(account.id, accountProvider(this, props.config, account, index === 0));
@@ -58,9 +60,10 @@ export class OrgStack extends TerraformStack {
       for (const { resource, instances } of this.keyed.keyedBlocks) {
         const type = resource.terraformResourceType;
         const name = resource.friendlyUniqueId;
-        const block = tf.resource?.[type]?.[name] ?? {};
+        const previous = previousAddresses({ type, name, arguments: tf.resource?.[type]?.[name] ?? {} });
+        if (!previous) continue;
         for (const [key, value] of instances.byKey) {
-          const from = previousAddress({ type, name, key, value, arguments: block });
+          const from = previous(key, value);
           if (from) this.keyed.moved(from, instanceAddress(type, name, key));
         }
       }

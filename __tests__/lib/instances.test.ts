@@ -71,10 +71,11 @@ describe('keyed blocks', () => {
 
   it('keeps templates out of instance values, and block names unique', () => {
     const scope = stack();
-    const bad = Instances.of(['x'], (key) => key, () => ({ name: '${var.secret}' }));
-    KeyedBlocks.add(new SqsQueue(scope, 'queue', { forEach: bad, name: bad.value('name') }), 'queue', bad);
-    expect(() => scope.toTerraform()).toThrow('aws_sqs_queue.queue: instance values must be plain data');
+    expect(() => Instances.of(['x'], (key) => key, () => ({ name: '${var.secret}' }))).toThrow('instance "x": keys and values must be plain data');
+    expect(() => Instances.of(['x'], (key) => key, () => ({ list: [{ name: '%{ if true }' }] }))).toThrow('keys and values must be plain data');
+    expect(() => Instances.of(['${x}'], (key) => key, () => ({}))).toThrow('keys and values must be plain data');
     const instances = regions();
+    KeyedBlocks.add(new SqsQueue(scope, 'queue', { forEach: instances }), 'queue', instances);
     expect(() => KeyedBlocks.add(new SqsQueue(scope, 'again', { forEach: instances }), 'queue', instances)).toThrow('already has a block aws_sqs_queue.queue');
     expect(() => Instances.of(['a', 'a'], (key) => key, () => ({}))).toThrow('instance key "a" is used twice');
   });

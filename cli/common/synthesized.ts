@@ -29,11 +29,15 @@ export interface SynthesizedApp {
   readonly stacks: ReadonlyMap<string, StackJson>;
 }
 
-export function readSynthesized(outdir: string): SynthesizedApp {
+/**
+ * @param written the JSON of stacks this process has just written, by stack id: taken as it is
+ *   instead of being read back (a thousand invited accounts write a hundred megabytes)
+ */
+export function readSynthesized(outdir: string, written: ReadonlyMap<string, StackJson> = new Map()): SynthesizedApp {
   const manifest = JSON.parse(readFileSync(path.join(outdir, 'manifest.json'), 'utf8')) as Manifest;
   const stacks = new Map<string, StackJson>();
   for (const [id, entry] of Object.entries(manifest.stacks)) {
-    stacks.set(id, JSON.parse(readFileSync(path.join(outdir, entry.synthesizedStackPath), 'utf8')));
+    stacks.set(id, written.get(id) ?? JSON.parse(readFileSync(path.join(outdir, entry.synthesizedStackPath), 'utf8')));
   }
   return { outdir, manifest, stacks };
 }

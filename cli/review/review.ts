@@ -1,8 +1,10 @@
 import { writeFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { TerraformStack, type App } from 'cdktf';
 import type { Member, OrgConfig } from '../../lib/config/load';
 import { deploySteps, enrollsMembersExplicitly, planStacks, type PlannedStack, type StackAccount } from '../../lib/plan';
-import { importedResources, readSynthesized, resourceCounts, stateLocation, type SynthesizedApp } from '../common/synthesized';
+import { JsonStackSynthesizer } from '../../lib/stack-synthesizer';
+import { importedResources, readSynthesized, resourceCounts, stateLocation, type StackJson, type SynthesizedApp } from '../common/synthesized';
 
 /**
  * `cdktf.out/review.md`: what a reviewer needs beside each `terraform plan`: per stack the accounts,
@@ -14,10 +16,21 @@ import { importedResources, readSynthesized, resourceCounts, stateLocation, type
 export const REVIEW_FILE = 'review.md';
 
 /** Writes `<outdir>/review.md` for an app that has just been synthesized there. */
-export function writeReview(config: OrgConfig, outdir: string): string {
-  const file = path.join(outdir, REVIEW_FILE);
-  writeFileSync(file, renderReview(config, readSynthesized(outdir)));
+export function writeReview(config: OrgConfig, app: App): string {
+  const file = path.join(app.outdir, REVIEW_FILE);
+  writeFileSync(file, renderReview(config, readSynthesized(app.outdir, writtenStacks(app))));
   return file;
+}
+
+/** The JSON each stack of the app wrote, where its synthesizer kept it. */
+function writtenStacks(app: App): Map<string, StackJson> {
+  const written = new Map<string, StackJson>();
+  for (const stack of app.node.children) {
+    if (TerraformStack.isStack(stack) && stack.synthesizer instanceof JsonStackSynthesizer && stack.synthesizer.written) {
+      written.set(stack.node.id, stack.synthesizer.written);
+    }
+  }
+  return written;
 }
 
 export function renderReview(config: OrgConfig, app: SynthesizedApp): string {
