@@ -91,7 +91,7 @@ export function previousAddresses(block: KeyedBlockInfo): ((key: string, value: 
   const account = perAccount?.[2] ?? '';
   const features = isFeature(block.type);
   return (key, value) => {
-    const instance = { ...block, key, value };
+    const instance: KeyedInstance = { type: block.type, name: block.name, arguments: block.arguments, key, value };
     if (features && !PREVIOUS_FEATURES.has(text(value.name))) return undefined;
     return `${block.type}.${cdktfLogicalId(path(instance, account))}`;
   };

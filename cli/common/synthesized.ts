@@ -193,6 +193,43 @@ export function resourceCounts(stack: StackJson): ResourceCounts {
   return { total, byType: sorted, dynamic };
 }
 
+/** A block repeated with a literal `for_each`: one instance per readable key. */
+export interface KeyedBlockSummary {
+  /** `<type>.<name>`; blocks of one account each (`member_<account>`) are summed as `<type>.member_<account>`. */
+  readonly address: string;
+  /** How many blocks the row stands for (one, or one per member account). */
+  readonly blocks: number;
+  readonly instances: number;
+  /** The first instance's address, as plans and `terraform state list` show it. */
+  readonly example: string;
+}
+
+export function keyedBlocks(stack: StackJson): KeyedBlockSummary[] {
+  const rows = new Map<string, { blocks: number; instances: number; example: string }>();
+  for (const block of resourceBlocks(stack)) {
+    const forEach = block.attributes.for_each;
+    if (forEach === null || typeof forEach !== 'object' || Array.isArray(forEach)) continue;
+    const keys = Object.keys(forEach);
+    if (keys.length === 0) continue;
+    const address = /^member_\d{12}$/.test(block.name) ? `${block.type}.member_<account>` : block.address;
+    const row = rows.get(address) ?? { blocks: 0, instances: 0, example: `${block.address}[${JSON.stringify(keys[0])}]` };
+    row.blocks++;
+    row.instances += keys.length;
+    rows.set(address, row);
+  }
+  return [...rows].map(([address, row]) => ({ address, ...row }));
+}
+
+/** A `moved` block: the state of `from` is kept under `to`. */
+export interface MovedBlock {
+  readonly from: string;
+  readonly to: string;
+}
+
+export function movedBlocks(stack: StackJson): MovedBlock[] {
+  return stack.moved ?? [];
+}
+
 /** An existing cloud object that Terraform adopts into the state (an `import` block) instead of creating. */
 export interface ImportedResource {
   readonly address: string;
