@@ -4,7 +4,9 @@ import * as path from 'node:path';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { SqsQueue } from '@cdktf/provider-aws/lib/sqs-queue';
 import { Annotations, App, AssetType, TerraformAsset, TerraformStack } from 'cdktf';
-import { JsonStackSynthesizer } from '../../lib/stack-synthesizer';
+import { JsonStackSynthesizer, stackJson } from '../../lib/stack-synthesizer';
+import { buildApp } from '../../stacks/app';
+import { testConfig } from '../helpers/synth';
 
 describe('JsonStackSynthesizer', () => {
   const dirs: string[] = [];
@@ -47,5 +49,23 @@ describe('JsonStackSynthesizer', () => {
   it('stops at an error annotation, naming the construct', () => {
     const { root } = app((scope) => Annotations.of(new SqsQueue(scope, 'queue', {})).addError('no name'));
     expect(() => root.synth()).toThrow('[stack/queue] no name');
+  });
+});
+
+describe('stackJson', () => {
+  it.each([
+    ['organizations', { type: 's3', bucket: 'acme-tfstate', region: 'us-west-2' }],
+    ['invitations', { type: 'local' }],
+  ])('builds what cdktf’s TerraformStack.toTerraform builds, for every stack of the app (%s mode)', (mode, backend) => {
+    const config = testConfig({ mode, backend, securityHub: { enabled: true }, detective: { enabled: true } });
+    const app = buildApp(config, { outdir: mkdtempSync(path.join(tmpdir(), 'gd-stack-json-')) });
+    try {
+      const stacks = app.node.children.filter((child): child is TerraformStack => TerraformStack.isStack(child));
+      for (const stack of stacks) stack.prepareStack();
+      expect(stacks.length).toBeGreaterThan(8);
+      for (const stack of stacks) expect(stackJson(stack)).toEqual(TerraformStack.prototype.toTerraform.call(stack));
+    } finally {
+      rmSync(app.outdir, { recursive: true, force: true });
+    }
   });
 });
