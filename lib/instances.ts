@@ -22,17 +22,21 @@ export type InstanceValues = { readonly [key: string]: InstanceValue };
  * expressions that read the current instance's values.
  */
 export class Instances<V extends InstanceValues> implements ITerraformIterator {
-  /** In insertion order; Terraform sorts them by key anyway. */
-  readonly byKey: ReadonlyMap<string, V>;
+  /**
+   * Key to values, in insertion order (Terraform sorts them by key anyway): the literal `for_each` map.
+   * Without a prototype: an object with thousands of unique keys is a dictionary in V8 anyway, and
+   * building it as one skips a hidden class per key.
+   */
+  private readonly map: Record<string, V> = Object.create(null);
+  private readonly keyList: string[] = [];
 
   constructor(entries: Iterable<readonly [string, V]>) {
-    const byKey = new Map<string, V>();
     for (const [key, value] of entries) {
-      if (byKey.has(key)) throw new Error(`instance key ${JSON.stringify(key)} is used twice`);
+      if (key in this.map) throw new Error(`instance key ${JSON.stringify(key)} is used twice`);
       if (holdsTemplate(key) || holdsTemplate(value)) throw new Error(`instance ${JSON.stringify(key)}: keys and values must be plain data, without "\${" or "%{"`);
-      byKey.set(key, value);
+      this.map[key] = value;
+      this.keyList.push(key);
     }
-    this.byKey = byKey;
   }
 
   /** One instance per item. */
@@ -45,24 +49,22 @@ export class Instances<V extends InstanceValues> implements ITerraformIterator {
     return `\${each.value.${name}}`;
   }
 
+  has(key: string): boolean {
+    return key in this.map;
+  }
+
   get size(): number {
-    return this.byKey.size;
+    return this.keyList.length;
   }
 
-  /**
-   * The literal `for_each` map, built once. Without a prototype: an object with thousands of unique
-   * keys is a dictionary in V8 anyway, and building it as one skips a hidden class per key.
-   */
-  toForEach(): Record<string, V> {
-    if (!this.forEach) {
-      const map: Record<string, V> = Object.create(null);
-      for (const [key, value] of this.byKey) map[key] = value;
-      this.forEach = map;
-    }
-    return this.forEach;
+  keys(): readonly string[] {
+    return this.keyList;
   }
 
-  private forEach?: Record<string, V>;
+  /** The literal `for_each` map. */
+  toForEach(): Readonly<Record<string, V>> {
+    return this.map;
+  }
 
   /** @internal cdktf's hook for the `for_each` argument: the real map is written by `KeyedBlocks`. */
   _getForEachExpression(): string {
@@ -78,10 +80,10 @@ const FOR_EACH_PLACEHOLDER = '<written by KeyedBlocks>';
  */
 function holdsTemplate(value: InstanceValue): boolean {
   if (typeof value === 'string') return value.includes('${') || value.includes('%{');
-  if (Array.isArray(value)) return value.some(holdsTemplate);
-  if (value !== null && typeof value === 'object') {
-    for (const key in value) if (holdsTemplate(key) || holdsTemplate((value as Record<string, InstanceValue>)[key])) return true;
-  }
+  if (typeof value !== 'object' || value === null) return false;
+  // Field names are the code's own; only the values can carry configuration text.
+  const values: readonly InstanceValue[] = Array.isArray(value) ? value : Object.values(value);
+  for (const entry of values) if (holdsTemplate(entry)) return true;
   return false;
 }
 
@@ -136,6 +138,16 @@ export interface KeyedBlock {
   readonly instances: Instances<InstanceValues>;
 }
 
+/**
+ * Where a keyed block's instances were kept before, by block (given its resolved arguments): a
+ * function of the instance giving an address or undefined; undefined for a block with no past.
+ */
+export type PreviousAddresses = (block: {
+  readonly type: string;
+  readonly name: string;
+  readonly arguments: Readonly<Record<string, unknown>>;
+}) => ((key: string, value: Readonly<Record<string, unknown>>) => string | undefined) | undefined;
+
 const ID = 'keyed-blocks';
 
 /**
@@ -181,33 +193,44 @@ export class KeyedBlocks extends Construct {
     KeyedBlocks.of(resource).imports.push({ to: instanceAddress(resource.terraformResourceType, resource.friendlyUniqueId, key), id, provider });
   }
 
-  /** Every keyed block of the stack, in creation order. */
-  get keyedBlocks(): readonly KeyedBlock[] {
-    return this.blocks;
-  }
-
   /** Declares that the resource at `from` (an address of an earlier layout) is now `to`. */
   moved(from: string, to: string): void {
     this.moves.push({ from, to });
   }
 
   /**
-   * Writes the `for_each` maps, `moved` and `import` blocks into the stack's resolved JSON. A `moved` or
-   * `import` block must target an instance declared here.
+   * Writes the `for_each` maps, the `moved` blocks (each instance's `previous` address, and those
+   * declared with `moved`) and the `import` blocks into the stack's resolved JSON. A declared `moved`
+   * or an `import` block must target an instance declared here.
    */
-  writeInto(tf: Record<string, any>): void {
-    const declared = new Set<string>();
+  writeInto(tf: Record<string, any>, previous?: PreviousAddresses): void {
+    const moves: MovedBlock[] = [];
     for (const { resource, instances } of this.blocks) {
       const type = resource.terraformResourceType;
       const name = resource.friendlyUniqueId;
       const block = tf.resource?.[type]?.[name];
       if (!block || block.for_each !== FOR_EACH_PLACEHOLDER) throw new Error(`${type}.${name}: keyed block missing from the synthesized stack`);
-      block.for_each = instances.toForEach();
-      for (const key of instances.byKey.keys()) declared.add(instanceAddress(type, name, key));
+      const map = instances.toForEach();
+      block.for_each = map;
+      const from = previous?.({ type, name, arguments: block });
+      if (!from) continue;
+      for (const key of instances.keys()) {
+        const address = from(key, map[key]);
+        if (address) moves.push({ from: address, to: instanceAddress(type, name, key) });
+      }
     }
-    const undeclared = [...this.moves.map((move) => move.to), ...this.imports.map((entry) => entry.to)].filter((to) => !declared.has(to));
+    const undeclared = [...this.moves, ...this.imports].map((entry) => entry.to).filter((to) => !this.declares(to));
     if (undeclared.length > 0) throw new Error(`moved or import blocks target undeclared instances: ${undeclared.slice(0, 5).join(', ')}`);
-    if (this.moves.length > 0) tf.moved = [...(tf.moved ?? []), ...this.moves];
+    moves.push(...this.moves);
+    if (moves.length > 0) tf.moved = [...(tf.moved ?? []), ...moves];
     if (this.imports.length > 0) tf.import = [...(tf.import ?? []), ...this.imports];
+  }
+
+  /** Whether `<type>.<name>["<key>"]` is an instance of a keyed block of this stack. */
+  private declares(address: string): boolean {
+    const parsed = /^([^.]+)\.([^[]+)\[("(?:[^"\\]|\\.)*")\]$/.exec(address);
+    if (!parsed) return false;
+    const key = JSON.parse(parsed[3]) as string;
+    return this.blocks.some(({ resource, instances }) => resource.terraformResourceType === parsed[1] && resource.friendlyUniqueId === parsed[2] && instances.has(key));
   }
 }

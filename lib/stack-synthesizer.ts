@@ -93,3 +93,14 @@ function terraformElements(node: IConstruct, into: TerraformElement[] = []): Ter
   for (const child of node.node.children) if (!TerraformStack.isStack(child)) terraformElements(child, into);
   return into;
 }
+
+/**
+ * cdktf's `prepareStack`: every element resolved once so that cross-stack references are found and
+ * wired (outputs in the stack they come from, a remote-state read here), leaving out the elements
+ * `skip` names, which must hold no token of another stack (at a thousand invited accounts, the
+ * providers are a third of the elements and hold only configuration text).
+ */
+export function prepareStack(stack: TerraformStack, skip: (element: TerraformElement) => boolean): void {
+  stack.ensureBackendExists();
+  for (const element of terraformElements(stack)) if (!skip(element)) resolve(stack, element.toTerraform(), true);
+}

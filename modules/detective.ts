@@ -31,7 +31,7 @@ export class BehaviorGraphs extends Construct {
     this.graph = KeyedBlocks.add(new DetectiveGraph(this, 'graph', { forEach: regions, provider: props.provider, region: regions.value('region') }), 'graph', regions);
     // A graph is identified by its ARN, which names its region.
     for (const [region, arn] of Object.entries(props.existingGraphArns ?? {})) {
-      if (regions.byKey.has(region)) KeyedBlocks.importInto(this.graph, region, arn);
+      if (regions.has(region)) KeyedBlocks.importInto(this.graph, region, arn);
     }
   }
 

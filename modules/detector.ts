@@ -52,7 +52,7 @@ export class Detectors extends Construct {
     );
     for (const [region, detectorId] of Object.entries(props.existingDetectorIds ?? {})) {
       // AWS provider 6 addresses a resource outside the provider's region as <id>@<region>.
-      if (regions.byKey.has(region)) KeyedBlocks.importInto(this.detector, region, `${detectorId}@${region}`);
+      if (regions.has(region)) KeyedBlocks.importInto(this.detector, region, `${detectorId}@${region}`);
     }
 
     if (props.features.length > 0) {

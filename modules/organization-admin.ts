@@ -55,7 +55,7 @@ export class OrganizationAdmin extends Construct {
       regions,
     );
     for (const region of props.existingDelegations ?? []) {
-      if (regions.byKey.has(region)) KeyedBlocks.importInto(this.delegation, region, `${props.adminAccountId}@${region}`);
+      if (regions.has(region)) KeyedBlocks.importInto(this.delegation, region, `${props.adminAccountId}@${region}`);
     }
     this.configuration = KeyedBlocks.add(
       new GuarddutyOrganizationConfiguration(this, 'configuration', {

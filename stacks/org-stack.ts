@@ -3,11 +3,10 @@ import { AwsProvider, awsProviderAssumeRoleToTerraform, awsProviderDefaultTagsTo
 import { App, CloudBackend, listMapper, LocalBackend, NamedCloudWorkspace, S3Backend, TerraformLocal, TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
 import type { OrgConfig } from '../lib/config/load';
-import { instanceAddress } from '../lib/addresses';
 import { KeyedBlocks, type ByRegion } from '../lib/instances';
 import type { PlannedStack, StackAccount } from '../lib/plan';
 import { previousAddresses } from '../lib/previous-layout';
-import { JsonStackSynthesizer, stackJson } from '../lib/stack-synthesizer';
+import { JsonStackSynthesizer, prepareStack, stackJson } from '../lib/stack-synthesizer';
 
 export interface OrgStackProps {
   readonly config: OrgConfig;
@@ -27,7 +26,6 @@ export class OrgStack extends TerraformStack {
   readonly planned: PlannedStack;
   private readonly providers = new Map<string, AwsProvider>();
   private readonly keyed: KeyedBlocks;
-  private movesDeclared = false;
 
   constructor(scope: Construct, props: OrgStackProps) {
     super(scope, props.planned.id);
@@ -50,26 +48,18 @@ export class OrgStack extends TerraformStack {
     return { at: (regionExpression) => `\${local.${local.friendlyUniqueId}[${regionExpression}]}` };
   }
 
+  /** cdktf's, without resolving the account providers, which are built from configuration text alone. */
+  override prepareStack(): void {
+    prepareStack(this, (element) => element instanceof AccountProvider);
+  }
+
   /**
    * The stack's Terraform JSON: cdktf's, with the keyed blocks' `for_each` maps and a `moved` block from
    * each instance's address in the previous layout (lib/previous-layout.ts) written in.
    */
   override toTerraform(): any {
     const tf = stackJson(this);
-    if (!this.movesDeclared) {
-      for (const { resource, instances } of this.keyed.keyedBlocks) {
-        const type = resource.terraformResourceType;
-        const name = resource.friendlyUniqueId;
-        const previous = previousAddresses({ type, name, arguments: tf.resource?.[type]?.[name] ?? {} });
-        if (!previous) continue;
-        for (const [key, value] of instances.byKey) {
-          const from = previous(key, value);
-          if (from) this.keyed.moved(from, instanceAddress(type, name, key));
-        }
-      }
-      this.movesDeclared = true;
-    }
-    this.keyed.writeInto(tf);
+    this.keyed.writeInto(tf, previousAddresses);
     return tf;
   }
 

@@ -114,7 +114,7 @@ describe('ThreatIntelStack', () => {
 
     it("adds the simulation's malicious Elastic IP to the first threat list, hashed by Terraform", () => {
       const simulation = synth.stack(STACK_IDS.simulation);
-      const [output] = Object.entries(simulation.output).find(([, out]: [string, any]) => /^\$\{aws_eip\.[^.]+\.public_ip\}$/.test(out.value))!;
+      const [output] = Object.entries(simulation.output).find(([name, out]: [string, any]) => name.startsWith('cross-stack-output-') && /^\$\{aws_eip\.[^.]+\.public_ip\}$/.test(out.value))!;
       const ip = `\${data.terraform_remote_state.cross-stack-reference-input-${STACK_IDS.simulation}.outputs.${output}}`;
       const object = objectFor(synth, 'threat-Example-Threat-List');
       expect(object.content).toBe(`198.51.100.23\n203.0.113.0/28\n${ip}\n`);
