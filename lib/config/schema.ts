@@ -234,6 +234,11 @@ export const configSchema = z.strictObject({
   detective: detective.default({ enabled: false, existingGraphs: {} }),
   backend: backend.default({ type: 'local' }),
   tags: z.record(z.string(), z.string({ error: 'tag values must be strings' })).default({}),
+  // Pins hashicorp/aws to one version instead of the range from lib/provider-version.ts.
+  providerVersion: z
+    .string({ error: 'must be a hashicorp/aws version such as "6.66.0"' })
+    .regex(/^\d+\.\d+\.\d+$/, { error: (issue) => `must be one exact hashicorp/aws version such as "6.66.0"; got ${JSON.stringify(issue.input)}` })
+    .optional(),
 });
 
 /** The configuration file as written, with defaults applied. */
