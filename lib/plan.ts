@@ -1,4 +1,5 @@
 import type { Member, OrgConfig } from './config/load';
+import { exportAccounts } from './config/export';
 import { FEATURE_COUNT } from './protection';
 
 /**
@@ -17,7 +18,7 @@ export type StackKind =
   | 'security-hub-members'
   | 'detective'
   | 'detective-members';
-export type AccountRole = 'management' | 'admin' | 'sandbox' | 'member';
+export type AccountRole = 'management' | 'admin' | 'sandbox' | 'member' | 'log-archive';
 
 export interface StackAccount {
   readonly role: AccountRole;
@@ -114,11 +115,14 @@ export function planStacks(config: OrgConfig): StackPlan {
   const add = (stack: Omit<PlannedStack, 'members'> & { members?: readonly Member[] }) =>
     stacks.push({ members: [], ...stack });
 
+  const logArchive = logArchiveOfExport(config);
   add({
     id: STACK_IDS.admin,
     kind: 'admin',
-    description: 'GuardDuty detector, protection plans and findings forwarder in every region of the admin account; central findings bus, e-mail, log group, SIEM queue and S3 export in the home region',
-    accounts: [admin],
+    description: logArchive
+      ? 'GuardDuty detector, protection plans and findings forwarder in every region of the admin account; central findings bus, e-mail, log group and SIEM queue in the home region; S3 export to the log-archive account'
+      : 'GuardDuty detector, protection plans and findings forwarder in every region of the admin account; central findings bus, e-mail, log group, SIEM queue and S3 export in the home region',
+    accounts: logArchive ? [admin, logArchive] : [admin],
     regions,
     dependsOn: [],
   });
@@ -250,6 +254,13 @@ export function planStacks(config: OrgConfig): StackPlan {
   }
 
   return { stacks: topologicalOrder(stacks), maxAccountsPerStack: limit };
+}
+
+/** The log-archive account, when the findings export keeps its bucket or key there. */
+function logArchiveOfExport(config: OrgConfig): StackAccount | undefined {
+  const { bucket, key } = exportAccounts(config.export);
+  const id = config.accounts.logArchive;
+  return config.export.enabled && id !== undefined && (bucket === 'logArchive' || key === 'logArchive') ? { role: 'log-archive', id } : undefined;
 }
 
 function groupByWave(members: readonly Member[]): [number, Member[]][] {

@@ -2,6 +2,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { z } from 'zod';
 import { parseMembersCsv, type Member } from './members-csv';
+import { checkExportAccounts } from './export';
 import { checkInvestigation } from './investigation';
 import { checkProviderVersion } from './provider';
 import { ConfigError, fieldPath, type Problem } from './problems';
@@ -90,6 +91,7 @@ export function parseConfig(data: unknown, options: { file: string; cwd?: string
   problems.push(...filterProblems(fields.filters ?? [], file));
   checkFindingsFlow(fields, file, problems);
   checkProviderVersion(fields, file, problems);
+  checkExportAccounts(fields, file, problems);
 
   if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);
   const { membersFile: _membersFile, managementRoleName, trustedIpList: _trustedIpList, ...rest } = parsed.data;

@@ -66,6 +66,8 @@ const logRetentionDays = z
 
 /** Storage classes the findings export moves to after `export.transitionDays`. */
 export const EXPORT_STORAGE_CLASSES = ['STANDARD_IA', 'ONEZONE_IA', 'INTELLIGENT_TIERING', 'GLACIER_IR', 'GLACIER', 'DEEP_ARCHIVE'] as const;
+/** Accounts the findings export bucket and its key can live in, by their key under `accounts`. */
+export const EXPORT_ACCOUNTS = ['admin', 'logArchive'] as const;
 
 // Security Hub and Detective (issue 9). `autoEnable` has no default: it applies to organizations mode
 // only, and load.ts reports it when it is set in invitations mode instead of ignoring it.
@@ -196,7 +198,7 @@ export const configSchema = z.strictObject({
     .string()
     .regex(/^[\w+=,.@-]{1,64}$/, { error: (issue) => `must be an IAM role name; got ${JSON.stringify(issue.input)}` })
     .optional(),
-  accounts: z.strictObject({ management: accountId, admin: accountId, sandbox: accountId }),
+  accounts: z.strictObject({ management: accountId, admin: accountId, sandbox: accountId, logArchive: accountId.optional() }),
   members: z.array(memberSchema, { error: 'must be a list of { id, email, name?, wave? }' }).default([]),
   membersFile: text('the path of a CSV file').optional(),
   autoEnable: oneOf(AUTO_ENABLE).default('ALL'),
@@ -226,8 +228,12 @@ export const configSchema = z.strictObject({
       transitionDays: days.default(90),
       storageClass: oneOf(EXPORT_STORAGE_CLASSES).default('GLACIER'),
       expirationDays: days.optional(),
+      bucketAccount: oneOf(EXPORT_ACCOUNTS).default('admin'),
+      // Left out, the key lives with the bucket.
+      keyAccount: oneOf(EXPORT_ACCOUNTS).optional(),
+      forceDestroy: flag.default(false),
     })
-    .default({ enabled: true, transitionDays: 90, storageClass: 'GLACIER' }),
+    .default({ enabled: true, transitionDays: 90, storageClass: 'GLACIER', bucketAccount: 'admin', forceDestroy: false }),
   remediation: remediation.default(REMEDIATION_DEFAULTS),
   simulation: z.strictObject({ enabled: flag.default(false) }).default({ enabled: false }),
   securityHub: securityHub.default({ enabled: false, standards: [] }),
@@ -249,3 +255,4 @@ export type Filter = RawConfig['filters'][number];
 export type Mode = (typeof MODES)[number];
 export type AutoEnable = (typeof AUTO_ENABLE)[number];
 export type Remediation = RawConfig['remediation'];
+export type ExportAccount = (typeof EXPORT_ACCOUNTS)[number];
