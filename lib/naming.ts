@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { OrgConfig } from './config/load';
 
 /** `<name>-<parts...>`: the physical name of a resource of this deployment. */
@@ -27,4 +28,12 @@ export interface IsolationGroupNames {
  */
 export function isolationGroupNames(config: Pick<OrgConfig, 'name'>): IsolationGroupNames {
   return { forensic: resourceName(config, 'ForensicSecurityGroup'), transition: resourceName(config, 'IsolationTransition') };
+}
+
+/**
+ * The role GuardDuty assumes to scan one bucket: IAM role names are at most 64 characters and bucket
+ * names up to 63, so the bucket is named by a short hash of its (globally unique) name.
+ */
+export function malwareScanRoleName(config: Pick<OrgConfig, 'name'>, bucket: string): string {
+  return resourceName(config, 'malware-scan', createHash('sha256').update(bucket, 'utf8').digest('hex').slice(0, 12));
 }

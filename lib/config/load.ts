@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { parseMembersCsv, type Member } from './members-csv';
 import { checkExportAccounts } from './export';
 import { checkInvestigation } from './investigation';
+import { checkMalwareProtection } from './malware-protection';
 import { checkProviderVersion } from './provider';
 import { ConfigError, fieldPath, type Problem } from './problems';
 import { closestName, KNOWN_REGIONS, REGION_NAME_PATTERN } from './regions';
@@ -92,6 +93,7 @@ export function parseConfig(data: unknown, options: { file: string; cwd?: string
   checkFindingsFlow(fields, file, problems);
   checkProviderVersion(fields, file, problems);
   checkExportAccounts(fields, file, problems);
+  checkMalwareProtection(fields, file, problems);
 
   if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);
   const { membersFile: _membersFile, managementRoleName, trustedIpList: _trustedIpList, ...rest } = parsed.data;
