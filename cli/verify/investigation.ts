@@ -31,6 +31,16 @@ async function guarded(base: RowBase, subject: string, expected: string, work: (
 /** What Security Hub answers in an account where it is not enabled. */
 const HUB_NOT_ENABLED = new Set(['InvalidAccessException', 'ResourceNotFoundException']);
 
+/** As `guarded`, where Security Hub being off in the admin account is a difference, not a failed read. */
+async function guardedHub(base: RowBase, subject: string, expected: string, work: () => Promise<VerifyRow[]>): Promise<VerifyRow[]> {
+  try {
+    return await work();
+  } catch (error) {
+    if (HUB_NOT_ENABLED.has((error as { name?: string }).name ?? '')) return [compared(base, subject, expected, 'Security Hub not enabled')];
+    return [unreadable(base, subject, expected, error)];
+  }
+}
+
 /** The admin account's hub in a region: enabled, its standards ready, GuardDuty's findings imported. */
 export function securityHubTask(config: OrgConfig, stack: string, region: string): Task {
   const base: RowBase = { check: 'security-hub', stack, account: config.accounts.admin, region };
@@ -82,7 +92,7 @@ export function securityHubOrganizationTask(config: OrgConfig, stack: string, re
         });
         return [compared(management, 'delegated administrator', delegated, admins.map((item) => `${item.AccountId} ${item.Status}`).join(', ') || 'none')];
       })),
-      ...(await guarded(admin, 'auto-enable new accounts', autoEnable, async () => {
+      ...(await guardedHub(admin, 'auto-enable new accounts', autoEnable, async () => {
         const client = context.clients.securityhub(admin.account, region);
         const found = await context.call(() => client.send(new DescribeOrganizationConfigurationCommand({})));
         return [compared(admin, 'auto-enable new accounts', autoEnable, String(found.AutoEnable ?? 'not set'))];
@@ -98,7 +108,7 @@ export function securityHubMembersTask(config: OrgConfig, stack: string, region:
     label: `${base.account} ${region}: ${members.length} Security Hub members`,
     needs: [`security-hub-members:${region}`],
     run: (context) =>
-      guarded(base, `${members.length} member accounts`, expected, async () => {
+      guardedHub(base, `${members.length} member accounts`, expected, async () => {
         const found = await context.securityHubMembers(region);
         return members.map((member) => {
           const item = found.get(member.id);
