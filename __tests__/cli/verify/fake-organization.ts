@@ -11,6 +11,8 @@ import type { AccountClients } from '../../../cli/common/clients';
 import type { StackJson } from '../../../cli/common/synthesized';
 import { synthesizedExpectations } from '../../../cli/verify/resources';
 import type { OrgConfig } from '../../../lib/config/load';
+import { contentHash, listContent, listLocation, listObjectKey } from '../../../lib/lists';
+import { findingsBucketName, listBucketName } from '../../../lib/naming';
 import { standardArn } from '../../../lib/security-hub';
 import { REPO_ROOT } from '../../helpers/synth';
 
@@ -18,6 +20,9 @@ import { REPO_ROOT } from '../../helpers/synth';
 export function fixture<T = any>(name: string): T {
   return JSON.parse(readFileSync(path.join(REPO_ROOT, '__tests__/fixtures/verify', `${name}.json`), 'utf8'));
 }
+
+/** The hash in the example's threat-list fixture, standing for the one Terraform computes with the simulation IP. */
+const SIMULATION_LIST_HASH = '5f0c1e6b8f7d2a4c9e3b1a0d6c8e7f9a2b4d6e8f0a1c3e5b7d9f1a3c5e7b9d1f';
 
 export const detectorId = (region: string) => `${Buffer.from(region).toString('hex')}`.padEnd(32, '0').slice(0, 32);
 
@@ -87,10 +92,24 @@ export function conforming(config: OrgConfig, synthesized: ReadonlyMap<string, S
       memberIds.map((id) => ({ AccountId: id, DetectorId: detectorId(`${id}${region}`), MasterId: admin, AdministratorId: admin, Email: `${id}@example.com`, RelationshipStatus: 'Enabled', UpdatedAt: '2026-11-02T10:00:00.000Z' })),
     );
     world.memberFeatures.set(region, new Map(memberIds.map((id) => [id, fixture('guardduty-member-features')])));
-    world.threatIntelSets.set(region, [fixture('guardduty-get-threat-intel-set')]);
-    world.ipSets.set(region, [fixture('guardduty-get-ip-set')]);
-    world.filters.set(region, [fixture('guardduty-get-filter')]);
-    world.destinations.set(region, [fixture('guardduty-describe-publishing-destination')]);
+    // The fixtures' shape, with the names and locations of this configuration's lists and filters.
+    const bucket = listBucketName(config);
+    const hashOf = (entries: readonly { text: string }[]) => contentHash(listContent(entries.map((entry) => entry.text)));
+    world.threatIntelSets.set(
+      region,
+      config.threatLists.map((list, index) => ({
+        ...fixture('guardduty-get-threat-intel-set'),
+        Name: list.name,
+        // The simulation's IP makes the first list's hash one Terraform computes: any hash will do here.
+        Location: listLocation(bucket, listObjectKey('threat', list.name, config.simulation.enabled && index === 0 ? SIMULATION_LIST_HASH : hashOf(list.entries))),
+      })),
+    );
+    const trusted = config.trustedIpList;
+    world.ipSets.set(region, trusted ? [{ ...fixture('guardduty-get-ip-set'), Name: trusted.name, Location: listLocation(bucket, listObjectKey('trusted', trusted.name, hashOf(trusted.entries))) }] : []);
+    world.filters.set(region, config.filters.map((filter, index) => ({ ...fixture('guardduty-get-filter'), Name: filter.name, Action: filter.action, Rank: filter.rank ?? index + 1 })));
+    const destination = fixture('guardduty-describe-publishing-destination');
+    destination.DestinationProperties.DestinationArn = `arn:aws:s3:::${findingsBucketName(config)}`;
+    world.destinations.set(region, config.export.enabled ? [destination] : []);
     world.hubs.set(region, {
       standards: config.securityHub.standards.map((standard) => ({
         StandardsSubscriptionArn: `arn:aws:securityhub:${region}:${admin}:subscription/${standard}`,
@@ -154,9 +173,17 @@ const SECURITY_HUB_COMMANDS = [
 const DETECTIVE_COMMANDS = [detective.ListGraphsCommand, detective.ListOrganizationAdminAccountsCommand, detective.DescribeOrganizationConfigurationCommand, detective.ListMembersCommand];
 
 /** Real SDK clients, each mocked with aws-sdk-client-mock to answer from the world. */
+export interface FakeOptions {
+  /** Milliseconds each call takes. @default answered at once */
+  readonly latency?: () => number;
+}
+
 export class FakeOrganization implements AccountClients {
   private readonly cache = new Map<string, unknown>();
-  constructor(readonly world: World) {}
+  /** Calls in flight now, and the most at any one time. */
+  inFlight = 0;
+  maxInFlight = 0;
+  constructor(readonly world: World, private readonly options: FakeOptions = {}) {}
 
   /**
    * A real client of the service, mocked with aws-sdk-client-mock: each of the commands verify sends
@@ -174,11 +201,18 @@ export class FakeOrganization implements AccountClients {
           const failure = this.world.failures.find(
             (item) => item.service === service && (!item.command || item.command === name) && (!item.account || item.account === account) && (!item.region || item.region === region) && (item.times ?? 1) > 0,
           );
-          if (failure) {
-            if (failure.times !== undefined) failure.times--;
-            throw failure.error;
+          this.maxInFlight = Math.max(this.maxInFlight, ++this.inFlight);
+          try {
+            const delay = this.options.latency?.();
+            if (delay !== undefined) await new Promise((resolve) => setTimeout(resolve, delay));
+            if (failure) {
+              if (failure.times !== undefined) failure.times--;
+              throw failure.error;
+            }
+            return answer(name, input);
+          } finally {
+            this.inFlight--;
           }
-          return answer(name, input);
         });
       }
       this.cache.set(key, client);
