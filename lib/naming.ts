@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { exportAccounts } from './config/export';
 import type { OrgConfig } from './config/load';
 
 /** `<name>-<parts...>`: the physical name of a resource of this deployment. */
@@ -14,6 +15,20 @@ export function bucketName(config: Pick<OrgConfig, 'name'>, purpose: string, acc
   const name = resourceName(config, purpose, accountId, region);
   if (name.length > 63) throw new Error(`bucket name ${name} is longer than 63 characters; shorten name or the purpose`);
   return name;
+}
+
+/** The admin account's bucket of threat lists and the trusted IP list, in the home region. */
+export function listBucketName(config: Pick<OrgConfig, 'name' | 'accounts' | 'homeRegion'>): string {
+  return bucketName(config, 'threat-lists', config.accounts.admin, config.homeRegion);
+}
+
+/**
+ * The bucket that every detector exports its findings to, in the home region: in the admin account,
+ * or in the log archive with `export.bucketAccount: "logArchive"`.
+ */
+export function findingsBucketName(config: Pick<OrgConfig, 'name' | 'accounts' | 'homeRegion' | 'export'>): string {
+  const inLogArchive = exportAccounts(config.export).bucket === 'logArchive' && config.accounts.logArchive !== undefined;
+  return bucketName(config, 'findings', inLogArchive ? config.accounts.logArchive! : config.accounts.admin, config.homeRegion);
 }
 
 export interface IsolationGroupNames {

@@ -3,7 +3,7 @@ import type { Construct } from 'constructs';
 import { exportAccounts } from '../lib/config/export';
 import type { OrgConfig } from '../lib/config/load';
 import type { ExportAccount } from '../lib/config/schema';
-import { bucketName, resourceName } from '../lib/naming';
+import { findingsBucketName, resourceName } from '../lib/naming';
 import { detectorFeatures } from '../lib/protection';
 import { CentralBus, type BusSenders } from '../modules/central-bus';
 import { DeadLetterQueue } from '../modules/dead-letter-queue';
@@ -104,7 +104,7 @@ export class AdminStack extends OrgStack {
         bucketAccount,
         keyAccount: account(where.key),
         region: home,
-        bucketName: bucketName(config, 'findings', bucketAccount.accountId, home),
+        bucketName: findingsBucketName(config),
         detectorIds,
         transitionDays: config.export.transitionDays,
         storageClass: config.export.storageClass,
