@@ -6,6 +6,7 @@ import { RouteTableAssociation } from '@cdktf/provider-aws/lib/route-table-assoc
 import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import { Subnet } from '@cdktf/provider-aws/lib/subnet';
 import { Vpc } from '@cdktf/provider-aws/lib/vpc';
+import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
 import { Construct } from 'constructs';
 import type { IsolationGroupNames } from '../lib/naming';
 import { FORENSIC_GROUP_PURPOSE, REMEDIATION_GROUP_TAG, TRANSITION_GROUP_PURPOSE } from '../lib/finding-types';
@@ -41,22 +42,25 @@ export interface SimulationNetworkProps {
  * instances reach the AWS APIs and Session Manager without NAT or endpoints. Endpoints would even
  * defeat scenario 2: calls through them do not come from the Elastic IP on the threat list.
  *
- * No group admits anything from the internet except ICMP echo requests to the malicious instance,
- * which the Scenario 1 instance pings through its public address.
+ * No group admits anything from the internet except ICMP echo requests to the malicious instance from
+ * the Scenario 1 instance's public address (`allowPingsFrom`), which is where its pings come from.
  */
 export class SimulationNetwork extends Construct {
   readonly vpc: Vpc;
   readonly subnet: Subnet;
   /** All three instances: no ingress, all egress. */
   readonly targetSecurityGroup: SecurityGroup;
-  /** The malicious instance only: answers pings. */
+  /** The malicious instance only: answers the Scenario 1 instance's pings (`allowPingsFrom`). */
   readonly maliciousSecurityGroup: SecurityGroup;
   /** The remediation Lambda's groups; instances are destroyed before them. */
   readonly forensicSecurityGroup: SecurityGroup;
   readonly transitionSecurityGroup: SecurityGroup;
 
+  private readonly props: SimulationNetworkProps;
+
   constructor(scope: Construct, id: string, props: SimulationNetworkProps) {
     super(scope, id);
+    this.props = props;
     const { provider, region, namePrefix } = props;
     const tags = (name: string) => ({ Name: `${namePrefix}-${name}` });
 
@@ -104,8 +108,8 @@ export class SimulationNetwork extends Construct {
       vpcId: this.vpc.id,
       name: MALICIOUS_SECURITY_GROUP_NAME,
       description: 'GuardDuty simulation malicious instance: answers the pings of scenario 1',
-      // The pings arrive from the Scenario 1 instance's public address, through the internet gateway.
-      ingress: [{ ...ECHO_REQUEST, cidrBlocks: [ANYWHERE], description: 'Scenario 1 pings (ICMP echo request)' }],
+      // No ingress argument: its one rule is a resource of its own (allowPingsFrom), since it names the
+      // Scenario 1 instance's address; an inline list here would remove that rule on every apply.
       egress: [],
       tags: tags('malicious'),
     });
@@ -134,5 +138,22 @@ export class SimulationNetwork extends Construct {
       TRANSITION_GROUP_PURPOSE,
       'GuardDuty remediation: held only during isolation to untrack connections',
     );
+  }
+
+  /**
+   * Lets the malicious instance answer ICMP echo requests from one address: the Scenario 1 instance's
+   * public IP, where its pings come from (they reach the Elastic IP through the internet gateway).
+   */
+  allowPingsFrom(publicIp: string): VpcSecurityGroupIngressRule {
+    return new VpcSecurityGroupIngressRule(this, 'scenario-1-pings', {
+      provider: this.props.provider,
+      region: this.props.region,
+      securityGroupId: this.maliciousSecurityGroup.id,
+      description: 'Scenario 1 pings (ICMP echo request) from the Scenario 1 instance only',
+      ipProtocol: ECHO_REQUEST.protocol,
+      fromPort: ECHO_REQUEST.fromPort,
+      toPort: ECHO_REQUEST.toPort,
+      cidrIpv4: `${publicIp}/32`,
+    });
   }
 }
