@@ -1,6 +1,6 @@
 import { TerraformOutput } from 'cdktf';
 import type { Construct } from 'constructs';
-import { bucketName, resourceName } from '../lib/naming';
+import { findingsBucketName, resourceName } from '../lib/naming';
 import { detectorFeatures } from '../lib/protection';
 import { CentralBus } from '../modules/central-bus';
 import { DeadLetterQueue } from '../modules/dead-letter-queue';
@@ -93,7 +93,7 @@ export class AdminStack extends OrgStack {
         provider,
         region: home,
         accountId: admin,
-        bucketName: bucketName(config, 'findings', admin, home),
+        bucketName: findingsBucketName(config),
         detectorIds,
         transitionDays: config.export.transitionDays,
         storageClass: config.export.storageClass,
