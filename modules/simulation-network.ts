@@ -6,7 +6,6 @@ import { RouteTableAssociation } from '@cdktf/provider-aws/lib/route-table-assoc
 import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import { Subnet } from '@cdktf/provider-aws/lib/subnet';
 import { Vpc } from '@cdktf/provider-aws/lib/vpc';
-import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
 import { Construct } from 'constructs';
 import type { IsolationGroupNames } from '../lib/naming';
 import { FORENSIC_GROUP_PURPOSE, REMEDIATION_GROUP_TAG, TRANSITION_GROUP_PURPOSE } from '../lib/finding-types';
@@ -56,11 +55,8 @@ export class SimulationNetwork extends Construct {
   readonly forensicSecurityGroup: SecurityGroup;
   readonly transitionSecurityGroup: SecurityGroup;
 
-  private readonly props: SimulationNetworkProps;
-
   constructor(scope: Construct, id: string, props: SimulationNetworkProps) {
     super(scope, id);
-    this.props = props;
     const { provider, region, namePrefix } = props;
     const tags = (name: string) => ({ Name: `${namePrefix}-${name}` });
 
@@ -108,8 +104,9 @@ export class SimulationNetwork extends Construct {
       vpcId: this.vpc.id,
       name: MALICIOUS_SECURITY_GROUP_NAME,
       description: 'GuardDuty simulation malicious instance: answers the pings of scenario 1',
-      // No ingress argument: its one rule is a resource of its own (allowPingsFrom), since it names the
-      // Scenario 1 instance's address; an inline list here would remove that rule on every apply.
+      // Nothing until allowPingsFrom names the Scenario 1 instance. The rules stay inline, so Terraform
+      // owns the whole list: an upgrade replaces the earlier rule from anywhere rather than adding to it.
+      ingress: [],
       egress: [],
       tags: tags('malicious'),
     });
@@ -144,16 +141,9 @@ export class SimulationNetwork extends Construct {
    * Lets the malicious instance answer ICMP echo requests from one address: the Scenario 1 instance's
    * public IP, where its pings come from (they reach the Elastic IP through the internet gateway).
    */
-  allowPingsFrom(publicIp: string): VpcSecurityGroupIngressRule {
-    return new VpcSecurityGroupIngressRule(this, 'scenario-1-pings', {
-      provider: this.props.provider,
-      region: this.props.region,
-      securityGroupId: this.maliciousSecurityGroup.id,
-      description: 'Scenario 1 pings (ICMP echo request) from the Scenario 1 instance only',
-      ipProtocol: ECHO_REQUEST.protocol,
-      fromPort: ECHO_REQUEST.fromPort,
-      toPort: ECHO_REQUEST.toPort,
-      cidrIpv4: `${publicIp}/32`,
-    });
+  allowPingsFrom(publicIp: string): void {
+    this.maliciousSecurityGroup.putIngress([
+      { ...ECHO_REQUEST, cidrBlocks: [`${publicIp}/32`], description: 'Scenario 1 pings (ICMP echo request), from the Scenario 1 instance only' },
+    ]);
   }
 }

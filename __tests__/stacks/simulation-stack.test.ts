@@ -97,22 +97,25 @@ describe('SimulationStack', () => {
       'acme-ForensicSecurityGroup',
       'acme-IsolationTransition',
     ]);
-    // No inline ingress at all, except the explicitly empty lists; the malicious group leaves ingress
-    // to its one rule resource (an inline list would remove that rule on every apply).
-    for (const group of groups) expect(group.ingress ?? []).toEqual([]);
-    expect(only(json, 'aws_security_group', { name: 'MaliciousSecurityGroup' })).not.toHaveProperty('ingress');
-    expect(json.resource.aws_security_group_rule).toBeUndefined();
     const scenario1 = addressOf(json, 'aws_instance', { iam_instance_profile: instance(json, INSTANCE_NAMES[0]).iam_instance_profile });
-    expect(Object.values(json.resource.aws_vpc_security_group_ingress_rule)).toEqual([
-      expect.objectContaining({
-        security_group_id: `\${${addressOf(json, 'aws_security_group', { name: 'MaliciousSecurityGroup' })}.id}`,
-        ip_protocol: 'icmp',
+    const ingress = groups.flatMap((group) => group.ingress.map((rule: any) => ({ group: group.name, ...rule })));
+    expect(ingress).toEqual([
+      {
+        group: 'MaliciousSecurityGroup',
+        protocol: 'icmp',
         from_port: 8,
         to_port: -1,
-        cidr_ipv4: `\${${scenario1}.public_ip}/32`,
-        region: 'us-west-2',
-      }),
+        cidr_blocks: [`\${${scenario1}.public_ip}/32`],
+        ipv6_cidr_blocks: null,
+        prefix_list_ids: null,
+        security_groups: null,
+        self: null,
+        description: 'Scenario 1 pings (ICMP echo request), from the Scenario 1 instance only',
+      },
     ]);
+    // Inline lists only (Terraform owns every rule), no standalone rule resources that could open more.
+    expect(json.resource.aws_vpc_security_group_ingress_rule).toBeUndefined();
+    expect(json.resource.aws_security_group_rule).toBeUndefined();
   });
 
   it("creates the isolation Lambda's groups, tagged as its own, without rules, destroyed only after the instances", () => {
