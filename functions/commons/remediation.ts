@@ -112,7 +112,7 @@ export function remediation<E extends FindingEvent, S extends CommonSettings>(sp
       const runLog = log;
       const result = await spec.run(parsed, {
         settings,
-        log,
+        log: runLog,
         act,
         now,
         isHandled: (tags, finding) => isHandled(tags, finding, now(), runLog),
