@@ -1,6 +1,7 @@
 import type { Construct } from 'constructs';
 import { BehaviorGraphs, DetectiveOrganization } from '../modules/detective';
 import { DetectiveMemberships } from '../modules/detective-membership';
+import { OrganizationPrerequisites, TRUSTED_SERVICES } from '../modules/organization-prerequisites';
 import { OrgStack, type OrgStackProps } from './org-stack';
 
 /**
@@ -19,13 +20,19 @@ export class DetectiveStack extends OrgStack {
     const graphs = new BehaviorGraphs(this, 'graphs', { provider: adminProvider, regions: config.regions, existingGraphArns: config.detective.existingGraphs });
     this.graphArns = Object.fromEntries(config.regions.map((region) => [region, graphs.graphArn(region)]));
     if (config.mode === 'organizations') {
-      new DetectiveOrganization(this, 'organization', {
+      const organization = new DetectiveOrganization(this, 'organization', {
         managementProvider: this.provider(config.accounts.management),
         adminProvider,
         regions: config.regions,
         adminAccountId: config.accounts.admin,
         graphs,
         autoEnable: config.detective.autoEnable ?? true,
+      });
+      // Checked here, after this stack's delegations, which are what give Detective trusted access.
+      new OrganizationPrerequisites(this, 'prerequisites', {
+        managementProvider: this.provider(config.accounts.management),
+        trustedServices: [TRUSTED_SERVICES.detective],
+        after: [organization.delegation],
       });
     }
   }

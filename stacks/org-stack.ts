@@ -4,6 +4,7 @@ import { App, CloudBackend, listMapper, LocalBackend, NamedCloudWorkspace, S3Bac
 import type { Construct } from 'constructs';
 import type { OrgConfig } from '../lib/config/load';
 import { KeyedBlocks, type ByRegion } from '../lib/instances';
+import { constrainProvider } from '../lib/newer-provider';
 import type { PlannedStack, StackAccount } from '../lib/plan';
 import { previousAddresses } from '../lib/previous-layout';
 import { JsonStackSynthesizer, prepareStack, stackJson } from '../lib/stack-synthesizer';
@@ -34,6 +35,7 @@ export class OrgStack extends TerraformStack {
     this.keyed = KeyedBlocks.enable(this);
     this.synthesizer = new JsonStackSynthesizer(this);
     configureBackend(this, props.config, props.planned.id);
+    constrainProvider(this, props.config);
     props.planned.accounts.forEach((account, index) => {
       this.providers.set(account.id, accountProvider(this, props.config, account, index === 0));
     });

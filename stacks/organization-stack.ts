@@ -1,6 +1,8 @@
 import type { Construct } from 'constructs';
+import { enrollsMembersExplicitly } from '../lib/plan';
 import { detectorFeatures } from '../lib/protection';
 import { OrganizationAdmin } from '../modules/organization-admin';
+import { OrganizationPrerequisites, TRUSTED_SERVICES } from '../modules/organization-prerequisites';
 import { OrgStack, type OrgStackProps } from './org-stack';
 
 export interface OrganizationStackProps extends OrgStackProps {
@@ -17,7 +19,7 @@ export class OrganizationStack extends OrgStack {
   constructor(scope: Construct, props: OrganizationStackProps) {
     super(scope, props);
     const { config } = props;
-    new OrganizationAdmin(this, 'organization', {
+    const organization = new OrganizationAdmin(this, 'organization', {
       managementProvider: this.provider(config.accounts.management),
       adminProvider: this.provider(config.accounts.admin),
       regions: config.regions,
@@ -26,6 +28,13 @@ export class OrganizationStack extends OrgStack {
       autoEnable: config.autoEnable,
       features: detectorFeatures(config.protection),
       existingDelegations: config.existingDelegations,
+    });
+    // Read after the delegations, which give GuardDuty trusted access on a first deploy.
+    new OrganizationPrerequisites(this, 'prerequisites', {
+      managementProvider: this.provider(config.accounts.management),
+      trustedServices: [TRUSTED_SERVICES.guardDuty, ...(config.protection.ebsMalware ? [TRUSTED_SERVICES.malwareProtection] : [])],
+      after: [organization.delegation],
+      managementEnrolled: enrollsMembersExplicitly(config) && config.members.some((member) => member.id === config.accounts.management),
     });
   }
 }

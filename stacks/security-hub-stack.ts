@@ -1,4 +1,5 @@
 import type { Construct } from 'constructs';
+import { OrganizationPrerequisites, TRUSTED_SERVICES } from '../modules/organization-prerequisites';
 import { FindingAggregator, SecurityHub } from '../modules/security-hub';
 import { SecurityHubInvitationMemberships, SecurityHubOrganizationMemberships } from '../modules/security-hub-membership';
 import { SecurityHubOrganization } from '../modules/security-hub-organization';
@@ -22,13 +23,19 @@ export class SecurityHubStack extends OrgStack {
       guardDutyIntegration: true,
     });
     if (config.mode === 'organizations') {
-      new SecurityHubOrganization(this, 'organization', {
+      const organization = new SecurityHubOrganization(this, 'organization', {
         managementProvider: this.provider(config.accounts.management),
         adminProvider,
         regions: config.regions,
         adminAccountId: config.accounts.admin,
         adminHub: hub.hub,
         autoEnable: config.securityHub.autoEnable ?? true,
+      });
+      // Checked here, after this stack's delegations, which are what give Security Hub trusted access.
+      new OrganizationPrerequisites(this, 'prerequisites', {
+        managementProvider: this.provider(config.accounts.management),
+        trustedServices: [TRUSTED_SERVICES.securityHub],
+        after: [organization.delegation],
       });
     }
     new FindingAggregator(this, 'finding-aggregator', { provider: adminProvider, homeRegion: config.homeRegion, regions: config.regions, hubs: [hub.hub] });
