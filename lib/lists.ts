@@ -81,7 +81,7 @@ export function parseList(text: string, file: string, kind: ListKind): ParsedLis
 /** A list as the configuration names it, with its parsed entries. */
 export interface NamedList {
   readonly name: string;
-  /** The path as written in the configuration. */
+  /** The file as messages name it (relative to the working folder, or as written when absolute). */
   readonly file: string;
   readonly entries: readonly ListEntry[];
 }

@@ -1,6 +1,7 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { z } from 'zod';
+import { configFolder, readConfiguredFile, shownPath, type ConfigFolder } from './files';
 import { parseMembersCsv, type Member } from './members-csv';
 import { checkInvestigation } from './investigation';
 import { ConfigError, fieldPath, type Problem } from './problems';
@@ -11,9 +12,9 @@ import { LIST_LIMITS, parseList, trustedOverlapProblems, type ListKind, type Nam
 
 export type { Member } from './members-csv';
 
-/** A list file named in the configuration: as written, resolved, and parsed. */
+/** A list file named in the configuration: as messages name it, resolved, and parsed. */
 export interface ListFile extends NamedList {
-  /** Absolute path. */
+  /** Absolute path, inside the configuration's folder. */
   readonly path: string;
 }
 
@@ -28,8 +29,10 @@ export interface OrgConfig
   readonly managementRoleName: string;
   /** The configuration file as named in messages. */
   readonly configFile: string;
-  /** Relative paths in the configuration resolve against this folder (the project root). */
+  /** The project folder, where cdktf runs: the local backend's state folder resolves against it. */
   readonly baseDir: string;
+  /** The configuration file's folder (absolute): `membersFile` and list files resolve in it. */
+  readonly configDir: string;
 }
 
 export const DEFAULT_CONFIG_FILE = 'config/org.json';
@@ -39,7 +42,7 @@ export function configFileFromEnv(env: NodeJS.ProcessEnv = process.env): string 
 }
 
 export interface LoadOptions {
-  /** Folder that relative paths (the file itself, `membersFile`, list files) resolve against. */
+  /** The project folder, which a relative configuration path is relative to. @default process.cwd() */
   readonly cwd?: string;
 }
 
@@ -63,10 +66,18 @@ export function loadConfig(file: string, options: LoadOptions = {}): OrgConfig {
   return parseConfig(data, { file, cwd });
 }
 
-/** Validates configuration data already in memory. */
-export function parseConfig(data: unknown, options: { file: string; cwd?: string }): OrgConfig {
+export interface ParseOptions {
+  /** The configuration file, as messages name it; `membersFile` and list files resolve in its folder. */
+  readonly file: string;
+  /** The project folder, which a relative `file` is relative to. @default process.cwd() */
+  readonly cwd?: string;
+}
+
+/** Validates configuration data already in memory, as if read from `options.file`. */
+export function parseConfig(data: unknown, options: ParseOptions): OrgConfig {
   const file = options.file;
   const baseDir = options.cwd ?? process.cwd();
+  const folder = configFolder(file, baseDir);
   const problems: Problem[] = [];
 
   const parsed = configSchema.safeParse(data);
@@ -79,13 +90,13 @@ export function parseConfig(data: unknown, options: { file: string; cwd?: string
   // Cross-field checks run even when some fields are invalid, on the fields that are valid, so one
   // run reports everything.
   const fields: Fields = parsed.success ? parsed.data : validFields(data as Record<string, unknown>);
-  const members = collectMembers(fields, file, baseDir, problems);
+  const members = collectMembers(fields, file, folder, problems);
   checkRegions(fields, file, problems);
   checkAccounts(fields, members, file, problems);
   checkExistingDetectors(fields, members, file, problems);
   checkExistingDelegations(fields, file, problems);
   checkInvestigation(fields, file, problems, data);
-  const lists = resolveListFiles(fields, file, baseDir, problems);
+  const lists = resolveListFiles(fields, file, folder, problems);
   problems.push(...filterProblems(fields.filters ?? [], file));
   checkFindingsFlow(fields, file, problems);
 
@@ -99,6 +110,7 @@ export function parseConfig(data: unknown, options: { file: string; cwd?: string
     managementRoleName: managementRoleName ?? parsed.data.roleName,
     configFile: file,
     baseDir,
+    configDir: folder.dir,
   };
 }
 
@@ -193,15 +205,15 @@ function jsonProblem(file: string, text: string, error: Error): Problem {
   return { file, line, message: `not valid JSON (column ${column}): ${error.message.replace(/ in JSON at position \d+.*$/, '')}` };
 }
 
-function collectMembers(fields: Fields, file: string, baseDir: string, problems: Problem[]): Member[] {
+function collectMembers(fields: Fields, file: string, folder: ConfigFolder, problems: Problem[]): Member[] {
   const members: Member[] = (fields.members ?? []).map(({ index, ...member }, position) => ({
     ...member,
     source: `${file}: members[${index ?? position}]`,
   }));
   if (fields.membersFile !== undefined) {
-    const text = readListedFile(fields.membersFile, baseDir, file, 'membersFile', problems);
+    const text = readNamedFile(fields.membersFile, folder, file, 'membersFile', problems);
     if (text !== undefined) {
-      const fromCsv = parseMembersCsv(text, fields.membersFile);
+      const fromCsv = parseMembersCsv(text, shownPath(fields.membersFile, folder));
       problems.push(...fromCsv.problems);
       members.push(...fromCsv.members);
     }
@@ -209,14 +221,12 @@ function collectMembers(fields: Fields, file: string, baseDir: string, problems:
   return members;
 }
 
-/** Reads a file named by a configuration field; a missing file is a problem on that field. */
-function readListedFile(name: string, baseDir: string, configFile: string, field: string, problems: Problem[]): string | undefined {
-  const absolute = path.resolve(baseDir, name);
-  if (!existsSync(absolute) || !statSync(absolute).isFile()) {
-    problems.push({ file: configFile, path: field, message: `file ${JSON.stringify(name)} not found (paths are relative to ${baseDir})` });
-    return undefined;
-  }
-  return readFileSync(absolute, 'utf8');
+/** Reads a file named by a configuration field; a file that may not be read is a problem on that field. */
+function readNamedFile(written: string, folder: ConfigFolder, configFile: string, field: string, problems: Problem[]): string | undefined {
+  const read = readConfiguredFile(written, folder);
+  if ('text' in read) return read.text;
+  problems.push({ file: configFile, path: field, message: read.refused });
+  return undefined;
 }
 
 function checkRegions(fields: Fields, file: string, problems: Problem[]): void {
@@ -353,17 +363,18 @@ function checkExistingDetectors(fields: Fields, members: readonly Member[], file
 function resolveListFiles(
   fields: Fields,
   file: string,
-  baseDir: string,
+  folder: ConfigFolder,
   problems: Problem[],
 ): { threatLists: ListFile[]; trustedIpList?: ListFile } {
   const resolve = (list: { name: string; file: string }, field: string, kind: ListKind, getsSimulationIp = false): ListFile => {
-    const text = readListedFile(list.file, baseDir, file, `${field}.file`, problems);
-    const parsed = text === undefined ? undefined : parseList(text, list.file, kind);
+    const shown = shownPath(list.file, folder);
+    const text = readNamedFile(list.file, folder, file, `${field}.file`, problems);
+    const parsed = text === undefined ? undefined : parseList(text, shown, kind);
     if (parsed) problems.push(...parsed.problems);
     if (parsed && parsed.entries.length === 0 && !getsSimulationIp && parsed.problems.length === 0) {
-      problems.push({ file: list.file, message: 'lists no address or CIDR; add one, or remove the list from the configuration' });
+      problems.push({ file: shown, message: 'lists no address or CIDR; add one, or remove the list from the configuration' });
     }
-    return { name: list.name, file: list.file, path: path.resolve(baseDir, list.file), entries: parsed?.entries ?? [] };
+    return { name: list.name, file: shown, path: path.resolve(folder.dir, list.file), entries: parsed?.entries ?? [] };
   };
   const names = new Set<string>();
   const threatLists = (fields.threatLists ?? []).map((list, index) => {
