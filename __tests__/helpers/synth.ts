@@ -31,14 +31,14 @@ function copyExampleFiles(dir: string): void {
 }
 
 /**
- * Writes a configuration as `org.json` into `dir`, beside copies of the example's members file and
- * lists (which its paths name relative to its folder), unless the test put its own there.
- * Returns the configuration's path.
+ * Writes a configuration (data, or text as it is) as `org.json` into `dir`, beside copies of the
+ * example's members file and lists (which its paths name relative to its folder), unless the test
+ * put its own there. Returns the configuration's path.
  */
 export function writeExample(dir: string, data: unknown = exampleData()): string {
   copyExampleFiles(dir);
   const file = path.join(dir, 'org.json');
-  writeFileSync(file, JSON.stringify(data));
+  writeFileSync(file, typeof data === 'string' ? data : JSON.stringify(data));
   return file;
 }
 

@@ -1,12 +1,14 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { z } from 'zod';
+import { duplicateKeyProblems } from './duplicate-keys';
 import { configFolder, readConfiguredFile, shownPath, type ConfigFolder } from './files';
 import { parseMembersCsv, type Member } from './members-csv';
 import { checkInvestigation } from './investigation';
 import { ConfigError, fieldPath, type Problem } from './problems';
 import { closestName, KNOWN_REGIONS, REGION_NAME_PATTERN } from './regions';
-import { accountId, configSchema, memberSchema, type RawConfig } from './schema';
+import { accountId, configSchema, memberSchema, type Mode, type RawConfig } from './schema';
+import { tagProblems } from './tags';
 import { filterProblems } from '../filters';
 import { LIST_LIMITS, parseList, trustedOverlapProblems, type ListKind, type NamedList } from '../lists';
 
@@ -63,7 +65,16 @@ export function loadConfig(file: string, options: LoadOptions = {}): OrgConfig {
   } catch (error) {
     throw new ConfigError([jsonProblem(file, text, error as Error)]);
   }
-  return parseConfig(data, { file, cwd });
+  const duplicates = duplicateKeyProblems(text, file);
+  let config: OrgConfig;
+  try {
+    config = parseConfig(data, { file, cwd });
+  } catch (error) {
+    if (error instanceof ConfigError) throw new ConfigError([...duplicates, ...error.problems]);
+    throw error;
+  }
+  if (duplicates.length > 0) throw new ConfigError(duplicates);
+  return config;
 }
 
 export interface ParseOptions {
@@ -99,6 +110,7 @@ export function parseConfig(data: unknown, options: ParseOptions): OrgConfig {
   const lists = resolveListFiles(fields, file, folder, problems);
   problems.push(...filterProblems(fields.filters ?? [], file));
   checkFindingsFlow(fields, file, problems);
+  problems.push(...tagProblems(fields.tags ?? {}, file));
 
   if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);
   const { membersFile: _membersFile, managementRoleName, trustedIpList: _trustedIpList, ...rest } = parsed.data;
@@ -262,6 +274,13 @@ function checkRegions(fields: Fields, file: string, problems: Problem[]): void {
   }
 }
 
+/**
+ * Member accounts of one GuardDuty administrator: 50,000 for the delegated administrator of an
+ * organization (user guide, "Managing GuardDuty accounts with AWS Organizations"), 5,000 for one
+ * that invites them (user guide, quotas: "Member accounts").
+ */
+export const MEMBER_QUOTA: Readonly<Record<Mode, number>> = { organizations: 50_000, invitations: 5_000 };
+
 function checkAccounts(fields: Fields, members: readonly Member[], file: string, problems: Problem[]): void {
   const accounts = fields.accounts;
   if (accounts) {
@@ -288,6 +307,15 @@ function checkAccounts(fields: Fields, members: readonly Member[], file: string,
     if (accounts && member.id === accounts.admin) {
       problems.push({ ...where, message: `account ${member.id} is the admin account (accounts.admin); the administrator cannot be its own member` });
     }
+  }
+
+  const quota = fields.mode === undefined ? undefined : MEMBER_QUOTA[fields.mode];
+  if (quota !== undefined && firstSeen.size > quota) {
+    problems.push({
+      file,
+      path: fields.membersFile === undefined ? 'members' : 'members, membersFile',
+      message: `${firstSeen.size.toLocaleString('en-US')} member accounts; a GuardDuty administrator takes at most ${quota.toLocaleString('en-US')} in ${fields.mode} mode`,
+    });
   }
 
   const sandboxMustBeListed =

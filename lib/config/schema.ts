@@ -83,10 +83,23 @@ const detective = z.strictObject({
     .default({}),
 }, { error: (issue) => (issue.code === 'invalid_type' ? 'must be { "enabled": true or false, "autoEnable"?: true or false, "existingGraphs"?: { region: graph ARN } }' : undefined) });
 
+/** GuardDuty takes member e-mail addresses of at most 64 characters (CreateMembers, AccountDetail). */
+export const memberEmail = email.max(64, { error: 'must be at most 64 characters (GuardDuty\'s limit for member e-mail addresses)' });
+
+/**
+ * Member names are printed in review documents (Markdown): printable, no Markdown syntax, at most
+ * 50 characters as AWS account names.
+ */
+export const memberName = z
+  .string({ error: 'must be a short account name' })
+  .regex(/^[\p{L}\p{N}][\p{L}\p{M}\p{N} _.,()'&+@/:#-]{0,49}$/u, {
+    error: (issue) => `must be 1-50 letters, digits, blanks or _.,()'&+@/:#-, starting with a letter or digit (it is printed in review documents); got ${JSON.stringify(issue.input)}`,
+  });
+
 export const memberSchema = z.strictObject({
   id: accountId,
-  email,
-  name: text('a short account name').optional(),
+  email: memberEmail,
+  name: memberName.optional(),
   wave: wave.default(1),
 });
 
