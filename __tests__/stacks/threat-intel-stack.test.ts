@@ -179,7 +179,8 @@ describe('ThreatIntelStack', () => {
     const config = (lists: { name: string; text: string }[], overrides: Record<string, unknown> = {}) =>
       testConfig({
         simulation: { enabled: false },
-        threatLists: lists.map((list) => ({ name: list.name, file: listFile(`${list.name}.txt`, list.text) })),
+        // Documentation addresses stand for real ones here.
+        threatLists: lists.map((list) => ({ name: list.name, file: listFile(`${list.name}.txt`, list.text), acknowledge: ['reserved-threat-range'] })),
         ...overrides,
       }, dir);
     const keyOf = (text: string) => objectFor(synthApp(config([{ name: 'Feed', text }])), 'threat-Feed').key;

@@ -10,7 +10,17 @@ import { closestName, KNOWN_REGIONS, REGION_NAME_PATTERN } from './regions';
 import { accountId, configSchema, memberSchema, type Mode, type RawConfig } from './schema';
 import { tagProblems } from './tags';
 import { filterProblems } from '../filters';
-import { LIST_LIMITS, parseList, trustedOverlapProblems, type ListKind, type NamedList } from '../lists';
+import {
+  LIST_LIMITS,
+  notRoutedRange,
+  parseList,
+  tooWideTrusted,
+  trustedOverlapProblems,
+  WIDEST_TRUSTED_PREFIX,
+  type ListEntry,
+  type ListKind,
+  type NamedList,
+} from '../lists';
 
 export type { Member } from './members-csv';
 
@@ -394,7 +404,7 @@ function resolveListFiles(
   folder: ConfigFolder,
   problems: Problem[],
 ): { threatLists: ListFile[]; trustedIpList?: ListFile } {
-  const resolve = (list: { name: string; file: string }, field: string, kind: ListKind, getsSimulationIp = false): ListFile => {
+  const resolve = (list: ConfiguredList, field: string, kind: ListKind, getsSimulationIp = false): ListFile => {
     const shown = shownPath(list.file, folder);
     const text = readNamedFile(list.file, folder, file, `${field}.file`, problems);
     const parsed = text === undefined ? undefined : parseList(text, shown, kind);
@@ -402,6 +412,7 @@ function resolveListFiles(
     if (parsed && parsed.entries.length === 0 && !getsSimulationIp && parsed.problems.length === 0) {
       problems.push({ file: shown, message: 'lists no address or CIDR; add one, or remove the list from the configuration' });
     }
+    if (parsed) problems.push(...silencingEntries(parsed.entries, kind, list, { shown, field, configFile: file }));
     return { name: list.name, file: shown, path: path.resolve(folder.dir, list.file), entries: parsed?.entries ?? [] };
   };
   const names = new Set<string>();
@@ -421,6 +432,44 @@ function resolveListFiles(
   const trustedIpList = fields.trustedIpList ? resolve(fields.trustedIpList, 'trustedIpList', 'trusted') : undefined;
   problems.push(...trustedOverlapProblems(threatLists, trustedIpList));
   return { threatLists, ...(trustedIpList ? { trustedIpList } : {}) };
+}
+
+type ConfiguredList = { readonly name: string; readonly file: string; readonly acknowledge?: readonly string[] };
+
+/** Problems reported for one list before the rest are counted, so a large list stays readable. */
+const LISTED_ENTRY_PROBLEMS = 10;
+
+/**
+ * Entries that switch detection off without saying so, unless the list acknowledges them: threat
+ * list entries GuardDuty never sees (not publicly routable), trusted IP list entries so wide that
+ * a large part of the internet raises no finding.
+ */
+function silencingEntries(
+  entries: readonly ListEntry[],
+  kind: ListKind,
+  list: ConfiguredList,
+  where: { shown: string; field: string; configFile: string },
+): Problem[] {
+  const acknowledgement = kind === 'threat' ? 'reserved-threat-range' : 'wide-trusted-range';
+  if (list.acknowledge?.includes(acknowledgement)) return [];
+  const howTo = `if this is on purpose, add "acknowledge": ["${acknowledgement}"] to ${where.field} in ${where.configFile}`;
+  const found = entries.flatMap((entry): Problem[] => {
+    if (kind === 'threat') {
+      const range = notRoutedRange(entry.text);
+      return range
+        ? [{ file: where.shown, line: entry.line, message: `${JSON.stringify(entry.text)} is in ${range}, which is not publicly routable: GuardDuty applies lists to publicly routable addresses only, so this entry never raises a finding; ${howTo}` }]
+        : [];
+    }
+    const wide = tooWideTrusted(entry.text);
+    return wide
+      ? [{ file: where.shown, line: entry.line, message: `${JSON.stringify(entry.text)} is wider than /${WIDEST_TRUSTED_PREFIX[wide.family]}: GuardDuty raises no finding for traffic with ${wide.addresses}; ${howTo}` }]
+      : [];
+  });
+  if (found.length <= LISTED_ENTRY_PROBLEMS) return found;
+  return [
+    ...found.slice(0, LISTED_ENTRY_PROBLEMS),
+    { file: where.shown, message: `${(found.length - LISTED_ENTRY_PROBLEMS).toLocaleString('en-US')} more entries like these (${found.length.toLocaleString('en-US')} in all)` },
+  ];
 }
 
 /**

@@ -62,8 +62,8 @@ describe('files named by the configuration', () => {
     mkdirSync(path.join(folder, 'shared'));
     writeFileSync(path.join(folder, 'shared/threats.txt'), '198.51.100.9\n');
     symlinkSync(path.join(folder, 'shared/threats.txt'), path.join(folder, 'threats-link.txt'));
-    expect(problems((d) => (d.threatLists = [{ name: 'Absolute', file: path.join(folder, 'shared/threats.txt') }]))).toEqual([]);
-    expect(problems((d) => (d.threatLists = [{ name: 'Linked', file: 'threats-link.txt' }]))).toEqual([]);
+    expect(problems((d) => (d.threatLists = [{ name: 'Absolute', file: path.join(folder, 'shared/threats.txt'), acknowledge: ['reserved-threat-range'] }]))).toEqual([]);
+    expect(problems((d) => (d.threatLists = [{ name: 'Linked', file: 'threats-link.txt', acknowledge: ['reserved-threat-range'] }]))).toEqual([]);
   });
 
   it.each([
