@@ -8,6 +8,7 @@ import { checkInvestigation } from './investigation';
 import { ConfigError, fieldPath, type Problem } from './problems';
 import { closestName, KNOWN_REGIONS, REGION_NAME_PATTERN } from './regions';
 import { accountId, configSchema, memberSchema, type Mode, type RawConfig } from './schema';
+import { reservedTextProblems } from './reserved-text';
 import { tagProblems } from './tags';
 import { filterProblems } from '../filters';
 import {
@@ -121,6 +122,7 @@ export function parseConfig(data: unknown, options: ParseOptions): OrgConfig {
   problems.push(...filterProblems(fields.filters ?? [], file));
   checkFindingsFlow(fields, file, problems);
   problems.push(...tagProblems(fields.tags ?? {}, file));
+  problems.push(...reservedTextProblems(data, file));
 
   if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);
   const { membersFile: _membersFile, managementRoleName, trustedIpList: _trustedIpList, ...rest } = parsed.data;
