@@ -10,7 +10,9 @@ import type { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { AssetType, TerraformAsset, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
 import { BUNDLE_FILE, bundleFunction, type Bundle } from '../lib/bundle';
+import { requireProvider } from '../lib/newer-provider';
 import { policyDocument, serviceTrustPolicy, type PolicyStatement } from '../lib/policy';
+import { PROVIDER_FEATURES } from '../lib/provider-version';
 
 /** Node.js 24 on Lambda (GA November 2025; AWS provider 6.19 and later accept it). */
 export const LAMBDA_RUNTIME = 'nodejs24.x';
@@ -37,6 +39,13 @@ export interface RemediationFunctionProps {
   readonly environment?: Readonly<Record<string, string>>;
   /** Where events go after the asynchronous retries are used up (an SQS queue ARN). */
   readonly deadLetterQueueArn: string;
+  /** Customer-managed key that encrypts the function's log group (see LogKey and `functionLogGroupName`). */
+  readonly logKeyArn: string;
+  /**
+   * Concurrent executions reserved for the function, so other functions of the account cannot starve
+   * it (and it cannot run more at once). @default none reserved (the account's unreserved pool)
+   */
+  readonly reservedConcurrency?: number;
   /** @default 365 */
   readonly logRetentionDays?: number;
   /** @default 60 */
@@ -86,8 +95,9 @@ export class RemediationFunction extends Construct {
     this.logGroup = new CloudwatchLogGroup(this, 'logs', {
       provider,
       region,
-      name: `/aws/lambda/${functionName}`,
+      name: functionLogGroupName(functionName),
       retentionInDays: props.logRetentionDays ?? 365,
+      kmsKeyId: props.logKeyArn,
     });
 
     this.role = new IamRole(this, 'role', {
@@ -131,11 +141,13 @@ export class RemediationFunction extends Construct {
       role: this.role.arn,
       timeout: props.timeoutSeconds ?? 60,
       memorySize: props.memorySize ?? 256,
+      ...(props.reservedConcurrency !== undefined ? { reservedConcurrentExecutions: props.reservedConcurrency } : {}),
       environment: { variables: { ...props.environment } },
       // The handler writes JSON lines itself; Text keeps the runtime from wrapping them again.
       loggingConfig: { logFormat: 'Text', logGroup: this.logGroup.name },
       dependsOn: [this.logGroup, policy],
     });
+    requireProvider(this, PROVIDER_FEATURES.lambdaNodejs24);
 
     new LambdaFunctionEventInvokeConfig(this, 'async', {
       provider,
@@ -192,6 +204,11 @@ export class RemediationFunction extends Construct {
       sourceAccount: this.props.accountId,
     });
   }
+}
+
+/** The log group a function writes to (created by the construct, before the function). */
+export function functionLogGroupName(functionName: string): string {
+  return `/aws/lambda/${functionName}`;
 }
 
 /** One asset per bundle and stack, however many regions use it. */

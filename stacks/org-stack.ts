@@ -4,6 +4,7 @@ import { App, CloudBackend, LocalBackend, NamedCloudWorkspace, S3Backend, Terraf
 import type { Construct } from 'constructs';
 import type { OrgConfig } from '../lib/config/load';
 import { protectElements, restoreLiteralText } from '../lib/literal-text';
+import { constrainProvider } from '../lib/newer-provider';
 import type { PlannedStack, StackAccount } from '../lib/plan';
 
 export interface OrgStackProps {
@@ -29,6 +30,7 @@ export class OrgStack extends TerraformStack {
     this.config = props.config;
     this.planned = props.planned;
     configureBackend(this, props.config, props.planned.id);
+    constrainProvider(this, props.config);
     props.planned.accounts.forEach((account, index) => {
       this.providers.set(account.id, accountProvider(this, props.config, account, index === 0));
     });

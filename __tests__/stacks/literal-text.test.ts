@@ -1,8 +1,9 @@
+import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { parseConfig, type OrgConfig } from '../../lib/config/load';
+import { loadConfig, parseConfig, type OrgConfig } from '../../lib/config/load';
 import { ConfigError } from '../../lib/config/problems';
 import { allStrings, templateParts } from '../helpers/templates';
-import { EXAMPLE_DIR, exampleData, synthApp, testConfig } from '../helpers/synth';
+import { REPO_ROOT, synthApp, testConfig } from '../helpers/synth';
 
 /**
  * A configuration carrying Terraform template syntax in every string field that accepts it
@@ -12,9 +13,10 @@ import { EXAMPLE_DIR, exampleData, synthApp, testConfig } from '../helpers/synth
 const CANARY = 'canary-7d1f';
 const HOSTILE = `\${file("/tmp/${CANARY}")}%{ if true }${CANARY}%{ endif }`;
 
-/** The example with every optional text field filled in, so that each can carry template syntax. */
+/** Everything switched on, and every optional text field filled in, so that each can carry template syntax. */
+const FIXTURE_DIR = path.join(REPO_ROOT, '__tests__/fixtures/everything-on');
 function fullExample(backend: Record<string, unknown>): Record<string, any> {
-  const data = exampleData();
+  const data = JSON.parse(readFileSync(path.join(FIXTURE_DIR, 'org.json'), 'utf8'));
   data.members[1].name = 'shared';
   data.remediation = { mode: 'auto', rolePathPrefix: '/', roleNamePrefix: 'app', exemptTag: 'Exempt', emails: ['r@example.com'] };
   data.securityHub = { enabled: true, standards: [] };
@@ -27,7 +29,7 @@ function fullExample(backend: Record<string, unknown>): Record<string, any> {
 
 const accepted = (data: unknown) => {
   try {
-    parseConfig(data, { file: 'org.json', cwd: EXAMPLE_DIR });
+    parseConfig(data, { file: 'org.json', cwd: FIXTURE_DIR });
     return true;
   } catch (error) {
     if (error instanceof ConfigError) return false;
@@ -78,7 +80,7 @@ describe.each([
   beforeAll(() => {
     const hostile = hostileConfig(backend);
     fields = hostile.fields;
-    const synth = synthApp(parseConfig(hostile.data, { file: path.join(EXAMPLE_DIR, 'org.json'), cwd: EXAMPLE_DIR }));
+    const synth = synthApp(parseConfig(hostile.data, { file: path.join(FIXTURE_DIR, 'org.json'), cwd: FIXTURE_DIR }));
     strings = synth.stackIds.flatMap((id) => allStrings(synth.stack(id)));
     remoteStates = synth.stackIds.flatMap((id) => Object.values(synth.stack(id).data?.terraform_remote_state ?? {}));
   });
@@ -132,5 +134,17 @@ describe('template syntax in text the loader refuses today, put straight into th
     expect(strings.flatMap(templateParts).filter((part) => part.includes(CANARY))).toEqual([]);
     for (const text of [`Key${escaped}`, `${escaped}@example.com`, `filter-${escaped}`]) expect(strings).toContain(text);
     expect(strings.some((text) => text.includes(`${escaped}\n`))).toBe(true);
+  });
+});
+
+describe("the product's own text", () => {
+  it.each([
+    ['the shipped example', () => testConfig()],
+    ['the everything-on fixture', () => loadConfig('__tests__/fixtures/everything-on/org.json', { cwd: REPO_ROOT })],
+  ])('holds no template syntax in %s: Terraform expressions are cdktf tokens (Fn, Op, ref), never text', (_title, config) => {
+    // A hand-written `${...}` would be escaped into text, and the expression lost.
+    const synth = synthApp(config());
+    const escaped = synth.stackIds.flatMap((id) => allStrings(synth.stack(id)).filter((text) => /\$\$\{|%%\{/.test(text)).map((text) => `${id}: ${text}`));
+    expect(escaped).toEqual([]);
   });
 });

@@ -16,9 +16,14 @@ export interface ProgressStream {
   readonly columns?: number;
 }
 
-/** A bar only on an interactive terminal: not in CI (`CI=true`), not when stderr is a file or a pipe. */
+/**
+ * A bar only on an interactive terminal: not in CI (`CI=true`), not with `NO_COLOR` set (no-color.org:
+ * any non-empty value), not when stderr is a file or a pipe.
+ */
 export function useBar(stream: ProgressStream, env: NodeJS.ProcessEnv): boolean {
-  return Boolean(stream.isTTY) && !(env.CI !== undefined && env.CI !== '' && env.CI !== 'false' && env.CI !== '0');
+  const ci = env.CI !== undefined && env.CI !== '' && env.CI !== 'false' && env.CI !== '0';
+  const noColor = env.NO_COLOR !== undefined && env.NO_COLOR !== '';
+  return Boolean(stream.isTTY) && !ci && !noColor;
 }
 
 export function createProgress(stream: ProgressStream, env: NodeJS.ProcessEnv, what = 'discover'): Progress {

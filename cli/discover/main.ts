@@ -1,8 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import { configFileFromEnv, loadConfig, type OrgConfig } from '../../lib/config/load';
 import { ConfigError } from '../../lib/config/problems';
-import { assumeRoleClients, type DiscoveryClients } from './clients';
-import { discover, existingDetectors, findings, formatDiscovery } from './discover';
+import { assumeRoleClients } from '../common/clients';
+import { discover, type DiscoveryClients, existingDetectors, findings, formatDiscovery } from './discover';
 import { createProgress, type ProgressStream } from '../common/progress';
 import type { RetryOptions } from '../common/retry';
 
@@ -46,7 +46,7 @@ export async function runDiscover(argv: readonly string[], io: DiscoverIo): Prom
     io.stderr.write(`${error.message}\n`);
     return 1;
   }
-  const clients = (io.clients ?? assumeRoleClients)(config);
+  const clients = io.clients ? io.clients(config) : assumeRoleClients(config, { command: 'discover' });
   const discovery = await discover(config, clients, { concurrency, progress: createProgress(io.stderr, io.env), retry: io.retry });
   const map = `${JSON.stringify(existingDetectors(config, discovery), null, 2)}\n`;
   if (out) writeFileSync(out, map);

@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { Member, OrgConfig } from '../../lib/config/load';
+import { providerReviewLine } from '../../lib/provider-version';
 import { deploySteps, enrollsMembersExplicitly, planStacks, type PlannedStack, type StackAccount } from '../../lib/plan';
 import { importedResources, readSynthesized, resourceCounts, stateLocation, type SynthesizedApp } from '../common/synthesized';
 
@@ -34,6 +35,7 @@ export function renderReview(config: OrgConfig, app: SynthesizedApp): string {
       `${config.regions.length} region${config.regions.length === 1 ? '' : 's'} (${config.regions.join(', ')}), ` +
       `${config.members.length} listed member account${config.members.length === 1 ? '' : 's'}, state backend ${config.backend.type}.`,
     '',
+    providerReviewLine(config), '',
     '| stack | step | accounts | resources | imported | state |',
     '| --- | --- | --- | --- | --- | --- |',
   ];

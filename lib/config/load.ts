@@ -4,7 +4,10 @@ import { z } from 'zod';
 import { duplicateKeyProblems } from './duplicate-keys';
 import { configFolder, readConfiguredFile, shownPath, type ConfigFolder } from './files';
 import { parseMembersCsv, type Member } from './members-csv';
+import { checkExportAccounts } from './export';
 import { checkInvestigation } from './investigation';
+import { checkMalwareProtection } from './malware-protection';
+import { checkProviderVersion } from './provider';
 import { ConfigError, fieldPath, type Problem } from './problems';
 import { closestName, KNOWN_REGIONS, REGION_NAME_PATTERN } from './regions';
 import { accountId, configSchema, memberSchema, type Mode, type RawConfig } from './schema';
@@ -123,6 +126,9 @@ export function parseConfig(data: unknown, options: ParseOptions): OrgConfig {
   checkFindingsFlow(fields, file, problems);
   problems.push(...tagProblems(fields.tags ?? {}, file));
   problems.push(...reservedTextProblems(data, file));
+  checkProviderVersion(fields, file, problems);
+  checkExportAccounts(fields, file, problems);
+  checkMalwareProtection(fields, file, problems);
 
   if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);
   const { membersFile: _membersFile, managementRoleName, trustedIpList: _trustedIpList, ...rest } = parsed.data;

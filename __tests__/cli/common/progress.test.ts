@@ -41,4 +41,9 @@ describe('progress', () => {
     expect(useBar({ isTTY: true, write: () => undefined }, { CI: 'false' })).toBe(true);
     expect(useBar({ isTTY: true, write: () => undefined }, { CI: '1' })).toBe(false);
   });
+
+  it('draws no bar with NO_COLOR set to anything but the empty string', () => {
+    expect(useBar({ isTTY: true, write: () => undefined }, { NO_COLOR: '1' })).toBe(false);
+    expect(useBar({ isTTY: true, write: () => undefined }, { NO_COLOR: '' })).toBe(true);
+  });
 });
