@@ -1,6 +1,7 @@
 import { ref, TerraformStack, Token, type ITerraformIterator, type TerraformResource } from 'cdktf';
 import { Construct } from 'constructs';
 import { instanceAddress } from './addresses';
+import { escapeTemplate } from './literal-text';
 
 /**
  * Resources repeated per region or per account and region, written once per stack with `for_each`
@@ -13,7 +14,7 @@ import { instanceAddress } from './addresses';
  * regions was most of synth time for data that holds none.
  */
 
-/** What an instance carries: plain data (never a token, never a Terraform expression). */
+/** What an instance carries: plain data (never a token, never a Terraform expression: text is escaped). */
 export type InstanceValue = string | number | boolean | readonly InstanceValue[] | { readonly [key: string]: InstanceValue };
 export type InstanceValues = { readonly [key: string]: InstanceValue };
 
@@ -33,8 +34,9 @@ export class Instances<V extends InstanceValues> implements ITerraformIterator {
   constructor(entries: Iterable<readonly [string, V]>) {
     for (const [key, value] of entries) {
       if (key in this.map) throw new Error(`instance key ${JSON.stringify(key)} is used twice`);
-      if (holdsTemplate(key) || holdsTemplate(value)) throw new Error(`instance ${JSON.stringify(key)}: keys and values must be plain data, without "\${" or "%{"`);
-      this.map[key] = value;
+      // A key is also an address (moved and import blocks name it): it must be plain text.
+      if (holdsTemplate(key)) throw new Error(`instance key ${JSON.stringify(key)}: a key must not hold "\${" or "%{"`);
+      this.map[key] = escapedValue(value) as V;
       this.keyList.push(key);
     }
   }
@@ -46,7 +48,7 @@ export class Instances<V extends InstanceValues> implements ITerraformIterator {
 
   /** `${each.value.<name>}`: the current instance's value, for an argument of the block. */
   value(name: keyof V & string): string {
-    return `\${each.value.${name}}`;
+    return expression(`each.value.${name}`);
   }
 
   has(key: string): boolean {
@@ -74,17 +76,35 @@ export class Instances<V extends InstanceValues> implements ITerraformIterator {
 
 const FOR_EACH_PLACEHOLDER = '<written by KeyedBlocks>';
 
+const holdsTemplate = (text: string) => text.includes('${') || text.includes('%{');
+
 /**
- * Whether a value holds a Terraform template (`${`, `%{`; a cdktf token is one too): instance data is
- * written as it is, so configuration text stays data.
+ * An instance's value with `${` and `%{` escaped in its text (lib/literal-text.ts): the map is written
+ * after cdktf has resolved the stack, so configuration text in it stays data the same way. Copied
+ * only where something changes; field names are the code's own.
  */
-function holdsTemplate(value: InstanceValue): boolean {
-  if (typeof value === 'string') return value.includes('${') || value.includes('%{');
-  if (typeof value !== 'object' || value === null) return false;
-  // Field names are the code's own; only the values can carry configuration text.
-  const values: readonly InstanceValue[] = Array.isArray(value) ? value : Object.values(value);
-  for (const entry of values) if (holdsTemplate(entry)) return true;
-  return false;
+function escapedValue(value: InstanceValue): InstanceValue {
+  if (typeof value === 'string') return holdsTemplate(value) ? escapeTemplate(value) : value;
+  if (typeof value !== 'object' || value === null) return value;
+  if (Array.isArray(value)) {
+    const items = value.map(escapedValue);
+    return items.some((item, index) => item !== value[index]) ? items : value;
+  }
+  const record = value as { readonly [field: string]: InstanceValue };
+  let copy: Record<string, InstanceValue> | undefined;
+  for (const [field, item] of Object.entries(record)) {
+    const escaped = escapedValue(item);
+    if (escaped !== item) (copy ??= { ...record })[field] = escaped;
+  }
+  return copy ?? record;
+}
+
+/**
+ * A Terraform expression of the product's own, as a cdktf token (`${<text>}` once resolved): literal
+ * text of a stack is escaped (lib/literal-text.ts), tokens are not.
+ */
+export function expression(text: string): string {
+  return Token.asString(ref(text));
 }
 
 /**
@@ -92,7 +112,7 @@ function holdsTemplate(value: InstanceValue): boolean {
  * such as `detector_id = aws_guardduty_detector.detector[each.value.region].id`.
  */
 export function eachReference(resource: TerraformResource, keyExpression: string, attribute: string): string {
-  return `\${${resource.terraformResourceType}.${resource.friendlyUniqueId}[${keyExpression}].${attribute}}`;
+  return expression(`${resource.terraformResourceType}.${resource.friendlyUniqueId}[${keyExpression}].${attribute}`);
 }
 
 /**
@@ -110,8 +130,8 @@ export function instanceReference(resource: TerraformResource, key: string, attr
  */
 export function eachNestedBlock(resource: TerraformResource, block: string, listValue: string, fields: readonly string[]): void {
   resource.addOverride(`dynamic.${block}`, {
-    for_each: `\${each.value.${listValue}}`,
-    content: Object.fromEntries(fields.map((field) => [field, `\${${block}.value.${field}}`])),
+    for_each: expression(`each.value.${listValue}`),
+    content: Object.fromEntries(fields.map((field) => [field, expression(`${block}.value.${field}`)])),
   });
 }
 

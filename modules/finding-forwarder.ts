@@ -4,7 +4,7 @@ import type { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { TerraformLocal } from 'cdktf';
 import { Construct } from 'constructs';
 import { findingPattern, TARGET_RETRY_POLICY } from '../lib/findings';
-import { eachReference, instanceReference, Instances, KeyedBlocks } from '../lib/instances';
+import { eachReference, expression, instanceReference, Instances, KeyedBlocks } from '../lib/instances';
 import type { DeadLetterQueue } from './dead-letter-queue';
 
 export interface FindingForwardersProps {
@@ -70,7 +70,7 @@ export class FindingForwarders extends Construct {
         arn: props.centralBusArn,
         roleArn: props.senderRoleArn,
         retryPolicy: { ...TARGET_RETRY_POLICY },
-        deadLetterConfig: { arn: `\${local.${deadLetterArns.friendlyUniqueId}[each.value.region]}` },
+        deadLetterConfig: { arn: expression(`local.${deadLetterArns.friendlyUniqueId}[each.value.region]`) },
       }),
       'forwarder',
       regions,

@@ -4,7 +4,7 @@ import type { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { TerraformLocal } from 'cdktf';
 import { Construct } from 'constructs';
 import { instanceKey } from '../lib/addresses';
-import { Instances, KeyedBlocks, type ByRegion } from '../lib/instances';
+import { expression, Instances, KeyedBlocks, type ByRegion } from '../lib/instances';
 
 /** A list as GuardDuty takes it: a name and the S3 location of a plain-text file. */
 export interface ListLocation {
@@ -53,7 +53,7 @@ export class ThreatIntelSets extends Construct {
           detectorId: props.detectorIds.at('each.value.region'),
           name: lists.value('name'),
           format: 'TXT',
-          location: `\${local.${locations.friendlyUniqueId}[each.value.name]}`,
+          location: expression(`local.${locations.friendlyUniqueId}[each.value.name]`),
           activate: true,
         }),
         'threat_list',

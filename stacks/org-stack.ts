@@ -3,7 +3,8 @@ import { AwsProvider, awsProviderAssumeRoleToTerraform, awsProviderDefaultTagsTo
 import { App, CloudBackend, listMapper, LocalBackend, NamedCloudWorkspace, S3Backend, TerraformLocal, TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
 import type { OrgConfig } from '../lib/config/load';
-import { KeyedBlocks, type ByRegion } from '../lib/instances';
+import { expression, KeyedBlocks, type ByRegion } from '../lib/instances';
+import { protectElements, restoreLiteralText } from '../lib/literal-text';
 import { constrainProvider } from '../lib/newer-provider';
 import type { PlannedStack, StackAccount } from '../lib/plan';
 import { previousAddresses } from '../lib/previous-layout';
@@ -47,7 +48,7 @@ export class OrgStack extends TerraformStack {
    */
   protected readOnce(name: string, byRegion: Readonly<Record<string, string>>): ByRegion {
     const local = new TerraformLocal(this, name, byRegion);
-    return { at: (regionExpression) => `\${local.${local.friendlyUniqueId}[${regionExpression}]}` };
+    return { at: (regionExpression) => expression(`local.${local.friendlyUniqueId}[${regionExpression}]`) };
   }
 
   /** cdktf's, without resolving the account providers, which are built from configuration text alone. */
@@ -56,11 +57,18 @@ export class OrgStack extends TerraformStack {
   }
 
   /**
-   * The stack's Terraform JSON: cdktf's, with the keyed blocks' `for_each` maps and a `moved` block from
-   * each instance's address in the previous layout (lib/previous-layout.ts) written in.
+   * The stack's Terraform JSON: cdktf's (lib/stack-synthesizer.ts), with the keyed blocks' `for_each`
+   * maps and a `moved` block from each instance's address in the previous layout
+   * (lib/previous-layout.ts) written in.
+   *
+   * Configuration text is data: every literal string of the elements reaches the JSON with `${` and
+   * `%{` escaped, whatever element or field it is in (lib/literal-text.ts says where and why here);
+   * the instance maps, written after, are escaped as they are declared (lib/instances.ts). Only the
+   * JSON needs it: cdktf's earlier preparing pass over the elements just collects references.
    */
   override toTerraform(): any {
-    const tf = stackJson(this);
+    protectElements(this);
+    const tf = restoreLiteralText(stackJson(this));
     this.keyed.writeInto(tf, previousAddresses);
     return tf;
   }

@@ -38,7 +38,8 @@ describe('keyed blocks', () => {
       name: 'q',
       dynamic: { thing: { for_each: '${each.value.tags}', content: { name: '${thing.value.name}' } } },
     });
-    expect(eachReference(queue, 'each.value.region', 'arn')).toBe('${aws_sqs_queue.queue[each.value.region].arn}');
+    const policy = new SqsQueue(scope, 'other', { name: eachReference(queue, '"eu-west-1"', 'arn') });
+    expect(scope.toTerraform().resource.aws_sqs_queue[policy.friendlyUniqueId].name).toBe('${aws_sqs_queue.queue["eu-west-1"].arn}');
   });
 
   it('refers to one instance with a token that other stacks may use too', () => {
@@ -69,11 +70,11 @@ describe('keyed blocks', () => {
     expect(() => scope.toTerraform()).toThrow('moved or import blocks target undeclared instances: aws_sqs_queue.queue["ap-south-1"]');
   });
 
-  it('keeps templates out of instance values, and block names unique', () => {
+  it('writes instance text as data (templates escaped), refuses a template in a key, and keeps block names unique', () => {
     const scope = stack();
-    expect(() => Instances.of(['x'], (key) => key, () => ({ name: '${var.secret}' }))).toThrow('instance "x": keys and values must be plain data');
-    expect(() => Instances.of(['x'], (key) => key, () => ({ list: [{ name: '%{ if true }' }] }))).toThrow('keys and values must be plain data');
-    expect(() => Instances.of(['${x}'], (key) => key, () => ({}))).toThrow('keys and values must be plain data');
+    const text = Instances.of(['x'], (key) => key, () => ({ name: '${var.secret}', list: [{ name: '%{ if true }' }], plain: 'a$b{c' }));
+    expect(text.toForEach().x).toEqual({ name: '$${var.secret}', list: [{ name: '%%{ if true }' }], plain: 'a$b{c' });
+    expect(() => Instances.of(['${x}'], (key) => key, () => ({}))).toThrow('instance key "${x}": a key must not hold "${" or "%{"');
     const instances = regions();
     KeyedBlocks.add(new SqsQueue(scope, 'queue', { forEach: instances }), 'queue', instances);
     expect(() => KeyedBlocks.add(new SqsQueue(scope, 'again', { forEach: instances }), 'queue', instances)).toThrow('already has a block aws_sqs_queue.queue');

@@ -1,11 +1,11 @@
 import { GetAdministratorAccountCommand, GuardDutyClient, ListDetectorsCommand, ListOrganizationAdminAccountsCommand } from '@aws-sdk/client-guardduty';
 import { ListDelegatedAdministratorsCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
 import { mockClient } from 'aws-sdk-client-mock';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { runDiscover } from '../../../cli/discover/main';
-import { exampleData, REPO_ROOT } from '../../helpers/synth';
+import { exampleData, REPO_ROOT, writeExample } from '../../helpers/synth';
 
 const DETECTOR = 'ab'.repeat(16);
 
@@ -31,8 +31,7 @@ function clients(denied?: string) {
 
 async function run(argv: string[], denied?: string) {
   const dir = mkdtempSync(path.join(tmpdir(), 'gd-discover-cli-'));
-  const file = path.join(dir, 'org.json');
-  writeFileSync(file, JSON.stringify(exampleData()));
+  const file = writeExample(dir);
   const stdout: string[] = [];
   const stderr: string[] = [];
   const cwd = process.cwd();

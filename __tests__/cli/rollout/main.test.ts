@@ -1,13 +1,12 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { runRollout } from '../../../cli/rollout/main';
-import { exampleData, REPO_ROOT } from '../../helpers/synth';
+import { exampleData, REPO_ROOT, writeExample } from '../../helpers/synth';
 
 function run(argv: string[], config: unknown = exampleData()) {
   const dir = mkdtempSync(path.join(tmpdir(), 'gd-rollout-cli-'));
-  const file = path.join(dir, 'org.json');
-  writeFileSync(file, JSON.stringify(config));
+  const file = writeExample(dir, config);
   const out: string[] = [];
   const err: string[] = [];
   const cwd = process.cwd();
