@@ -92,7 +92,9 @@ function escapedValue(value: InstanceValue): InstanceValue {
   }
   const record = value as { readonly [field: string]: InstanceValue };
   let copy: Record<string, InstanceValue> | undefined;
-  for (const [field, item] of Object.entries(record)) {
+  // for...in, not Object.entries: a quarter of a million values at a thousand invited accounts.
+  for (const field in record) {
+    const item = record[field];
     const escaped = escapedValue(item);
     if (escaped !== item) (copy ??= { ...record })[field] = escaped;
   }
