@@ -14,7 +14,7 @@ describe('the everything-on fixture', () => {
   it('is a valid configuration that plans every kind of stack', () => {
     const kinds = new Set(planStacks(config).stacks.map((stack) => stack.kind));
     expect([...kinds].sort()).toEqual([
-      'admin', 'detective', 'detective-members', 'malware-protection', 'members', 'organization', 'remediation',
+      'admin', 'detective', 'detective-members', 'malware-protection', 'member-plans', 'members', 'organization', 'remediation',
       'security-hub', 'security-hub-members', 'simulation', 'threat-intel',
     ]);
   });

@@ -18,7 +18,8 @@ import type { OrgConfig } from '../../lib/config/load';
 import { filterRanks } from '../../lib/filters';
 import { contentHash, listContent, listLocation, listObjectKey } from '../../lib/lists';
 import { findingsBucketName, listBucketName } from '../../lib/naming';
-import { detectorFeatures, featureAutoEnable, featureSettings } from '../../lib/protection';
+import { enrollsMembersExplicitly } from '../../lib/plan';
+import { detectorFeatures, featureSettings, organizationFeatureSettings } from '../../lib/protection';
 import { allPages, GUARDDUTY_PAGE, inTurn, type Task, type VerifyContext } from './context';
 import { compared, unreadable, type RowBase, type VerifyRow } from './report';
 
@@ -82,7 +83,7 @@ export function detectorTask(config: OrgConfig, stack: string, region: string): 
           compared(base, 'detector', expectedDetector, `${detector.Status ?? 'unknown'}, id ${id}`, detector.Status === 'ENABLED' && (!existing || existing === id)),
           compared(base, 'finding publishing frequency', config.findingPublishingFrequency, detector.FindingPublishingFrequency ?? 'not set'),
         ];
-        for (const feature of detectorFeatures(config.protection).map(featureSettings)) {
+        for (const feature of detectorFeatures(config.protection, region, 'administrator').map(featureSettings)) {
           const found = foundFeature(feature, detector.Features?.find((item) => item.Name === feature.name));
           rows.push(compared(base, feature.name, featureText(feature), featureText(found)));
         }
@@ -128,9 +129,13 @@ export function organizationConfigurationTask(config: OrgConfig, stack: string, 
           return { items: page.Features ?? [], next: page.NextToken };
         });
         const rows = [compared(base, 'auto-enable', config.autoEnable, autoEnable ?? 'not set')];
-        for (const feature of detectorFeatures(config.protection)) {
-          const status = featureAutoEnable(feature.enabled, config.autoEnable);
-          const expected: FeatureState = { name: feature.name, status, additionalConfiguration: feature.additionalConfiguration.map((name) => ({ name, status })) };
+        for (const feature of detectorFeatures(config.protection, region, 'members')) {
+          const settings = organizationFeatureSettings(feature, config.autoEnable);
+          const expected: FeatureState = {
+            name: settings.name,
+            status: settings.autoEnable,
+            additionalConfiguration: settings.additionalConfiguration.map((setting) => ({ name: setting.name, status: setting.autoEnable })),
+          };
           const found = foundFeature(expected, features.find((item) => item.Name === feature.name));
           rows.push(compared(base, feature.name, featureText(expected), featureText(found)));
         }
@@ -140,14 +145,18 @@ export function organizationConfigurationTask(config: OrgConfig, stack: string, 
 }
 
 /**
- * The plans a member must have. In invitations mode the administrator sets every plan of every
- * member. In organizations mode GuardDuty applies the organization configuration: a plan it
- * auto-enables (ALL or NEW) must be on; a plan left at NONE is the member's own business.
+ * The plans a member must have in a region. Where the administrator sets them (invitations mode, and
+ * organization members enrolled explicitly with autoEnable NEW or NONE) every plan is as configured,
+ * DISABLED ones included. Where GuardDuty enrolls every account (autoEnable ALL) it applies the
+ * organization configuration: a plan it auto-enables must be on; one left at NONE is the member's own
+ * business.
  */
-export function memberFeatureExpectations(config: Pick<OrgConfig, 'mode' | 'autoEnable' | 'protection'>): FeatureState[] {
-  return detectorFeatures(config.protection)
-    .filter((feature) => config.mode === 'invitations' || featureAutoEnable(feature.enabled, config.autoEnable) !== 'NONE')
-    .map(featureSettings);
+export function memberFeatureExpectations(config: Pick<OrgConfig, 'mode' | 'autoEnable' | 'protection'>, region: string): FeatureState[] {
+  const features = detectorFeatures(config.protection, region, 'members');
+  if (enrollsMembersExplicitly(config)) return features.map(featureSettings);
+  return features
+    .filter((feature) => feature.enabled)
+    .map((feature) => ({ ...featureSettings(feature), additionalConfiguration: featureSettings(feature).additionalConfiguration.filter((setting) => setting.status === 'ENABLED') }));
 }
 
 /** Which member accounts a task checks: listed ones, or every account of the organization. */
@@ -157,7 +166,7 @@ export type MemberSource = { readonly accounts: readonly string[] } | 'organizat
  * Members of the admin detector in a region: each enabled under our administrator, with its plans
  * (GetMemberDetectors, 50 accounts a call).
  */
-export function membersTask(config: OrgConfig, stack: string, region: string, source: MemberSource): Task {
+export function membersTask(config: OrgConfig, stack: string, region: string, source: MemberSource, checks: { readonly plans: boolean } = { plans: true }): Task {
   const base: RowBase = { check: 'member', stack, account: config.accounts.admin, region };
   const expected = `Enabled, administrator ${config.accounts.admin}`;
   const what = source === 'organization' ? 'every account of the organization' : `${source.accounts.length} member accounts`;
@@ -175,14 +184,33 @@ export function membersTask(config: OrgConfig, stack: string, region: string, so
           const found = member ? `${member.RelationshipStatus}, administrator ${member.AdministratorId ?? member.MasterId}` : 'not a member';
           return compared({ ...base, account }, account, expected, found);
         });
-        rows.push(...(await memberFeatureRows(context, { ...base, check: 'member-features' }, region, id, accounts)));
+        if (checks.plans) rows.push(...(await memberFeatureRows(context, { ...base, check: 'member-features' }, region, id, accounts)));
         return rows;
       }),
   };
 }
 
+/**
+ * The plans the administrator sets for the members of a member-plans stack (organizations mode,
+ * explicit enrollment), in a region.
+ */
+export function memberPlansTask(config: OrgConfig, stack: string, region: string, accounts: readonly string[]): Task {
+  const base: RowBase = { check: 'member-features', stack, account: config.accounts.admin, region };
+  const what = `${accounts.length} member accounts' plans`;
+  return {
+    label: `${base.account} ${region}: ${what}`,
+    needs: [`detector:${region}`],
+    run: (context) =>
+      guarded(base, what, planSummary(memberFeatureExpectations(config, region)), async () => {
+        const id = await context.adminDetector(region);
+        if (!id) return [compared(base, what, planSummary(memberFeatureExpectations(config, region)), NO_DETECTOR)];
+        return memberFeatureRows(context, base, region, id, accounts);
+      }),
+  };
+}
+
 async function memberFeatureRows(context: VerifyContext, base: RowBase, region: string, detectorId: string, accounts: readonly string[]): Promise<VerifyRow[]> {
-  const expected = memberFeatureExpectations(context.config);
+  const expected = memberFeatureExpectations(context.config, region);
   if (expected.length === 0) return [];
   const client = context.clients.guardduty(base.account, region);
   const rows: VerifyRow[] = [];

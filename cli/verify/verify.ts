@@ -15,6 +15,7 @@ import {
   detectorTask,
   filtersTask,
   listsTask,
+  memberPlansTask,
   membersTask,
   organizationConfigurationTask,
   publishingDestinationTask,
@@ -81,7 +82,11 @@ export function stackTasks(config: OrgConfig, stack: PlannedStack, synthesized: 
       );
       break;
     case 'members':
-      tasks.push(...perRegion((region) => membersTask(config, stack.id, region, { accounts: stack.members.map((member) => member.id) })));
+      // In organizations mode the enrolled members' plans are checked with their member-plans stack.
+      tasks.push(...perRegion((region) => membersTask(config, stack.id, region, { accounts: stack.members.map((member) => member.id) }, { plans: !organizations })));
+      break;
+    case 'member-plans':
+      tasks.push(...perRegion((region) => memberPlansTask(config, stack.id, region, stack.members.map((member) => member.id))));
       break;
     case 'threat-intel':
       tasks.push(...perRegion((region) => [listsTask(config, stack.id, region), filtersTask(config, stack.id, region)]));
