@@ -1,6 +1,6 @@
 import type { Member, OrgConfig } from './config/load';
 import { exportAccounts } from './config/export';
-import { featureCount } from './protection';
+import { memberStackFeatureCount } from './protection';
 
 /**
  * Which stacks exist, in which accounts and regions, and in what order they deploy: a pure function
@@ -90,11 +90,11 @@ export function resourcesPerMemberRegion(service: WaveService, config: Pick<OrgC
   switch (service) {
     case 'members':
       // organizations: the membership. invitations: the member's detector, the invitation, the
-      // acceptance, and the protection plans.
-      return organizations ? 1 : 1 + 2 + featureCount(config.protection, config.regions, 'members');
+      // acceptance, and the plans of the first release (always the six: lib/protection.ts says why).
+      return organizations ? 1 : 1 + 2 + memberStackFeatureCount(config, 'members');
     case 'member-plans':
-      // organizations mode: the protection plans the administrator sets for an enrolled member.
-      return featureCount(config.protection, config.regions, 'members');
+      // The other protection plans the administrator sets for a member.
+      return memberStackFeatureCount(config, 'member-plans');
     case 'security-hub':
       // invitations: Security Hub enabled in the member, the invitation, and the acceptance.
       return organizations ? 1 : 3;
@@ -189,13 +189,14 @@ export function planStacks(config: OrgConfig): StackPlan {
     ? addWaves('members', 'members', '', [organizations ? STACK_IDS.organization : STACK_IDS.admin])
     : new Map<string, string>();
 
-  // Organizations mode, explicit enrollment: the administrator sets each enrolled member's plans
-  // (the organization configuration reaches only the accounts GuardDuty enrolls by itself). The plans
-  // are stacks of their own, beside the memberships: a member's plan resources only update its
-  // detector (removing one changes nothing in AWS), so when the number of plans changes how many
-  // accounts fit a stack, plans may move between stacks harmlessly, while a membership that moved
-  // would be deleted and created again.
-  if (organizations && enrollsMembersExplicitly(config) && resourcesPerMemberRegion('member-plans', config) > 0) {
+  // The protection plans the administrator sets for members enrolled explicitly (the organization
+  // configuration reaches only the accounts GuardDuty enrolls by itself), in stacks of their own
+  // beside the memberships: every plan of an organization member, and the plans newer than the first
+  // release of an invited one. A member's plan resources only update its detector (removing one
+  // changes nothing in AWS), so when the number of plans changes how many accounts fit a stack, plans
+  // may move between stacks harmlessly, while a membership that moved would be deleted and created
+  // again (in invitations mode with the member's detector and its findings).
+  if (enrollsMembersExplicitly(config) && resourcesPerMemberRegion('member-plans', config) > 0) {
     const perStack = accountsPerStack('member-plans', config);
     for (const [wave, members] of groupByWave(config.members)) {
       for (let start = 0, part = 1; start < members.length; start += perStack, part++) {

@@ -62,7 +62,7 @@ export interface InvitationMembershipsProps extends MembershipsBaseProps {
   readonly memberProvider: (accountId: string) => AwsProvider;
   readonly administratorAccountId: string;
   readonly findingPublishingFrequency: string;
-  /** The members' protection plans in each region (`detectorFeatures(..., 'members')`). */
+  /** The protection plans the members stack sets for each member in a region (`memberStackFeatures`). */
   readonly features: (region: string) => readonly DetectorFeature[];
   /** Detectors that already exist, by account and region: imported rather than created. */
   readonly existingDetectorIds?: Readonly<Record<string, Readonly<Record<string, string>>>>;
@@ -133,7 +133,7 @@ export class InvitationMemberships extends Construct {
 }
 
 export interface MemberPlansProps extends MembershipsBaseProps {
-  /** The members' protection plans in each region (`detectorFeatures(..., 'members')`). */
+  /** The members' protection plans in each region (`memberStackFeatures`). */
   readonly features: (region: string) => readonly DetectorFeature[];
   /** What must exist before the plans can be set: the memberships (and acceptances). @default nothing */
   readonly after?: readonly ITerraformDependable[];

@@ -1,5 +1,5 @@
 import type { Construct } from 'constructs';
-import { detectorFeatures } from '../lib/protection';
+import { memberStackFeatures } from '../lib/protection';
 import { InvitationMemberships, MemberPlans, OrganizationMemberships } from '../modules/membership';
 import { OrgStack, type OrgStackProps } from './org-stack';
 
@@ -30,7 +30,7 @@ export class MembersStack extends OrgStack {
         memberProvider: (accountId) => this.provider(accountId),
         administratorAccountId: config.accounts.admin,
         findingPublishingFrequency: config.findingPublishingFrequency,
-        features: (region) => detectorFeatures(config.protection, region, 'members'),
+        features: (region) => memberStackFeatures(config, region, 'members'),
         existingDetectorIds: config.existingDetectors,
       });
     }
@@ -38,8 +38,8 @@ export class MembersStack extends OrgStack {
 }
 
 /**
- * Organizations mode with explicit enrollment: the protection plans the administrator sets for the
- * members of one wave (or part), after the stacks that enroll them (lib/plan.ts says why apart).
+ * The protection plans the administrator sets for the members of one wave (or part) that their members
+ * stacks do not hold, after the stacks that enroll them (lib/plan.ts says why apart).
  */
 export class MemberPlansStack extends OrgStack {
   constructor(scope: Construct, props: MembersStackProps) {
@@ -50,7 +50,7 @@ export class MemberPlansStack extends OrgStack {
       regions: config.regions,
       adminProvider: this.provider(config.accounts.admin),
       adminDetectorIds: this.readOnce('admin-detector-ids', props.adminDetectorIds),
-      features: (region) => detectorFeatures(config.protection, region, 'members'),
+      features: (region) => memberStackFeatures(config, region, 'member-plans'),
     });
   }
 

@@ -94,11 +94,21 @@ describe('stack plan', () => {
     expect(plans.map((stack) => stack.dependsOn)).toEqual([['members-wave-1'], ['members-wave-1'], ['members-wave-1', 'members-wave-1-part-2'], ['members-wave-1-part-2']]);
   });
 
-  it('adds no member-plans stacks where GuardDuty enrolls every account or invites them', () => {
+  it('adds member-plans stacks for the plans no members stack holds', () => {
     const kinds = (data: Record<string, unknown>) => planStacks(testConfig(data)).stacks.map((stack) => stack.kind);
     expect(kinds({ autoEnable: 'ALL' })).not.toContain('member-plans');
-    expect(kinds({ mode: 'invitations' })).not.toContain('member-plans');
     expect(kinds({ autoEnable: 'NONE' })).toContain('member-plans');
+    // Invited members keep their first-release plans beside their memberships; a newer plan has its own stacks.
+    expect(kinds({ mode: 'invitations' })).not.toContain('member-plans');
+    expect(kinds({ mode: 'invitations', protection: { aiProtection: true } })).toContain('member-plans');
+  });
+
+  it('keeps the invited members where they are when a newer plan is switched on', () => {
+    const data = { mode: 'invitations', regions: STANDARD_17, members: [SANDBOX, ...members(60)], membersFile: undefined };
+    const split = (extra: Record<string, unknown>) =>
+      planStacks(testConfig({ ...data, ...extra })).stacks.filter((stack) => stack.kind === 'members').map((stack) => stack.members.map((member) => member.id));
+    expect(split({ protection: { aiProtection: true } })).toEqual(split({}));
+    expect(split({}).map((ids) => ids.length)).toEqual([13, 13, 13, 13, 9]);
   });
 
   it('changes only the last wave when an account is appended to it', () => {

@@ -81,21 +81,27 @@ describe('protection plans: organizations mode, members enrolled explicitly (aut
 describe('protection plans: invitations mode', () => {
   const synth = synthApp(testConfig({ mode: 'invitations', protection: PROTECTION }));
 
-  it('sets each member plan in the members stack, each plan off where excluded, the AI analyst on the administrator only', () => {
+  it("sets each invited member's plans, off where excluded: the first release's beside the membership, AI Protection in a member-plans stack", () => {
     const features = synth.resources('members-wave-2', 'aws_guardduty_member_detector_feature');
-    expect(Object.keys(features)).toHaveLength(2 * 3 * 7);
+    expect(Object.keys(features)).toHaveLength(2 * 3 * 6);
     expect(byKey(features, '555555555503/us-east-1/S3_DATA_EVENTS').status).toBe('DISABLED');
     expect(byKey(features, '555555555503/eu-west-1/S3_DATA_EVENTS').status).toBe('ENABLED');
-    expect(byKey(features, '555555555503/eu-west-1/AI_PROTECTION').status).toBe('DISABLED');
-    expect(byKey(features, '555555555503/us-east-1/AI_PROTECTION').status).toBe('ENABLED');
     expect(byKey(features, '555555555503/us-east-1/RUNTIME_MONITORING').additional_configuration).toEqual([
       { name: 'EKS_ADDON_MANAGEMENT', status: 'ENABLED' },
       { name: 'ECS_FARGATE_AGENT_MANAGEMENT', status: 'ENABLED' },
       { name: 'EC2_AGENT_MANAGEMENT', status: 'DISABLED' },
     ]);
-    expect(Object.values(features).some((feature) => feature.name === 'AI_ANALYST')).toBe(false);
+    const newer = synth.resources('member-plans-wave-2', 'aws_guardduty_member_detector_feature');
+    expect(Object.keys(newer)).toHaveLength(2 * 3);
+    expect(byKey(newer, '555555555503/eu-west-1/AI_PROTECTION').status).toBe('DISABLED');
+    expect(byKey(newer, '555555555503/us-east-1/AI_PROTECTION')).toMatchObject({ status: 'ENABLED', account_id: '555555555503', detector_id: '${local.admin-detector-ids["us-east-1"]}' });
+    expect(synth.manifest.stacks['member-plans-wave-2'].dependencies).toEqual(expect.arrayContaining(['members-wave-2']));
+    expect([...Object.values(features), ...Object.values(newer)].some((feature) => feature.name === 'AI_ANALYST')).toBe(false);
     expect(byKey(synth.resources('admin', 'aws_guardduty_detector_feature'), 'us-east-1/AI_ANALYST').status).toBe('ENABLED');
-    expect(synth.stackIds.filter((id) => id.startsWith('member-plans'))).toEqual([]);
+  });
+
+  it('adds no member-plans stack while only the first-release plans are managed', () => {
+    expect(synthApp(testConfig({ mode: 'invitations' })).stackIds.filter((id) => id.startsWith('member-plans'))).toEqual([]);
   });
 });
 

@@ -18,8 +18,7 @@ import type { OrgConfig } from '../../lib/config/load';
 import { filterRanks } from '../../lib/filters';
 import { contentHash, listContent, listLocation, listObjectKey } from '../../lib/lists';
 import { findingsBucketName, listBucketName } from '../../lib/naming';
-import { enrollsMembersExplicitly } from '../../lib/plan';
-import { detectorFeatures, featureSettings, organizationFeatureSettings } from '../../lib/protection';
+import { detectorFeatures, featureSettings, memberStackFeatures, organizationFeatureSettings, type MemberPlanStack } from '../../lib/protection';
 import { allPages, GUARDDUTY_PAGE, inTurn, type Task, type VerifyContext } from './context';
 import { compared, unreadable, type RowBase, type VerifyRow } from './report';
 
@@ -145,16 +144,15 @@ export function organizationConfigurationTask(config: OrgConfig, stack: string, 
 }
 
 /**
- * The plans a member must have in a region. Where the administrator sets them (invitations mode, and
- * organization members enrolled explicitly with autoEnable NEW or NONE) every plan is as configured,
- * DISABLED ones included. Where GuardDuty enrolls every account (autoEnable ALL) it applies the
- * organization configuration: a plan it auto-enables must be on; one left at NONE is the member's own
- * business.
+ * The plans a member must have in a region, as one kind of stack sets them. Where the administrator
+ * sets them (invitations mode, and organization members enrolled explicitly with autoEnable NEW or
+ * NONE) every plan of that stack is as configured, DISABLED ones included. Where GuardDuty enrolls
+ * every account (`organization`: autoEnable ALL) it applies the organization configuration: a plan it
+ * auto-enables must be on; one left at NONE is the member's own business.
  */
-export function memberFeatureExpectations(config: Pick<OrgConfig, 'mode' | 'autoEnable' | 'protection'>, region: string): FeatureState[] {
-  const features = detectorFeatures(config.protection, region, 'members');
-  if (enrollsMembersExplicitly(config)) return features.map(featureSettings);
-  return features
+export function memberFeatureExpectations(config: Pick<OrgConfig, 'mode' | 'autoEnable' | 'protection'>, region: string, stack: MemberPlanStack | 'organization'): FeatureState[] {
+  if (stack !== 'organization') return memberStackFeatures(config, region, stack).map(featureSettings);
+  return detectorFeatures(config.protection, region, 'members')
     .filter((feature) => feature.enabled)
     .map((feature) => ({ ...featureSettings(feature), additionalConfiguration: featureSettings(feature).additionalConfiguration.filter((setting) => setting.status === 'ENABLED') }));
 }
@@ -166,7 +164,7 @@ export type MemberSource = { readonly accounts: readonly string[] } | 'organizat
  * Members of the admin detector in a region: each enabled under our administrator, with its plans
  * (GetMemberDetectors, 50 accounts a call).
  */
-export function membersTask(config: OrgConfig, stack: string, region: string, source: MemberSource, checks: { readonly plans: boolean } = { plans: true }): Task {
+export function membersTask(config: OrgConfig, stack: string, region: string, source: MemberSource): Task {
   const base: RowBase = { check: 'member', stack, account: config.accounts.admin, region };
   const expected = `Enabled, administrator ${config.accounts.admin}`;
   const what = source === 'organization' ? 'every account of the organization' : `${source.accounts.length} member accounts`;
@@ -184,16 +182,14 @@ export function membersTask(config: OrgConfig, stack: string, region: string, so
           const found = member ? `${member.RelationshipStatus}, administrator ${member.AdministratorId ?? member.MasterId}` : 'not a member';
           return compared({ ...base, account }, account, expected, found);
         });
-        if (checks.plans) rows.push(...(await memberFeatureRows(context, { ...base, check: 'member-features' }, region, id, accounts)));
+        const expectations = memberFeatureExpectations(config, region, source === 'organization' ? 'organization' : 'members');
+        rows.push(...(await memberFeatureRows(context, { ...base, check: 'member-features' }, region, id, accounts, expectations)));
         return rows;
       }),
   };
 }
 
-/**
- * The plans the administrator sets for the members of a member-plans stack (organizations mode,
- * explicit enrollment), in a region.
- */
+/** The plans the administrator sets for the members of a member-plans stack, in a region. */
 export function memberPlansTask(config: OrgConfig, stack: string, region: string, accounts: readonly string[]): Task {
   const base: RowBase = { check: 'member-features', stack, account: config.accounts.admin, region };
   const what = `${accounts.length} member accounts' plans`;
@@ -201,16 +197,22 @@ export function memberPlansTask(config: OrgConfig, stack: string, region: string
     label: `${base.account} ${region}: ${what}`,
     needs: [`detector:${region}`],
     run: (context) =>
-      guarded(base, what, planSummary(memberFeatureExpectations(config, region)), async () => {
+      guarded(base, what, planSummary(memberFeatureExpectations(config, region, 'member-plans')), async () => {
         const id = await context.adminDetector(region);
-        if (!id) return [compared(base, what, planSummary(memberFeatureExpectations(config, region)), NO_DETECTOR)];
-        return memberFeatureRows(context, base, region, id, accounts);
+        if (!id) return [compared(base, what, planSummary(memberFeatureExpectations(config, region, 'member-plans')), NO_DETECTOR)];
+        return memberFeatureRows(context, base, region, id, accounts, memberFeatureExpectations(config, region, 'member-plans'));
       }),
   };
 }
 
-async function memberFeatureRows(context: VerifyContext, base: RowBase, region: string, detectorId: string, accounts: readonly string[]): Promise<VerifyRow[]> {
-  const expected = memberFeatureExpectations(context.config, region);
+async function memberFeatureRows(
+  context: VerifyContext,
+  base: RowBase,
+  region: string,
+  detectorId: string,
+  accounts: readonly string[],
+  expected: readonly FeatureState[],
+): Promise<VerifyRow[]> {
   if (expected.length === 0) return [];
   const client = context.clients.guardduty(base.account, region);
   const rows: VerifyRow[] = [];

@@ -82,8 +82,9 @@ export function stackTasks(config: OrgConfig, stack: PlannedStack, synthesized: 
       );
       break;
     case 'members':
-      // In organizations mode the enrolled members' plans are checked with their member-plans stack.
-      tasks.push(...perRegion((region) => membersTask(config, stack.id, region, { accounts: stack.members.map((member) => member.id) }, { plans: !organizations })));
+      // The plans this stack holds (an invited member's first-release plans); the others are checked
+      // with the member-plans stacks.
+      tasks.push(...perRegion((region) => membersTask(config, stack.id, region, { accounts: stack.members.map((member) => member.id) })));
       break;
     case 'member-plans':
       tasks.push(...perRegion((region) => memberPlansTask(config, stack.id, region, stack.members.map((member) => member.id))));

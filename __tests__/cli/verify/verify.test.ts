@@ -67,6 +67,29 @@ describe('verify: a conforming organization', () => {
     expect(formatReport(report).split('\n').at(-1)).toBe(`CONFORMS: ${report.rows.length} checks, ${report.rows.length} OK, 0 FAIL, 0 could not be read`);
   });
 
+  it("checks an invited member's plans with the stack that sets them, AI Protection with its member-plans stack", async () => {
+    const invited = testConfig({ mode: 'invitations', protection: { aiProtection: { excludeRegions: ['eu-west-1'] } } });
+    const stacks = synthesizeStacks(invited, planStacks(invited), planStacks(invited).stacks.map((stack) => stack.id));
+    const world = conforming(invited, stacks);
+    // The recorded organization predates AI Protection: on where configured, off where excluded.
+    for (const region of invited.regions) {
+      const aiProtection = { Name: 'AI_PROTECTION', Status: region === 'eu-west-1' ? 'DISABLED' : 'ENABLED' };
+      world.detectors.get(region)!.Features!.push(aiProtection);
+      for (const features of world.memberFeatures.get(region)!.values()) features.push(aiProtection);
+    }
+    const report = await run(world, invited, stacks);
+    expect(notOk(report).map(pick)).toEqual([]);
+    const plans = report.rows.filter((row) => row.check === 'member-features');
+    // 6 members in 3 regions, once for the six plans of their members stack and once for AI Protection.
+    expect(plans.filter((row) => row.stack.startsWith('members-'))).toHaveLength(6 * 3);
+    expect(plans.filter((row) => row.stack.startsWith('member-plans-'))).toHaveLength(6 * 3);
+    expect(plans.find((row) => row.stack.startsWith('member-plans-'))?.expected).toBe('1 plans as configured');
+    // A member's AI Protection switched off by hand: a difference of its member-plans stack only.
+    world.memberFeatures.get('us-east-1')!.set(MEMBER, [...world.memberFeatures.get('us-east-1')!.get(MEMBER)!.filter((feature) => feature.Name !== 'AI_PROTECTION'), { Name: 'AI_PROTECTION', Status: 'DISABLED' }]);
+    const drifted = notOk(await run(world, invited, stacks));
+    expect(drifted.map((row) => [row.stack, row.subject, row.expected, row.found])).toEqual([['member-plans-wave-1', MEMBER, 'AI_PROTECTION ENABLED', 'AI_PROTECTION DISABLED']]);
+  });
+
   it('limits itself to one rollout step', async () => {
     const world = conforming(config, synthesized);
     const report = await run(world, config, synthesized, 3);
