@@ -90,7 +90,7 @@ describe('GitHub Actions example', () => {
         expect(readFileSync(env.GITHUB_OUTPUT, 'utf8')).toBe(`stacks=${JSON.stringify(current.stacks.map((stack) => stack.id))}\n`);
         const run = runScript(apply, env, dir);
         expect(run.status).toBe(0);
-        expect(readFileSync(env.NPX_ARGS, 'utf8').trim().split('\n')).toEqual(current.argv);
+        expect(readFileSync(env.NPX_ARGS, 'utf8').trim().split('\n')).toEqual(current.commands[0].argv.slice(1));
       }
     }
   });
