@@ -35,6 +35,27 @@ describe('npm run rollout', () => {
     expect(rollout.steps[0].commands[0].argv.slice(0, 3)).toEqual(['npx', 'cdktf', 'deploy']);
   });
 
+  it('says which member accounts each step enrolls, in organizations mode too; with autoEnable ALL no stack claims any', async () => {
+    const rollout = JSON.parse((await run(['plan', '--json'])).out);
+    const stacks = rollout.steps.flatMap((step: { stacks: unknown[] }) => step.stacks);
+    const wave1 = stacks.find((stack: { id: string }) => stack.id === 'members-wave-1');
+    expect(wave1.accounts).toEqual([{ role: 'admin', id: '222222222222' }]);
+    expect(wave1.enrolls).toEqual([
+      { id: '333333333333', name: 'sandbox' },
+      { id: '444444444444', name: 'shared-services' },
+      { id: '555555555501', name: 'dev' },
+      { id: '555555555502', name: 'staging' },
+    ]);
+    expect((await run(['plan'])).out).toContain('enrolls 4 member accounts: 333333333333 (sandbox), 444444444444 (shared-services), 555555555501 (dev), 555555555502 (staging)\n');
+
+    const data = exampleData();
+    data.autoEnable = 'ALL';
+    const all = JSON.parse((await run(['plan', '--json'], data)).out);
+    const allStacks = all.steps.flatMap((step: { stacks: unknown[] }) => step.stacks);
+    expect(allStacks.map((stack: { id: string }) => stack.id)).not.toContain('members-wave-1');
+    expect(allStacks.filter((stack: { enrolls: unknown[] }) => stack.enrolls.length > 0)).toEqual([]);
+  });
+
   it('names the HCP Terraform workspace of every stack, for setting the workspaces up', async () => {
     const data = exampleData();
     data.backend = { type: 'cloud', organization: 'acme-sec', workspacePrefix: 'gd-' };
