@@ -120,6 +120,11 @@ export function listObjectKey(kind: ListKind, name: string, hash: string): strin
   return `${kind}/${name}/${hash}.txt`;
 }
 
+/** Where GuardDuty reads a list file: `https://s3.amazonaws.com/<bucket>/<key>`, the form its documentation gives. */
+export function listLocation(bucket: string, key: string): string {
+  return `https://s3.amazonaws.com/${bucket}/${key}`;
+}
+
 interface Address {
   /** Family, network and prefix: two spellings of one network share a key. */
   readonly key: string;

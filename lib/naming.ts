@@ -15,6 +15,16 @@ export function bucketName(config: Pick<OrgConfig, 'name'>, purpose: string, acc
   return name;
 }
 
+/** The admin account's bucket of threat lists and the trusted IP list, in the home region. */
+export function listBucketName(config: Pick<OrgConfig, 'name' | 'accounts' | 'homeRegion'>): string {
+  return bucketName(config, 'threat-lists', config.accounts.admin, config.homeRegion);
+}
+
+/** The admin account's bucket that every detector exports its findings to, in the home region. */
+export function findingsBucketName(config: Pick<OrgConfig, 'name' | 'accounts' | 'homeRegion'>): string {
+  return bucketName(config, 'findings', config.accounts.admin, config.homeRegion);
+}
+
 export interface IsolationGroupNames {
   readonly forensic: string;
   readonly transition: string;

@@ -7,6 +7,7 @@ import { S3BucketServerSideEncryptionConfigurationA } from '@cdktf/provider-aws/
 import { S3BucketVersioningA } from '@cdktf/provider-aws/lib/s3-bucket-versioning';
 import { S3Object } from '@cdktf/provider-aws/lib/s3-object';
 import { Construct } from 'constructs';
+import { listLocation } from '../lib/lists';
 import { denyInsecureTransport, policyDocument } from '../lib/policy';
 
 export interface ListBucketProps {
@@ -73,6 +74,6 @@ export class ListBucket extends Construct {
       // A new key is a new object: the list keeps a readable file while GuardDuty moves to the new one.
       lifecycle: { createBeforeDestroy: true },
     });
-    return { object, location: `https://s3.amazonaws.com/${object.bucket}/${object.key}` };
+    return { object, location: listLocation(object.bucket, object.key) };
   }
 }

@@ -1,7 +1,7 @@
 import { TerraformOutput } from 'cdktf';
 import type { Construct } from 'constructs';
 import type { OrgConfig } from '../lib/config/load';
-import { bucketName, resourceName } from '../lib/naming';
+import { findingsBucketName, resourceName } from '../lib/naming';
 import { detectorFeatures } from '../lib/protection';
 import { CentralBus, type BusSenders } from '../modules/central-bus';
 import { DeadLetterQueue } from '../modules/dead-letter-queue';
@@ -94,7 +94,7 @@ export class AdminStack extends OrgStack {
         provider,
         region: home,
         accountId: admin,
-        bucketName: bucketName(config, 'findings', admin, home),
+        bucketName: findingsBucketName(config),
         detectorIds,
         transitionDays: config.export.transitionDays,
         storageClass: config.export.storageClass,

@@ -2,7 +2,7 @@ import { Fn } from 'cdktf';
 import type { Construct } from 'constructs';
 import type { ListFile } from '../lib/config/load';
 import { contentHash, listContent, listObjectKey, type ListKind } from '../lib/lists';
-import { bucketName } from '../lib/naming';
+import { listBucketName } from '../lib/naming';
 import { ListBucket } from '../modules/list-bucket';
 import { SuppressionFilters } from '../modules/suppression-filters';
 import { ThreatIntelSets, type ListLocation } from '../modules/threat-intel';
@@ -36,7 +36,7 @@ export class ThreatIntelStack extends OrgStack {
       const bucket = new ListBucket(this, 'list-bucket', {
         provider,
         region: config.homeRegion,
-        bucketName: bucketName(config, 'threat-lists', config.accounts.admin, config.homeRegion),
+        bucketName: listBucketName(config),
       });
       const upload = (kind: ListKind, list: ListFile, extra?: string): ListLocation => {
         const entries = list.entries.map((entry) => entry.text);

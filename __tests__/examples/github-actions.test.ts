@@ -85,7 +85,7 @@ describe('GitHub Actions example', () => {
           expect(job.if).toBe("github.event_name == 'pull_request'");
           expect(job.environment).toBeUndefined();
         } else {
-          expect(`${file} ${name} ${role}`).toMatch(/^guardduty-step\.yml (plan|apply) \$\{\{ vars\.GUARDDUTY_DEPLOY_ROLE_ARN \}\}$/);
+          expect(`${file} ${name} ${role}`).toMatch(/^guardduty-step\.yml (plan|apply|verify) \$\{\{ vars\.GUARDDUTY_DEPLOY_ROLE_ARN \}\}$/);
           expect(job.environment).toBe('guardduty-production');
         }
       }

@@ -58,8 +58,12 @@ describe('IAM example: the pipeline roles', () => {
       ]);
     trust('pull-request-plan-role.trust.json', 'repo:<github-owner>/<github-repo>:pull_request');
     trust('deploy-role.trust.json', 'repo:<github-owner>/<github-repo>:environment:guardduty-production');
+    // The deploy role too: verify reads through the read-only role after each deploy step.
     expect(policy('read-only-role.trust.json').Statement).toEqual([
-      expect.objectContaining({ Principal: { AWS: 'arn:aws:iam::<pipeline-account>:role/guardduty-pull-request-plan' }, Action: 'sts:AssumeRole' }),
+      expect.objectContaining({
+        Principal: { AWS: ['arn:aws:iam::<pipeline-account>:role/guardduty-pull-request-plan', 'arn:aws:iam::<pipeline-account>:role/guardduty-deploy'] },
+        Action: 'sts:AssumeRole',
+      }),
     ]);
     expect(readFileSync(path.join(REPO_ROOT, 'examples/github-actions/guardduty-step.yml'), 'utf8')).toContain('environment: guardduty-production');
   });
@@ -90,12 +94,23 @@ describe('IAM example: the pipeline roles', () => {
     }
   });
 
+  it('lets the read-only role make every call verify makes (one read-only role for plans and verify)', () => {
+    const allowed = policy('read-only-role.permissions.json').Statement.filter((statement) => statement.Resource === '*').flatMap(actions);
+    const matches = (action: string) => allowed.some((pattern) => new RegExp(`^${pattern.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*')}$`).test(action));
+    const verify = JSON.parse(readFileSync(path.join(FOLDER, 'verify-read-only.json'), 'utf8')) as { Statement: Statement[] };
+    const calls = verify.Statement.flatMap(actions);
+    expect(calls.length).toBeGreaterThan(20);
+    for (const action of calls) expect(`${action}: ${matches(action)}`).toBe(`${action}: true`);
+    expect(matches('guardduty:CreateMembers')).toBe(false);
+  });
+
   it('lets the deploy role assume the deployment roles and use the states, nothing else', () => {
     const statements = policy('deploy-role.permissions.json').Statement;
     expect(statements.flatMap(actions).sort()).toEqual(['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 's3:DeleteObject', 's3:GetObject', 's3:ListBucket', 's3:PutObject', 'sts:AssumeRole']);
     expect(statements.find((statement) => actions(statement).includes('sts:AssumeRole'))?.Resource).toEqual([
       'arn:aws:iam::*:role/<role-name>',
       'arn:aws:iam::<management-account>:role/<management-role-name>',
+      'arn:aws:iam::*:role/<read-only-role>',
     ]);
     for (const statement of statements.filter((s) => actions(s).some((action) => action.startsWith('s3:') && action !== 's3:ListBucket'))) {
       expect(statement.Resource).toBe('arn:aws:s3:::<state-bucket>/<state-key-prefix>/*');

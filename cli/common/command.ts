@@ -37,6 +37,12 @@ export interface CommandSpec {
   readonly options: readonly OptionSpec[];
   /** More to know, after the options (exit codes, environment). */
   readonly notes?: string;
+  /**
+   * Exit code of a failure: a configuration problem, a `CommandFailure`, an unexpected error. A command
+   * whose 1 already means something (verify: a difference) takes another.
+   * @default 1
+   */
+  readonly failureExitCode?: number;
 }
 
 export interface ParsedArguments {
@@ -142,7 +148,7 @@ export async function runCommand(
     }
     if (error instanceof ConfigError || error instanceof CommandFailure) {
       io.stderr.write(`${error.message}\n`);
-      return 1;
+      return spec.failureExitCode ?? 1;
     }
     throw error;
   }
@@ -176,7 +182,7 @@ export function interactive(stream: Pick<OutputStream, 'isTTY'>, env: NodeJS.Pro
  * The command as a process: real streams and environment, the exit code set (not forced, so output
  * drains), and an unexpected failure reported as one line on stderr (the stack with `DEBUG` set).
  */
-export function runMain(run: (argv: readonly string[], io: CommandIo) => number | Promise<number>): void {
+export function runMain(run: (argv: readonly string[], io: CommandIo) => number | Promise<number>, spec?: Pick<CommandSpec, 'failureExitCode'>): void {
   const io: CommandIo = { env: process.env, stdout: process.stdout, stderr: process.stderr };
   Promise.resolve()
     .then(() => run(process.argv.slice(2), io))
@@ -187,7 +193,7 @@ export function runMain(run: (argv: readonly string[], io: CommandIo) => number 
       (error: unknown) => {
         const text = error instanceof Error ? (process.env.DEBUG ? (error.stack ?? error.message) : `${error.name}: ${error.message}`) : String(error);
         process.stderr.write(`${text}\n`);
-        process.exitCode = 1;
+        process.exitCode = spec?.failureExitCode ?? 1;
       },
     );
 }

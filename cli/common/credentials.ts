@@ -11,12 +11,18 @@ export async function callerIdentity(sts: STSClient): Promise<string> {
     const { Arn } = await sts.send(new GetCallerIdentityCommand({}));
     return Arn ?? 'an unnamed caller';
   } catch (error) {
-    const e = error as Error;
-    if (e.name === 'CredentialsProviderError') {
-      throw new CommandFailure(
-        `no AWS credentials (${e.name}: ${e.message}): run it with the credentials of the role that may assume the deployment role in every account (AWS_PROFILE, the AWS_ACCESS_KEY_ID variables, or a web identity token)`,
-      );
-    }
-    throw new CommandFailure(`the AWS credentials of this process do not work (${e.name}: ${e.message})`);
+    throw credentialsFailure(error);
   }
+}
+
+/** Why the process's own credentials did not work, in one line. */
+export function credentialsFailure(error: unknown): CommandFailure {
+  if (error instanceof CommandFailure) return error;
+  const e = error as Error;
+  if (e.name === 'CredentialsProviderError') {
+    return new CommandFailure(
+      `no AWS credentials (${e.name}: ${e.message}): run it with the credentials of the role that may assume the deployment role in every account (AWS_PROFILE, the AWS_ACCESS_KEY_ID variables, or a web identity token)`,
+    );
+  }
+  return new CommandFailure(`the AWS credentials of this process do not work (${e.name}: ${e.message})`);
 }

@@ -169,3 +169,27 @@ export function stateLocation(app: Pick<SynthesizedApp, 'outdir' | 'manifest'>, 
       return { type, location: JSON.stringify(settings) };
   }
 }
+
+/**
+ * A value as written in the stack JSON when it is known before apply: a literal, or a reference
+ * (`${aws_cloudwatch_event_bus.x.name}`) to a literal attribute of another resource of the stack.
+ * Undefined for anything Terraform computes.
+ */
+export function literalValue(stack: StackJson, value: unknown): string | undefined {
+  if (typeof value !== 'string') return undefined;
+  if (!value.includes('${')) return value;
+  const reference = /^\$\{([\w-]+)\.([\w-]+)\.([\w-]+)\}$/.exec(value);
+  if (!reference) return undefined;
+  const [, type, name, attribute] = reference;
+  const target = stack.resource?.[type]?.[name]?.[attribute];
+  return typeof target === 'string' && !target.includes('${') ? target : undefined;
+}
+
+/** The account a resource's provider is pinned to (`allowed_account_ids`); undefined when not pinned to one. */
+export function resourceAccount(stack: StackJson, attributes: Record<string, unknown>): string | undefined {
+  const [type, alias] = String(attributes.provider ?? 'aws').split('.');
+  const providers: Record<string, unknown>[] = stack.provider?.[type] ?? [];
+  const provider = providers.find((entry) => entry.alias === alias);
+  const ids = provider?.allowed_account_ids;
+  return Array.isArray(ids) && ids.length === 1 ? String(ids[0]) : undefined;
+}

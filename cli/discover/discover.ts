@@ -1,7 +1,8 @@
 import { GetAdministratorAccountCommand, ListDetectorsCommand, ListOrganizationAdminAccountsCommand } from '@aws-sdk/client-guardduty';
 import { ListDelegatedAdministratorsCommand } from '@aws-sdk/client-organizations';
 import type { OrgConfig } from '../../lib/config/load';
-import type { DiscoveryClients } from './clients';
+import { classify, errorText, type CheckStatus } from '../common/aws-errors';
+import type { AccountClients } from '../common/clients';
 import { mapWithConcurrency } from '../common/pool';
 import type { Progress } from '../common/progress';
 import { withRetry, type RetryOptions } from '../common/retry';
@@ -15,8 +16,8 @@ import { withRetry, type RetryOptions } from '../common/retry';
 
 export type AccountRole = 'management' | 'admin' | 'sandbox' | 'member';
 
-/** How reading one account in one region went. */
-export type CheckStatus = 'ok' | 'access-denied' | 'region-not-enabled' | 'error';
+/** What discover reads with: GuardDuty in each account, Organizations in the management account. */
+export type DiscoveryClients = Pick<AccountClients, 'guardduty' | 'organizations'>;
 
 export interface AccountRegionState {
   readonly accountId: string;
@@ -162,22 +163,6 @@ async function readDelegatedAdministrators(
   } catch (error) {
     return { delegatedAdministratorsError: errorText(error) };
   }
-}
-
-const ACCESS_DENIED = new Set(['AccessDeniedException', 'AccessDenied', 'UnauthorizedOperation', 'AuthorizationError', 'AccessDeniedForDependencyException']);
-/** What an opt-in region that the account has not enabled answers: the token is not valid there. */
-const REGION_NOT_ENABLED = new Set(['UnrecognizedClientException', 'InvalidClientTokenId', 'RegionDisabledException', 'OptInRequired']);
-
-export function classify(error: unknown): CheckStatus {
-  const name = (error as { name?: string } | undefined)?.name ?? '';
-  if (ACCESS_DENIED.has(name)) return 'access-denied';
-  if (REGION_NOT_ENABLED.has(name)) return 'region-not-enabled';
-  return 'error';
-}
-
-function errorText(error: unknown): string {
-  const e = error as { name?: string; message?: string };
-  return e.message ? `${e.name ?? 'Error'}: ${e.message}` : String(error);
 }
 
 function describeState(state: AccountRegionState): string {

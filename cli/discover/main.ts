@@ -1,8 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import { STSClient } from '@aws-sdk/client-sts';
 import { configFileFromEnv, loadConfig, type OrgConfig } from '../../lib/config/load';
-import { assumeRoleClients, type DiscoveryClients } from './clients';
-import { discover, existingDetectors, findings, formatDiscovery } from './discover';
+import { discover, existingDetectors, findings, formatDiscovery, type DiscoveryClients } from './discover';
+import { assumeRoleClients } from '../common/clients';
 import { noMorePositionals, positiveInteger, runCommand, runMain, type CommandIo, type CommandSpec } from '../common/command';
 import { callerIdentity } from '../common/credentials';
 import { createProgress } from '../common/progress';
@@ -40,7 +40,7 @@ export function runDiscover(argv: readonly string[], io: DiscoverIo): Promise<nu
 
     const sts = io.sts ? io.sts(config) : new STSClient({ region: config.homeRegion });
     io.stderr.write(`discover: as ${await callerIdentity(sts)}\n`);
-    const clients = io.clients ? io.clients(config) : assumeRoleClients(config, { sts });
+    const clients = io.clients ? io.clients(config) : assumeRoleClients(config, { sts, command: 'discover' });
     const discovery = await discover(config, clients, { concurrency, progress: createProgress(io.stderr, io.env), retry: io.retry });
     io.stderr.write(`${formatDiscovery(config, discovery)}\n`);
 

@@ -1,4 +1,4 @@
-import { resourceInstances } from '../../../cli/common/synthesized';
+import { literalValue, resourceAccount, resourceInstances } from '../../../cli/common/synthesized';
 
 describe('resourceInstances', () => {
   it('lists a single block, each for_each key and each count index with the address Terraform shows', () => {
@@ -19,5 +19,30 @@ describe('resourceInstances', () => {
       ['aws_sns_topic.copies[1]', 1],
       ['aws_sqs_queue.dynamic', null],
     ]);
+  });
+});
+
+describe('literalValue and resourceAccount', () => {
+  const stack = {
+    provider: { aws: [{ allowed_account_ids: ['222222222222'] }, { alias: 'management', allowed_account_ids: ['111111111111'] }] },
+    resource: {
+      aws_cloudwatch_event_bus: { bus: { name: 'acme-findings', arn: '${aws_x.y.arn}' } },
+      aws_cloudwatch_event_rule: { rule: { name: 'acme-rule', event_bus_name: '${aws_cloudwatch_event_bus.bus.name}', provider: 'aws.management' } },
+    },
+  };
+
+  it('resolves literals and references to literal attributes, and nothing Terraform computes', () => {
+    expect(literalValue(stack, 'default')).toBe('default');
+    expect(literalValue(stack, '${aws_cloudwatch_event_bus.bus.name}')).toBe('acme-findings');
+    expect(literalValue(stack, '${aws_cloudwatch_event_bus.bus.arn}')).toBeUndefined();
+    expect(literalValue(stack, '${aws_cloudwatch_event_bus.other.name}')).toBeUndefined();
+    expect(literalValue(stack, 'arn:${aws_cloudwatch_event_bus.bus.name}')).toBeUndefined();
+    expect(literalValue(stack, 3)).toBeUndefined();
+  });
+
+  it('finds the account of the provider a resource names, the default provider when it names none', () => {
+    expect(resourceAccount(stack, stack.resource.aws_cloudwatch_event_rule.rule)).toBe('111111111111');
+    expect(resourceAccount(stack, {})).toBe('222222222222');
+    expect(resourceAccount(stack, { provider: 'aws.unknown' })).toBeUndefined();
   });
 });

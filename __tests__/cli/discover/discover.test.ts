@@ -6,10 +6,8 @@ import {
   ListOrganizationAdminAccountsCommand,
 } from '@aws-sdk/client-guardduty';
 import { ListDelegatedAdministratorsCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
-import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient, type AwsClientStub } from 'aws-sdk-client-mock';
-import { assumeRoleClients, type DiscoveryClients } from '../../../cli/discover/clients';
-import { discover, existingDelegations, existingDetectors, findings, formatDiscovery } from '../../../cli/discover/discover';
+import { discover, type DiscoveryClients, existingDelegations, existingDetectors, findings, formatDiscovery } from '../../../cli/discover/discover';
 import { testConfig } from '../../helpers/synth';
 
 const ADMIN = '222222222222';
@@ -219,41 +217,5 @@ describe('discover', () => {
     stub.on(GetAdministratorAccountCommand).resolves({});
     const cfg = config();
     expect(existingDetectors(cfg, await discover(cfg, accounts, { retry: noSleep }))).toEqual({ [ADMIN]: { 'us-west-2': detector(9) } });
-  });
-});
-
-describe('assumeRoleClients', () => {
-  it('assumes the deployment role once per account, and the management role in the management account', async () => {
-    const sts = new STSClient({ region: 'us-west-2' });
-    const stsStub = mockClient(sts);
-    stsStub.on(AssumeRoleCommand).callsFake((input: { RoleArn: string }) => ({
-      Credentials: { AccessKeyId: `AKIA-${input.RoleArn.split(':')[4]}`, SecretAccessKey: 'secret', SessionToken: 'token', Expiration: new Date('2030-01-01T00:00:00Z') },
-    }));
-    const cfg = config();
-    const clients = assumeRoleClients(cfg, { sts });
-
-    const first = await clients.guardduty(MEMBER, 'us-west-2').config.credentials();
-    const second = await clients.guardduty(MEMBER, OPT_IN).config.credentials();
-    await clients.organizations(MANAGEMENT).config.credentials();
-
-    expect(first).toMatchObject({ accessKeyId: `AKIA-${MEMBER}`, sessionToken: 'token' });
-    expect(second.accessKeyId).toBe(`AKIA-${MEMBER}`);
-    expect(stsStub.commandCalls(AssumeRoleCommand).map((call) => call.args[0].input)).toEqual([
-      { RoleArn: `arn:aws:iam::${MEMBER}:role/OrganizationAccountAccessRole`, RoleSessionName: 'guardduty-discover-acme', DurationSeconds: 3600 },
-      { RoleArn: `arn:aws:iam::${MANAGEMENT}:role/GuardDutyDeployment`, RoleSessionName: 'guardduty-discover-acme', DurationSeconds: 3600 },
-    ]);
-  });
-
-  it('tries AssumeRole again after a failure instead of keeping the error', async () => {
-    const sts = new STSClient({ region: 'us-west-2' });
-    const stsStub = mockClient(sts);
-    stsStub
-      .on(AssumeRoleCommand)
-      .rejectsOnce(error('AccessDenied', 'not authorized to perform sts:AssumeRole'))
-      .resolves({ Credentials: { AccessKeyId: 'AKIA', SecretAccessKey: 's', SessionToken: 't', Expiration: new Date('2030-01-01T00:00:00Z') } });
-    const clients = assumeRoleClients(config(), { sts });
-    const client = clients.guardduty(ADMIN, 'us-west-2');
-    await expect(client.config.credentials()).rejects.toThrow('not authorized to perform sts:AssumeRole');
-    await expect(client.config.credentials()).resolves.toMatchObject({ accessKeyId: 'AKIA' });
   });
 });

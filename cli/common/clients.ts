@@ -1,5 +1,9 @@
+import { DetectiveClient } from '@aws-sdk/client-detective';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { GuardDutyClient } from '@aws-sdk/client-guardduty';
+import { LambdaClient } from '@aws-sdk/client-lambda';
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
+import { SecurityHubClient } from '@aws-sdk/client-securityhub';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import type { OrgConfig } from '../../lib/config/load';
 
@@ -12,31 +16,43 @@ interface AwsCredentialIdentity {
 type AwsCredentialIdentityProvider = () => Promise<AwsCredentialIdentity>;
 
 /**
- * How the scan reaches each account: injected, so tests hand in clients mocked with
- * aws-sdk-client-mock and the real scan assumes the deployment role in every account.
+ * How a command reaches each account: injected, so tests hand in clients mocked with
+ * aws-sdk-client-mock and the real commands assume a role in every account. A command takes the
+ * part it uses (`Pick<AccountClients, 'guardduty'>`), so a test mocks only that.
  */
-export interface DiscoveryClients {
+export interface AccountClients {
   guardduty(accountId: string, region: string): GuardDutyClient;
   /** The Organizations API of the management account. */
   organizations(accountId: string): OrganizationsClient;
+  eventbridge(accountId: string, region: string): EventBridgeClient;
+  lambda(accountId: string, region: string): LambdaClient;
+  securityhub(accountId: string, region: string): SecurityHubClient;
+  detective(accountId: string, region: string): DetectiveClient;
 }
 
 export interface AssumeRoleOptions {
   /** Calls AssumeRole with the pipeline's own credentials. @default an STS client in the home region */
   readonly sts?: STSClient;
+  /** Names the sessions in CloudTrail: `guardduty-<command>-<name>`. */
+  readonly command: string;
+  /**
+   * Role assumed in every account, the management account included (a read-only role, say).
+   * @default roleName, and managementRoleName in the management account
+   */
+  readonly roleName?: string;
 }
 
 /** Role assumed in an account: the management account has its own (see `managementRoleName`). */
-export function roleArn(config: Pick<OrgConfig, 'accounts' | 'roleName' | 'managementRoleName'>, accountId: string): string {
-  const role = accountId === config.accounts.management ? config.managementRoleName : config.roleName;
+export function roleArn(config: Pick<OrgConfig, 'accounts' | 'roleName' | 'managementRoleName'>, accountId: string, roleName?: string): string {
+  const role = roleName ?? (accountId === config.accounts.management ? config.managementRoleName : config.roleName);
   return `arn:aws:iam::${accountId}:role/${role}`;
 }
 
 /**
- * Real clients: the deployment role of each account, assumed once per account through a regional STS
- * endpoint (its session tokens are valid in opt-in regions too, unlike the global endpoint's).
+ * Real clients: a role of each account, assumed once per account through a regional STS endpoint
+ * (its session tokens are valid in opt-in regions too, unlike the global endpoint's).
  */
-export function assumeRoleClients(config: OrgConfig, options: AssumeRoleOptions = {}): DiscoveryClients {
+export function assumeRoleClients(config: OrgConfig, options: AssumeRoleOptions): AccountClients {
   const sts = options.sts ?? new STSClient({ region: config.homeRegion });
   const sessions = new Map<string, AwsCredentialIdentityProvider>();
   const credentials = (accountId: string): AwsCredentialIdentityProvider => {
@@ -45,7 +61,7 @@ export function assumeRoleClients(config: OrgConfig, options: AssumeRoleOptions 
       let pending: Promise<AwsCredentialIdentity> | undefined;
       provider = () => {
         // A failed attempt (throttled, say) is not cached: the next call tries again.
-        pending ??= assume(sts, roleArn(config, accountId), `guardduty-discover-${config.name}`).catch((error: unknown) => {
+        pending ??= assume(sts, roleArn(config, accountId, options.roleName), `guardduty-${options.command}-${config.name}`).catch((error: unknown) => {
           pending = undefined;
           throw error;
         });
@@ -58,6 +74,10 @@ export function assumeRoleClients(config: OrgConfig, options: AssumeRoleOptions 
   return {
     guardduty: (accountId, region) => new GuardDutyClient({ region, credentials: credentials(accountId) }),
     organizations: (accountId) => new OrganizationsClient({ region: 'us-east-1', credentials: credentials(accountId) }),
+    eventbridge: (accountId, region) => new EventBridgeClient({ region, credentials: credentials(accountId) }),
+    lambda: (accountId, region) => new LambdaClient({ region, credentials: credentials(accountId) }),
+    securityhub: (accountId, region) => new SecurityHubClient({ region, credentials: credentials(accountId) }),
+    detective: (accountId, region) => new DetectiveClient({ region, credentials: credentials(accountId) }),
   };
 }
 

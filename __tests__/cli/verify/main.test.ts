@@ -1,0 +1,183 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import type { StackJson } from '../../../cli/common/synthesized';
+import { usageText } from '../../../cli/common/command';
+import { runVerify, VERIFY_COMMAND } from '../../../cli/verify/main';
+import { synthesizeStacks } from '../../../cli/verify/verify';
+import { parseConfig } from '../../../lib/config/load';
+import { planStacks } from '../../../lib/plan';
+import { exampleData, REPO_ROOT } from '../../helpers/synth';
+import { awsError, conforming, FakeOrganization, type World } from './fake-organization';
+
+const ADMIN = '222222222222';
+const SANDBOX = '333333333333';
+const MEMBER = '444444444444';
+
+/** The example with every service on, as a file (ORG_CONFIG), synthesized once for all tests. */
+const data: Record<string, any> = { ...exampleData(), securityHub: { enabled: true, standards: ['aws-foundational-security-best-practices/v/1.0.0'] }, detective: { enabled: true } };
+let file: string;
+let synthesized: Map<string, StackJson>;
+
+beforeAll(() => {
+  file = path.join(mkdtempSync(path.join(tmpdir(), 'gd-verify-cli-')), 'org.json');
+  writeFileSync(file, JSON.stringify(data));
+  const config = parseConfig(data, { file, cwd: REPO_ROOT });
+  const plan = planStacks(config);
+  synthesized = synthesizeStacks(config, plan, plan.stacks.map((stack) => stack.id));
+});
+
+interface Run {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+  readonly world: World;
+  readonly roles: (string | undefined)[];
+}
+
+async function run(argv: string[], change: (world: World) => void = () => undefined, identity?: () => Promise<string>): Promise<Run> {
+  const stdout: string[] = [];
+  const stderr: string[] = [];
+  const roles: (string | undefined)[] = [];
+  let world: World | undefined;
+  const cwd = process.cwd();
+  process.chdir(REPO_ROOT);
+  try {
+    const code = await runVerify(argv, {
+      env: { ORG_CONFIG: file, CI: 'true' },
+      stdout: { write: (text: string) => stdout.push(text) },
+      stderr: { isTTY: true, write: (text: string) => stderr.push(text) },
+      identity: identity ?? (async () => 'arn:aws:sts::999999999999:assumed-role/pipeline/run-1'),
+      synthesize: (_config, _plan, ids) => new Map(ids.map((id) => [id, synthesized.get(id) as StackJson])),
+      clients: (config, role) => {
+        roles.push(role);
+        world = conforming(config, synthesized);
+        change(world);
+        return new FakeOrganization(world);
+      },
+      retry: { sleep: async () => undefined },
+    });
+    return { code, stdout: stdout.join(''), stderr: stderr.join(''), world: world as World, roles };
+  } finally {
+    process.chdir(cwd);
+  }
+}
+
+/** The drifted organization of docs/verify.md. */
+function drift(world: World): void {
+  world.members.get('us-east-1')!.find((member) => member.AccountId === MEMBER)!.RelationshipStatus = 'Removed';
+  world.memberFeatures.get('eu-west-1')?.get(SANDBOX)?.forEach((feature) => {
+    if (feature.Name === 'RDS_LOGIN_EVENTS') feature.Status = 'DISABLED';
+  });
+  world.threatIntelSets.get('us-west-2')![0].Status = 'ERROR';
+  world.destinations.get('eu-west-1')![0].Status = 'STOPPED';
+  world.rules.get(`${ADMIN}/us-east-1/default/acme-findings-forward`)!.State = 'DISABLED';
+  world.functions.get(`${SANDBOX}/us-west-2/acme-isolate-instance`)!.Environment!.Variables!.MODE = 'dry-run';
+}
+
+describe('npm run verify', () => {
+  it('prints usage on --help and exits 0; names an unknown option and exits 2', async () => {
+    const help = await run(['--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toBe(`${usageText(VERIFY_COMMAND)}\n`);
+    expect(help.stdout).toMatch(/^usage: npm run --silent verify -- \[options\]\n/);
+    expect((await run(['-h'])).code).toBe(0);
+    const bad = await run(['--stpe', '2']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toBe(`unknown option "--stpe"\n\n${usageText(VERIFY_COMMAND)}\n`);
+    expect(bad.stdout).toBe('');
+    expect((await run(['--step', '0'])).stderr).toMatch(/^option --step needs a positive whole number; got "0"\n\nusage: /);
+    expect((await run(['--role', 'no/slash'])).stderr).toMatch(/^option --role needs an IAM role name; got "no\/slash"\n\nusage: /);
+    expect(await run(['--step', '9'])).toMatchObject({ code: 2, stderr: '--step 9: the rollout has steps 1 to 5\n' });
+  });
+
+  it('fails at once, with one line and exit 2, without credentials', async () => {
+    const result = await run([], undefined, async () => {
+      throw Object.assign(new Error('Could not load credentials from any providers'), { name: 'CredentialsProviderError' });
+    });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe(
+      'no AWS credentials (CredentialsProviderError: Could not load credentials from any providers): run it with the credentials of the role that may assume the deployment role in every account (AWS_PROFILE, the AWS_ACCESS_KEY_ID variables, or a web identity token)\n',
+    );
+    expect(result.stdout).toBe('');
+    expect(result.world).toBeUndefined();
+  });
+
+  it('exits 0 on a conforming organization, progress as plain lines on stderr, the report on stdout', async () => {
+    const result = await run(['--role', 'GuardDutyVerify']);
+    expect(result.code).toBe(0);
+    expect(result.roles).toEqual(['GuardDutyVerify']);
+    expect(result.stderr).toMatch(/^verify: reading as arn:aws:sts::999999999999:assumed-role\/pipeline\/run-1\nverify: \d+ checks\n/);
+    expect(result.stderr).not.toContain('\r');
+    expect(result.stdout).toMatch(/^verify acme \(organizations mode\), 13 stacks\n/);
+    expect(result.stdout).toMatch(/\nCONFORMS: \d+ checks, \d+ OK, 0 FAIL, 0 could not be read\n$/);
+    expect(result.stdout).not.toContain('  account  ');
+  });
+
+  it('exits 1 on a difference and prints the table of each check that differs', async () => {
+    const result = await run(['--step', '4', '--stacks', 'members-wave-2,security-hub-wave-2'], (world) => {
+      world.members.get('us-east-1')!.find((member) => member.AccountId === '555555555503')!.RelationshipStatus = 'Disabled';
+    });
+    expect(result.code).toBe(1);
+    expect(result.stdout).toBe(
+      [
+        'verify acme (organizations mode), step 4: members-wave-2, security-hub-wave-2',
+        '',
+        'GuardDuty members: 6 checked, 5 OK, 1 FAIL, 0 could not be read (OK rows hidden; --all shows them)',
+        '  account       region     subject       expected                             found                                 result',
+        '  555555555503  us-east-1  555555555503  Enabled, administrator 222222222222  Disabled, administrator 222222222222  FAIL',
+        '',
+        "GuardDuty members' protection plans: 6 checked, 6 OK, 0 FAIL, 0 could not be read",
+        '',
+        'Security Hub members: 6 checked, 6 OK, 0 FAIL, 0 could not be read',
+        '',
+        'DIFFERENT: 18 checks, 17 OK, 1 FAIL, 0 could not be read',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('exits 2 when something could not be read, even with differences, and --json says why', async () => {
+    const result = await run(['--json', '--step', '1'], (world) => {
+      drift(world);
+      world.failures.push({ service: 'guardduty', account: ADMIN, region: 'eu-west-1', error: awsError('UnrecognizedClientException', 'The security token included in the request is invalid.') });
+    });
+    expect(result.code).toBe(2);
+    const report = JSON.parse(result.stdout);
+    expect(report.exitCode).toBe(2);
+    expect(report.stacks).toEqual(['admin', 'sandbox-remediation']);
+    expect(report.summary).toMatchObject({ fail: 2, unreadable: 2 });
+    expect(report.rows.filter((row: { result: string }) => row.result === 'UNREADABLE')).toEqual([
+      expect.objectContaining({ check: 'detector', region: 'eu-west-1', found: 'could not read: region not enabled for the account', error: 'UnrecognizedClientException: The security token included in the request is invalid.' }),
+      expect.objectContaining({ check: 'publishing-destination', region: 'eu-west-1' }),
+    ]);
+  });
+
+  it('reports a drifted organization (the example in docs/verify.md)', async () => {
+    const result = await run([], drift);
+    expect(result.code).toBe(1);
+    if (process.env.VERIFY_PRINT_EXAMPLE) writeFileSync(process.env.VERIFY_PRINT_EXAMPLE, result.stdout);
+    const documented = readFileSync(path.join(REPO_ROOT, 'docs/verify.md'), 'utf8');
+    const example = /```text\n(verify acme[\s\S]*?)```/.exec(documented)?.[1];
+    // The bundle hash moves with every change to functions/; the rest of the report must not.
+    const codeless = (text: string | undefined) => text?.replace(/code [A-Za-z0-9+/]{12}/g, 'code <bundle>');
+    expect(codeless(example)).toBe(codeless(result.stdout));
+  });
+});
+
+describe('examples/iam/verify-read-only.json', () => {
+  it('allows every call verify makes, and nothing else', async () => {
+    const policy = JSON.parse(readFileSync(path.join(REPO_ROOT, 'examples/iam/verify-read-only.json'), 'utf8'));
+    const allowed = new Set<string>(policy.Statement.flatMap((statement: { Action: string[] }) => statement.Action));
+    const made = new Set<string>();
+    for (const autoEnable of ['NEW', 'ALL']) {
+      data.autoEnable = autoEnable;
+      writeFileSync(file, JSON.stringify(data));
+      const result = await run([]);
+      for (const call of result.world.calls) made.add(call.split(' ')[0]);
+    }
+    data.autoEnable = 'NEW';
+    writeFileSync(file, JSON.stringify(data));
+    expect([...made].sort()).toEqual([...allowed].sort());
+  });
+});

@@ -1,0 +1,328 @@
+import {
+  DescribeOrganizationConfigurationCommand,
+  DescribePublishingDestinationCommand,
+  GetDetectorCommand,
+  GetFilterCommand,
+  GetIPSetCommand,
+  GetMemberDetectorsCommand,
+  GetThreatIntelSetCommand,
+  ListFiltersCommand,
+  ListIPSetsCommand,
+  ListOrganizationAdminAccountsCommand,
+  ListPublishingDestinationsCommand,
+  ListThreatIntelSetsCommand,
+  type MemberFeaturesConfigurationResult,
+  type OrganizationFeatureConfigurationResult,
+} from '@aws-sdk/client-guardduty';
+import type { OrgConfig } from '../../lib/config/load';
+import { filterRanks } from '../../lib/filters';
+import { contentHash, listContent, listLocation, listObjectKey } from '../../lib/lists';
+import { findingsBucketName, listBucketName } from '../../lib/naming';
+import { detectorFeatures, featureAutoEnable, featureSettings } from '../../lib/protection';
+import { allPages, GUARDDUTY_PAGE, inTurn, type Task, type VerifyContext } from './context';
+import { compared, unreadable, type RowBase, type VerifyRow } from './report';
+
+/**
+ * The GuardDuty checks: what the admin, organization, members and threat-intel stacks deploy, read
+ * back from the admin account (and the management account for the delegation). Expected values come
+ * from the functions the stacks use (lib/protection.ts, lib/lists.ts, lib/naming.ts, lib/filters.ts).
+ */
+
+/** A feature (or agent) name and its status, as the detector resources set them. */
+interface FeatureState {
+  readonly name: string;
+  readonly status: string;
+  readonly additionalConfiguration: readonly { readonly name: string; readonly status: string }[];
+}
+
+function featureText(feature: FeatureState): string {
+  const agents = feature.additionalConfiguration.map((agent) => `${agent.name} ${agent.status}`);
+  return agents.length === 0 ? feature.status : `${feature.status} (${agents.join(', ')})`;
+}
+
+/** The same feature as found: the expected agents only, each `absent` when not reported. */
+function foundFeature(expected: FeatureState, found: { Status?: string; AutoEnable?: string; AdditionalConfiguration?: { Name?: string; Status?: string; AutoEnable?: string }[] } | undefined): FeatureState {
+  if (!found) return { name: expected.name, status: 'absent', additionalConfiguration: [] };
+  return {
+    name: expected.name,
+    status: found.Status ?? found.AutoEnable ?? 'absent',
+    additionalConfiguration: expected.additionalConfiguration.map((agent) => {
+      const match = found.AdditionalConfiguration?.find((item) => item.Name === agent.name);
+      return { name: agent.name, status: match?.Status ?? match?.AutoEnable ?? 'absent' };
+    }),
+  };
+}
+
+/** Rows a task returns when its first read failed: one row for everything it would have compared. */
+async function guarded(base: RowBase, subject: string, expected: string, work: () => Promise<VerifyRow[]>): Promise<VerifyRow[]> {
+  try {
+    return await work();
+  } catch (error) {
+    return [unreadable(base, subject, expected, error)];
+  }
+}
+
+const NO_DETECTOR = 'no detector in the admin account';
+
+/** The admin detector of a region: enabled, its publishing frequency, every protection plan. */
+export function detectorTask(config: OrgConfig, stack: string, region: string): Task {
+  const base: RowBase = { check: 'detector', stack, account: config.accounts.admin, region };
+  const existing = config.existingDetectors[config.accounts.admin]?.[region];
+  const expectedDetector = existing ? `ENABLED, id ${existing}` : 'ENABLED';
+  return {
+    label: `${base.account} ${region}: detector`,
+    needs: [`detector:${region}`],
+    run: (context) =>
+      guarded(base, 'detector', expectedDetector, async () => {
+        const id = await context.adminDetector(region);
+        if (!id) return [compared(base, 'detector', expectedDetector, 'no detector')];
+        const client = context.clients.guardduty(base.account, region);
+        const detector = await context.call(() => client.send(new GetDetectorCommand({ DetectorId: id })));
+        const rows = [
+          compared(base, 'detector', expectedDetector, `${detector.Status ?? 'unknown'}, id ${id}`, detector.Status === 'ENABLED' && (!existing || existing === id)),
+          compared(base, 'finding publishing frequency', config.findingPublishingFrequency, detector.FindingPublishingFrequency ?? 'not set'),
+        ];
+        for (const feature of detectorFeatures(config.protection).map(featureSettings)) {
+          const found = foundFeature(feature, detector.Features?.find((item) => item.Name === feature.name));
+          rows.push(compared(base, feature.name, featureText(feature), featureText(found)));
+        }
+        return rows;
+      }),
+  };
+}
+
+/** The management account's delegation of GuardDuty administration in a region. */
+export function delegationTask(config: OrgConfig, stack: string, region: string): Task {
+  const base: RowBase = { check: 'delegated-administrator', stack, account: config.accounts.management, region };
+  const expected = `${config.accounts.admin} ENABLED`;
+  return {
+    label: `${base.account} ${region}: delegated administrator`,
+    run: (context) =>
+      guarded(base, 'delegated administrator', expected, async () => {
+        const client = context.clients.guardduty(base.account, region);
+        const admins = await allPages(async (token) => {
+          const page = await context.call(() => client.send(new ListOrganizationAdminAccountsCommand({ NextToken: token })));
+          return { items: page.AdminAccounts ?? [], next: page.NextToken };
+        });
+        const found = admins.map((admin) => `${admin.AdminAccountId} ${admin.AdminStatus}`).join(', ') || 'none';
+        return [compared(base, 'delegated administrator', expected, found)];
+      }),
+  };
+}
+
+/** The organization configuration of a region: auto-enable, and each plan's auto-enable. */
+export function organizationConfigurationTask(config: OrgConfig, stack: string, region: string): Task {
+  const base: RowBase = { check: 'organization-configuration', stack, account: config.accounts.admin, region };
+  return {
+    label: `${base.account} ${region}: organization configuration`,
+    needs: [`detector:${region}`],
+    run: (context) =>
+      guarded(base, 'auto-enable', config.autoEnable, async () => {
+        const id = await context.adminDetector(region);
+        if (!id) return [compared(base, 'auto-enable', config.autoEnable, NO_DETECTOR)];
+        const client = context.clients.guardduty(base.account, region);
+        let autoEnable: string | undefined;
+        const features: OrganizationFeatureConfigurationResult[] = await allPages(async (token) => {
+          const page = await context.call(() => client.send(new DescribeOrganizationConfigurationCommand({ DetectorId: id, NextToken: token })));
+          autoEnable ??= page.AutoEnableOrganizationMembers;
+          return { items: page.Features ?? [], next: page.NextToken };
+        });
+        const rows = [compared(base, 'auto-enable', config.autoEnable, autoEnable ?? 'not set')];
+        for (const feature of detectorFeatures(config.protection)) {
+          const status = featureAutoEnable(feature.enabled, config.autoEnable);
+          const expected: FeatureState = { name: feature.name, status, additionalConfiguration: feature.additionalConfiguration.map((name) => ({ name, status })) };
+          const found = foundFeature(expected, features.find((item) => item.Name === feature.name));
+          rows.push(compared(base, feature.name, featureText(expected), featureText(found)));
+        }
+        return rows;
+      }),
+  };
+}
+
+/**
+ * The plans a member must have. In invitations mode the administrator sets every plan of every
+ * member. In organizations mode GuardDuty applies the organization configuration: a plan it
+ * auto-enables (ALL or NEW) must be on; a plan left at NONE is the member's own business.
+ */
+export function memberFeatureExpectations(config: Pick<OrgConfig, 'mode' | 'autoEnable' | 'protection'>): FeatureState[] {
+  return detectorFeatures(config.protection)
+    .filter((feature) => config.mode === 'invitations' || featureAutoEnable(feature.enabled, config.autoEnable) !== 'NONE')
+    .map(featureSettings);
+}
+
+/** Which member accounts a task checks: listed ones, or every account of the organization. */
+export type MemberSource = { readonly accounts: readonly string[] } | 'organization';
+
+/**
+ * Members of the admin detector in a region: each enabled under our administrator, with its plans
+ * (GetMemberDetectors, 50 accounts a call).
+ */
+export function membersTask(config: OrgConfig, stack: string, region: string, source: MemberSource): Task {
+  const base: RowBase = { check: 'member', stack, account: config.accounts.admin, region };
+  const expected = `Enabled, administrator ${config.accounts.admin}`;
+  const what = source === 'organization' ? 'every account of the organization' : `${source.accounts.length} member accounts`;
+  return {
+    label: `${base.account} ${region}: ${what}`,
+    needs: [`detector:${region}`, `guardduty-members:${region}`, ...(source === 'organization' ? (['organization-accounts'] as const) : [])],
+    run: (context) =>
+      guarded(base, what, expected, async () => {
+        const accounts = source === 'organization' ? await context.organizationAccounts() : source.accounts;
+        const id = await context.adminDetector(region);
+        if (!id) return [compared(base, what, expected, NO_DETECTOR)];
+        const members = await context.guardDutyMembers(region, id);
+        const rows = accounts.map((account) => {
+          const member = members.get(account);
+          const found = member ? `${member.RelationshipStatus}, administrator ${member.AdministratorId ?? member.MasterId}` : 'not a member';
+          return compared({ ...base, account }, account, expected, found);
+        });
+        rows.push(...(await memberFeatureRows(context, { ...base, check: 'member-features' }, region, id, accounts)));
+        return rows;
+      }),
+  };
+}
+
+async function memberFeatureRows(context: VerifyContext, base: RowBase, region: string, detectorId: string, accounts: readonly string[]): Promise<VerifyRow[]> {
+  const expected = memberFeatureExpectations(context.config);
+  if (expected.length === 0) return [];
+  const client = context.clients.guardduty(base.account, region);
+  const rows: VerifyRow[] = [];
+  for (let start = 0; start < accounts.length; start += GUARDDUTY_PAGE) {
+    const batch = accounts.slice(start, start + GUARDDUTY_PAGE);
+    const answer = await context.call(() => client.send(new GetMemberDetectorsCommand({ DetectorId: detectorId, AccountIds: [...batch] })));
+    const features = new Map((answer.MemberDataSourceConfigurations ?? []).map((member) => [member.AccountId, member.Features ?? []]));
+    const unprocessed = new Map((answer.UnprocessedAccounts ?? []).map((item) => [item.AccountId, item.Result]));
+    for (const account of batch) {
+      const found = features.get(account);
+      rows.push(found ? planRow({ ...base, account }, account, expected, found) : compared({ ...base, account }, account, planSummary(expected), `unprocessed: ${unprocessed.get(account) ?? 'not reported'}`));
+    }
+  }
+  return rows;
+}
+
+function planSummary(expected: readonly FeatureState[]): string {
+  return `${expected.length} plans as configured`;
+}
+
+/** One row for all of a member's plans: the plans that differ are named, with what was found. */
+function planRow(base: RowBase, subject: string, expected: readonly FeatureState[], found: readonly MemberFeaturesConfigurationResult[]): VerifyRow {
+  const differences = expected.flatMap((feature) => {
+    const actual = foundFeature(feature, found.find((item) => item.Name === feature.name));
+    const [want, got] = [featureText(feature), featureText(actual)];
+    return want === got ? [] : [{ want: `${feature.name} ${want}`, got: `${feature.name} ${got}` }];
+  });
+  if (differences.length === 0) return compared(base, subject, planSummary(expected), planSummary(expected));
+  return compared(base, subject, differences.map((item) => item.want).join('; '), differences.map((item) => item.got).join('; '));
+}
+
+/** Threat lists and the trusted IP list of a region: active, at the location of the uploaded content. */
+export function listsTask(config: OrgConfig, stack: string, region: string): Task {
+  const base: RowBase = { check: 'ip-list', stack, account: config.accounts.admin, region };
+  const bucket = listBucketName(config);
+  const expected = [
+    ...config.threatLists.map((list, index) => {
+      // The simulation's Elastic IP joins the first threat list (ThreatIntelStack): Terraform hashes
+      // that content at apply time, so only the form of its location is known here.
+      const atApply = config.simulation.enabled && index === 0;
+      const location = atApply ? listLocation(bucket, listObjectKey('threat', list.name, '<sha256 with the simulation IP>')) : listLocation(bucket, listObjectKey('threat', list.name, contentHash(listContent(list.entries.map((entry) => entry.text)))));
+      const pattern = atApply ? new RegExp(`^${escape(listLocation(bucket, listObjectKey('threat', list.name, 'HASH')))}$`.replace('HASH', '[0-9a-f]{64}')) : undefined;
+      return { kind: 'threat list', name: list.name, location, pattern };
+    }),
+    ...(config.trustedIpList
+      ? [{ kind: 'trusted IP list', name: config.trustedIpList.name, location: listLocation(bucket, listObjectKey('trusted', config.trustedIpList.name, contentHash(listContent(config.trustedIpList.entries.map((entry) => entry.text))))), pattern: undefined }]
+      : []),
+  ];
+  return {
+    label: `${base.account} ${region}: threat lists`,
+    needs: [`detector:${region}`],
+    run: (context) =>
+      guarded(base, 'lists', `${expected.length} lists ACTIVE`, async () => {
+        const id = await context.adminDetector(region);
+        if (!id) return [compared(base, 'lists', `${expected.length} lists ACTIVE`, NO_DETECTOR)];
+        const client = context.clients.guardduty(base.account, region);
+        const threatIds = await allPages(async (token) => {
+          const page = await context.call(() => client.send(new ListThreatIntelSetsCommand({ DetectorId: id, NextToken: token })));
+          return { items: page.ThreatIntelSetIds ?? [], next: page.NextToken };
+        });
+        const ipSetIds = await allPages(async (token) => {
+          const page = await context.call(() => client.send(new ListIPSetsCommand({ DetectorId: id, NextToken: token })));
+          return { items: page.IpSetIds ?? [], next: page.NextToken };
+        });
+        const found = [
+          ...(await inTurn(threatIds, (setId) => context.call(() => client.send(new GetThreatIntelSetCommand({ DetectorId: id, ThreatIntelSetId: setId }))))).map((set) => ({ kind: 'threat list', ...set })),
+          ...(await inTurn(ipSetIds, (setId) => context.call(() => client.send(new GetIPSetCommand({ DetectorId: id, IpSetId: setId }))))).map((set) => ({ kind: 'trusted IP list', ...set })),
+        ];
+        const rows = expected.map((list) => {
+          const set = found.find((item) => item.kind === list.kind && item.Name === list.name);
+          const want = `ACTIVE at ${list.location}`;
+          if (!set) return compared(base, `${list.kind} ${list.name}`, want, 'absent');
+          const at = `${set.Status} at ${set.Location}`;
+          return compared(base, `${list.kind} ${list.name}`, want, at, set.Status === 'ACTIVE' && (list.pattern ? list.pattern.test(set.Location ?? '') : set.Location === list.location));
+        });
+        // A list nobody configured still changes which findings are raised: a difference too.
+        for (const set of found.filter((item) => !expected.some((list) => list.kind === item.kind && list.name === item.Name))) {
+          rows.push(compared(base, `${set.kind} ${set.Name}`, 'absent (not in the configuration)', `${set.Status} at ${set.Location}`, false));
+        }
+        return rows;
+      }),
+  };
+}
+
+function escape(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** Suppression filters of a region: each present with its action and rank, and no other. */
+export function filtersTask(config: OrgConfig, stack: string, region: string): Task {
+  const base: RowBase = { check: 'filter', stack, account: config.accounts.admin, region };
+  const ranks = filterRanks(config.filters);
+  const expected = config.filters.map((filter, index) => ({ name: filter.name, text: `${filter.action}, rank ${ranks[index]}` }));
+  return {
+    label: `${base.account} ${region}: filters`,
+    needs: [`detector:${region}`],
+    run: (context) =>
+      guarded(base, 'filters', `${expected.length} filters`, async () => {
+        const id = await context.adminDetector(region);
+        if (!id) return [compared(base, 'filters', `${expected.length} filters`, NO_DETECTOR)];
+        const client = context.clients.guardduty(base.account, region);
+        const names = await allPages(async (token) => {
+          const page = await context.call(() => client.send(new ListFiltersCommand({ DetectorId: id, NextToken: token })));
+          return { items: page.FilterNames ?? [], next: page.NextToken };
+        });
+        const found = await inTurn(names, (name) => context.call(() => client.send(new GetFilterCommand({ DetectorId: id, FilterName: name }))));
+        const rows = expected.map((filter) => {
+          const match = found.find((item) => item.Name === filter.name);
+          return compared(base, filter.name, filter.text, match ? `${match.Action}, rank ${match.Rank}` : 'absent');
+        });
+        // An unknown filter archives findings nobody decided to hide.
+        for (const extra of found.filter((item) => !expected.some((filter) => filter.name === item.Name))) {
+          rows.push(compared(base, extra.Name ?? '?', 'absent (not in the configuration)', `${extra.Action}, rank ${extra.Rank}`, false));
+        }
+        return rows;
+      }),
+  };
+}
+
+/** The findings export of a region's admin detector: publishing to the bucket in the home region. */
+export function publishingDestinationTask(config: OrgConfig, stack: string, region: string): Task {
+  const base: RowBase = { check: 'publishing-destination', stack, account: config.accounts.admin, region };
+  const expected = `S3 arn:aws:s3:::${findingsBucketName(config)} PUBLISHING`;
+  return {
+    label: `${base.account} ${region}: publishing destination`,
+    needs: [`detector:${region}`],
+    run: (context) =>
+      guarded(base, 'findings export', expected, async () => {
+        const id = await context.adminDetector(region);
+        if (!id) return [compared(base, 'findings export', expected, NO_DETECTOR)];
+        const client = context.clients.guardduty(base.account, region);
+        const destinations = await allPages(async (token) => {
+          const page = await context.call(() => client.send(new ListPublishingDestinationsCommand({ DetectorId: id, NextToken: token })));
+          return { items: page.Destinations ?? [], next: page.NextToken };
+        });
+        const described = await inTurn(destinations, (destination) =>
+          context.call(() => client.send(new DescribePublishingDestinationCommand({ DetectorId: id, DestinationId: destination.DestinationId }))),
+        );
+        const texts = described.map((item) => `${item.DestinationType} ${item.DestinationProperties?.DestinationArn} ${item.Status}`);
+        return [compared(base, 'findings export', expected, texts.join(', ') || 'none', texts.includes(expected))];
+      }),
+  };
+}

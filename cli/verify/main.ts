@@ -1,0 +1,84 @@
+import { STSClient } from '@aws-sdk/client-sts';
+import { configFileFromEnv, loadConfig, type OrgConfig } from '../../lib/config/load';
+import { planStacks } from '../../lib/plan';
+import { assumeRoleClients, type AccountClients } from '../common/clients';
+import { CommandFailure, noMorePositionals, positiveInteger, runCommand, runMain, UsageError, type CommandIo, type CommandSpec } from '../common/command';
+import { callerIdentity, credentialsFailure } from '../common/credentials';
+import { createProgress } from '../common/progress';
+import type { RetryOptions } from '../common/retry';
+import type { StackJson } from '../common/synthesized';
+import { exitCode, formatReport } from './report';
+import { selectStacks, synthesizeStacks, verify } from './verify';
+
+export const VERIFY_COMMAND: CommandSpec = {
+  synopsis: 'npm run --silent verify -- [options]',
+  summary: `Compares the live organization with the configuration, read-only, in every configured region:
+delegation and organization configuration, the admin detectors, members and their protection plans,
+threat lists and filters, the findings export, the EventBridge rules and Lambda functions of the
+stacks, Security Hub and Detective when they are on. The report on stdout, progress on stderr.`,
+  options: [
+    { name: '--step', value: 'N', description: 'only what deploy step N deploys (npm run rollout -- plan lists the steps)' },
+    { name: '--stacks', value: 'ID,ID', description: 'only these stacks (with --step: those of the step)' },
+    { name: '--json', description: 'the report as JSON on stdout (rows, summary, exit code)' },
+    { name: '--all', description: 'show OK rows too (default: only the rows that are not OK, and a count per check)' },
+    { name: '--concurrency', value: 'N', description: 'how many reads run at once (default 8)' },
+    {
+      name: '--role',
+      value: 'NAME',
+      description: `assume this role in every account, the management account included (a read-only
+role, see examples/iam); default roleName, and managementRoleName in the management account`,
+    },
+  ],
+  notes: `The configuration is ORG_CONFIG or config/org.json. Exit codes: 0 everything conforms; 1 a difference;
+2 something could not be read (credentials, access denied, a region not enabled), a configuration
+problem, or a wrong command line.`,
+  failureExitCode: 2,
+};
+
+export interface VerifyIo extends CommandIo {
+  /** @default a role assumed in each account */
+  readonly clients?: (config: OrgConfig, roleName: string | undefined) => AccountClients;
+  /** Who the pipeline's credentials are; throws without usable credentials. @default STS GetCallerIdentity */
+  readonly identity?: (config: OrgConfig) => Promise<string>;
+  /** @default the chosen stacks synthesized into a temporary folder */
+  readonly synthesize?: typeof synthesizeStacks;
+  readonly retry?: RetryOptions;
+}
+
+/** Runs the command; returns the exit code. */
+export function runVerify(argv: readonly string[], io: VerifyIo): Promise<number> {
+  return runCommand(VERIFY_COMMAND, argv, io, async (args) => {
+    noMorePositionals(args);
+    const option = (name: string) => args.options[name] as string | undefined;
+    const step = option('--step') === undefined ? undefined : positiveInteger('--step', option('--step') as string);
+    const concurrency = option('--concurrency') === undefined ? 8 : positiveInteger('--concurrency', option('--concurrency') as string);
+    const stackList = option('--stacks')?.split(',').filter(Boolean);
+    if (stackList !== undefined && stackList.length === 0) throw new UsageError('option --stacks needs stack ids separated by commas');
+    const role = option('--role');
+    if (role !== undefined && !/^[\w+=,.@-]{1,64}$/.test(role)) throw new UsageError(`option --role needs an IAM role name; got ${JSON.stringify(role)}`);
+
+    const config = loadConfig(configFileFromEnv(io.env));
+    const plan = planStacks(config);
+    const stacks = selectStacks(plan, { ...(step !== undefined ? { step } : {}), ...(stackList ? { stacks: stackList } : {}) });
+    if (typeof stacks === 'string') throw new CommandFailure(stacks);
+    // Before anything slow: without usable credentials every read would fail, one by one.
+    const identity = io.identity ?? ((own: OrgConfig) => callerIdentity(new STSClient({ region: own.homeRegion })));
+    const who = await identity(config).catch((error: unknown) => {
+      throw credentialsFailure(error);
+    });
+    io.stderr.write(`verify: reading as ${who}\n`);
+    const synthesized: Map<string, StackJson> = (io.synthesize ?? synthesizeStacks)(config, plan, stacks.map((stack) => stack.id));
+    const clients = io.clients ? io.clients(config, role) : assumeRoleClients(config, { command: 'verify', roleName: role });
+    const report = await verify(config, stacks, synthesized, clients, {
+      concurrency,
+      progress: createProgress(io.stderr, io.env, 'verify'),
+      retry: io.retry,
+      ...(step !== undefined ? { step } : {}),
+    });
+    const code = exitCode(report.summary);
+    io.stdout.write(args.options['--json'] ? `${JSON.stringify({ ...report, exitCode: code }, null, 2)}\n` : `${formatReport(report, { all: Boolean(args.options['--all']) })}\n`);
+    return code;
+  });
+}
+
+if (require.main === module) runMain(runVerify, VERIFY_COMMAND);
