@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { usageText } from '../../../cli/common/command';
@@ -131,6 +131,7 @@ describe('npm run rollout', () => {
   it('--since a folder: compares with it as it is; refuses cdktf.out itself, which synth rewrites', async () => {
     const project = mkdtempSync(path.join(tmpdir(), 'gd-rollout-folder-'));
     cpSync(path.join(REPO_ROOT, 'config'), path.join(project, 'config'), { recursive: true });
+    symlinkSync(path.join(REPO_ROOT, 'node_modules'), path.join(project, 'node_modules'));
     const previous = spawnSync(process.execPath, ['--import', 'tsx', path.join(REPO_ROOT, 'main.ts')], {
       cwd: project,
       env: { ...process.env, ORG_CONFIG: 'config/org.json', CDKTF_OUTDIR: path.join(project, 'cdktf.out') },
