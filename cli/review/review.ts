@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { Member, OrgConfig } from '../../lib/config/load';
 import { deploySteps, enrollsMembersExplicitly, planStacks, type PlannedStack, type StackAccount } from '../../lib/plan';
+import { plural } from '../common/words';
 import { importedResources, readSynthesized, resourceCounts, stateLocation, type SynthesizedApp } from '../common/synthesized';
 
 /**
@@ -120,10 +121,6 @@ function accountsSummary(accounts: readonly { role: string; id: string }[], enro
   const named = accounts.filter((account) => !enrolledIds.has(account.id) && !account.role.startsWith('member')).map(accountText);
   if (enrolled.length > 0) named.push(`enrolls ${plural(enrolled.length, 'member account')}`);
   return named.join(', ');
-}
-
-function plural(count: number, word: string): string {
-  return `${count} ${word}${count === 1 ? '' : 's'}`;
 }
 
 function accountText(account: { role: string; id: string }): string {

@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import type { Member, OrgConfig } from '../../lib/config/load';
 import { deploySteps, type PlannedStack, type StackAccount, type StackPlan } from '../../lib/plan';
 import { shellCommand } from '../common/command';
+import { plural } from '../common/words';
 import type { Manifest, StateLocation } from '../common/synthesized';
 import type { StackChanges } from './changes';
 
@@ -326,9 +327,9 @@ function changeLines(stack: RolloutStack, phase: Phase | undefined): string[] {
 }
 
 /** Every account a stack enrolls, by id and name: what a reviewer checks against the wave. */
-export function enrollsText(accounts: readonly EnrolledAccount[]): string {
+function enrollsText(accounts: readonly EnrolledAccount[]): string {
   const list = accounts.map((account) => (account.name ? `${account.id} (${account.name})` : account.id)).join(', ');
-  return `enrolls ${accounts.length} member account${accounts.length === 1 ? '' : 's'}: ${list}`;
+  return `enrolls ${plural(accounts.length, 'member account')}: ${list}`;
 }
 
 function accountsText(accounts: readonly StackAccount[]): string {

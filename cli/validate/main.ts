@@ -1,5 +1,6 @@
 import { configFileFromEnv, loadConfig, type OrgConfig } from '../../lib/config/load';
 import { deploySteps, enrollsMembersExplicitly, planStacks } from '../../lib/plan';
+import { plural } from '../common/words';
 import { noMorePositionals, runCommand, runMain, type CommandIo, type CommandSpec } from '../common/command';
 
 /**
@@ -31,7 +32,6 @@ export function summary(config: OrgConfig): string {
   const plan = planStacks(config);
   const steps = deploySteps(plan).length;
   const waves = new Set(config.members.map((member) => member.wave)).size;
-  const plural = (count: number, word: string) => `${count} ${word}${count === 1 ? '' : 's'}`;
   const members =
     config.mode === 'organizations' && !enrollsMembersExplicitly(config)
       ? `every account of the organization (autoEnable ALL), ${plural(config.members.length, 'listed member account')}`
