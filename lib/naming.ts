@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+import { exportAccounts } from './config/export';
 import type { OrgConfig } from './config/load';
 
 /** `<name>-<parts...>`: the physical name of a resource of this deployment. */
@@ -20,9 +22,13 @@ export function listBucketName(config: Pick<OrgConfig, 'name' | 'accounts' | 'ho
   return bucketName(config, 'threat-lists', config.accounts.admin, config.homeRegion);
 }
 
-/** The admin account's bucket that every detector exports its findings to, in the home region. */
-export function findingsBucketName(config: Pick<OrgConfig, 'name' | 'accounts' | 'homeRegion'>): string {
-  return bucketName(config, 'findings', config.accounts.admin, config.homeRegion);
+/**
+ * The bucket that every detector exports its findings to, in the home region: in the admin account,
+ * or in the log archive with `export.bucketAccount: "logArchive"`.
+ */
+export function findingsBucketName(config: Pick<OrgConfig, 'name' | 'accounts' | 'homeRegion' | 'export'>): string {
+  const inLogArchive = exportAccounts(config.export).bucket === 'logArchive' && config.accounts.logArchive !== undefined;
+  return bucketName(config, 'findings', inLogArchive ? config.accounts.logArchive! : config.accounts.admin, config.homeRegion);
 }
 
 export interface IsolationGroupNames {
@@ -37,4 +43,12 @@ export interface IsolationGroupNames {
  */
 export function isolationGroupNames(config: Pick<OrgConfig, 'name'>): IsolationGroupNames {
   return { forensic: resourceName(config, 'ForensicSecurityGroup'), transition: resourceName(config, 'IsolationTransition') };
+}
+
+/**
+ * The role GuardDuty assumes to scan one bucket: IAM role names are at most 64 characters and bucket
+ * names up to 63, so the bucket is named by a short hash of its (globally unique) name.
+ */
+export function malwareScanRoleName(config: Pick<OrgConfig, 'name'>, bucket: string): string {
+  return resourceName(config, 'malware-scan', createHash('sha256').update(bucket, 'utf8').digest('hex').slice(0, 12));
 }

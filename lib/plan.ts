@@ -1,4 +1,5 @@
 import type { Member, OrgConfig } from './config/load';
+import { exportAccounts } from './config/export';
 import { FEATURE_COUNT } from './protection';
 
 /**
@@ -16,8 +17,9 @@ export type StackKind =
   | 'security-hub'
   | 'security-hub-members'
   | 'detective'
-  | 'detective-members';
-export type AccountRole = 'management' | 'admin' | 'sandbox' | 'member';
+  | 'detective-members'
+  | 'malware-protection';
+export type AccountRole = 'management' | 'admin' | 'sandbox' | 'member' | 'log-archive' | 'bucket-owner';
 
 export interface StackAccount {
   readonly role: AccountRole;
@@ -61,6 +63,11 @@ export const STACK_IDS = {
   securityHub: 'security-hub',
   detective: 'detective',
 } as const;
+
+/** `malware-protection-<account>`: the Malware Protection plans for the buckets of one account. */
+export function malwareProtectionStackId(accountId: string): string {
+  return `malware-protection-${accountId}`;
+}
 
 /** The stacks that enroll member accounts wave by wave, by their id prefix: GuardDuty's, and Security Hub's and Detective's beside them. */
 export type WaveService = 'members' | typeof STACK_IDS.securityHub | typeof STACK_IDS.detective;
@@ -114,11 +121,14 @@ export function planStacks(config: OrgConfig): StackPlan {
   const add = (stack: Omit<PlannedStack, 'members'> & { members?: readonly Member[] }) =>
     stacks.push({ members: [], ...stack });
 
+  const logArchive = logArchiveOfExport(config);
   add({
     id: STACK_IDS.admin,
     kind: 'admin',
-    description: 'GuardDuty detector, protection plans and findings forwarder in every region of the admin account; central findings bus, e-mail, log group, SIEM queue and S3 export in the home region',
-    accounts: [admin],
+    description: logArchive
+      ? 'GuardDuty detector, protection plans and findings forwarder in every region of the admin account; central findings bus, e-mail, log group and SIEM queue in the home region; S3 export to the log-archive account'
+      : 'GuardDuty detector, protection plans and findings forwarder in every region of the admin account; central findings bus, e-mail, log group, SIEM queue and S3 export in the home region',
+    accounts: logArchive ? [admin, logArchive] : [admin],
     regions,
     dependsOn: [],
   });
@@ -249,7 +259,45 @@ export function planStacks(config: OrgConfig): StackPlan {
     addWaves(STACK_IDS.detective, 'detective-members', 'Detective ', [STACK_IDS.detective], guardDutyWave);
   }
 
+  // Malware Protection for S3 (issue 14): a plan can only be made by the account that owns the bucket,
+  // so each such account gets a stack of its own, with nothing to wait for.
+  for (const [accountId, buckets] of bucketsByAccount(config)) {
+    const count = `${buckets.length} bucket${buckets.length === 1 ? '' : 's'}`;
+    add({
+      id: malwareProtectionStackId(accountId),
+      kind: 'malware-protection',
+      description: `Malware Protection for S3 on ${count} of account ${accountId}, with the role GuardDuty scans each bucket with`,
+      accounts: [{ role: roleOf(config, accountId), id: accountId }],
+      regions: [...new Set(buckets.map((bucket) => bucket.region))],
+      dependsOn: [],
+    });
+  }
+
   return { stacks: topologicalOrder(stacks), maxAccountsPerStack: limit };
+}
+
+/** The protected buckets by owning account, accounts in the order they are first listed. */
+export function bucketsByAccount(config: Pick<OrgConfig, 'malwareProtection'>): Map<string, OrgConfig['malwareProtection']['s3'][number][]> {
+  const byAccount = new Map<string, OrgConfig['malwareProtection']['s3'][number][]>();
+  for (const bucket of config.malwareProtection.s3) byAccount.set(bucket.account, [...(byAccount.get(bucket.account) ?? []), bucket]);
+  return byAccount;
+}
+
+/** What an account is to this deployment, for its provider and role name. */
+function roleOf(config: OrgConfig, accountId: string): AccountRole {
+  const { accounts } = config;
+  if (accountId === accounts.management) return 'management';
+  if (accountId === accounts.admin) return 'admin';
+  if (accountId === accounts.sandbox) return 'sandbox';
+  if (accountId === accounts.logArchive) return 'log-archive';
+  return config.members.some((member) => member.id === accountId) ? 'member' : 'bucket-owner';
+}
+
+/** The log-archive account, when the findings export keeps its bucket or key there. */
+function logArchiveOfExport(config: OrgConfig): StackAccount | undefined {
+  const { bucket, key } = exportAccounts(config.export);
+  const id = config.accounts.logArchive;
+  return config.export.enabled && id !== undefined && (bucket === 'logArchive' || key === 'logArchive') ? { role: 'log-archive', id } : undefined;
 }
 
 function groupByWave(members: readonly Member[]): [number, Member[]][] {

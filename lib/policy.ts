@@ -31,9 +31,14 @@ export function denyInsecureTransport(bucketArn: string): PolicyStatement {
 
 /**
  * The trust policy of a role that an AWS service assumes. With `sourceAccount`, the service may assume
- * it only when acting for that account (the confused-deputy guard). Trust policies have no Resource.
+ * it only when acting for that account (the confused-deputy guard), and with `sourceArn` (a pattern)
+ * only for those resources of it. Trust policies have no Resource.
  */
-export function serviceTrustPolicy(service: string, sourceAccount?: string): string {
+export function serviceTrustPolicy(service: string, sourceAccount?: string, sourceArn?: string): string {
+  const condition = {
+    ...(sourceAccount ? { StringEquals: { 'aws:SourceAccount': sourceAccount } } : {}),
+    ...(sourceArn ? { ArnLike: { 'aws:SourceArn': sourceArn } } : {}),
+  };
   return JSON.stringify({
     Version: '2012-10-17',
     Statement: [
@@ -41,7 +46,7 @@ export function serviceTrustPolicy(service: string, sourceAccount?: string): str
         Effect: 'Allow',
         Principal: { Service: service },
         Action: 'sts:AssumeRole',
-        ...(sourceAccount ? { Condition: { StringEquals: { 'aws:SourceAccount': sourceAccount } } } : {}),
+        ...(Object.keys(condition).length > 0 ? { Condition: condition } : {}),
       },
     ],
   });

@@ -8,16 +8,25 @@ import { S3BucketOwnershipControls } from '@cdktf/provider-aws/lib/s3-bucket-own
 import { S3BucketPolicy } from '@cdktf/provider-aws/lib/s3-bucket-policy';
 import { S3BucketPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-bucket-public-access-block';
 import { S3BucketServerSideEncryptionConfigurationA } from '@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration';
+import { S3BucketVersioningA } from '@cdktf/provider-aws/lib/s3-bucket-versioning';
 import { Construct } from 'constructs';
 import { denyInsecureTransport, policyDocument } from '../lib/policy';
 
-export interface FindingsExportProps {
-  /** Provider of the GuardDuty administrator account. */
+/** An account the export puts something in, with its provider. */
+export interface ExportAccount {
   readonly provider: AwsProvider;
+  readonly accountId: string;
+}
+
+export interface FindingsExportProps {
+  /** The GuardDuty administrator, whose detectors publish: its publishing destinations live there. */
+  readonly detectors: ExportAccount;
+  /** Where the bucket lives: the administrator (default layout) or a log-archive account. */
+  readonly bucketAccount: ExportAccount;
+  /** Where the KMS key lives: the bucket's account or the administrator. */
+  readonly keyAccount: ExportAccount;
   /** Where the bucket and its key live (the home region). */
   readonly region: string;
-  /** Account id of the provider's account. */
-  readonly accountId: string;
   /** Globally unique bucket name (see `bucketName` in lib/naming.ts); also the key alias. */
   readonly bucketName: string;
   /** The administrator's detector id by region: each region publishes to the bucket. */
@@ -28,15 +37,24 @@ export interface FindingsExportProps {
   readonly storageClass: string;
   /** Days after which findings are deleted. @default kept */
   readonly expirationDays?: number;
+  /**
+   * Let `cdktf destroy` delete the bucket with every exported finding and schedule its key for
+   * deletion. Otherwise both refuse to be destroyed (the plan fails, naming them), so the evidence
+   * survives a teardown. @default false
+   */
+  readonly forceDestroy?: boolean;
 }
 
 /**
  * GuardDuty's own export of every finding (and its updates) from each region's detector to one
- * KMS-encrypted S3 bucket in the home region: the long-term record, independent of EventBridge.
+ * versioned, KMS-encrypted S3 bucket in the home region: the long-term record, independent of
+ * EventBridge. The bucket is in the administrator account or in a log-archive account, the key in
+ * either (the Security Reference Architecture keeps the bucket in Log Archive, the key with the
+ * administrator).
  *
  * GuardDuty checks the bucket and key before it accepts a destination, so both policies name the
- * service with `aws:SourceAccount` and this account's detectors as `aws:SourceArn` (no other
- * account's GuardDuty can write here), and the destinations wait for the policies.
+ * service with `aws:SourceAccount` and the administrator's detectors as `aws:SourceArn` (no other
+ * account's GuardDuty can write here, wherever the bucket is), and the destinations wait for them.
  */
 export class FindingsExport extends Construct {
   readonly bucket: S3Bucket;
@@ -46,22 +64,23 @@ export class FindingsExport extends Construct {
 
   constructor(scope: Construct, id: string, props: FindingsExportProps) {
     super(scope, id);
-    const { provider, region, accountId } = props;
-    // Any detector of this account, in any region: a region added later needs no policy change, and
-    // only this account's GuardDuty can act for its detectors.
+    const { region, detectors, keyAccount, bucketAccount } = props;
+    const keep = !props.forceDestroy;
+    // Any detector of the administrator, in any region: a region added later needs no policy change,
+    // and only that account's GuardDuty can act for its detectors.
     const fromOurDetectors = {
-      StringEquals: { 'aws:SourceAccount': accountId },
-      ArnLike: { 'aws:SourceArn': `arn:aws:guardduty:*:${accountId}:detector/*` },
+      StringEquals: { 'aws:SourceAccount': detectors.accountId },
+      ArnLike: { 'aws:SourceArn': `arn:aws:guardduty:*:${detectors.accountId}:detector/*` },
     };
 
     this.key = new KmsKey(this, 'key', {
-      provider,
+      provider: keyAccount.provider,
       region,
       description: `Encrypts the GuardDuty findings exported to ${props.bucketName}`,
       enableKeyRotation: true,
       deletionWindowInDays: 30,
       policy: policyDocument(
-        { Sid: 'AccountAdministers', Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${accountId}:root` }, Action: 'kms:*', Resource: '*' },
+        { Sid: 'AccountAdministers', Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${keyAccount.accountId}:root` }, Action: 'kms:*', Resource: '*' },
         {
           Sid: 'GuardDutyEncryptsFindings',
           Effect: 'Allow',
@@ -70,12 +89,19 @@ export class FindingsExport extends Construct {
           Resource: '*',
           Condition: fromOurDetectors,
         },
+        // The bucket's account reads what it keeps; it administers nothing of the key.
+        ...(bucketAccount.accountId !== keyAccount.accountId
+          ? [{ Sid: 'BucketAccountReadsFindings', Effect: 'Allow' as const, Principal: { AWS: `arn:aws:iam::${bucketAccount.accountId}:root` }, Action: 'kms:Decrypt', Resource: '*' }]
+          : []),
       ),
+      // Without the key the kept findings cannot be read: it goes only with them.
+      lifecycle: { preventDestroy: keep },
     });
-    new KmsAlias(this, 'alias', { provider, region, name: `alias/${props.bucketName}`, targetKeyId: this.key.keyId });
+    new KmsAlias(this, 'alias', { provider: keyAccount.provider, region, name: `alias/${props.bucketName}`, targetKeyId: this.key.keyId });
 
-    // One `cdktf destroy` removes the deployment (DESIGN.md); GuardDuty itself keeps findings 90 days.
-    this.bucket = new S3Bucket(this, 'bucket', { provider, region, bucket: props.bucketName, forceDestroy: true });
+    // Kept by `cdktf destroy` unless export.forceDestroy (GuardDuty itself keeps findings 90 days).
+    const provider = bucketAccount.provider;
+    this.bucket = new S3Bucket(this, 'bucket', { provider, region, bucket: props.bucketName, forceDestroy: !keep, lifecycle: { preventDestroy: keep } });
     const publicAccess = new S3BucketPublicAccessBlock(this, 'public-access', {
       provider,
       region,
@@ -86,6 +112,8 @@ export class FindingsExport extends Construct {
       restrictPublicBuckets: true,
     });
     new S3BucketOwnershipControls(this, 'ownership', { provider, region, bucket: this.bucket.id, rule: { objectOwnership: 'BucketOwnerEnforced' } });
+    // An overwritten or deleted finding stays recoverable as an older version.
+    const versioning = new S3BucketVersioningA(this, 'versioning', { provider, region, bucket: this.bucket.id, versioningConfiguration: { status: 'Enabled' } });
     new S3BucketServerSideEncryptionConfigurationA(this, 'encryption', {
       provider,
       region,
@@ -102,9 +130,14 @@ export class FindingsExport extends Construct {
           status: 'Enabled',
           filter: [{ prefix: '' }],
           transition: [{ days: props.transitionDays, storageClass: props.storageClass }],
-          ...(props.expirationDays !== undefined ? { expiration: [{ days: props.expirationDays }] } : {}),
+          noncurrentVersionTransition: [{ noncurrentDays: props.transitionDays, storageClass: props.storageClass }],
+          ...(props.expirationDays !== undefined
+            ? { expiration: [{ days: props.expirationDays }], noncurrentVersionExpiration: [{ noncurrentDays: props.expirationDays }] }
+            : {}),
         },
       ],
+      // Rules for older versions apply once the bucket keeps them.
+      dependsOn: [versioning],
     });
 
     const objects = `${this.bucket.arn}/*`;
@@ -154,7 +187,7 @@ export class FindingsExport extends Construct {
     const destinations: Record<string, GuarddutyPublishingDestination> = {};
     for (const [detectorRegion, detectorId] of Object.entries(props.detectorIds)) {
       destinations[detectorRegion] = new GuarddutyPublishingDestination(this, `destination-${detectorRegion}`, {
-        provider,
+        provider: detectors.provider,
         region: detectorRegion,
         detectorId,
         destinationType: 'S3',

@@ -10,7 +10,9 @@ import type { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { AssetType, TerraformAsset, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
 import { BUNDLE_FILE, bundleFunction, type Bundle } from '../lib/bundle';
+import { requireProvider } from '../lib/newer-provider';
 import { policyDocument, serviceTrustPolicy, type PolicyStatement } from '../lib/policy';
+import { PROVIDER_FEATURES } from '../lib/provider-version';
 
 /** Node.js 24 on Lambda (GA November 2025; AWS provider 6.19 and later accept it). */
 export const LAMBDA_RUNTIME = 'nodejs24.x';
@@ -136,6 +138,7 @@ export class RemediationFunction extends Construct {
       loggingConfig: { logFormat: 'Text', logGroup: this.logGroup.name },
       dependsOn: [this.logGroup, policy],
     });
+    requireProvider(this, PROVIDER_FEATURES.lambdaNodejs24);
 
     new LambdaFunctionEventInvokeConfig(this, 'async', {
       provider,

@@ -1,6 +1,8 @@
 import { TerraformOutput } from 'cdktf';
 import type { Construct } from 'constructs';
+import { exportAccounts } from '../lib/config/export';
 import type { OrgConfig } from '../lib/config/load';
+import type { ExportAccount } from '../lib/config/schema';
 import { findingsBucketName, resourceName } from '../lib/naming';
 import { detectorFeatures } from '../lib/protection';
 import { CentralBus, type BusSenders } from '../modules/central-bus';
@@ -90,15 +92,24 @@ export class AdminStack extends OrgStack {
       deadLetterQueue: deadLetters[home],
     });
     if (config.export.enabled) {
+      const where = exportAccounts(config.export);
+      const account = (role: ExportAccount) => {
+        const id = role === 'admin' ? admin : config.accounts.logArchive;
+        if (id === undefined) throw new Error('export in the log-archive account without accounts.logArchive (the configuration loader checks this)');
+        return { provider: this.provider(id), accountId: id };
+      };
+      const bucketAccount = account(where.bucket);
       new FindingsExport(this, 'export', {
-        provider,
+        detectors: { provider, accountId: admin },
+        bucketAccount,
+        keyAccount: account(where.key),
         region: home,
-        accountId: admin,
         bucketName: findingsBucketName(config),
         detectorIds,
         transitionDays: config.export.transitionDays,
         storageClass: config.export.storageClass,
         expirationDays: config.export.expirationDays,
+        forceDestroy: config.export.forceDestroy,
       });
     }
 

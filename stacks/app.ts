@@ -3,6 +3,7 @@ import type { OrgConfig } from '../lib/config/load';
 import { planStacks, STACK_IDS, type PlannedStack, type StackPlan } from '../lib/plan';
 import { AdminStack } from './admin-stack';
 import { DetectiveMembersStack, DetectiveStack } from './detective-stack';
+import { MalwareProtectionStack } from './malware-protection-stack';
 import { MembersStack } from './members-stack';
 import { OrganizationStack } from './organization-stack';
 import { OrgStack } from './org-stack';
@@ -68,6 +69,8 @@ function createStack(app: App, config: OrgConfig, planned: PlannedStack): OrgSta
       return new DetectiveStack(app, props);
     case 'detective-members':
       return new DetectiveMembersStack(app, { ...props, graphArns: earlierStack(app, STACK_IDS.detective, DetectiveStack).graphArns });
+    case 'malware-protection':
+      return new MalwareProtectionStack(app, props);
   }
 }
 

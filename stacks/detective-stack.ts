@@ -1,5 +1,7 @@
 import type { Construct } from 'constructs';
+import type { DetectiveOrganizationAdminAccount } from '@cdktf/provider-aws/lib/detective-organization-admin-account';
 import { BehaviorGraph, DetectiveOrganization } from '../modules/detective';
+import { OrganizationPrerequisites, TRUSTED_SERVICES } from '../modules/organization-prerequisites';
 import { DetectiveMembership } from '../modules/detective-membership';
 import { OrgStack, type OrgStackProps } from './org-stack';
 
@@ -17,6 +19,7 @@ export class DetectiveStack extends OrgStack {
     const { config } = props;
     const adminProvider = this.provider(config.accounts.admin);
     const graphArns: Record<string, string> = {};
+    const delegations: DetectiveOrganizationAdminAccount[] = [];
     for (const region of config.regions) {
       const graph = new BehaviorGraph(this, `graph-${region}`, {
         provider: adminProvider,
@@ -25,7 +28,7 @@ export class DetectiveStack extends OrgStack {
       });
       graphArns[region] = graph.graphArn;
       if (config.mode === 'organizations') {
-        new DetectiveOrganization(this, `organization-${region}`, {
+        const organization = new DetectiveOrganization(this, `organization-${region}`, {
           managementProvider: this.provider(config.accounts.management),
           adminProvider,
           region,
@@ -33,9 +36,18 @@ export class DetectiveStack extends OrgStack {
           graph,
           autoEnable: config.detective.autoEnable ?? true,
         });
+        delegations.push(organization.delegation);
       }
     }
     this.graphArns = graphArns;
+    // Checked here, after this stack's delegations, which are what give Detective trusted access.
+    if (config.mode === 'organizations') {
+      new OrganizationPrerequisites(this, 'prerequisites', {
+        managementProvider: this.provider(config.accounts.management),
+        trustedServices: [TRUSTED_SERVICES.detective],
+        after: delegations,
+      });
+    }
   }
 }
 

@@ -3,6 +3,7 @@ import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { App, CloudBackend, LocalBackend, NamedCloudWorkspace, S3Backend, TerraformLocal, TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
 import type { OrgConfig } from '../lib/config/load';
+import { constrainProvider } from '../lib/newer-provider';
 import type { PlannedStack, StackAccount } from '../lib/plan';
 
 export interface OrgStackProps {
@@ -28,6 +29,7 @@ export class OrgStack extends TerraformStack {
     this.config = props.config;
     this.planned = props.planned;
     configureBackend(this, props.config, props.planned.id);
+    constrainProvider(this, props.config);
     props.planned.accounts.forEach((account, index) => {
       this.providers.set(account.id, accountProvider(this, props.config, account, index === 0));
     });

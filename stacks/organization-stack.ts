@@ -1,6 +1,9 @@
+import type { GuarddutyOrganizationAdminAccount } from '@cdktf/provider-aws/lib/guardduty-organization-admin-account';
 import type { Construct } from 'constructs';
 import { detectorFeatures } from '../lib/protection';
+import { enrollsMembersExplicitly } from '../lib/plan';
 import { OrganizationAdmin } from '../modules/organization-admin';
+import { OrganizationPrerequisites, TRUSTED_SERVICES } from '../modules/organization-prerequisites';
 import { OrgStack, type OrgStackProps } from './org-stack';
 
 export interface OrganizationStackProps extends OrgStackProps {
@@ -18,8 +21,9 @@ export class OrganizationStack extends OrgStack {
     super(scope, props);
     const { config } = props;
     const features = detectorFeatures(config.protection);
+    const delegations: GuarddutyOrganizationAdminAccount[] = [];
     for (const region of config.regions) {
-      new OrganizationAdmin(this, `organization-${region}`, {
+      const organization = new OrganizationAdmin(this, `organization-${region}`, {
         managementProvider: this.provider(config.accounts.management),
         adminProvider: this.provider(config.accounts.admin),
         region,
@@ -29,6 +33,14 @@ export class OrganizationStack extends OrgStack {
         features,
         existingDelegation: config.existingDelegations.includes(region),
       });
+      delegations.push(organization.delegation);
     }
+    // Read after the delegations, which give GuardDuty trusted access on a first deploy.
+    new OrganizationPrerequisites(this, 'prerequisites', {
+      managementProvider: this.provider(config.accounts.management),
+      trustedServices: [TRUSTED_SERVICES.guardDuty, ...(config.protection.ebsMalware ? [TRUSTED_SERVICES.malwareProtection] : [])],
+      after: delegations,
+      managementEnrolled: enrollsMembersExplicitly(config) && config.members.some((member) => member.id === config.accounts.management),
+    });
   }
 }

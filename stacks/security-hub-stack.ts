@@ -1,4 +1,6 @@
 import type { Construct } from 'constructs';
+import type { SecurityhubOrganizationAdminAccount } from '@cdktf/provider-aws/lib/securityhub-organization-admin-account';
+import { OrganizationPrerequisites, TRUSTED_SERVICES } from '../modules/organization-prerequisites';
 import { FindingAggregator, SecurityHub } from '../modules/security-hub';
 import { SecurityHubInvitationMembership, SecurityHubOrganizationMembership } from '../modules/security-hub-membership';
 import { SecurityHubOrganization } from '../modules/security-hub-organization';
@@ -14,6 +16,7 @@ export class SecurityHubStack extends OrgStack {
     super(scope, props);
     const { config } = props;
     const adminProvider = this.provider(config.accounts.admin);
+    const delegations: SecurityhubOrganizationAdminAccount[] = [];
     const hubs = config.regions.map((region) => {
       const hub = new SecurityHub(this, `security-hub-${region}`, {
         provider: adminProvider,
@@ -22,7 +25,7 @@ export class SecurityHubStack extends OrgStack {
         guardDutyIntegration: true,
       });
       if (config.mode === 'organizations') {
-        new SecurityHubOrganization(this, `organization-${region}`, {
+        const organization = new SecurityHubOrganization(this, `organization-${region}`, {
           managementProvider: this.provider(config.accounts.management),
           adminProvider,
           region,
@@ -30,9 +33,18 @@ export class SecurityHubStack extends OrgStack {
           adminHub: hub.hub,
           autoEnable: config.securityHub.autoEnable ?? true,
         });
+        delegations.push(organization.delegation);
       }
       return hub.hub;
     });
+    // Checked here, after this stack's delegations, which are what give Security Hub trusted access.
+    if (config.mode === 'organizations') {
+      new OrganizationPrerequisites(this, 'prerequisites', {
+        managementProvider: this.provider(config.accounts.management),
+        trustedServices: [TRUSTED_SERVICES.securityHub],
+        after: delegations,
+      });
+    }
     new FindingAggregator(this, 'finding-aggregator', { provider: adminProvider, homeRegion: config.homeRegion, regions: config.regions, hubs });
   }
 }

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { readSynthesized } from '../../cli/common/synthesized';
 import { buildApp } from '../../stacks/app';
-import { REPO_ROOT, testConfig } from '../helpers/synth';
+import { loadConfig } from '../../lib/config/load';
+import { REPO_ROOT } from '../helpers/synth';
 
 const FOLDER = path.join(REPO_ROOT, 'examples/iam');
 type Statement = { Sid: string; Effect: string; Action: string | string[]; Resource?: string | string[]; Principal?: Record<string, string>; Condition?: Record<string, Record<string, unknown>> };
@@ -84,7 +85,8 @@ describe('IAM example: the pipeline roles', () => {
     expect(statements.find((statement) => actions(statement).includes('dynamodb:GetItem'))?.Resource).toBe('arn:aws:dynamodb:*:*:table/GuardDuty-Example-Customer-DB');
 
     const outdir = mkdtempSync(path.join(tmpdir(), 'gd-iam-'));
-    const config = testConfig({ securityHub: { enabled: true }, detective: { enabled: true } });
+    // Every stack kind and service on: Security Hub, Detective, Malware Protection for S3, the log-archive export.
+    const config = loadConfig('__tests__/fixtures/everything-on.json', { cwd: REPO_ROOT });
     buildApp(config, { outdir }).synth();
     const types = new Set([...readSynthesized(outdir).stacks.values()].flatMap((stack) => Object.keys(stack.resource ?? {})));
     const services = new Set(all.map((action) => action.split(':')[0]));

@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { Member, OrgConfig } from '../../lib/config/load';
+import { providerReviewLine } from '../../lib/provider-version';
 import { deploySteps, enrollsMembersExplicitly, planStacks, type PlannedStack, type StackAccount } from '../../lib/plan';
 import { plural } from '../common/words';
 import { importedResources, readSynthesized, resourceCounts, stateLocation, type SynthesizedApp } from '../common/synthesized';
@@ -36,6 +37,7 @@ export function renderReview(config: OrgConfig, app: SynthesizedApp): string {
       `${plural(config.members.length, 'listed member account')}${enrollsMembersExplicitly(config) ? '' : ' (GuardDuty enrolls every account of the organization itself: autoEnable ALL, so no stack enrolls them for GuardDuty)'}, ` +
       `state backend ${config.backend.type}.`,
     '',
+    providerReviewLine(config), '',
     '| stack | step | accounts | resources | imported | state |',
     '| --- | --- | --- | --- | --- | --- |',
   ];

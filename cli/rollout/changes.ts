@@ -153,8 +153,11 @@ function withoutEntriesMissingFrom(before: unknown, after: unknown, levels: numb
 }
 
 /**
- * The stack's JSON with relative local-state paths made absolute: they are written relative to the
- * folder each synth ran in, so the same state reads differently from two output folders.
+ * The stack's JSON as far as it decides what Terraform does. Relative local-state paths are made
+ * absolute: they are written relative to the folder each synth ran in, so the same state reads
+ * differently from two output folders. A data source's `depends_on` is left out: it only orders the
+ * read (a prerequisite check reading the organization after every delegation loses one when a
+ * region goes), and a read creates, changes and destroys nothing.
  */
 function comparable(app: Synthesized, id: string, stack: StackJson): StackJson {
   const workingDirectory = path.resolve(app.outdir, app.manifest.stacks[id]?.workingDirectory ?? path.join('stacks', id));
@@ -162,15 +165,20 @@ function comparable(app: Synthesized, id: string, stack: StackJson): StackJson {
   const copy: StackJson = { ...stack };
   const local = stack.terraform?.backend?.local;
   if (local?.path !== undefined) copy.terraform = { ...stack.terraform, backend: { ...stack.terraform.backend, local: { ...local, path: resolve(local.path) } } };
-  const remoteStates: Record<string, Record<string, any>> | undefined = stack.data?.terraform_remote_state;
-  if (remoteStates) {
-    const resolved = Object.fromEntries(
-      Object.entries(remoteStates).map(([name, source]) => [
-        name,
-        source.backend === 'local' && source.config?.path !== undefined ? { ...source, config: { ...source.config, path: resolve(source.config.path) } } : source,
+  if (stack.data) {
+    copy.data = Object.fromEntries(
+      Object.entries<Record<string, Record<string, any>>>(stack.data).map(([type, byName]) => [
+        type,
+        Object.fromEntries(
+          Object.entries(byName).map(([name, { depends_on: _order, ...source }]) => [
+            name,
+            type === 'terraform_remote_state' && source.backend === 'local' && source.config?.path !== undefined
+              ? { ...source, config: { ...source.config, path: resolve(source.config.path) } }
+              : source,
+          ]),
+        ),
       ]),
     );
-    copy.data = { ...stack.data, terraform_remote_state: resolved };
   }
   return copy;
 }

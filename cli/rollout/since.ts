@@ -219,6 +219,7 @@ export function stackKind(id: string): StackKind {
     [STACK_IDS.detective]: 'detective',
   };
   if (fixed[id]) return fixed[id];
+  if (/^malware-protection-\d{12}$/.test(id)) return 'malware-protection';
   const wave = /^(members|security-hub|detective)-wave-\d+(-part-\d+)?$/.exec(id);
   if (wave) return wave[1] === 'members' ? 'members' : (`${wave[1]}-members` as StackKind);
   throw new CommandFailure(`stack ${id} of the previous synth is not a stack this app makes`);

@@ -2,7 +2,10 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { z } from 'zod';
 import { parseMembersCsv, type Member } from './members-csv';
+import { checkExportAccounts } from './export';
 import { checkInvestigation } from './investigation';
+import { checkMalwareProtection } from './malware-protection';
+import { checkProviderVersion } from './provider';
 import { ConfigError, fieldPath, type Problem } from './problems';
 import { closestName, KNOWN_REGIONS, REGION_NAME_PATTERN } from './regions';
 import { accountId, configSchema, memberSchema, type RawConfig } from './schema';
@@ -88,6 +91,9 @@ export function parseConfig(data: unknown, options: { file: string; cwd?: string
   const lists = resolveListFiles(fields, file, baseDir, problems);
   problems.push(...filterProblems(fields.filters ?? [], file));
   checkFindingsFlow(fields, file, problems);
+  checkProviderVersion(fields, file, problems);
+  checkExportAccounts(fields, file, problems);
+  checkMalwareProtection(fields, file, problems);
 
   if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);
   const { membersFile: _membersFile, managementRoleName, trustedIpList: _trustedIpList, ...rest } = parsed.data;

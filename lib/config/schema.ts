@@ -66,6 +66,8 @@ const logRetentionDays = z
 
 /** Storage classes the findings export moves to after `export.transitionDays`. */
 export const EXPORT_STORAGE_CLASSES = ['STANDARD_IA', 'ONEZONE_IA', 'INTELLIGENT_TIERING', 'GLACIER_IR', 'GLACIER', 'DEEP_ARCHIVE'] as const;
+/** Accounts the findings export bucket and its key can live in, by their key under `accounts`. */
+export const EXPORT_ACCOUNTS = ['admin', 'logArchive'] as const;
 
 // Security Hub and Detective (issue 9). `autoEnable` has no default: it applies to organizations mode
 // only, and load.ts reports it when it is set in invitations mode instead of ignoring it.
@@ -112,6 +114,37 @@ const protection = z.strictObject({
   lambdaNetwork: flag.default(true),
   runtimeMonitoring: flag.default(true),
 });
+
+/** S3 bucket names: 3-63 lowercase letters, digits, '.' and '-', starting and ending with a letter or digit. */
+const S3_BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+/** GuardDuty takes at most 5 object prefixes per protected bucket. */
+export const MAX_MALWARE_PREFIXES = 5;
+
+// Malware Protection for S3 (issue 14): one protection plan per bucket, in the account that owns it.
+const malwareProtectedBucket = z.strictObject(
+  {
+    account: accountId,
+    region: text('a region name'),
+    bucket: z
+      .string({ error: 'must be an S3 bucket name' })
+      .regex(S3_BUCKET_NAME, { error: (issue) => `must be an S3 bucket name (3-63 lowercase letters, digits, '.' or '-'); got ${JSON.stringify(issue.input)}` }),
+    prefixes: z
+      .array(z.string({ error: 'must be an object key prefix' }).min(1, { error: 'must not be empty (leave prefixes out to scan the whole bucket)' }).max(1024, { error: 'must be at most 1024 characters' }), {
+        error: 'must be a list of object key prefixes',
+      })
+      .min(1, { error: 'must list at least one prefix, or be left out to scan the whole bucket' })
+      .max(MAX_MALWARE_PREFIXES, { error: `GuardDuty scans at most ${MAX_MALWARE_PREFIXES} prefixes per bucket` })
+      .optional(),
+    tagScannedObjects: flag.default(true),
+    kmsKeyArn: z
+      .string({ error: 'must be the ARN of the KMS key the bucket encrypts with' })
+      .regex(/^arn:[a-z-]+:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/, {
+        error: (issue) => `must be a KMS key ARN such as "arn:aws:kms:us-east-1:123456789012:key/<key id>" (not an alias); got ${JSON.stringify(issue.input)}`,
+      })
+      .optional(),
+  },
+  { error: (issue) => (issue.code === 'invalid_type' ? 'must be { "account", "region", "bucket", "prefixes"?, "tagScannedObjects"?, "kmsKeyArn"? }' : undefined) },
+);
 
 const filter = z.strictObject({
   name: z
@@ -196,7 +229,7 @@ export const configSchema = z.strictObject({
     .string()
     .regex(/^[\w+=,.@-]{1,64}$/, { error: (issue) => `must be an IAM role name; got ${JSON.stringify(issue.input)}` })
     .optional(),
-  accounts: z.strictObject({ management: accountId, admin: accountId, sandbox: accountId }),
+  accounts: z.strictObject({ management: accountId, admin: accountId, sandbox: accountId, logArchive: accountId.optional() }),
   members: z.array(memberSchema, { error: 'must be a list of { id, email, name?, wave? }' }).default([]),
   membersFile: text('the path of a CSV file').optional(),
   autoEnable: oneOf(AUTO_ENABLE).default('ALL'),
@@ -226,14 +259,26 @@ export const configSchema = z.strictObject({
       transitionDays: days.default(90),
       storageClass: oneOf(EXPORT_STORAGE_CLASSES).default('GLACIER'),
       expirationDays: days.optional(),
+      bucketAccount: oneOf(EXPORT_ACCOUNTS).default('admin'),
+      // Left out, the key lives with the bucket.
+      keyAccount: oneOf(EXPORT_ACCOUNTS).optional(),
+      forceDestroy: flag.default(false),
     })
-    .default({ enabled: true, transitionDays: 90, storageClass: 'GLACIER' }),
+    .default({ enabled: true, transitionDays: 90, storageClass: 'GLACIER', bucketAccount: 'admin', forceDestroy: false }),
   remediation: remediation.default(REMEDIATION_DEFAULTS),
   simulation: z.strictObject({ enabled: flag.default(false) }).default({ enabled: false }),
   securityHub: securityHub.default({ enabled: false, standards: [] }),
   detective: detective.default({ enabled: false, existingGraphs: {} }),
   backend: backend.default({ type: 'local' }),
   tags: z.record(z.string(), z.string({ error: 'tag values must be strings' })).default({}),
+  malwareProtection: z
+    .strictObject({ s3: z.array(malwareProtectedBucket, { error: 'must be a list of { account, region, bucket, ... }' }).default([]) })
+    .default({ s3: [] }),
+  // Pins hashicorp/aws to one version instead of the range from lib/provider-version.ts.
+  providerVersion: z
+    .string({ error: 'must be a hashicorp/aws version such as "6.66.0"' })
+    .regex(/^\d+\.\d+\.\d+$/, { error: (issue) => `must be one exact hashicorp/aws version such as "6.66.0"; got ${JSON.stringify(issue.input)}` })
+    .optional(),
 });
 
 /** The configuration file as written, with defaults applied. */
@@ -244,3 +289,5 @@ export type Filter = RawConfig['filters'][number];
 export type Mode = (typeof MODES)[number];
 export type AutoEnable = (typeof AUTO_ENABLE)[number];
 export type Remediation = RawConfig['remediation'];
+export type ExportAccount = (typeof EXPORT_ACCOUNTS)[number];
+export type MalwareProtectedBucket = RawConfig['malwareProtection']['s3'][number];

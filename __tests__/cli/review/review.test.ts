@@ -143,3 +143,13 @@ describe('review report', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 });
+
+describe('review report, provider', () => {
+  it('shows the hashicorp/aws range every stack asks for, and why its floor is where it is', () => {
+    const config = testConfig();
+    const review = renderReview(config, synthesize(config));
+    expect(review.split('\n')).toContain(
+      'AWS provider: `hashicorp/aws` `>= 6.19.0, < 7.0.0` (floor 6.19.0 for the Lambda runtime nodejs24.x of the remediation functions; bindings generated from 6.25.0).',
+    );
+  });
+});

@@ -89,6 +89,13 @@ describe('compareSynths', () => {
     expect(compareSynths(app('/p/cdktf.out', { a: stack('../../../..') }), app('/p/cdktf.out', { a: stack('../../..') })).get('a')?.other).toEqual(['terraform', 'data']);
   });
 
+  it('ignores the depends_on of a data source: it orders a read, which changes nothing', () => {
+    const check = (dependsOn: string[], filter: string) => ({ data: { aws_organizations_organization: { check: { depends_on: dependsOn, filter } } } });
+    const before = app('/p/out', { a: check(['aws_x.r1', 'aws_x.r2'], 'f') });
+    expect(compareSynths(before, app('/p/out', { a: check(['aws_x.r1'], 'f') })).get('a')?.status).toBe('unchanged');
+    expect(compareSynths(before, app('/p/out', { a: check(['aws_x.r1'], 'g') })).get('a')?.other).toEqual(['data']);
+  });
+
   it('tells parts that only lost entries (outputs, locals of a removed region) from parts that changed', () => {
     const before = app('/p/out', { a: { output: { r1: { value: 1 }, r2: { value: 2 } }, locals: { x: 1 }, provider: { aws: [{ region: 'r1' }] } } });
     const after = app('/p/out', { a: { output: { r1: { value: 1 } }, locals: { x: 2 }, provider: { aws: [{ region: 'r1' }] } } });

@@ -6,9 +6,10 @@ import { deploySteps, planStacks } from '../../../lib/plan';
 import { shellCommand } from '../../../cli/common/command';
 import { readSynthesized, type SynthesizedApp } from '../../../cli/common/synthesized';
 import { formatRollout, type Rollout, type RolloutStep } from '../../../cli/rollout/rollout';
-import { sinceRollout } from '../../../cli/rollout/since';
+import { sinceRollout, stackKind } from '../../../cli/rollout/since';
+import { loadConfig } from '../../../lib/config/load';
 import { buildApp } from '../../../stacks/app';
-import { exampleData, testConfig } from '../../helpers/synth';
+import { exampleData, REPO_ROOT, testConfig } from '../../helpers/synth';
 
 const folders: string[] = [];
 afterAll(() => folders.forEach((folder) => rmSync(folder, { recursive: true, force: true })));
@@ -160,5 +161,14 @@ describe('rollout plan --since: removals in retirement order, then the deploy or
     expect(first.commands.map((command) => command.command)).toEqual([
       'npx cdktf destroy members-wave-2 --auto-approve --output cdktf.out.previous --skip-synth',
     ]);
+  });
+});
+
+describe('stackKind', () => {
+  it('knows the kind of every stack the plan makes, from its id alone (for stacks only a previous output has)', () => {
+    const plan = planStacks(loadConfig('__tests__/fixtures/everything-on.json', { cwd: REPO_ROOT }));
+    expect(new Set(plan.stacks.map((stack) => stack.kind)).size).toBeGreaterThanOrEqual(10);
+    for (const stack of plan.stacks) expect(`${stack.id}: ${stackKind(stack.id)}`).toBe(`${stack.id}: ${stack.kind}`);
+    expect(() => stackKind('something-else')).toThrow('stack something-else of the previous synth is not a stack this app makes');
   });
 });

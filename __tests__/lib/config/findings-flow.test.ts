@@ -31,7 +31,7 @@ describe('findings flow configuration', () => {
     expect(config.forwarding).toEqual({ minSeverity: 0, archiveRetentionDays: 365 });
     expect(config.notifications).toEqual({ emails: [], minSeverity: 4 });
     expect(config.sinks).toEqual({ logRetentionDays: 365, siemQueue: true });
-    expect(config.export).toEqual({ enabled: true, transitionDays: 90, storageClass: 'GLACIER' });
+    expect(config.export).toEqual({ enabled: true, transitionDays: 90, storageClass: 'GLACIER', bucketAccount: 'admin', forceDestroy: false });
     expect(config.organizationId).toBe('o-a1b2c3d4e5');
   });
 
