@@ -7,7 +7,7 @@ import { isAwsError, Skipped } from './commons/errors';
 import { accessKeyDetails, withResource } from './commons/finding';
 import type { LogSink } from './commons/logger';
 import { notify } from './commons/notify';
-import { handledTags, isExempt, isHandled, remediation, settingsFromEnv, type CommonSettings, type Result, type RunContext } from './commons/remediation';
+import { handledTags, isExempt, remediation, settingsFromEnv, type CommonSettings, type Result, type RunContext } from './commons/remediation';
 
 /**
  * Deactivates the IAM user access key of an `...IAMUser/MaliciousIPCaller.Custom` finding. Off by
@@ -62,7 +62,7 @@ export function deactivationHandler(deps: DeactivationDeps) {
   });
 }
 
-async function deactivate(deps: DeactivationDeps, event: DeactivationEvent, { settings, act }: RunContext<CommonSettings>): Promise<Result> {
+async function deactivate(deps: DeactivationDeps, event: DeactivationEvent, { settings, act, isHandled, markHandled }: RunContext<CommonSettings>): Promise<Result> {
   const { iam, sns } = deps;
   const finding = event.detail;
   const { userName, accessKeyId } = finding.resource.accessKeyDetails;
@@ -93,8 +93,8 @@ async function deactivate(deps: DeactivationDeps, event: DeactivationEvent, { se
     },
   });
   const tag = { UserName: userName, Tags: handledTags(finding) };
-  await act.write('iam:TagUser', tag, () => iam.send(new TagUserCommand(tag)));
-  return { outcome: 'remediated' };
+  const marker = await markHandled('iam:TagUser', tag, () => iam.send(new TagUserCommand(tag)));
+  return { outcome: 'remediated', ...(Object.keys(marker).length > 0 ? { details: marker } : {}) };
 }
 
 async function getUser(iam: IAMClient, userName: string): Promise<User> {

@@ -32,7 +32,7 @@ import { isAwsError, Refused, Skipped } from './commons/errors';
 import { instanceDetails, withResource } from './commons/finding';
 import type { LogSink } from './commons/logger';
 import { notify } from './commons/notify';
-import { handledTags, isExempt, isHandled, remediation, settingsFromEnv, type Actions, type CommonSettings, type Result, type RunContext } from './commons/remediation';
+import { handledTags, isExempt, remediation, settingsFromEnv, type Actions, type CommonSettings, type Result, type RunContext } from './commons/remediation';
 
 /**
  * Isolates the EC2 instance of an `UnauthorizedAccess:EC2/MaliciousIPCaller.Custom` finding.
@@ -43,10 +43,23 @@ import { handledTags, isExempt, isHandled, remediation, settingsFromEnv, type Ac
  * *transition* group that allows all traffic in and out (0.0.0.0/0 and ::/0, all protocols). For
  * TCP and UDP such rules make flows untracked (the EC2 connection-tracking documentation), so
  * the second move, into the *forensic* group with no rules at all, drops them at once (a flow that
- * stays tracked, of another protocol, ends when it goes idle; every new flow is refused at once). The
- * transition group is held only between two consecutive API calls. A network ACL would cut tracked
- * flows too, but it applies to the whole subnet (every other instance in it) and would have to be
- * undone by hand; the security-group route touches this instance only.
+ * stays tracked, of another protocol, ends when it goes idle; every new flow is refused at once). A
+ * network ACL would cut tracked flows too, but it applies to the whole subnet (every other instance
+ * in it) and would have to be undone by hand; the security-group route touches this instance only.
+ *
+ * Never more exposed than before, whatever fails:
+ * - Before the first move, the forensic group of every VPC involved (and the transition group where
+ *   an interface moves) is made usable: found by name, ours by its `GuardDutyRemediation` tag, and
+ *   with exactly its rules. A group of that name that is not ours is refused (logged as rejected,
+ *   alarmed, not retried): nothing has moved then.
+ * - The transition group is held only between two consecutive calls. If the move into the forensic
+ *   group fails, it is tried once more, and then the interface is put back into its own groups before
+ *   the error is thrown (and the event retried). The other interfaces are still isolated.
+ * - An interface found in the transition group (a run that died between the two moves, or a
+ *   concurrent delivery in the middle of its moves) goes straight on into the forensic group.
+ * - Concurrent deliveries of the same finding converge: a group created, a rule added or removed by
+ *   the other one (`InvalidGroup.Duplicate`, `InvalidPermission.Duplicate`, `...NotFound`) is read
+ *   again instead of failing.
  *
  * Order and idempotency: every step reads the current state first and changes only what differs,
  * so a replay or a re-run after a failure half-way finishes the remaining steps. The finding tags
@@ -116,8 +129,21 @@ const DEFAULT_EGRESS: IpPermission[] = [{ IpProtocol: '-1', IpRanges: [{ CidrIp:
 /** Stands in for a group id in dry-run mode, where the group is not created. */
 const NOT_CREATED = (name: string) => `(${name}, not created in dry-run)`;
 
-async function isolate(deps: IsolationDeps, event: IsolationEvent, { settings, act }: RunContext<IsolationSettings>): Promise<Result> {
+/** An interface of the instance as found, and the VPC whose groups it can take. */
+interface NetworkInterface {
+  readonly id: string;
+  readonly vpcId: string;
+  readonly groupIds: readonly string[];
+}
+
+/** Some interfaces could not be isolated; each was put back into its own groups. Retried. */
+export class IsolationIncomplete extends Error {
+  override readonly name = 'IsolationIncomplete';
+}
+
+async function isolate(deps: IsolationDeps, event: IsolationEvent, context: RunContext<IsolationSettings>): Promise<Result> {
   const { ec2, sns } = deps;
+  const { settings, act, log } = context;
   const finding = event.detail;
   const instanceId = finding.resource.instanceDetails.instanceId;
 
@@ -125,7 +151,7 @@ async function isolate(deps: IsolationDeps, event: IsolationEvent, { settings, a
   if (isExempt(instance.Tags, settings.exemptTag)) {
     throw new Skipped('exempt', `instance ${instanceId} carries the exemption tag ${settings.exemptTag}`);
   }
-  if (isHandled(instance.Tags, finding)) {
+  if (context.isHandled(instance.Tags, finding)) {
     return { outcome: 'already-remediated', reason: `instance ${instanceId} is tagged as handled for finding ${finding.id} (updated ${finding.updatedAt})` };
   }
   const vpcId = instance.VpcId;
@@ -133,25 +159,38 @@ async function isolate(deps: IsolationDeps, event: IsolationEvent, { settings, a
 
   // Security groups belong to one VPC, and an instance may have network interfaces in several
   // (multi-VPC attachments): each interface goes into the forensic group of its own VPC.
-  const vpcs = new Map<string, SecurityGroups>();
-  const groupsOf = (vpc: string) => vpcs.get(vpc) ?? vpcs.set(vpc, new SecurityGroups(ec2, act, vpc)).get(vpc)!;
-  const forensicOf = (vpc: string) => groupsOf(vpc).ensure(settings.forensicGroupName, FORENSIC_GROUP_PURPOSE, { ingress: [], egress: [] });
-  const forensicIds = [await forensicOf(vpcId)];
-  const moved: string[] = [];
-  for (const eni of instance.NetworkInterfaces ?? []) {
-    const eniId = eni.NetworkInterfaceId!;
-    const eniVpc = eni.VpcId ?? vpcId;
-    const forensic = await forensicOf(eniVpc);
-    if (!forensicIds.includes(forensic)) forensicIds.push(forensic);
-    const current = (eni.Groups ?? []).map((group) => group.GroupId);
-    if (current.length === 1 && current[0] === forensic) continue;
-    const transition = await groupsOf(eniVpc).ensure(settings.transitionGroupName, TRANSITION_GROUP_PURPOSE, { ingress: [ALLOW_ALL], egress: [ALLOW_ALL] });
-    for (const groupId of [transition, forensic]) {
-      const input = { NetworkInterfaceId: eniId, Groups: [groupId] };
-      await act.write('ec2:ModifyNetworkInterfaceAttribute', input, () => ec2.send(new ModifyNetworkInterfaceAttributeCommand(input)));
-    }
-    moved.push(eniId);
+  const interfaces: NetworkInterface[] = (instance.NetworkInterfaces ?? []).map((eni) => ({
+    id: eni.NetworkInterfaceId!,
+    vpcId: eni.VpcId ?? vpcId,
+    groupIds: (eni.Groups ?? []).map((group) => group.GroupId!),
+  }));
+
+  // Every group is ready before the first move.
+  const groups = new SecurityGroups(ec2, act);
+  const forensic = new Map<string, string>();
+  for (const vpc of unique([vpcId, ...interfaces.map((eni) => eni.vpcId)])) {
+    forensic.set(vpc, await groups.ensure(vpc, settings.forensicGroupName, FORENSIC_GROUP_PURPOSE, { ingress: [], egress: [] }));
   }
+  const toMove = interfaces.filter((eni) => !(eni.groupIds.length === 1 && eni.groupIds[0] === forensic.get(eni.vpcId)));
+  const transition = new Map<string, string>();
+  for (const vpc of unique(toMove.map((eni) => eni.vpcId))) {
+    transition.set(vpc, await groups.ensure(vpc, settings.transitionGroupName, TRANSITION_GROUP_PURPOSE, { ingress: [ALLOW_ALL], egress: [ALLOW_ALL] }));
+  }
+
+  const failed: string[] = [];
+  for (const eni of toMove) {
+    try {
+      await moveIntoForensic(ec2, context, eni, transition.get(eni.vpcId)!, forensic.get(eni.vpcId)!);
+    } catch (error) {
+      failed.push(`${eni.id} (${error instanceof Error ? `${error.name}: ${error.message}` : String(error)})`);
+    }
+  }
+  if (failed.length > 0) {
+    throw new IsolationIncomplete(`network interfaces not isolated, left in their own groups: ${failed.join('; ')}`);
+  }
+  const forensicIds = unique([...forensic.values()]);
+  const moved = toMove.map((eni) => eni.id);
+  log.debug('network interfaces isolated', { forensicGroupIds: forensicIds, movedNetworkInterfaces: moved });
 
   const snapshots = await snapshotVolumes(ec2, act, instance, finding.id);
   const protectedNow = await protectFromTermination(ec2, act, instanceId);
@@ -173,8 +212,48 @@ async function isolate(deps: IsolationDeps, event: IsolationEvent, { settings, a
   });
 
   const tags = { Resources: [instanceId], Tags: handledTags(finding) };
-  await act.write('ec2:CreateTags', tags, () => ec2.send(new CreateTagsCommand(tags)));
-  return { outcome: 'remediated', details: { forensicGroupIds: forensicIds, movedNetworkInterfaces: moved, snapshots } };
+  const marker = await context.markHandled('ec2:CreateTags', tags, () => ec2.send(new CreateTagsCommand(tags)));
+  return { outcome: 'remediated', details: { forensicGroupIds: forensicIds, movedNetworkInterfaces: moved, snapshots, ...marker } };
+}
+
+/**
+ * Transition group, then forensic group. If the second move fails it is tried once more, and then
+ * the interface goes back into its own groups before the error is thrown: the transition group is
+ * never where an interface is left. An interface found in the transition group already (its own
+ * groups unknown) goes straight on.
+ */
+async function moveIntoForensic(ec2: EC2Client, { act, log }: RunContext<IsolationSettings>, eni: NetworkInterface, transition: string, forensic: string): Promise<void> {
+  const move = (groupIds: readonly string[]) => {
+    const input = { NetworkInterfaceId: eni.id, Groups: [...groupIds] };
+    return act.write('ec2:ModifyNetworkInterfaceAttribute', input, () => ec2.send(new ModifyNetworkInterfaceAttributeCommand(input)));
+  };
+  const ownGroups = eni.groupIds.filter((id) => id !== transition);
+  if (!eni.groupIds.includes(transition)) await move([transition]);
+  try {
+    await move([forensic]);
+    return;
+  } catch (error) {
+    log.warn('move into the forensic group failed; trying once more', { networkInterfaceId: eni.id, error });
+    try {
+      await move([forensic]);
+      return;
+    } catch (again) {
+      if (ownGroups.length === 0) {
+        log.error('move into the forensic group failed again; the interface was found in the transition group, its own groups are unknown', {
+          networkInterfaceId: eni.id,
+          error: again,
+        });
+        throw again;
+      }
+      log.warn('move into the forensic group failed again; putting the interface back into its own groups', { networkInterfaceId: eni.id, groupIds: ownGroups, error: again });
+      await move(ownGroups);
+      throw again;
+    }
+  }
+}
+
+function unique<T>(values: readonly T[]): T[] {
+  return [...new Set(values)];
 }
 
 async function describeInstance(ec2: EC2Client, instanceId: string): Promise<Instance> {
@@ -188,36 +267,55 @@ async function describeInstance(ec2: EC2Client, instanceId: string): Promise<Ins
   throw new Skipped('not-found', `instance ${instanceId} does not exist (or is terminated)`);
 }
 
-/** The remediation's security groups in one VPC, found by name or created, with exactly the given rules. */
-class SecurityGroups {
-  private readonly ids = new Map<string, string>();
+interface GroupRules {
+  readonly ingress: IpPermission[];
+  readonly egress: IpPermission[];
+}
 
+/** Races with a concurrent delivery: read the group again and converge from what is there. */
+const RACES = ['InvalidPermission.Duplicate', 'InvalidPermission.NotFound'];
+/** Rounds of read-and-converge before a group that keeps changing under us is an error. */
+const MAX_CONVERGE_ROUNDS = 3;
+
+/** The remediation's security groups, found by name and tag or created, with exactly the given rules. */
+class SecurityGroups {
   constructor(
     private readonly ec2: EC2Client,
     private readonly act: Actions,
-    private readonly vpcId: string,
   ) {}
 
-  async ensure(name: string, purpose: string, rules: { ingress: IpPermission[]; egress: IpPermission[] }): Promise<string> {
-    const known = this.ids.get(name);
-    if (known) return known;
-    const group = (await this.find(name)) ?? (await this.create(name, purpose));
-    await this.converge(group, rules);
-    this.ids.set(name, group.GroupId!);
-    return group.GroupId!;
+  /** The id of our group of this name and purpose in the VPC, with exactly `rules`; refuses a same-name group not ours. */
+  async ensure(vpcId: string, name: string, purpose: string, rules: GroupRules): Promise<string> {
+    for (let attempt = 1; ; attempt++) {
+      const group = (await this.findOurs(vpcId, name, purpose)) ?? (await this.create(vpcId, name, purpose));
+      try {
+        await this.converge(group, rules);
+        return group.GroupId!;
+      } catch (error) {
+        // Deleted between our read and our change (a person, or a destroy): start from the top once.
+        if (!isAwsError(error, 'InvalidGroup.NotFound') || attempt > 1) throw error;
+      }
+    }
   }
 
-  private async find(name: string): Promise<SecurityGroup | undefined> {
-    const output = await this.ec2.send(
-      new DescribeSecurityGroupsCommand({ Filters: [{ Name: 'vpc-id', Values: [this.vpcId] }, { Name: 'group-name', Values: [name] }] }),
-    );
+  private async find(filters: { Name: string; Values: string[] }[]): Promise<SecurityGroup | undefined> {
+    const output = await this.ec2.send(new DescribeSecurityGroupsCommand({ Filters: filters }));
     return output.SecurityGroups?.[0];
   }
 
-  private async create(name: string, purpose: string): Promise<SecurityGroup> {
+  private async findOurs(vpcId: string, name: string, purpose: string): Promise<SecurityGroup | undefined> {
+    const group = await this.find([
+      { Name: 'vpc-id', Values: [vpcId] },
+      { Name: 'group-name', Values: [name] },
+    ]);
+    if (group) checkOurs(group, vpcId, name, purpose);
+    return group;
+  }
+
+  private async create(vpcId: string, name: string, purpose: string): Promise<SecurityGroup> {
     const input = {
       GroupName: name,
-      VpcId: this.vpcId,
+      VpcId: vpcId,
       Description:
         purpose === FORENSIC_GROUP_PURPOSE
           ? 'GuardDuty remediation: isolates compromised instances (no inbound, no outbound)'
@@ -229,36 +327,69 @@ class SecurityGroups {
       // In dry-run the group is not created; the rule changes it would need are still logged.
       return { GroupId: created?.GroupId ?? NOT_CREATED(name), GroupName: name, IpPermissions: [], IpPermissionsEgress: DEFAULT_EGRESS };
     } catch (error) {
-      // A concurrent delivery of the same finding created it first: use that one.
+      // A concurrent delivery of the same finding created it first: use that one, if it is ours.
       if (!isAwsError(error, 'InvalidGroup.Duplicate')) throw error;
-      const group = await this.find(name);
+      const group = await this.findOurs(vpcId, name, purpose);
       if (!group) throw error;
       return group;
     }
   }
 
-  /** Revokes every rule that is not wanted and authorizes every wanted rule that is missing. */
-  private async converge(group: SecurityGroup, rules: { ingress: IpPermission[]; egress: IpPermission[] }): Promise<void> {
+  /**
+   * Revokes every rule that is not wanted and authorizes every wanted rule that is missing. A rule a
+   * concurrent delivery added or removed first makes EC2 refuse the whole call: the group is read
+   * again and the difference computed anew.
+   */
+  private async converge(group: SecurityGroup, rules: GroupRules): Promise<void> {
     const GroupId = group.GroupId!;
+    let current = group;
+    for (let round = 1; ; round++) {
+      try {
+        await this.apply(GroupId, current, rules);
+        return;
+      } catch (error) {
+        if (!isAwsError(error, ...RACES) || round >= MAX_CONVERGE_ROUNDS) throw error;
+        const output = await this.ec2.send(new DescribeSecurityGroupsCommand({ GroupIds: [GroupId] }));
+        current = output.SecurityGroups?.[0] ?? current;
+      }
+    }
+  }
+
+  private async apply(GroupId: string, group: SecurityGroup, rules: GroupRules): Promise<void> {
     const directions = [
-      { current: group.IpPermissions ?? [], wanted: rules.ingress, revoke: 'ingress' as const },
-      { current: group.IpPermissionsEgress ?? [], wanted: rules.egress, revoke: 'egress' as const },
+      { current: group.IpPermissions ?? [], wanted: rules.ingress, direction: 'ingress' as const },
+      { current: group.IpPermissionsEgress ?? [], wanted: rules.egress, direction: 'egress' as const },
     ];
-    for (const { current, wanted, revoke } of directions) {
+    for (const { current, wanted, direction } of directions) {
       const unwanted = current.filter((permission) => !wanted.some((rule) => samePermission(rule, permission)));
       const missing = wanted.filter((rule) => !current.some((permission) => samePermission(rule, permission)));
       if (unwanted.length > 0) {
         const input = { GroupId, IpPermissions: unwanted };
-        if (revoke === 'ingress') await this.act.write('ec2:RevokeSecurityGroupIngress', input, () => this.ec2.send(new RevokeSecurityGroupIngressCommand(input)));
+        if (direction === 'ingress') await this.act.write('ec2:RevokeSecurityGroupIngress', input, () => this.ec2.send(new RevokeSecurityGroupIngressCommand(input)));
         else await this.act.write('ec2:RevokeSecurityGroupEgress', input, () => this.ec2.send(new RevokeSecurityGroupEgressCommand(input)));
       }
       if (missing.length > 0) {
         const input = { GroupId, IpPermissions: missing };
-        if (revoke === 'ingress') await this.act.write('ec2:AuthorizeSecurityGroupIngress', input, () => this.ec2.send(new AuthorizeSecurityGroupIngressCommand(input)));
+        if (direction === 'ingress') await this.act.write('ec2:AuthorizeSecurityGroupIngress', input, () => this.ec2.send(new AuthorizeSecurityGroupIngressCommand(input)));
         else await this.act.write('ec2:AuthorizeSecurityGroupEgress', input, () => this.ec2.send(new AuthorizeSecurityGroupEgressCommand(input)));
       }
     }
   }
+}
+
+/**
+ * A group with the remediation's name that does not carry its tag (with this purpose) belongs to
+ * someone else: moving interfaces into it, or changing its rules, would be acting on a group we do
+ * not own (and the role may not change its rules). Refused before anything moves.
+ */
+function checkOurs(group: SecurityGroup, vpcId: string, name: string, purpose: string): void {
+  const tag = group.Tags?.find((candidate) => candidate.Key === REMEDIATION_GROUP_TAG)?.Value;
+  if (tag === purpose) return;
+  const found = tag === undefined ? `has no ${REMEDIATION_GROUP_TAG} tag` : `is tagged ${REMEDIATION_GROUP_TAG}=${tag}`;
+  throw new Refused(
+    `security group ${group.GroupId} named ${name} in ${vpcId} ${found}, so it is not the remediation's ${purpose} group; ` +
+      `nothing was moved. Rename that group, or tag it ${REMEDIATION_GROUP_TAG}=${purpose} if it is meant to be this one`,
+  );
 }
 
 /** Same protocol, ports and address ranges, ignoring descriptions and the order of ranges. */

@@ -7,7 +7,7 @@ import { isAwsError, Refused, Skipped } from './commons/errors';
 import { accessKeyDetails, withResource } from './commons/finding';
 import type { LogSink } from './commons/logger';
 import { notify } from './commons/notify';
-import { handledTags, isExempt, isHandled, remediation, settingsFromEnv, type CommonSettings, type Result, type RunContext } from './commons/remediation';
+import { handledTags, isExempt, remediation, settingsFromEnv, type CommonSettings, type Result, type RunContext } from './commons/remediation';
 
 /**
  * Revokes the sessions of an instance role whose credentials were used outside the instance
@@ -15,6 +15,13 @@ import { handledTags, isExempt, isHandled, remediation, settingsFromEnv, type Co
  * console's "Revoke active sessions" does: an inline policy `RevokeOldSessions` denying every action
  * to tokens issued before now. The instance itself fetches fresh credentials from its metadata
  * service and keeps working; the stolen copies stop.
+ *
+ * Scope: the finding is about an EC2 instance role, so only a role whose trust policy admits
+ * `ec2.amazonaws.com` is touched. Refused, whatever their trust: service-linked roles, IAM Identity
+ * Center roles (path `/aws-reserved/`), and the protected roles (the deployment roles, the
+ * remediation's own roles in every region, `remediation.protectedRoles`), as well as roles outside
+ * the configured path and name prefixes. Refusing a break-glass or pipeline role is what keeps a
+ * forged or mistaken finding from locking people out.
  *
  * Idempotent: the role is tagged with the finding's id and `updatedAt` after the e-mail, and a role
  * tagged with this occurrence of the finding is left alone (ten deliveries: one policy, one e-mail). If the role already has the policy
@@ -37,7 +44,7 @@ const settingsSchema = z.object({
   EXEMPT_TAG: z.string().check(z.minLength(1)),
   ROLE_PATH_PREFIX: z.string().check(z.regex(/^\/([\w+=,.@-]+\/)*$/, 'must be an IAM path such as "/" or "/workloads/"')),
   ROLE_NAME_PREFIX: z._default(z.string().check(z.regex(/^[\w+=,.@-]*$/)), ''),
-  PROTECTED_ROLE_NAMES: z._default(z.string(), ''),
+  PROTECTED_ROLE_NAMES: z._default(z.string().check(z.regex(/^([\w+=,.@*-]+(,[\w+=,.@*-]+)*)?$/, 'must be role names separated by commas')), ''),
 });
 
 export interface RevocationSettings extends CommonSettings {
@@ -45,7 +52,10 @@ export interface RevocationSettings extends CommonSettings {
   readonly rolePathPrefix: string;
   /** Only roles whose name starts with this are touched. */
   readonly roleNamePrefix: string;
-  /** Roles never touched whatever their path (the deployment role, this function's own role). */
+  /**
+   * Roles never touched whatever their path or trust (the deployment roles, the remediation's own
+   * roles, `remediation.protectedRoles`); `*` matches any run of characters.
+   */
   readonly protectedRoleNames: readonly string[];
 }
 
@@ -93,7 +103,7 @@ export function revokePolicy(cutoff: string): string {
   });
 }
 
-async function revoke(deps: RevocationDeps, event: RevocationEvent, { settings, act, now }: RunContext<RevocationSettings>): Promise<Result> {
+async function revoke(deps: RevocationDeps, event: RevocationEvent, { settings, act, now, isHandled, markHandled }: RunContext<RevocationSettings>): Promise<Result> {
   const { iam, sns } = deps;
   const finding = event.detail;
   const roleName = finding.resource.accessKeyDetails.userName;
@@ -134,8 +144,8 @@ async function revoke(deps: RevocationDeps, event: RevocationEvent, { settings, 
     },
   });
   const tag = { RoleName: roleName, Tags: handledTags(finding) };
-  await act.write('iam:TagRole', tag, () => iam.send(new TagRoleCommand(tag)));
-  return { outcome: 'remediated', details: { cutoff } };
+  const marker = await markHandled('iam:TagRole', tag, () => iam.send(new TagRoleCommand(tag)));
+  return { outcome: 'remediated', details: { cutoff, ...marker } };
 }
 
 async function getRole(iam: IAMClient, roleName: string): Promise<Role> {
@@ -154,13 +164,47 @@ function checkInScope(role: Role, settings: RevocationSettings): void {
   if (path.startsWith('/aws-service-role/')) {
     throw new Refused(`role ${name} is a service-linked role (path ${path}); its sessions are not revoked`);
   }
-  if (settings.protectedRoleNames.includes(name)) throw new Refused(`role ${name} is protected (deployment or remediation role)`);
+  if (path.startsWith('/aws-reserved/')) {
+    throw new Refused(`role ${name} is an IAM Identity Center role (path ${path}); its sessions are not revoked`);
+  }
+  const protectedBy = settings.protectedRoleNames.find((pattern) => matchesName(pattern, name));
+  if (protectedBy !== undefined) {
+    const matched = protectedBy === name ? '' : ` (matches ${protectedBy})`;
+    throw new Refused(`role ${name} is protected${matched}: a deployment role, a remediation role or one of remediation.protectedRoles`);
+  }
   if (!path.startsWith(settings.rolePathPrefix)) {
     throw new Refused(`role ${name} has path ${path}, outside the configured path prefix ${settings.rolePathPrefix}`);
   }
   if (!name.startsWith(settings.roleNamePrefix)) {
     throw new Refused(`role ${name} does not start with the configured name prefix ${settings.roleNamePrefix}`);
   }
+  if (!trustsEc2(role.AssumeRolePolicyDocument)) {
+    throw new Refused(`role ${name} is not an EC2 instance role (its trust policy does not admit ec2.amazonaws.com); the finding is about instance credentials`);
+  }
+}
+
+/** A role name against a protected name, where `*` matches any run of characters (as in an IAM ARN). */
+function matchesName(pattern: string, name: string): boolean {
+  if (!pattern.includes('*')) return pattern === name;
+  const escaped = pattern.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'));
+  return new RegExp(`^${escaped.join('.*')}$`).test(name);
+}
+
+/** Whether a trust policy (URL-encoded, as IAM returns it) lets EC2 assume the role. */
+export function trustsEc2(encodedDocument: string | undefined): boolean {
+  type Statement = { Effect?: string; Principal?: { Service?: string | string[] } | string; Action?: string | string[] };
+  let statements: Statement[];
+  try {
+    const document = JSON.parse(decodeURIComponent(encodedDocument ?? '')) as { Statement?: Statement | Statement[] };
+    statements = ([] as Statement[]).concat(document.Statement ?? []);
+  } catch {
+    return false;
+  }
+  return statements.some((statement) => {
+    const services = typeof statement.Principal === 'object' ? ([] as string[]).concat(statement.Principal.Service ?? []) : [];
+    const actions = ([] as string[]).concat(statement.Action ?? []);
+    return statement.Effect === 'Allow' && services.includes('ec2.amazonaws.com') && actions.some((action) => ['sts:AssumeRole', 'sts:*', '*'].includes(action));
+  });
 }
 
 /** The cut-off of an existing `RevokeOldSessions` policy, if the role has one. */

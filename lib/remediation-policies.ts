@@ -71,13 +71,11 @@ export function isolationStatements(scope: FunctionScope): PolicyStatement[] {
       Condition: { StringEquals: REMEDIATION_GROUPS },
     },
     { Sid: 'MoveNetworkInterfaces', Effect: 'Allow', Action: 'ec2:ModifyNetworkInterfaceAttribute', Resource: arn('network-interface') },
-    {
-      Sid: 'OnlyIntoRemediationGroups',
-      Effect: 'Allow',
-      Action: 'ec2:ModifyNetworkInterfaceAttribute',
-      Resource: arn('security-group'),
-      Condition: { StringEquals: REMEDIATION_GROUPS },
-    },
+    // Into the remediation groups, and back into an interface's own groups (any group of the account
+    // and region) when a move into the forensic group fails: the rollback that keeps an interface from
+    // being left in the allow-all transition group. The function checks a group's tag before it moves
+    // anything into it; rules it may change only on its own tagged groups (above).
+    { Sid: 'AttachRemediationOrOwnGroups', Effect: 'Allow', Action: 'ec2:ModifyNetworkInterfaceAttribute', Resource: arn('security-group') },
     {
       Sid: 'SnapshotInstanceVolumes',
       Effect: 'Allow',
@@ -123,7 +121,7 @@ export interface RoleScope extends FunctionScope {
   readonly rolePathPrefix: string;
   /** Roles whose name starts with this may be changed. */
   readonly roleNamePrefix: string;
-  /** Roles never changed: the deployment role, the remediation's own roles. */
+  /** Roles never changed (`*` matches any characters): the deployment roles, the remediation's own roles, `remediation.protectedRoles`. */
   readonly protectedRoleNames: readonly string[];
 }
 
@@ -136,8 +134,12 @@ export function rolesInScope(scope: RoleScope): string[] {
 export function revocationStatements(scope: RoleScope): PolicyStatement[] {
   const roles = rolesInScope(scope);
   const role = (name: string) => `arn:aws:iam::${scope.accountId}:role/${name}`;
+  // What IAM can express of the function's refusals: service-linked and IAM Identity Center roles by
+  // path, protected roles by name at any path. (Whether a role's trust admits EC2 only the function
+  // can check: no condition key carries a role's trust policy.)
   const protectedRoles = [
     role('aws-service-role/*'),
+    role('aws-reserved/*'),
     ...scope.protectedRoleNames.flatMap((name) => [role(name), role(`*/${name}`)]),
   ];
   return [
@@ -153,7 +155,7 @@ export function revocationStatements(scope: RoleScope): PolicyStatement[] {
       Resource: roles,
       Condition: ONLY_FINDING_TAGS,
     },
-    { Sid: 'NeverTouchServiceLinkedOrProtectedRoles', Effect: 'Deny', Action: ['iam:PutRolePolicy', 'iam:TagRole'], Resource: protectedRoles },
+    { Sid: 'NeverTouchReservedOrProtectedRoles', Effect: 'Deny', Action: ['iam:PutRolePolicy', 'iam:TagRole'], Resource: protectedRoles },
     {
       Sid: 'NeverTouchExemptRoles',
       Effect: 'Deny',

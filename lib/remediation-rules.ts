@@ -68,13 +68,21 @@ export const REMEDIATION_RULES: readonly RemediationRule[] = [
   INSTANCE_CREDENTIAL_EXFILTRATION_RULE,
 ];
 
-/** The findings of one rule, of the sandbox account only (the Lambdas check again). */
+/**
+ * The findings of one rule, of the sandbox account only, and never GuardDuty's sample findings
+ * (`detail.service.additionalInfo.sample: true`, from CreateSampleFindings): those are e-mailed by the
+ * central notifications like any finding, but never remediated. The Lambdas check both again (and
+ * also skip a sample flagged inside `additionalInfo.value`, which a pattern cannot read).
+ */
 export function remediationPattern(rule: RemediationRule, accountId: string): EventPattern {
   return {
     source: [FINDING_SOURCE],
     'detail-type': [FINDING_DETAIL_TYPE],
     account: [accountId],
-    detail: { type: [...rule.findingTypes] },
+    detail: {
+      type: [...rule.findingTypes],
+      service: { additionalInfo: { sample: [false, { exists: false }] } },
+    },
   };
 }
 

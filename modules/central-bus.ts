@@ -1,15 +1,11 @@
 import { CloudwatchEventArchive } from '@cdktf/provider-aws/lib/cloudwatch-event-archive';
 import { CloudwatchEventBus } from '@cdktf/provider-aws/lib/cloudwatch-event-bus';
-import { CloudwatchEventPermission } from '@cdktf/provider-aws/lib/cloudwatch-event-permission';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import type { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { Construct } from 'constructs';
 import { findingPattern } from '../lib/findings';
 import { policyDocument, serviceTrustPolicy } from '../lib/policy';
-
-/** Who may put events on the bus: an organization by id, or a list of accounts. */
-export type BusSenders = { readonly organizationId: string } | { readonly accountIds: readonly string[] };
 
 export interface CentralBusProps {
   /** Provider of the account that owns the bus (the GuardDuty administrator). */
@@ -20,8 +16,6 @@ export interface CentralBusProps {
   readonly accountId: string;
   /** Physical name of the bus, its archive and its sender role. */
   readonly busName: string;
-  /** Accounts that may `PutEvents` on the bus besides its own. */
-  readonly senders: BusSenders;
   /** Days the archive keeps findings for replay; 0 keeps them forever. */
   readonly archiveRetentionDays: number;
 }
@@ -29,6 +23,10 @@ export interface CentralBusProps {
 /**
  * The custom EventBridge bus where the findings of every region and account arrive, with the archive
  * that lets a new consumer replay them, and the role through which forwarding rules put events on it.
+ *
+ * No resource policy: every forwarder runs in the bus's own account (GuardDuty delivers every
+ * member's findings to the administrator's default bus in each region), so its role's IAM policy is
+ * all it needs, and no other account or organization may put events on the bus.
  */
 export class CentralBus extends Construct {
   readonly bus: CloudwatchEventBus;
@@ -51,32 +49,6 @@ export class CentralBus extends Construct {
     });
     this.busArn = this.bus.arn;
     this.busName = this.bus.name;
-
-    // One permission per sender (not one policy document), so adding an account adds a resource and
-    // leaves the others unchanged.
-    if ('organizationId' in props.senders) {
-      new CloudwatchEventPermission(this, 'organization', {
-        provider,
-        region,
-        eventBusName: this.bus.name,
-        statementId: 'OrganizationPutsEvents',
-        action: 'events:PutEvents',
-        principal: '*',
-        condition: { key: 'aws:PrincipalOrgID', type: 'StringEquals', value: props.senders.organizationId },
-      });
-    } else {
-      if (props.senders.accountIds.length === 0) throw new Error('central bus: senders.accountIds must name at least one account');
-      for (const account of props.senders.accountIds) {
-        new CloudwatchEventPermission(this, `account-${account}`, {
-          provider,
-          region,
-          eventBusName: this.bus.name,
-          statementId: `Account${account}PutsEvents`,
-          action: 'events:PutEvents',
-          principal: account,
-        });
-      }
-    }
 
     this.archive = new CloudwatchEventArchive(this, 'archive', {
       provider,

@@ -9,6 +9,7 @@ import { Construct } from 'constructs';
 import { findingPattern, TARGET_RETRY_POLICY } from '../lib/findings';
 import { policyDocument } from '../lib/policy';
 import { DEAD_LETTER_RETENTION_SECONDS, rulesSendStatement, type DeadLetterQueue } from './dead-letter-queue';
+import { LogKey } from './log-key';
 
 /** A SIEM that fails to process a message this many times leaves it in the queue's own DLQ. */
 export const SIEM_MAX_RECEIVE_COUNT = 5;
@@ -18,6 +19,8 @@ export interface FindingsSinksProps {
   readonly provider: AwsProvider;
   /** The home region (the central bus's). */
   readonly region: string;
+  /** Account id of the provider's account: the log group's key and the confused-deputy conditions name it. */
+  readonly accountId: string;
   /** Name of the central bus the rule listens on. */
   readonly busName: string;
   /** Base of the physical names: rule `<baseName>-sinks`, log group `/aws/events/<baseName>`, queue `<baseName>-siem`. */
@@ -32,12 +35,14 @@ export interface FindingsSinksProps {
 
 /**
  * The machine feed: every finding on the central bus, unchanged JSON, into a CloudWatch Logs group
- * (for Logs Insights, subscription filters, a SIEM's CloudWatch input) and into an SQS queue a SIEM
- * polls, with its own dead-letter queue for messages the SIEM cannot process.
+ * (for Logs Insights, subscription filters, a SIEM's CloudWatch input; encrypted with a key of its own)
+ * and into an SQS queue a SIEM polls, with its own dead-letter queue for messages the SIEM cannot
+ * process.
  */
 export class FindingsSinks extends Construct {
   readonly rule: CloudwatchEventRule;
   readonly logGroup: CloudwatchLogGroup;
+  readonly logKey: LogKey;
   readonly siemQueue?: SqsQueue;
   readonly siemDeadLetterQueue?: SqsQueue;
 
@@ -55,14 +60,17 @@ export class FindingsSinks extends Construct {
     props.deadLetterQueue.allowRule(this.rule.arn);
 
     // EventBridge only delivers to log groups under /aws/events/ from the console; keep the API the same.
+    const logGroupName = `/aws/events/${props.baseName}`;
+    this.logKey = new LogKey(this, 'log-key', { provider, region, accountId: props.accountId, aliasName: `${props.baseName}-logs`, logGroupNames: [logGroupName] });
     this.logGroup = new CloudwatchLogGroup(this, 'log-group', {
       provider,
       region,
-      name: `/aws/events/${props.baseName}`,
+      name: logGroupName,
       retentionInDays: props.logRetentionDays,
+      kmsKeyId: this.logKey.keyArn,
     });
-    // Log groups take no per-rule condition from EventBridge (the documented policy has none), so the
-    // grant is scoped to this one group's streams instead.
+    // Scoped to this one group's streams, and to this rule of this account (for EventBridge rule
+    // targets the source is the rule: the EventBridge confused-deputy guidance).
     new CloudwatchLogResourcePolicy(this, 'log-policy', {
       provider,
       region,
@@ -73,6 +81,7 @@ export class FindingsSinks extends Construct {
         Principal: { Service: ['events.amazonaws.com', 'delivery.logs.amazonaws.com'] },
         Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
         Resource: `${this.logGroup.arn}:*`,
+        Condition: { ArnEquals: { 'aws:SourceArn': this.rule.arn }, StringEquals: { 'aws:SourceAccount': props.accountId } },
       }),
     });
     new CloudwatchEventTarget(this, 'log-target', {

@@ -30,11 +30,6 @@ export interface NotificationTopicProps {
    * @default none
    */
   readonly publisherRoleArns?: readonly string[];
-  /**
-   * Further service principals that must use the key to publish (for example
-   * `cloudwatch.amazonaws.com` for alarms). EventBridge is always included. @default none
-   */
-  readonly keyUserServices?: readonly string[];
 }
 
 /**
@@ -45,9 +40,15 @@ export interface NotificationTopicProps {
  * grants the account root administration (so IAM policies can delegate, and the key is never
  * orphaned), and only `kms:GenerateDataKey*` + `kms:Decrypt` to EventBridge and the named publishers.
  *
- * The topic policy lets EventBridge publish only for the listed rules (`aws:SourceArn`), and the named
- * roles publish. Rules created after the topic call `allowRule(ruleArn)`; the policy is rendered at
- * synth time with every rule added.
+ * The topic policy lets EventBridge publish only for the listed rules of this account (`aws:SourceArn`,
+ * `aws:SourceAccount`: the confused-deputy guard), and the named roles publish. Rules created after the
+ * topic call `allowRule(ruleArn)`; the policy is rendered at synth time with every rule added.
+ *
+ * The key policy's EventBridge statement carries no source condition, on purpose: the SNS developer
+ * guide (key management, "compatibility with AWS services") says adding `aws:SourceAccount` or
+ * `aws:SourceArn` to a KMS key policy is not supported for EventBridge-to-encrypted topics, and with
+ * them every e-mail would be dropped without an error. EventBridge can only reach the key through a
+ * publish the topic policy has already allowed for our rules.
  *
  * Shared: the findings notifications (admin stack) and the remediation notices (sandbox stack) use it.
  */
@@ -57,13 +58,14 @@ export class NotificationTopic extends Construct {
   /** The topic ARN, for rule targets and Lambda environments. */
   readonly topicArn: string;
   private readonly ruleArns: string[];
+  private readonly accountId: string;
 
   constructor(scope: Construct, id: string, props: NotificationTopicProps) {
     super(scope, id);
     const { provider, region } = props;
     this.ruleArns = [...(props.publisherRuleArns ?? [])];
     const publisherRoles = [...(props.publisherRoleArns ?? [])];
-    const services = ['events.amazonaws.com', ...(props.keyUserServices ?? []).filter((s) => s !== 'events.amazonaws.com')];
+    this.accountId = props.accountId;
 
     const keyStatements: PolicyStatement[] = [
       {
@@ -76,7 +78,7 @@ export class NotificationTopic extends Construct {
       {
         Sid: 'PublishersEncrypt',
         Effect: 'Allow',
-        Principal: { Service: services.length === 1 ? services[0] : services },
+        Principal: { Service: 'events.amazonaws.com' },
         Action: ['kms:GenerateDataKey*', 'kms:Decrypt'],
         Resource: '*',
       },
@@ -149,7 +151,10 @@ export class NotificationTopic extends Construct {
         Principal: { Service: 'events.amazonaws.com' },
         Action: 'sns:Publish',
         Resource: this.topic.arn,
-        Condition: { ArnEquals: { 'aws:SourceArn': this.ruleArns.length === 1 ? this.ruleArns[0] : [...this.ruleArns] } },
+        Condition: {
+          ArnEquals: { 'aws:SourceArn': this.ruleArns.length === 1 ? this.ruleArns[0] : [...this.ruleArns] },
+          StringEquals: { 'aws:SourceAccount': this.accountId },
+        },
       });
     }
     if (publisherRoles.length > 0) {

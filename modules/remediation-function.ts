@@ -39,6 +39,13 @@ export interface RemediationFunctionProps {
   readonly environment?: Readonly<Record<string, string>>;
   /** Where events go after the asynchronous retries are used up (an SQS queue ARN). */
   readonly deadLetterQueueArn: string;
+  /** Customer-managed key that encrypts the function's log group (see LogKey and `functionLogGroupName`). */
+  readonly logKeyArn: string;
+  /**
+   * Concurrent executions reserved for the function, so other functions of the account cannot starve
+   * it (and it cannot run more at once). @default none reserved (the account's unreserved pool)
+   */
+  readonly reservedConcurrency?: number;
   /** @default 365 */
   readonly logRetentionDays?: number;
   /** @default 60 */
@@ -88,8 +95,9 @@ export class RemediationFunction extends Construct {
     this.logGroup = new CloudwatchLogGroup(this, 'logs', {
       provider,
       region,
-      name: `/aws/lambda/${functionName}`,
+      name: functionLogGroupName(functionName),
       retentionInDays: props.logRetentionDays ?? 365,
+      kmsKeyId: props.logKeyArn,
     });
 
     this.role = new IamRole(this, 'role', {
@@ -133,6 +141,7 @@ export class RemediationFunction extends Construct {
       role: this.role.arn,
       timeout: props.timeoutSeconds ?? 60,
       memorySize: props.memorySize ?? 256,
+      ...(props.reservedConcurrency !== undefined ? { reservedConcurrentExecutions: props.reservedConcurrency } : {}),
       environment: { variables: { ...props.environment } },
       // The handler writes JSON lines itself; Text keeps the runtime from wrapping them again.
       loggingConfig: { logFormat: 'Text', logGroup: this.logGroup.name },
@@ -195,6 +204,11 @@ export class RemediationFunction extends Construct {
       sourceAccount: this.props.accountId,
     });
   }
+}
+
+/** The log group a function writes to (created by the construct, before the function). */
+export function functionLogGroupName(functionName: string): string {
+  return `/aws/lambda/${functionName}`;
 }
 
 /** One asset per bundle and stack, however many regions use it. */

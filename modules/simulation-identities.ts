@@ -1,12 +1,9 @@
-import { IamAccessKey } from '@cdktf/provider-aws/lib/iam-access-key';
 import { IamInstanceProfile } from '@cdktf/provider-aws/lib/iam-instance-profile';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
-import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
 import { IamUser } from '@cdktf/provider-aws/lib/iam-user';
 import { IamUserPolicy } from '@cdktf/provider-aws/lib/iam-user-policy';
 import type { AwsProvider } from '@cdktf/provider-aws/lib/provider';
-import { SsmParameter } from '@cdktf/provider-aws/lib/ssm-parameter';
 import { Construct } from 'constructs';
 import { policyDocument, type PolicyStatement } from '../lib/policy';
 
@@ -14,8 +11,18 @@ import { policyDocument, type PolicyStatement } from '../lib/policy';
 export const COMPROMISED_USER_NAME = 'GuardDuty-Example-Compromised-Simulated';
 export const COMPROMISED_ROLE_NAME = 'GuardDuty-Example-EC2-Compromised';
 
-/** Session Manager access without SSH or inbound ports. */
-export const SSM_MANAGED_INSTANCE_CORE = 'arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore';
+/**
+ * What the SSM agent needs for Session Manager and nothing more (the Systems Manager guide's custom
+ * role with minimal Session Manager permissions, without session logging). Not the managed
+ * AmazonSSMManagedInstanceCore: its `ssm:GetParameter*` on every parameter would hand whoever copies
+ * an instance's credentials (scenario 3) every parameter of the account.
+ */
+export const SESSION_MANAGER_STATEMENT: PolicyStatement = {
+  Sid: 'SessionManager',
+  Effect: 'Allow',
+  Action: ['ssm:UpdateInstanceInformation', 'ssmmessages:CreateControlChannel', 'ssmmessages:CreateDataChannel', 'ssmmessages:OpenControlChannel', 'ssmmessages:OpenDataChannel'],
+  Resource: '*',
+};
 
 // A trust policy has no Resource, which `PolicyStatement` requires; so it is written out here.
 const EC2_TRUST = JSON.stringify({
@@ -33,7 +40,8 @@ export interface InstanceRoleProps {
 }
 
 /**
- * An EC2 instance role reachable through Session Manager, with its instance profile.
+ * An EC2 instance role reachable through Session Manager (its minimal permissions, in an inline
+ * policy of their own), with its instance profile.
  *
  * `forceDetachPolicies` because the revocation Lambda adds the inline policy `RevokeOldSessions`
  * outside Terraform: with it, the AWS provider lists and deletes every inline policy and detaches
@@ -55,7 +63,7 @@ export class InstanceRole extends Construct {
       assumeRolePolicy: EC2_TRUST,
       forceDetachPolicies: true,
     });
-    new IamRolePolicyAttachment(this, 'session-manager', { provider, role: this.role.name, policyArn: SSM_MANAGED_INSTANCE_CORE });
+    new IamRolePolicy(this, 'session-manager', { provider, role: this.role.name, name: 'session-manager', policy: policyDocument(SESSION_MANAGER_STATEMENT) });
     if (props.statements && props.statements.length > 0) {
       new IamRolePolicy(this, 'permissions', {
         provider,
@@ -70,7 +78,6 @@ export class InstanceRole extends Construct {
 
 export interface SimulationIdentitiesProps {
   readonly provider: AwsProvider;
-  readonly region: string;
   /** Prefix of the physical names that are ours rather than the lab's (`<name>-simulation-...`). */
   readonly namePrefix: string;
   /** ARN of the customer table the attacker reads. */
@@ -84,16 +91,13 @@ export interface SimulationIdentitiesProps {
  * instance role whose credentials a person copies off the Scenario 3 instance (scenario 3), and the
  * plain Session Manager roles of the other two instances.
  *
- * The user's secret access key is necessarily in the Terraform state (of `aws_iam_access_key` and of
- * the parameter that carries it): the state of this stack must be protected like the key itself
- * (encrypted backend, restricted readers). The key never appears in user data or outputs: the
- * malicious instance reads it from SSM SecureString parameters at run time with its own role.
+ * No access key is made here: Terraform would keep its secret in the state, which the threat-intel
+ * stack reads for the Elastic IP. The malicious instance makes the key itself at boot, with a role
+ * that may list, create and delete the keys of that one user and nothing else in IAM (see
+ * `scenario2UserData`); the user's `forceDestroy` deletes whatever keys it has on `cdktf destroy`.
  */
 export class SimulationIdentities extends Construct {
   readonly compromisedUser: IamUser;
-  /** SSM SecureString parameters holding the user's access key id and secret. */
-  readonly accessKeyIdParameter: SsmParameter;
-  readonly secretAccessKeyParameter: SsmParameter;
   /** Role `GuardDuty-Example-EC2-Compromised` of the Scenario 3 instance. */
   readonly compromisedRole: InstanceRole;
   readonly maliciousInstanceRole: InstanceRole;
@@ -101,11 +105,11 @@ export class SimulationIdentities extends Construct {
 
   constructor(scope: Construct, id: string, props: SimulationIdentitiesProps) {
     super(scope, id);
-    const { provider, region, namePrefix } = props;
+    const { provider, namePrefix } = props;
     const dataAccess = labDataAccess(props.tableArn, props.passwordParameterArn);
 
-    // forceDestroy: keys, login profiles or MFA devices someone adds while exploring must not block
-    // `cdktf destroy`.
+    // forceDestroy: the key the malicious instance made, and keys, login profiles or MFA devices
+    // someone adds while exploring, must not block `cdktf destroy`.
     this.compromisedUser = new IamUser(this, 'compromised-user', { provider, name: COMPROMISED_USER_NAME, forceDestroy: true });
     new IamUserPolicy(this, 'compromised-user-policy', {
       provider,
@@ -118,23 +122,6 @@ export class SimulationIdentities extends Construct {
         Resource: this.compromisedUser.arn,
       }),
     });
-    const accessKey = new IamAccessKey(this, 'compromised-user-key', { provider, user: this.compromisedUser.name });
-    const keyParameter = (purpose: string, description: string, value: string) =>
-      new SsmParameter(this, purpose, {
-        provider,
-        region,
-        name: `/${namePrefix}/compromised-user/${purpose}`,
-        description,
-        type: 'SecureString',
-        value,
-      });
-    this.accessKeyIdParameter = keyParameter('access-key-id', `Access key id of ${COMPROMISED_USER_NAME} (scenario 2)`, accessKey.id);
-    this.secretAccessKeyParameter = keyParameter(
-      'secret-access-key',
-      `Secret access key of ${COMPROMISED_USER_NAME} (scenario 2)`,
-      accessKey.secret,
-    );
-
     this.compromisedRole = new InstanceRole(this, 'compromised-role', {
       provider,
       name: COMPROMISED_ROLE_NAME,
@@ -144,13 +131,13 @@ export class SimulationIdentities extends Construct {
     this.maliciousInstanceRole = new InstanceRole(this, 'malicious-instance-role', {
       provider,
       name: `${namePrefix}-malicious-instance`,
-      description: 'Malicious instance of the simulation: reads the compromised key at run time',
+      description: 'Malicious instance of the simulation: makes the compromised user a key at boot',
       statements: [
         {
-          Sid: 'ReadCompromisedKey',
+          Sid: 'MakeTheCompromisedUserKey',
           Effect: 'Allow',
-          Action: 'ssm:GetParameter',
-          Resource: [this.accessKeyIdParameter.arn, this.secretAccessKeyParameter.arn],
+          Action: ['iam:ListAccessKeys', 'iam:CreateAccessKey', 'iam:DeleteAccessKey'],
+          Resource: this.compromisedUser.arn,
         },
       ],
     });

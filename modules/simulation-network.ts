@@ -41,15 +41,15 @@ export interface SimulationNetworkProps {
  * instances reach the AWS APIs and Session Manager without NAT or endpoints. Endpoints would even
  * defeat scenario 2: calls through them do not come from the Elastic IP on the threat list.
  *
- * No group admits anything from the internet except ICMP echo requests to the malicious instance,
- * which the Scenario 1 instance pings through its public address.
+ * No group admits anything from the internet except ICMP echo requests to the malicious instance from
+ * the Scenario 1 instance's public address (`allowPingsFrom`), which is where its pings come from.
  */
 export class SimulationNetwork extends Construct {
   readonly vpc: Vpc;
   readonly subnet: Subnet;
   /** All three instances: no ingress, all egress. */
   readonly targetSecurityGroup: SecurityGroup;
-  /** The malicious instance only: answers pings. */
+  /** The malicious instance only: answers the Scenario 1 instance's pings (`allowPingsFrom`). */
   readonly maliciousSecurityGroup: SecurityGroup;
   /** The remediation Lambda's groups; instances are destroyed before them. */
   readonly forensicSecurityGroup: SecurityGroup;
@@ -104,8 +104,9 @@ export class SimulationNetwork extends Construct {
       vpcId: this.vpc.id,
       name: MALICIOUS_SECURITY_GROUP_NAME,
       description: 'GuardDuty simulation malicious instance: answers the pings of scenario 1',
-      // The pings arrive from the Scenario 1 instance's public address, through the internet gateway.
-      ingress: [{ ...ECHO_REQUEST, cidrBlocks: [ANYWHERE], description: 'Scenario 1 pings (ICMP echo request)' }],
+      // Nothing until allowPingsFrom names the Scenario 1 instance. The rules stay inline, so Terraform
+      // owns the whole list: an upgrade replaces the earlier rule from anywhere rather than adding to it.
+      ingress: [],
       egress: [],
       tags: tags('malicious'),
     });
@@ -134,5 +135,15 @@ export class SimulationNetwork extends Construct {
       TRANSITION_GROUP_PURPOSE,
       'GuardDuty remediation: held only during isolation to untrack connections',
     );
+  }
+
+  /**
+   * Lets the malicious instance answer ICMP echo requests from one address: the Scenario 1 instance's
+   * public IP, where its pings come from (they reach the Elastic IP through the internet gateway).
+   */
+  allowPingsFrom(publicIp: string): void {
+    this.maliciousSecurityGroup.putIngress([
+      { ...ECHO_REQUEST, cidrBlocks: [`${publicIp}/32`], description: 'Scenario 1 pings (ICMP echo request), from the Scenario 1 instance only' },
+    ]);
   }
 }

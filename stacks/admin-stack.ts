@@ -1,11 +1,10 @@
 import { TerraformOutput } from 'cdktf';
 import type { Construct } from 'constructs';
 import { exportAccounts } from '../lib/config/export';
-import type { OrgConfig } from '../lib/config/load';
 import type { ExportAccount } from '../lib/config/schema';
 import { findingsBucketName, resourceName } from '../lib/naming';
 import { detectorFeatures } from '../lib/protection';
-import { CentralBus, type BusSenders } from '../modules/central-bus';
+import { CentralBus } from '../modules/central-bus';
 import { DeadLetterQueue } from '../modules/dead-letter-queue';
 import { Detector } from '../modules/detector';
 import { FindingForwarder } from '../modules/finding-forwarder';
@@ -52,7 +51,6 @@ export class AdminStack extends OrgStack {
       region: home,
       accountId: admin,
       busName: resourceName(config, 'findings'),
-      senders: busSenders(config),
       archiveRetentionDays: config.forwarding.archiveRetentionDays,
     });
     this.centralBusArn = bus.busArn;
@@ -85,6 +83,7 @@ export class AdminStack extends OrgStack {
     const sinks = new FindingsSinks(this, 'sinks', {
       provider,
       region: home,
+      accountId: admin,
       busName: bus.busName,
       baseName: resourceName(config, 'findings'),
       logRetentionDays: config.sinks.logRetentionDays,
@@ -121,17 +120,4 @@ export class AdminStack extends OrgStack {
       new TerraformOutput(this, 'siem-queue-url', { value: sinks.siemQueue.url, description: 'SQS queue a SIEM polls for findings' });
     }
   }
-}
-
-/**
- * In organizations mode every account of the organization may put findings on the bus; with
- * invitations there is no organization to name, so the accounts the deployment knows are listed.
- */
-function busSenders(config: OrgConfig): BusSenders {
-  if (config.mode === 'organizations') {
-    if (!config.organizationId) throw new Error('organizationId is required in organizations mode (the configuration loader checks this)');
-    return { organizationId: config.organizationId };
-  }
-  const accounts = [config.accounts.admin, config.accounts.sandbox, ...config.members.map((member) => member.id)];
-  return { accountIds: [...new Set(accounts)] };
 }

@@ -4,6 +4,7 @@ import { CloudwatchEventTarget } from '@cdktf/provider-aws/lib/cloudwatch-event-
 import { CloudwatchMetricAlarm } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm';
 import type { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import type { Construct } from 'constructs';
+import type { OrgConfig } from '../lib/config/load';
 import { TARGET_RETRY_POLICY, type InputTransformer } from '../lib/findings';
 import { isolationGroupNames, resourceName } from '../lib/naming';
 import type { PolicyStatement } from '../lib/policy';
@@ -18,8 +19,9 @@ import {
   type RemediationRule,
 } from '../lib/remediation-rules';
 import { DeadLetterQueue } from '../modules/dead-letter-queue';
+import { LogKey } from '../modules/log-key';
 import { NotificationTopic } from '../modules/notification-topic';
-import { RemediationFunction } from '../modules/remediation-function';
+import { functionLogGroupName, RemediationFunction } from '../modules/remediation-function';
 import { OrgStack, type OrgStackProps } from './org-stack';
 
 const FUNCTIONS_DIR = path.resolve(__dirname, '..', 'functions');
@@ -36,6 +38,10 @@ type FunctionKey = (typeof FUNCTION_KEYS)[number];
  *
  * Alarms reach the topic through an EventBridge rule on their state change rather than as alarm
  * actions: the shared topic's policy admits EventBridge rules, and the rule words the e-mail.
+ *
+ * The functions' log groups are encrypted with a key of their own per region, and each function has
+ * reserved concurrency (`remediation.reservedConcurrency`), so other functions of the sandbox
+ * account cannot starve it.
  */
 export class RemediationStack extends OrgStack {
   constructor(scope: Construct, props: OrgStackProps) {
@@ -66,6 +72,15 @@ export class RemediationStack extends OrgStack {
     const functionScope: FunctionScope = { accountId, region, topicArn: topic.topicArn, topicKeyArn: topic.key.arn, exemptTag: remediation.exemptTag };
     const common = { MODE: mode, TOPIC_ARN: topic.topicArn, EXEMPT_TAG: remediation.exemptTag };
     const functionName = (name: string) => resourceName(config, name);
+    const deployed = FUNCTION_KEYS.filter((key) => key !== 'deactivate-access-key' || remediation.deactivateAccessKeys);
+    const logKey = new LogKey(this, id('log-key'), {
+      provider,
+      region,
+      accountId,
+      aliasName: resourceName(config, 'remediation-logs'),
+      logGroupNames: deployed.map((key) => functionLogGroupName(functionName(key))),
+    });
+    const reservedConcurrency = remediation.reservedConcurrency === 'none' ? undefined : remediation.reservedConcurrency;
     const make = (key: FunctionKey, description: string, statements: PolicyStatement[], environment: Record<string, string>) =>
       new RemediationFunction(this, id(key), {
         provider,
@@ -77,6 +92,8 @@ export class RemediationStack extends OrgStack {
         statements,
         environment: { ...common, ...environment },
         deadLetterQueueArn: deadLetters.queueArn,
+        logKeyArn: logKey.keyArn,
+        reservedConcurrency,
       });
 
     // The same names the simulation stack gives the groups it creates (and removes) in its VPC.
@@ -85,9 +102,7 @@ export class RemediationStack extends OrgStack {
       FORENSIC_GROUP_NAME: groups.forensic,
       TRANSITION_GROUP_NAME: groups.transition,
     });
-    // The deployment role and the remediation's own roles: revoking their sessions would lock out
-    // the pipeline or the remediation itself.
-    const protectedRoleNames = [config.roleName, ...FUNCTION_KEYS.map((key) => `${functionName(key)}-${region}`)];
+    const protectedRoleNames = protectedRoles(config, functionName);
     const revocation = make(
       'revoke-role-sessions',
       'Revokes the sessions of an instance role whose credentials GuardDuty saw used elsewhere',
@@ -174,4 +189,23 @@ export class RemediationStack extends OrgStack {
       deadLetterConfig: { arn: deadLetters.queueArn },
     });
   }
+}
+
+/**
+ * Roles the revocation never touches, whatever their trust or path: the deployment roles (revoking
+ * them would lock out the pipeline), the remediation's own roles in every region (`<function>-*`,
+ * whichever regions run it), and `remediation.protectedRoles` (break-glass roles, say).
+ */
+export function protectedRoles(config: OrgConfig, functionName: (key: string) => string): string[] {
+  const stateRole = config.backend.type === 's3' ? config.backend.roleArn : undefined;
+  const stateRoleName = stateRole?.startsWith(`arn:aws:iam::${config.accounts.sandbox}:role/`) ? stateRole.split('/').at(-1) : undefined;
+  return [
+    ...new Set([
+      config.roleName,
+      config.managementRoleName,
+      ...(stateRoleName ? [stateRoleName] : []),
+      ...FUNCTION_KEYS.map((key) => `${functionName(key)}-*`),
+      ...config.remediation.protectedRoles,
+    ]),
+  ];
 }

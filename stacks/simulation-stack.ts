@@ -21,8 +21,8 @@ export interface SimulationStackProps extends OrgStackProps {
  * and malicious instances, the IAM user and role an attacker uses, and the data they touch. Removed
  * with one `cdktf destroy`.
  *
- * The state of this stack holds the compromised user's secret access key (see SimulationIdentities):
- * keep it in an encrypted backend readable only by the people who deploy.
+ * No long-term secret is in the state of this stack (which the threat-intel stack reads for the
+ * Elastic IP): the malicious instance makes the compromised user's key itself (SimulationIdentities).
  */
 export class SimulationStack extends OrgStack {
   /** Public IP of the malicious instance's Elastic IP, for the shared threat list. */
@@ -44,7 +44,6 @@ export class SimulationStack extends OrgStack {
     this.data = new SimulationData(this, 'data', { provider, region });
     this.identities = new SimulationIdentities(this, 'identities', {
       provider,
-      region,
       namePrefix,
       tableArn: this.data.table.arn,
       passwordParameterArn: this.data.passwordParameter.arn,
@@ -94,12 +93,13 @@ export class SimulationStack extends OrgStack {
       userData: scenario2UserData({
         maliciousIp: this.maliciousIp,
         region,
-        accessKeyIdParameter: this.identities.accessKeyIdParameter.name,
-        secretAccessKeyParameter: this.identities.secretAccessKeyParameter.name,
+        userName: this.identities.compromisedUser.name,
         tableName: this.data.table.name,
         parameterName: this.data.passwordParameter.name,
       }),
     });
+    // The malicious instance answers the pings of the Scenario 1 instance only (from its public address).
+    network.allowPingsFrom(this.scenario1.instance.publicIp);
     new EipAssociation(this, 'malicious-eip-association', {
       provider,
       region,

@@ -27,7 +27,13 @@ function setup(options: { iam?: FakeIam; settings?: Partial<CommonSettings> } = 
   const snsMock = mockClient(sns);
   snsMock.on(PublishCommand).resolves({ MessageId: 'message-1' });
   const lines: string[] = [];
-  const handler = deactivationHandler({ iam: iam.client, sns, settings: () => ({ ...SETTINGS, ...options.settings }), sink: (line) => lines.push(line) });
+  const handler = deactivationHandler({
+    iam: iam.client,
+    sns,
+    settings: () => ({ ...SETTINGS, ...options.settings }),
+    sink: (line) => lines.push(line),
+    now: () => new Date('2026-11-22T04:40:00Z'),
+  });
   const logs = () => lines.map((line) => JSON.parse(line) as Record<string, any>);
   const published = () => snsMock.commandCalls(PublishCommand).map((call) => call.args[0].input);
   return { iam, snsMock, handler, logs, published };
@@ -103,6 +109,28 @@ describe('deactivate-access-key', () => {
     expect(await handler(findingEvent('iam-user-malicious-ip-caller-custom'), CONTEXT)).toEqual({ outcome: 'skipped', reason });
     expect(iam.writes()).toEqual([]);
     expect(published()).toEqual([]);
+  });
+
+  it('skips a GuardDuty sample finding without any AWS call', async () => {
+    const { iam, handler } = setup();
+    const sample = findingEvent('iam-user-malicious-ip-caller-custom');
+    sample.detail.service.additionalInfo = { sample: true };
+
+    expect((await handler(sample, CONTEXT)).outcome).toBe('skipped');
+    expect(iam.calls()).toEqual([]);
+  });
+
+  it('ignores a handled marker whose time is in the future and deactivates', async () => {
+    const forged = labUser({
+      Tags: [
+        { Key: 'GuardDutyFindingId', Value: 'b2d4f6a8c0e2b4d6f8a0c2e4b6d8f0a2' },
+        { Key: 'GuardDutyFindingTime', Value: '2999-01-01T00:00:00Z' },
+      ],
+    });
+    const { iam, handler } = setup({ iam: new FakeIam({ users: [forged] }) });
+
+    expect((await handler(findingEvent('iam-user-malicious-ip-caller-custom'), CONTEXT)).outcome).toBe('remediated');
+    expect(iam.writes()).toEqual(['UpdateAccessKey', 'TagUser']);
   });
 
   it('skips a finding of another region without any AWS call', async () => {

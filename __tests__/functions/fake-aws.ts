@@ -30,11 +30,14 @@ import {
   TagUserCommand,
   UpdateAccessKeyCommand,
 } from '@aws-sdk/client-iam';
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 
 /**
  * A small in-memory EC2 account behind a real EC2Client (aws-sdk-client-mock replaces only `send`),
- * so replays and re-runs see the state earlier calls left, as they would in AWS.
+ * so replays and re-runs see the state earlier calls left, as they would in AWS. The isolation role's
+ * tag condition is modelled too: rules of a group without the `GuardDutyRemediation` tag cannot be
+ * changed (UnauthorizedOperation), as IAM would refuse.
  */
 
 export const REGION = 'us-west-2';
@@ -55,9 +58,25 @@ export interface FakeInstance {
   VpcId?: string;
   State: { Name: 'running' | 'stopped' | 'terminated' };
   Tags: Tag[];
-  NetworkInterfaces: { NetworkInterfaceId: string; VpcId?: string; Groups: { GroupId: string; GroupName: string }[] }[];
+  NetworkInterfaces: FakeNetworkInterface[];
   BlockDeviceMappings: { DeviceName: string; Ebs: { VolumeId: string } }[];
   disableApiTermination: boolean;
+}
+
+export interface FakeNetworkInterface {
+  NetworkInterfaceId: string;
+  VpcId?: string;
+  Groups: { GroupId: string; GroupName: string }[];
+}
+
+/**
+ * Seen by every call before and after it takes effect (commands by class name without `Command`):
+ * `before` may throw to fail the call with no effect, `after` may throw to fail it after its effect
+ * (a crash, or a reply that never arrived).
+ */
+export interface CallHooks {
+  before?(name: string, input: Record<string, any>): void;
+  after?(name: string, input: Record<string, any>): void;
 }
 
 export interface FakeGroup {
@@ -111,6 +130,8 @@ export class FakeEc2 {
   readonly moves: string[] = [];
   /** Commands (by class name) that fail once with the given error (or the error a function returns after its side effects). */
   readonly failOnce = new Map<string, Error | (() => Error)>();
+  /** Fault injection around every call. */
+  hooks: CallHooks = {};
   private counter = 0;
 
   constructor(...instances: FakeInstance[]) {
@@ -140,6 +161,11 @@ export class FakeEc2 {
     return full;
   }
 
+  /** Every network interface of every instance. */
+  networkInterfaces(): FakeNetworkInterface[] {
+    return [...this.instances.values()].flatMap((instance) => instance.NetworkInterfaces);
+  }
+
   private id(prefix: string): string {
     this.counter += 1;
     return `${prefix}-0f${String(this.counter).padStart(15, '0')}`;
@@ -165,22 +191,32 @@ export class FakeEc2 {
     return group;
   }
 
+  /** Answers one command: hooks, the once-failure, then the change itself. */
+  private on<I extends Record<string, any>>(command: { name: string }, answer: (input: I) => unknown): void {
+    const name = command.name.replace(/Command$/, '');
+    (this.mock.on as (c: unknown) => { callsFake(fn: (input: I) => unknown): void })(command).callsFake((input: I) => {
+      this.hooks.before?.(name, input);
+      this.guard(command.name);
+      const output = answer(input);
+      this.hooks.after?.(name, input);
+      return output;
+    });
+  }
+
   private wire(): void {
-    const m = this.mock;
-    m.on(DescribeInstancesCommand).callsFake((input) => {
-      this.guard('DescribeInstancesCommand');
+    this.on(DescribeInstancesCommand, (input) => {
       const instances = (input.InstanceIds ?? []).map((id: string) => this.instance(id));
       return { Reservations: [{ Instances: structuredClone(instances) }] };
     });
-    m.on(DescribeSecurityGroupsCommand).callsFake((input) => {
+    this.on(DescribeSecurityGroupsCommand, (input) => {
+      if (input.GroupIds) return { SecurityGroups: structuredClone(input.GroupIds.map((id: string) => this.group(id))) };
       const filters = new Map<string, string[]>((input.Filters ?? []).map((f: { Name: string; Values: string[] }) => [f.Name, f.Values]));
       const groups = [...this.groups.values()].filter(
         (group) => (filters.get('vpc-id')?.includes(group.VpcId) ?? true) && (filters.get('group-name')?.includes(group.GroupName) ?? true),
       );
       return { SecurityGroups: structuredClone(groups) };
     });
-    m.on(CreateSecurityGroupCommand).callsFake((input) => {
-      this.guard('CreateSecurityGroupCommand');
+    this.on(CreateSecurityGroupCommand, (input) => {
       if ([...this.groups.values()].some((group) => group.VpcId === input.VpcId && group.GroupName === input.GroupName)) {
         throw ec2Error('InvalidGroup.Duplicate', `The security group '${input.GroupName}' already exists for VPC '${input.VpcId}'`);
       }
@@ -196,35 +232,42 @@ export class FakeEc2 {
     });
     const change = (direction: 'IpPermissions' | 'IpPermissionsEgress', add: boolean) => (input: { GroupId: string; IpPermissions: IpPermission[] }) => {
       const group = this.group(input.GroupId);
+      if (!group.Tags.some((tag) => tag.Key === 'GuardDutyRemediation')) {
+        throw ec2Error('UnauthorizedOperation', `You are not authorized to perform this operation on ${input.GroupId}`);
+      }
+      // EC2 checks every rule of the call first: one duplicate or missing rule refuses the whole call.
       for (const permission of input.IpPermissions) {
         const present = group[direction].some((existing) => samePermission(existing, permission));
         if (add && present) throw ec2Error('InvalidPermission.Duplicate', 'the specified rule already exists');
         if (!add && !present) throw ec2Error('InvalidPermission.NotFound', 'the specified rule does not exist');
+      }
+      for (const permission of input.IpPermissions) {
         group[direction] = add ? [...group[direction], permission] : group[direction].filter((existing) => !samePermission(existing, permission));
       }
       return { Return: true };
     };
-    m.on(AuthorizeSecurityGroupIngressCommand).callsFake(change('IpPermissions', true));
-    m.on(AuthorizeSecurityGroupEgressCommand).callsFake(change('IpPermissionsEgress', true));
-    m.on(RevokeSecurityGroupIngressCommand).callsFake(change('IpPermissions', false));
-    m.on(RevokeSecurityGroupEgressCommand).callsFake(change('IpPermissionsEgress', false));
-    m.on(ModifyNetworkInterfaceAttributeCommand).callsFake((input) => {
-      this.guard('ModifyNetworkInterfaceAttributeCommand');
-      const eni = [...this.instances.values()].flatMap((instance) => instance.NetworkInterfaces).find((n) => n.NetworkInterfaceId === input.NetworkInterfaceId);
+    this.on(AuthorizeSecurityGroupIngressCommand, change('IpPermissions', true));
+    this.on(AuthorizeSecurityGroupEgressCommand, change('IpPermissionsEgress', true));
+    this.on(RevokeSecurityGroupIngressCommand, change('IpPermissions', false));
+    this.on(RevokeSecurityGroupEgressCommand, change('IpPermissionsEgress', false));
+    this.on(ModifyNetworkInterfaceAttributeCommand, (input) => {
+      const eni = this.networkInterfaces().find((n) => n.NetworkInterfaceId === input.NetworkInterfaceId);
       if (!eni) throw ec2Error('InvalidNetworkInterfaceID.NotFound', 'no such network interface');
-      eni.Groups = input.Groups.map((id: string) => ({ GroupId: id, GroupName: this.group(id).GroupName }));
-      this.moves.push(`${input.NetworkInterfaceId} -> ${this.group(input.Groups[0]).GroupName}`);
+      const groups = input.Groups.map((id: string) => this.group(id));
+      const vpc = eni.VpcId ?? [...this.instances.values()].find((instance) => instance.NetworkInterfaces.includes(eni))!.VpcId;
+      if (groups.some((group: FakeGroup) => group.VpcId !== vpc)) throw ec2Error('InvalidGroup.NotFound', 'security group of another VPC');
+      eni.Groups = groups.map((group: FakeGroup) => ({ GroupId: group.GroupId, GroupName: group.GroupName }));
+      this.moves.push(`${input.NetworkInterfaceId} -> ${groups.map((group: FakeGroup) => group.GroupName).join(', ')}`);
       return {};
     });
-    m.on(DescribeSnapshotsCommand).callsFake((input) => {
+    this.on(DescribeSnapshotsCommand, (input) => {
       const filters: { Name: string; Values: string[] }[] = input.Filters ?? [];
       const snapshots = this.snapshots.filter((snapshot) =>
         filters.every((filter) => snapshot.Tags.some((tag) => `tag:${tag.Key}` === filter.Name && filter.Values.includes(tag.Value!))),
       );
       return { Snapshots: structuredClone(snapshots) };
     });
-    m.on(CreateSnapshotsCommand).callsFake((input) => {
-      this.guard('CreateSnapshotsCommand');
+    this.on(CreateSnapshotsCommand, (input) => {
       const instance = this.instance(input.InstanceSpecification.InstanceId);
       const created = instance.BlockDeviceMappings.map((mapping) => {
         const snapshot = { SnapshotId: this.id('snap'), VolumeId: mapping.Ebs.VolumeId, Tags: input.TagSpecifications[0].Tags };
@@ -233,22 +276,40 @@ export class FakeEc2 {
       });
       return { Snapshots: created.map(({ SnapshotId, VolumeId }) => ({ SnapshotId, VolumeId })) };
     });
-    m.on(DescribeInstanceAttributeCommand).callsFake((input) => ({
+    this.on(DescribeInstanceAttributeCommand, (input) => ({
       InstanceId: input.InstanceId,
       DisableApiTermination: { Value: this.instance(input.InstanceId).disableApiTermination },
     }));
-    m.on(ModifyInstanceAttributeCommand).callsFake((input) => {
-      this.guard('ModifyInstanceAttributeCommand');
+    this.on(ModifyInstanceAttributeCommand, (input) => {
       this.instance(input.InstanceId).disableApiTermination = input.DisableApiTermination.Value;
       return {};
     });
-    m.on(CreateTagsCommand).callsFake((input) => {
-      this.guard('CreateTagsCommand');
+    this.on(CreateTagsCommand, (input) => {
       for (const id of input.Resources) {
         const instance = this.instance(id);
+        if (new Set([...instance.Tags.map((tag) => tag.Key), ...input.Tags.map((tag: Tag) => tag.Key)]).size > 50) {
+          throw ec2Error('TagLimitExceeded', `The maximum number of tags for resource ${id} has been reached`);
+        }
         for (const tag of input.Tags) instance.Tags = [...instance.Tags.filter((t) => t.Key !== tag.Key), tag];
       }
       return {};
+    });
+  }
+}
+
+/** SNS with a list of what was published, behind a real SNSClient, with the same hooks as FakeEc2. */
+export class FakeSns {
+  readonly client = new SNSClient({ region: REGION, credentials: TEST_CREDENTIALS });
+  readonly mock = mockClient(this.client);
+  readonly published: Record<string, any>[] = [];
+  hooks: CallHooks = {};
+
+  constructor() {
+    this.mock.on(PublishCommand).callsFake((input) => {
+      this.hooks.before?.('Publish', input);
+      this.published.push(input);
+      this.hooks.after?.('Publish', input);
+      return { MessageId: `message-${this.published.length}` };
     });
   }
 }
@@ -290,7 +351,15 @@ export interface FakeRole {
   Path: string;
   Tags: { Key: string; Value: string }[];
   policies: Map<string, string>;
+  /** The trust policy (JSON). @default EC2 may assume the role */
+  trust?: string;
 }
+
+/** The trust policy of an EC2 instance role. */
+export const EC2_TRUST = JSON.stringify({
+  Version: '2012-10-17',
+  Statement: [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+});
 
 export interface FakeUser {
   UserName: string;
@@ -353,6 +422,8 @@ export class FakeIam {
           Arn: `arn:aws:iam::${ACCOUNT}:role${role.Path}${role.RoleName}`,
           RoleId: 'AROAEXAMPLECOMPROMISED',
           CreateDate: new Date('2026-11-22T03:58:00Z'),
+          // IAM returns documents URL-encoded.
+          AssumeRolePolicyDocument: encodeURIComponent(role.trust ?? EC2_TRUST),
           Tags: structuredClone(role.Tags),
         },
       };
@@ -371,6 +442,9 @@ export class FakeIam {
     m.on(TagRoleCommand).callsFake((input) => {
       this.guard('TagRoleCommand');
       const role = this.role(input.RoleName);
+      if (new Set([...role.Tags.map((tag) => tag.Key), ...input.Tags.map((tag: { Key: string }) => tag.Key)]).size > 50) {
+        throw new IAMServiceException({ name: 'LimitExceededException', $fault: 'client', $metadata: { httpStatusCode: 409 }, message: 'Cannot exceed quota for TagsPerRole: 50' });
+      }
       for (const tag of input.Tags) role.Tags = [...role.Tags.filter((t) => t.Key !== tag.Key), tag];
       return {};
     });

@@ -4,7 +4,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { CLIENT_CONFIG } from '../../functions/commons/clients';
 import { isolationHandler, isolationSettings, type IsolationSettings } from '../../functions/isolate-instance';
 import { findingEvent } from '../helpers/fixtures';
-import { ACCOUNT, ec2Error, FakeEc2, FUNCTION_ARN, labInstance, queryThrottling, REGION, scriptedHttp, TEST_CREDENTIALS } from './fake-aws';
+import { ACCOUNT, ec2Error, FakeEc2, FUNCTION_ARN, labInstance, queryThrottling, REGION, scriptedHttp, TEST_CREDENTIALS, type FakeGroup } from './fake-aws';
 
 const TOPIC = `arn:aws:sns:${REGION}:${ACCOUNT}:acme-remediation`;
 const SETTINGS: IsolationSettings = {
@@ -284,7 +284,7 @@ describe('isolate-instance', () => {
     expect(published()[0].Message).toContain(`Forensic security group: acme-ForensicSecurityGroup (${forensic[0].GroupId}, ${forensic[1].GroupId})`);
   });
 
-  it('uses the group a concurrent delivery created first', async () => {
+  it('uses the group a concurrent delivery created first (InvalidGroup.Duplicate)', async () => {
     const ec2 = new FakeEc2(labInstance());
     const { handler } = setup({ ec2 });
     // The other delivery's group appears between this delivery's describe and its create.
@@ -293,7 +293,7 @@ describe('isolate-instance', () => {
         GroupName: 'acme-ForensicSecurityGroup',
         VpcId: 'vpc-0a1b2c3d4e5f60001',
         Description: 'created by the other delivery',
-        Tags: [],
+        Tags: [{ Key: 'GuardDutyRemediation', Value: 'forensic' }],
         IpPermissions: [],
         IpPermissionsEgress: [],
       });
@@ -423,5 +423,263 @@ describe('isolate-instance', () => {
     expect(() => isolationSettings({ MODE: 'auto', TOPIC_ARN: TOPIC, EXEMPT_TAG: 'x', FORENSIC_GROUP_NAME: 'quarantine', TRANSITION_GROUP_NAME: 't' })).toThrow(
       'bad function environment: FORENSIC_GROUP_NAME: Invalid string: must include "ForensicSecurityGroup"',
     );
+  });
+});
+
+describe('isolate-instance never leaves an interface more exposed', () => {
+  const VPC = 'vpc-0a1b2c3d4e5f60001';
+  const TARGET = 'sg-0a1b2c3d4e5f60001';
+  const groupsOf = (ec2: FakeEc2) => ec2.instances.get(INSTANCE)!.NetworkInterfaces.map((eni) => eni.Groups.map((group) => group.GroupName));
+  const ourGroup = (ec2: FakeEc2, name: string, purpose: string, rules: Partial<FakeGroup> = {}) =>
+    ec2.addGroup({ GroupName: name, VpcId: VPC, Description: 'ours', Tags: [{ Key: 'GuardDutyRemediation', Value: purpose }], IpPermissions: [], IpPermissionsEgress: [], ...rules });
+  const withTargetGroup = () => {
+    const ec2 = new FakeEc2(labInstance());
+    ec2.addGroup({ GroupId: TARGET, GroupName: 'TargetSecurityGroup', VpcId: VPC, Description: 'lab', Tags: [], IpPermissions: [], IpPermissionsEgress: [] });
+    return ec2;
+  };
+
+  it.each([
+    ['no remediation tag', [] as { Key: string; Value: string }[], 'has no GuardDutyRemediation tag'],
+    ['the transition purpose', [{ Key: 'GuardDutyRemediation', Value: 'untrack' }], 'is tagged GuardDutyRemediation=untrack'],
+  ])('refuses a same-name forensic group with %s before anything moves, on every retry (rejected, alarmed)', async (_what, tags, found) => {
+    const ec2 = new FakeEc2(labInstance());
+    const imposter = ec2.addGroup({ GroupName: 'acme-ForensicSecurityGroup', VpcId: VPC, Description: 'someone else', Tags: tags, IpPermissions: [], IpPermissionsEgress: [] });
+    const { handler, published, logs } = setup({ ec2 });
+
+    for (let run = 0; run < 3; run++) {
+      const result = await handler(findingEvent('ec2-malicious-ip-caller-custom'), CONTEXT);
+      expect(result.outcome).toBe('rejected');
+      expect(result.reason).toBe(
+        `security group ${imposter.GroupId} named acme-ForensicSecurityGroup in ${VPC} ${found}, so it is not the remediation's forensic group; ` +
+          'nothing was moved. Rename that group, or tag it GuardDutyRemediation=forensic if it is meant to be this one',
+      );
+    }
+    expect(ec2.writes()).toEqual([]);
+    expect(groupsOf(ec2)).toEqual([['TargetSecurityGroup'], ['TargetSecurityGroup']]);
+    expect(published()).toEqual([]);
+    expect(logs().at(-1)).toMatchObject({ level: 'ERROR', message: 'event rejected', outcome: 'rejected', findingId: FINDING_ID });
+  });
+
+  it('refuses a same-name transition group that is not ours, before anything moves', async () => {
+    const ec2 = new FakeEc2(labInstance());
+    ec2.addGroup({ GroupName: 'acme-IsolationTransition', VpcId: VPC, Description: 'someone else', Tags: [], IpPermissions: [], IpPermissionsEgress: [] });
+    const { handler } = setup({ ec2 });
+
+    const result = await handler(findingEvent('ec2-malicious-ip-caller-custom'), CONTEXT);
+
+    expect(result.outcome).toBe('rejected');
+    expect(result.reason).toContain('named acme-IsolationTransition');
+    expect(ec2.moves).toEqual([]);
+  });
+
+  it('puts an interface back into its own groups when the forensic move fails twice, still isolates the others, and fails to be retried', async () => {
+    const ec2 = withTargetGroup();
+    const { handler, published, logs } = setup({ ec2 });
+    let refusals = 0;
+    ec2.hooks.before = (name, input) => {
+      if (name === 'ModifyNetworkInterfaceAttribute' && input.NetworkInterfaceId === 'eni-0a1b2c3d4e5f60001' && ec2.groups.get(input.Groups[0])?.GroupName === 'acme-ForensicSecurityGroup') {
+        refusals++;
+        throw ec2Error('InternalError', 'An internal error has occurred');
+      }
+    };
+
+    await expect(handler(findingEvent('ec2-malicious-ip-caller-custom'), CONTEXT)).rejects.toThrow(
+      'network interfaces not isolated, left in their own groups: eni-0a1b2c3d4e5f60001 (InternalError: An internal error has occurred)',
+    );
+
+    expect(refusals).toBe(2);
+    expect(ec2.moves).toEqual([
+      'eni-0a1b2c3d4e5f60001 -> acme-IsolationTransition',
+      'eni-0a1b2c3d4e5f60001 -> TargetSecurityGroup',
+      'eni-0a1b2c3d4e5f60002 -> acme-IsolationTransition',
+      'eni-0a1b2c3d4e5f60002 -> acme-ForensicSecurityGroup',
+    ]);
+    expect(groupsOf(ec2)).toEqual([['TargetSecurityGroup'], ['acme-ForensicSecurityGroup']]);
+    expect(published()).toEqual([]);
+    expect(logs().filter((line) => line.level === 'WARN').map((line) => line.message)).toEqual([
+      'move into the forensic group failed; trying once more',
+      'move into the forensic group failed again; putting the interface back into its own groups',
+    ]);
+
+    ec2.hooks = {};
+    expect((await handler(findingEvent('ec2-malicious-ip-caller-custom'), CONTEXT)).outcome).toBe('remediated');
+    expect(groupsOf(ec2)).toEqual([['acme-ForensicSecurityGroup'], ['acme-ForensicSecurityGroup']]);
+  });
+
+  it('tries the forensic move once more and carries on when that succeeds', async () => {
+    const { ec2, handler } = setup();
+    // The first move (into the transition group) passes; the second, into the forensic group, fails once.
+    let calls = 0;
+    ec2.hooks.before = (name) => {
+      if (name === 'ModifyNetworkInterfaceAttribute' && ++calls === 2) throw ec2Error('InternalError');
+    };
+
+    expect((await handler(findingEvent('ec2-malicious-ip-caller-custom'), CONTEXT)).outcome).toBe('remediated');
+    expect(ec2.moves).toEqual([
+      'eni-0a1b2c3d4e5f60001 -> acme-IsolationTransition',
+      'eni-0a1b2c3d4e5f60001 -> acme-ForensicSecurityGroup',
+      'eni-0a1b2c3d4e5f60002 -> acme-IsolationTransition',
+      'eni-0a1b2c3d4e5f60002 -> acme-ForensicSecurityGroup',
+    ]);
+  });
+
+  it('moves an interface found in the transition group straight on into the forensic group', async () => {
+    const ec2 = new FakeEc2(labInstance());
+    const transition = ourGroup(ec2, 'acme-IsolationTransition', 'untrack', { IpPermissions: [ALLOW_ALL], IpPermissionsEgress: [ALLOW_ALL] });
+    ec2.instances.get(INSTANCE)!.NetworkInterfaces[0].Groups = [{ GroupId: transition.GroupId, GroupName: transition.GroupName }];
+    const { handler } = setup({ ec2 });
+
+    expect((await handler(findingEvent('ec2-malicious-ip-caller-custom'), CONTEXT)).outcome).toBe('remediated');
+    expect(ec2.moves).toEqual([
+      'eni-0a1b2c3d4e5f60001 -> acme-ForensicSecurityGroup',
+      'eni-0a1b2c3d4e5f60002 -> acme-IsolationTransition',
+      'eni-0a1b2c3d4e5f60002 -> acme-ForensicSecurityGroup',
+    ]);
+  });
+
+  it('empties a forensic group someone added rules to before moving anything into it', async () => {
+    const ec2 = new FakeEc2(labInstance());
+    const ssh = { IpProtocol: 'tcp', FromPort: 22, ToPort: 22, IpRanges: [{ CidrIp: '0.0.0.0/0' }] };
+    const forensic = ourGroup(ec2, 'acme-ForensicSecurityGroup', 'forensic', { IpPermissions: [ssh], IpPermissionsEgress: [ALLOW_ALL] });
+    const { handler } = setup({ ec2 });
+
+    expect((await handler(findingEvent('ec2-malicious-ip-caller-custom'), CONTEXT)).outcome).toBe('remediated');
+    expect(ec2.calls().slice(1, 4)).toEqual([
+      ['DescribeSecurityGroups', { Filters: [{ Name: 'vpc-id', Values: [VPC] }, { Name: 'group-name', Values: ['acme-ForensicSecurityGroup'] }] }],
+      ['RevokeSecurityGroupIngress', { GroupId: forensic.GroupId, IpPermissions: [ssh] }],
+      ['RevokeSecurityGroupEgress', { GroupId: forensic.GroupId, IpPermissions: [ALLOW_ALL] }],
+    ]);
+    expect(ec2.groups.get(forensic.GroupId)).toMatchObject({ IpPermissions: [], IpPermissionsEgress: [] });
+  });
+
+  it.each([
+    ['InvalidPermission.Duplicate', 'AuthorizeSecurityGroupIngress', (group: FakeGroup) => group.IpPermissions.push(ALLOW_ALL)],
+    ['InvalidPermission.NotFound', 'RevokeSecurityGroupEgress', (group: FakeGroup) => (group.IpPermissionsEgress = [])],
+  ])('converges when a concurrent delivery changed a rule first (%s)', async (code, command, concurrent) => {
+    const { ec2, handler } = setup();
+    let raced = false;
+    ec2.hooks.before = (name, input) => {
+      const group = ec2.groups.get(input.GroupId);
+      if (!raced && name === command && group?.GroupName === 'acme-IsolationTransition') {
+        raced = true;
+        concurrent(group);
+        throw ec2Error(code);
+      }
+    };
+
+    expect((await handler(findingEvent('ec2-malicious-ip-caller-custom'), CONTEXT)).outcome).toBe('remediated');
+    expect(raced).toBe(true);
+    const [transition] = ec2.groupsNamed('acme-IsolationTransition');
+    expect(transition.IpPermissions).toEqual([ALLOW_ALL]);
+    expect(transition.IpPermissionsEgress).toEqual([ALLOW_ALL]);
+    expect(groupsOf(ec2)).toEqual([['acme-ForensicSecurityGroup'], ['acme-ForensicSecurityGroup']]);
+  });
+
+  it('starts over when a group is deleted between its read and its change (InvalidGroup.NotFound)', async () => {
+    const ec2 = new FakeEc2(labInstance());
+    const stale = ourGroup(ec2, 'acme-ForensicSecurityGroup', 'forensic', { IpPermissionsEgress: [ALLOW_ALL] });
+    ec2.hooks.before = (name, input) => {
+      if (name === 'RevokeSecurityGroupEgress' && input.GroupId === stale.GroupId) {
+        ec2.groups.delete(stale.GroupId);
+        throw ec2Error('InvalidGroup.NotFound');
+      }
+    };
+    const { handler } = setup({ ec2 });
+
+    expect((await handler(findingEvent('ec2-malicious-ip-caller-custom'), CONTEXT)).outcome).toBe('remediated');
+    const [forensic] = ec2.groupsNamed('acme-ForensicSecurityGroup');
+    expect(forensic.GroupId).not.toBe(stale.GroupId);
+    expect(forensic).toMatchObject({ IpPermissions: [], IpPermissionsEgress: [] });
+    expect(groupsOf(ec2)).toEqual([['acme-ForensicSecurityGroup'], ['acme-ForensicSecurityGroup']]);
+  });
+
+  it('two concurrent deliveries of the finding converge: one group each, every interface isolated, none left in transition', async () => {
+    const ec2 = new FakeEc2(labInstance());
+    const first = setup({ ec2 });
+    const second = setup({ ec2 });
+
+    const outcomes = await Promise.all([
+      first.handler(findingEvent('ec2-malicious-ip-caller-custom'), CONTEXT),
+      second.handler(findingEvent('ec2-malicious-ip-caller-custom'), { ...CONTEXT, awsRequestId: 'request-2' }),
+    ]);
+
+    expect(outcomes.map((result) => result.outcome)).toEqual(['remediated', 'remediated']);
+    expect(ec2.groupsNamed('acme-ForensicSecurityGroup')).toHaveLength(1);
+    expect(ec2.groupsNamed('acme-IsolationTransition')).toHaveLength(1);
+    expect(groupsOf(ec2)).toEqual([['acme-ForensicSecurityGroup'], ['acme-ForensicSecurityGroup']]);
+    expect(ec2.groupsNamed('acme-ForensicSecurityGroup')[0]).toMatchObject({ IpPermissions: [], IpPermissionsEgress: [] });
+  });
+});
+
+describe('isolate-instance markers and sample findings', () => {
+  it('ignores a handled marker whose time is in the future (forged to opt out) and isolates', async () => {
+    const instance = labInstance({
+      Tags: [
+        { Key: 'GuardDutyFindingId', Value: FINDING_ID },
+        { Key: 'GuardDutyFindingTime', Value: '2099-01-01T00:00:00.000Z' },
+      ],
+    });
+    const { ec2, handler, published, logs } = setup({ ec2: new FakeEc2(instance) });
+
+    expect((await handler(findingEvent('ec2-malicious-ip-caller-custom'), CONTEXT)).outcome).toBe('remediated');
+    expect(ec2.moves).toHaveLength(4);
+    expect(published()).toHaveLength(1);
+    expect(ec2.instances.get(INSTANCE)!.Tags).toContainEqual({ Key: 'GuardDutyFindingTime', Value: '2026-11-22T04:31:02.907Z' });
+    expect(logs().find((line) => line.message === 'handled marker ignored: its time is in the future')).toMatchObject({
+      level: 'WARN',
+      markerTime: '2099-01-01T00:00:00.000Z',
+      now: '2026-11-22T04:32:00.000Z',
+    });
+  });
+
+  it('finishes as remediated, with one e-mail, when the instance has no room left for the marker tags', async () => {
+    const full = labInstance({ Tags: Array.from({ length: 49 }, (_, index) => ({ Key: `team:${index}`, Value: 'x' })) });
+    const { handler, published, logs } = setup({ ec2: new FakeEc2(full) });
+
+    const result = await handler(findingEvent('ec2-malicious-ip-caller-custom'), CONTEXT);
+
+    expect(result.outcome).toBe('remediated');
+    expect(result.details?.handledMarker).toBe('not written (TagLimitExceeded): a replay of this finding would act again');
+    expect(published()).toHaveLength(1);
+    expect(logs().find((line) => line.message === 'handled marker not written: the resource has no room for more tags')).toMatchObject({
+      level: 'WARN',
+      action: 'ec2:CreateTags',
+      error: { name: 'TagLimitExceeded' },
+    });
+  });
+
+  it.each([
+    ['as a field', { sample: true }],
+    ['inside additionalInfo.value', { value: '{"sample":true}', type: 'default' }],
+  ])('skips a GuardDuty sample finding (%s) without any AWS call and without an alarm', async (_shape, additionalInfo) => {
+    const { ec2, handler, published, logs } = setup();
+    const sample = findingEvent('ec2-malicious-ip-caller-custom');
+    sample.detail.service.additionalInfo = additionalInfo;
+    // Sample findings carry made-up values that need not pass the schema.
+    sample.detail.resource.instanceDetails.instanceId = 'i-99999999';
+
+    expect(await handler(sample, CONTEXT)).toEqual({ outcome: 'skipped', reason: 'a GuardDuty sample finding (CreateSampleFindings): notified, never remediated' });
+    expect(ec2.calls()).toEqual([]);
+    expect(published()).toEqual([]);
+    expect(logs()).toEqual([expect.objectContaining({ level: 'WARN', outcome: 'skipped', findingId: FINDING_ID, findingType: 'UnauthorizedAccess:EC2/MaliciousIPCaller.Custom' })]);
+  });
+
+  it('acts on a finding whose additionalInfo says sample: false', async () => {
+    const { handler } = setup();
+    const real = findingEvent('ec2-malicious-ip-caller-custom');
+    real.detail.service.additionalInfo = { sample: false };
+
+    expect((await handler(real, CONTEXT)).outcome).toBe('remediated');
+  });
+
+  it('names the finding id and type on the line of an event it rejects', async () => {
+    const { handler, logs } = setup();
+    const event = findingEvent('ec2-malicious-ip-caller-custom');
+    event.detail.resource.instanceDetails.instanceId = 'not-an-instance';
+
+    expect((await handler(event, CONTEXT)).outcome).toBe('rejected');
+    expect(logs()).toEqual([
+      expect.objectContaining({ level: 'ERROR', message: 'event rejected', findingId: FINDING_ID, findingType: 'UnauthorizedAccess:EC2/MaliciousIPCaller.Custom' }),
+    ]);
   });
 });

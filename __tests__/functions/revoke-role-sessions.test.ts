@@ -4,7 +4,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { CLIENT_CONFIG } from '../../functions/commons/clients';
 import { revocationHandler, revocationSettings, revokePolicy, type RevocationSettings } from '../../functions/revoke-role-sessions';
 import { findingEvent } from '../helpers/fixtures';
-import { ACCOUNT, FakeIam, FUNCTION_ARN, iamError, queryThrottling, REGION, scriptedHttp, TEST_CREDENTIALS, type FakeRole } from './fake-aws';
+import { ACCOUNT, EC2_TRUST, FakeIam, FUNCTION_ARN, iamError, queryThrottling, REGION, scriptedHttp, TEST_CREDENTIALS, type FakeRole } from './fake-aws';
 
 const TOPIC = `arn:aws:sns:${REGION}:${ACCOUNT}:acme-remediation`;
 const SETTINGS: RevocationSettings = {
@@ -13,7 +13,15 @@ const SETTINGS: RevocationSettings = {
   exemptTag: 'GuardDutyRemediationExempt',
   rolePathPrefix: '/',
   roleNamePrefix: '',
-  protectedRoleNames: ['OrganizationAccountAccessRole', 'acme-revoke-role-sessions'],
+  // As the stack sets it: the deployment role, the remediation's roles in every region, remediation.protectedRoles.
+  protectedRoleNames: [
+    'OrganizationAccountAccessRole',
+    'acme-isolate-instance-us-west-2',
+    'acme-revoke-role-sessions-us-west-2',
+    'acme-revoke-role-sessions-us-east-1',
+    'BreakGlass',
+    'incident-response-*',
+  ],
 };
 const CONTEXT = { invokedFunctionArn: FUNCTION_ARN('revoke-role-sessions'), awsRequestId: 'request-2' };
 const ROLE = 'GuardDuty-Example-EC2-Compromised';
@@ -138,7 +146,7 @@ describe('revoke-role-sessions', () => {
     const http = scriptedHttp([
       {
         status: 200,
-        body: `<GetRoleResponse xmlns="${ns}"><GetRoleResult><Role><Path>/</Path><RoleName>${ROLE}</RoleName><RoleId>AROAEXAMPLE</RoleId><Arn>arn:aws:iam::${ACCOUNT}:role/${ROLE}</Arn><CreateDate>2026-11-22T03:58:00Z</CreateDate></Role></GetRoleResult><ResponseMetadata><RequestId>r-1</RequestId></ResponseMetadata></GetRoleResponse>`,
+        body: `<GetRoleResponse xmlns="${ns}"><GetRoleResult><Role><Path>/</Path><RoleName>${ROLE}</RoleName><RoleId>AROAEXAMPLE</RoleId><Arn>arn:aws:iam::${ACCOUNT}:role/${ROLE}</Arn><CreateDate>2026-11-22T03:58:00Z</CreateDate><AssumeRolePolicyDocument>${encodeURIComponent(EC2_TRUST)}</AssumeRolePolicyDocument></Role></GetRoleResult><ResponseMetadata><RequestId>r-1</RequestId></ResponseMetadata></GetRoleResponse>`,
       },
       {
         status: 404,
@@ -186,11 +194,38 @@ describe('revoke-role-sessions', () => {
     expect(iam.writes()).toEqual([]);
   });
 
+  const trust = (principal: Record<string, unknown>, action: string | string[] = 'sts:AssumeRole') =>
+    JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: principal, Action: action }] });
+
   it.each([
     ['a service-linked role', labRole({ Path: '/aws-service-role/ec2.amazonaws.com/' }), {}, 'is a service-linked role (path /aws-service-role/ec2.amazonaws.com/)'],
+    [
+      'an IAM Identity Center (SSO) role',
+      labRole({ RoleName: 'AWSReservedSSO_AdministratorAccess_0123456789abcdef', Path: '/aws-reserved/sso.amazonaws.com/' }),
+      {},
+      'role AWSReservedSSO_AdministratorAccess_0123456789abcdef is an IAM Identity Center role (path /aws-reserved/sso.amazonaws.com/)',
+    ],
+    ['the deployment role', labRole({ RoleName: 'OrganizationAccountAccessRole' }), {}, 'role OrganizationAccountAccessRole is protected: a deployment role'],
+    ["this region's remediation role", labRole({ RoleName: 'acme-isolate-instance-us-west-2' }), {}, 'role acme-isolate-instance-us-west-2 is protected'],
+    ["another region's remediation role", labRole({ RoleName: 'acme-revoke-role-sessions-us-east-1' }), {}, 'role acme-revoke-role-sessions-us-east-1 is protected'],
+    ['a role of remediation.protectedRoles', labRole({ RoleName: 'BreakGlass' }), {}, 'role BreakGlass is protected'],
+    ['a role matching a protectedRoles pattern', labRole({ RoleName: 'incident-response-oncall' }), {}, 'role incident-response-oncall is protected (matches incident-response-*)'],
+    [
+      'a role EC2 cannot assume (a pipeline role trusted by an account)',
+      labRole({ RoleName: 'deploy-pipeline', trust: trust({ AWS: 'arn:aws:iam::111111111111:root' }) }),
+      {},
+      'role deploy-pipeline is not an EC2 instance role (its trust policy does not admit ec2.amazonaws.com)',
+    ],
+    ['a Lambda execution role', labRole({ RoleName: 'orders-api', trust: trust({ Service: 'lambda.amazonaws.com' }) }), {}, 'role orders-api is not an EC2 instance role'],
+    [
+      'a role whose only EC2 statement denies',
+      labRole({ trust: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Deny', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }] }) }),
+      {},
+      'is not an EC2 instance role',
+    ],
+    ['a role with an unreadable trust policy', labRole({ trust: '{not json' }), {}, 'is not an EC2 instance role'],
     ['a role outside the path prefix', labRole({ Path: '/admin/' }), { rolePathPrefix: '/workloads/' }, 'has path /admin/, outside the configured path prefix /workloads/'],
     ['a role without the name prefix', labRole(), { roleNamePrefix: 'app-' }, 'does not start with the configured name prefix app-'],
-    ['a protected role', labRole({ RoleName: 'OrganizationAccountAccessRole' }), {}, 'role OrganizationAccountAccessRole is protected'],
   ])('refuses %s (rejected, no change)', async (_what, role, settings, reason) => {
     const { iam, handler, published, logs } = setup({ iam: new FakeIam({ roles: [role] }), settings });
     const event = findingEvent('instance-credential-exfiltration-outside-aws');
@@ -203,6 +238,59 @@ describe('revoke-role-sessions', () => {
     expect(iam.writes()).toEqual([]);
     expect(published()).toEqual([]);
     expect(logs().at(-1)).toMatchObject({ level: 'ERROR', outcome: 'rejected', roleName: role.RoleName });
+  });
+
+  it.each([
+    ['the lab role (EC2 in its trust policy)', labRole()],
+    ['a role EC2 shares with other services', labRole({ RoleName: 'batch-worker', trust: trust({ Service: ['ecs-tasks.amazonaws.com', 'ec2.amazonaws.com'] }, ['sts:AssumeRole', 'sts:TagSession']) })],
+    ['an instance role under a sub-path of the prefix', labRole({ RoleName: 'app-web', Path: '/workloads/web/' }), { rolePathPrefix: '/workloads/', roleNamePrefix: 'app-' }],
+    ['a role whose name only starts like a protected pattern', labRole({ RoleName: 'incident-responder' })],
+  ] as [string, FakeRole, Partial<RevocationSettings>?][])('acts on %s', async (_what, role, settings = {}) => {
+    const { iam, handler, published } = setup({ iam: new FakeIam({ roles: [role] }), settings });
+    const event = findingEvent('instance-credential-exfiltration-outside-aws');
+    event.detail.resource.accessKeyDetails.userName = role.RoleName;
+
+    expect((await handler(event, CONTEXT)).outcome).toBe('remediated');
+    expect(iam.writes()).toEqual(['PutRolePolicy', 'TagRole']);
+    expect(role.policies.get('RevokeOldSessions')).toBe(revokePolicy('2026-11-22T04:45:00Z'));
+    expect(published()).toHaveLength(1);
+  });
+
+  it('ignores a handled marker whose time is in the future and revokes', async () => {
+    const forged = labRole({
+      Tags: [
+        { Key: 'GuardDutyFindingId', Value: FINDING_ID },
+        { Key: 'GuardDutyFindingTime', Value: '2030-01-01T00:00:00Z' },
+      ],
+    });
+    const { iam, handler, logs } = setup({ iam: new FakeIam({ roles: [forged] }) });
+
+    expect((await handler(findingEvent('instance-credential-exfiltration-outside-aws'), CONTEXT)).outcome).toBe('remediated');
+    expect(iam.writes()).toEqual(['PutRolePolicy', 'TagRole']);
+    expect(logs().map((line) => line.message)).toContain('handled marker ignored: its time is in the future');
+  });
+
+  it('ends as remediated with one e-mail when the role has no room left for the marker tags', async () => {
+    const full = labRole({ Tags: Array.from({ length: 49 }, (_, index) => ({ Key: `cost:${index}`, Value: 'x' })) });
+    const { iam, handler, published } = setup({ iam: new FakeIam({ roles: [full] }) });
+
+    expect(await handler(findingEvent('instance-credential-exfiltration-outside-aws'), CONTEXT)).toEqual({
+      outcome: 'remediated',
+      details: { cutoff: '2026-11-22T04:45:00Z', handledMarker: 'not written (LimitExceededException): a replay of this finding would act again' },
+    });
+    expect(iam.writes()).toEqual(['PutRolePolicy', 'TagRole']);
+    expect(published()).toHaveLength(1);
+  });
+
+  it('skips a GuardDuty sample finding without any AWS call', async () => {
+    const { iam, handler, published } = setup();
+    const sample = findingEvent('instance-credential-exfiltration-outside-aws');
+    sample.detail.service.additionalInfo = { sample: true };
+    sample.detail.resource.accessKeyDetails.userName = 'GeneratedFindingUserName';
+
+    expect((await handler(sample, CONTEXT)).outcome).toBe('skipped');
+    expect(iam.calls()).toEqual([]);
+    expect(published()).toEqual([]);
   });
 
   it('skips a finding of another account without any AWS call', async () => {
@@ -263,8 +351,8 @@ describe('revoke-role-sessions', () => {
 
   it('reads its scope from the environment', () => {
     expect(
-      revocationSettings({ MODE: 'auto', TOPIC_ARN: TOPIC, EXEMPT_TAG: 'Exempt', ROLE_PATH_PREFIX: '/workloads/', ROLE_NAME_PREFIX: 'app-', PROTECTED_ROLE_NAMES: 'A,B' }),
-    ).toEqual({ mode: 'auto', topicArn: TOPIC, exemptTag: 'Exempt', rolePathPrefix: '/workloads/', roleNamePrefix: 'app-', protectedRoleNames: ['A', 'B'] });
+      revocationSettings({ MODE: 'auto', TOPIC_ARN: TOPIC, EXEMPT_TAG: 'Exempt', ROLE_PATH_PREFIX: '/workloads/', ROLE_NAME_PREFIX: 'app-', PROTECTED_ROLE_NAMES: 'A,B,ops-*' }),
+    ).toEqual({ mode: 'auto', topicArn: TOPIC, exemptTag: 'Exempt', rolePathPrefix: '/workloads/', roleNamePrefix: 'app-', protectedRoleNames: ['A', 'B', 'ops-*'] });
     expect(() => revocationSettings({ MODE: 'auto', TOPIC_ARN: TOPIC, EXEMPT_TAG: 'Exempt', ROLE_PATH_PREFIX: 'workloads' })).toThrow(
       'bad function environment: ROLE_PATH_PREFIX: must be an IAM path such as "/" or "/workloads/"',
     );

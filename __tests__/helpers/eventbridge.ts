@@ -21,7 +21,8 @@ function matchObject(pattern: Record<string, unknown>, value: unknown): boolean 
     if (Array.isArray(rule)) {
       if (!matchField(rule, field)) return false;
     } else if (isObject(rule)) {
-      if (!isObject(field) || !matchObject(rule, field)) return false;
+      // Patterns match paths: below a missing object every field is missing (so `exists: false` holds).
+      if (!matchObject(rule, isObject(field) ? field : undefined)) return false;
     } else {
       throw new Error(`invalid pattern at ${key}: leaf values must be arrays`);
     }

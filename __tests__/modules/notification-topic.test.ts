@@ -14,7 +14,7 @@ function synthTopic(props: Omit<NotificationTopicProps, 'provider' | 'region' | 
 }
 
 describe('NotificationTopic', () => {
-  it('encrypts the topic with its own key that EventBridge may use for data keys only', () => {
+  it('encrypts the topic with its own key that EventBridge may use for data keys only, without source conditions (unsupported for EventBridge-to-encrypted topics)', () => {
     const { one } = synthTopic({ publisherRuleArns: ['arn:aws:events:us-west-2:222222222222:rule/bus/r1'] });
     const [key] = one('aws_kms_key');
     expect(key.enable_key_rotation).toBe(true);
@@ -39,16 +39,16 @@ describe('NotificationTopic', () => {
         Principal: { Service: 'events.amazonaws.com' },
         Action: 'sns:Publish',
         Resource: expect.stringMatching(/^\$\{aws_sns_topic\.[\w-]+\.arn\}$/),
-        Condition: { ArnEquals: { 'aws:SourceArn': ['arn:r1', 'arn:r2'] } },
+        Condition: { ArnEquals: { 'aws:SourceArn': ['arn:r1', 'arn:r2'] }, StringEquals: { 'aws:SourceAccount': '222222222222' } },
       },
     ]);
   });
 
-  it('grants named roles publish and key use, and extra services key use', () => {
+  it('grants named roles publish and key use', () => {
     const role = 'arn:aws:iam::333333333333:role/remediation';
-    const { one } = synthTopic({ publisherRoleArns: [role], keyUserServices: ['cloudwatch.amazonaws.com'] });
+    const { one } = synthTopic({ publisherRoleArns: [role] });
     const key = JSON.parse(one('aws_kms_key')[0].policy);
-    expect(key.Statement[1].Principal).toEqual({ Service: ['events.amazonaws.com', 'cloudwatch.amazonaws.com'] });
+    expect(key.Statement[1].Principal).toEqual({ Service: 'events.amazonaws.com' });
     expect(key.Statement[2]).toEqual({ Sid: 'PublisherRolesEncrypt', Effect: 'Allow', Principal: { AWS: [role] }, Action: ['kms:GenerateDataKey*', 'kms:Decrypt'], Resource: '*' });
     const policy = JSON.parse(one('aws_sns_topic_policy')[0].policy);
     expect(policy.Statement).toEqual([expect.objectContaining({ Sid: 'RolesPublish', Principal: { AWS: role }, Action: 'sns:Publish' })]);

@@ -4,7 +4,7 @@ import { TerraformStack, Testing } from 'cdktf';
 import { RemediationFunction } from '../../modules/remediation-function';
 import { REPO_ROOT } from '../helpers/synth';
 
-function synthFunction(options: { rules?: string[]; logRetentionDays?: number } = {}) {
+function synthFunction(options: { rules?: string[]; logRetentionDays?: number; reservedConcurrency?: number } = {}) {
   const app = Testing.app();
   const stack = new TerraformStack(app, 'test');
   const provider = new AwsProvider(stack, 'aws', { region: 'us-west-2' });
@@ -18,6 +18,8 @@ function synthFunction(options: { rules?: string[]; logRetentionDays?: number } 
     statements: [{ Sid: 'Own', Effect: 'Allow', Action: 'iam:GetRole', Resource: 'arn:aws:iam::333333333333:role/*' }],
     environment: { MODE: 'auto' },
     deadLetterQueueArn: 'arn:aws:sqs:eu-west-1:333333333333:acme-remediation-dead-letters',
+    logKeyArn: 'arn:aws:kms:eu-west-1:333333333333:key/logs',
+    reservedConcurrency: options.reservedConcurrency,
     ...(options.logRetentionDays ? { logRetentionDays: options.logRetentionDays } : {}),
   });
   (options.rules ?? []).forEach((arn, index) => fn.allowRule(`rule-${index}`, arn));
@@ -44,15 +46,25 @@ describe('RemediationFunction', () => {
     expect(one('aws_lambda_function').filename).toBe(`assets/lambda-code-${fn.bundle.sha256.slice(0, 16)}/${fn.bundle.sha256}/${path.basename(fn.bundle.zipPath)}`);
   });
 
-  it('owns its log group, with retention, and may write only there', () => {
+  it('owns its log group, with retention, encrypted with the given key, and may write only there', () => {
     const { one } = synthFunction({ logRetentionDays: 30 });
-    expect(one('aws_cloudwatch_log_group')).toMatchObject({ name: '/aws/lambda/acme-revoke-role-sessions', retention_in_days: 30, region: 'eu-west-1' });
+    expect(one('aws_cloudwatch_log_group')).toMatchObject({
+      name: '/aws/lambda/acme-revoke-role-sessions',
+      retention_in_days: 30,
+      region: 'eu-west-1',
+      kms_key_id: 'arn:aws:kms:eu-west-1:333333333333:key/logs',
+    });
     const policy = JSON.parse(one('aws_iam_role_policy').policy);
     expect(policy.Statement).toEqual([
       { Sid: 'WriteOwnLogs', Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: expect.stringMatching(/^\$\{aws_cloudwatch_log_group\.[\w-]+\.arn\}:log-stream:\*$/) },
       { Sid: 'SendFailedEvents', Effect: 'Allow', Action: 'sqs:SendMessage', Resource: 'arn:aws:sqs:eu-west-1:333333333333:acme-remediation-dead-letters' },
       { Sid: 'Own', Effect: 'Allow', Action: 'iam:GetRole', Resource: 'arn:aws:iam::333333333333:role/*' },
     ]);
+  });
+
+  it('reserves the given concurrency, and none unless told', () => {
+    expect(synthFunction({ reservedConcurrency: 5 }).one('aws_lambda_function').reserved_concurrent_executions).toBe(5);
+    expect(synthFunction().one('aws_lambda_function')).not.toHaveProperty('reserved_concurrent_executions');
   });
 
   it('has a role of its own per region that only Lambda assumes, with no managed policy', () => {

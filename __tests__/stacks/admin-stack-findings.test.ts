@@ -89,17 +89,12 @@ describe('admin stack findings flow, example configuration', () => {
     expect(all(synth, 'aws_iam_role_policy_attachment')).toEqual([]);
   });
 
-  it('lets only the organization put events on the central bus', () => {
-    const permissions = all(synth, 'aws_cloudwatch_event_permission');
-    expect(permissions).toHaveLength(1);
-    expect(permissions[0]).toMatchObject({
-      region: HOME,
-      principal: '*',
-      action: 'events:PutEvents',
-      event_bus_name: ref(synth, 'aws_cloudwatch_event_bus', () => true, 'name'),
-      condition: { key: 'aws:PrincipalOrgID', type: 'StringEquals', value: 'o-a1b2c3d4e5' },
-    });
+  it('admits no other account on the central bus: every forwarder runs in the admin account', () => {
+    expect(all(synth, 'aws_cloudwatch_event_permission')).toEqual([]);
     expect(all(synth, 'aws_cloudwatch_event_bus_policy')).toEqual([]);
+    // The forwarders' targets are the bus, through the admin account's own sender role.
+    const role = ref(synth, 'aws_iam_role', (resource) => resource.name === 'acme-findings-forwarder', 'arn');
+    for (const target of all(synth, 'aws_cloudwatch_event_target').filter((target) => target.target_id === 'central-bus')) expect(target.role_arn).toBe(role);
   });
 
   it('archives every finding on the central bus for a year by default', () => {
@@ -164,7 +159,8 @@ describe('admin stack findings flow, example configuration', () => {
     const sinks = rules[`acme-findings-sinks@${HOME}`];
     expect(matching(sinks)).toEqual(FIXTURES);
     const [logGroup] = all(synth, 'aws_cloudwatch_log_group');
-    expect(logGroup).toMatchObject({ name: '/aws/events/acme-findings', retention_in_days: 365, region: HOME });
+    const logKey = ref(synth, 'aws_kms_key', (key) => key.description.includes('/aws/events/acme-findings'), 'arn');
+    expect(logGroup).toMatchObject({ name: '/aws/events/acme-findings', retention_in_days: 365, region: HOME, kms_key_id: logKey });
     const logArn = ref(synth, 'aws_cloudwatch_log_group', () => true, 'arn');
     const siemArn = ref(synth, 'aws_sqs_queue', (queue) => queue.name === 'acme-findings-siem', 'arn');
     const targets = all(synth, 'aws_cloudwatch_event_target').filter((target) => [logArn, siemArn].includes(target.arn));
@@ -181,8 +177,21 @@ describe('admin stack findings flow, example configuration', () => {
         Principal: { Service: ['events.amazonaws.com', 'delivery.logs.amazonaws.com'] },
         Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
         Resource: `${logArn}:*`,
+        Condition: { ArnEquals: { 'aws:SourceArn': ref(synth, 'aws_cloudwatch_event_rule', (rule) => rule.name === 'acme-findings-sinks', 'arn') }, StringEquals: { 'aws:SourceAccount': ADMIN } },
       },
     ]);
+  });
+
+  it('encrypts the findings log group with a key CloudWatch Logs may use for that group of this account only', () => {
+    const [key] = all(synth, 'aws_kms_key').filter((candidate) => candidate.description.includes('/aws/events/acme-findings'));
+    expect(statements(key.policy)[1]).toEqual({
+      Sid: 'LogsEncryptTheseGroups',
+      Effect: 'Allow',
+      Principal: { Service: `logs.${HOME}.amazonaws.com` },
+      Action: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
+      Resource: '*',
+      Condition: { ArnEquals: { 'kms:EncryptionContext:aws:logs:arn': `arn:aws:logs:${HOME}:${ADMIN}:log-group:/aws/events/acme-findings` } },
+    });
   });
 
   it('encrypts the SIEM queue, gives it its own dead-letter queue, and lets only the sinks rule send to it', () => {
@@ -274,16 +283,10 @@ describe('admin stack findings flow, example configuration', () => {
 });
 
 describe('admin stack findings flow, configured', () => {
-  it('lists the known accounts as bus senders in invitations mode', () => {
+  it('admits no other account on the central bus in invitations mode either', () => {
     const synth = synthApp(testConfig({ mode: 'invitations', organizationId: undefined }));
-    const permissions = all(synth, 'aws_cloudwatch_event_permission');
-    expect(permissions.map((p) => p.principal).sort()).toEqual(
-      [...new Set([ADMIN, '333333333333', ...testConfig().members.map((m) => m.id)])].sort(),
-    );
-    for (const permission of permissions) {
-      expect(permission.condition).toBeUndefined();
-      expect(permission.action).toBe('events:PutEvents');
-    }
+    expect(all(synth, 'aws_cloudwatch_event_permission')).toEqual([]);
+    expect(all(synth, 'aws_cloudwatch_event_bus_policy')).toEqual([]);
   });
 
   it('applies the configured severities, retention, transition and expiry', () => {
@@ -313,6 +316,7 @@ describe('admin stack findings flow, configured', () => {
     const synth = synthApp(testConfig({ export: { enabled: false } }));
     expect(all(synth, 'aws_guardduty_publishing_destination')).toEqual([]);
     expect(all(synth, 'aws_s3_bucket')).toEqual([]);
-    expect(all(synth, 'aws_kms_key')).toHaveLength(1);
+    // The topic's key and the findings log group's key remain; the export's is gone.
+    expect(all(synth, 'aws_kms_key').map((key) => key.description)).toEqual(['Encrypts SNS topic acme-findings-email', 'Encrypts the CloudWatch Logs groups /aws/events/acme-findings']);
   });
 });

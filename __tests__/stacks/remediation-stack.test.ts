@@ -53,6 +53,25 @@ describe('RemediationStack rules', () => {
     expect(FIXTURES.filter((fixture) => matchesPattern(pattern, findingEvent(fixture))).sort()).toEqual(expected);
   });
 
+  it.each([
+    ['GuardDuty-Event-EC2-MaliciousIPCaller', 'ec2-malicious-ip-caller-custom'],
+    ['GuardDuty-Event-IAMUser-MaliciousIPCaller', 'iam-user-malicious-ip-caller-custom'],
+    ['GuardDuty-Event-IAMUser-InstanceCredentialExfiltration', 'instance-credential-exfiltration-outside-aws'],
+  ])('%s never matches a GuardDuty sample finding, and matches one that says sample: false', (name, fixture) => {
+    const pattern = JSON.parse(byName(rules(), 'name', name).event_pattern);
+    const sample = findingEvent(fixture);
+    sample.detail.service.additionalInfo = { sample: true };
+    const notSample = findingEvent(fixture);
+    notSample.detail.service.additionalInfo = { sample: false };
+    const noInfo = findingEvent(fixture);
+    delete noInfo.detail.service.additionalInfo;
+
+    expect(pattern.detail.service).toEqual({ additionalInfo: { sample: [false, { exists: false }] } });
+    expect(matchesPattern(pattern, sample)).toBe(false);
+    expect(matchesPattern(pattern, notSample)).toBe(true);
+    expect(matchesPattern(pattern, noInfo)).toBe(true);
+  });
+
   it('matches the older exfiltration type without suffix, and no finding of another account', () => {
     const exfiltration = JSON.parse(byName(rules(), 'name', 'GuardDuty-Event-IAMUser-InstanceCredentialExfiltration').event_pattern);
     const older = findingEvent('instance-credential-exfiltration-outside-aws');
@@ -132,6 +151,7 @@ describe('RemediationStack targets', () => {
     expect(topicPolicy.Statement).toHaveLength(1);
     expect(topicPolicy.Statement[0]).toMatchObject({ Effect: 'Allow', Action: 'sns:Publish', Principal: { Service: 'events.amazonaws.com' } });
     expect(topicPolicy.Statement[0].Condition.ArnEquals['aws:SourceArn'].sort()).toEqual(ruleArns.sort());
+    expect(topicPolicy.Statement[0].Condition.StringEquals).toEqual({ 'aws:SourceAccount': SANDBOX });
     expect(queuePolicy.Statement[0].Condition.ArnEquals['aws:SourceArn'].sort()).toEqual(ruleArns.sort());
   });
 });
@@ -158,15 +178,59 @@ describe('RemediationStack functions', () => {
     }
   });
 
-  it('gives the revocation function its scope and never the deployment role', () => {
+  it('gives the revocation function its scope: never the deployment roles, nor any region\'s remediation roles', () => {
     expect(byName(functions(), 'function_name', 'acme-revoke-role-sessions').environment.variables).toEqual({
       MODE: 'auto',
       TOPIC_ARN: '${aws_sns_topic.topic-us-west-2_topic_D8EFC07E.arn}',
       EXEMPT_TAG: 'GuardDutyRemediationExempt',
       ROLE_PATH_PREFIX: '/',
       ROLE_NAME_PREFIX: '',
-      PROTECTED_ROLE_NAMES: 'OrganizationAccountAccessRole,acme-isolate-instance-us-west-2,acme-revoke-role-sessions-us-west-2,acme-deactivate-access-key-us-west-2',
+      PROTECTED_ROLE_NAMES: 'OrganizationAccountAccessRole,GuardDutyDeployment,acme-isolate-instance-*,acme-revoke-role-sessions-*,acme-deactivate-access-key-*',
     });
+  });
+
+  it('adds remediation.protectedRoles, and the S3 state role of the sandbox account, to the protected roles', () => {
+    const synth = synthApp(
+      testConfig({
+        remediation: { protectedRoles: ['BreakGlass', 'incident-response-*'] },
+        backend: { type: 's3', bucket: 'acme-state', region: 'us-west-2', roleArn: `arn:aws:iam::${SANDBOX}:role/pipelines/terraform-state` },
+      }),
+    );
+    const revocation = byName(synth.resources(STACK, 'aws_lambda_function'), 'function_name', 'acme-revoke-role-sessions');
+    expect(revocation.environment.variables.PROTECTED_ROLE_NAMES.split(',')).toEqual([
+      'OrganizationAccountAccessRole',
+      'GuardDutyDeployment',
+      'terraform-state',
+      'acme-isolate-instance-*',
+      'acme-revoke-role-sessions-*',
+      'acme-deactivate-access-key-*',
+      'BreakGlass',
+      'incident-response-*',
+    ]);
+  });
+
+  it('reserves 5 concurrent executions for each function by default, the configured number, or none', () => {
+    expect(values(functions()).map((fn) => fn.reserved_concurrent_executions)).toEqual([5, 5]);
+    const two = synthApp(testConfig({ remediation: { reservedConcurrency: 2 } })).resources(STACK, 'aws_lambda_function');
+    expect(values(two).map((fn) => fn.reserved_concurrent_executions)).toEqual([2, 2]);
+    const none = synthApp(testConfig({ remediation: { reservedConcurrency: 'none' } })).resources(STACK, 'aws_lambda_function');
+    for (const fn of values(none)) expect(fn).not.toHaveProperty('reserved_concurrent_executions');
+  });
+
+  it('encrypts every function log group with a key of its region that CloudWatch Logs may use for those groups only', () => {
+    for (const synth of [standard, everything]) {
+      const groups = values(synth.resources(STACK, 'aws_cloudwatch_log_group'));
+      const keys = synth.resources(STACK, 'aws_kms_key');
+      for (const group of groups) {
+        const keyName = /^\$\{aws_kms_key\.([\w-]+)\.arn\}$/.exec(group.kms_key_id)![1];
+        const key = keys[keyName];
+        expect(key.region).toBe(group.region);
+        const logs = JSON.parse(key.policy).Statement.find((statement: Record<string, any>) => statement.Sid === 'LogsEncryptTheseGroups');
+        expect(logs.Principal).toEqual({ Service: `logs.${group.region}.amazonaws.com` });
+        expect([logs.Condition.ArnEquals['kms:EncryptionContext:aws:logs:arn']].flat()).toContain(`arn:aws:logs:${group.region}:${SANDBOX}:log-group:${group.name}`);
+      }
+      expect(groups.length).toBeGreaterThan(0);
+    }
   });
 
   it('retries a failed invocation twice, then sends the event to the dead-letter queue', () => {
@@ -227,12 +291,13 @@ describe('RemediationStack IAM', () => {
     const statements = statementsOf(standard, 'isolate-instance');
     const groups = { StringEquals: { 'aws:ResourceTag/GuardDutyRemediation': ['forensic', 'untrack'] } };
 
+    // Any group of the account and region may be attached: an interface goes back into its own groups
+    // when the forensic move fails. Rules change only on the remediation's tagged groups.
     expect(statements).toContainEqual({
-      Sid: 'OnlyIntoRemediationGroups',
+      Sid: 'AttachRemediationOrOwnGroups',
       Effect: 'Allow',
       Action: 'ec2:ModifyNetworkInterfaceAttribute',
       Resource: 'arn:aws:ec2:us-west-2:333333333333:security-group/*',
-      Condition: groups,
     });
     expect(statements).toContainEqual(expect.objectContaining({ Sid: 'SetRulesOfRemediationGroups', Resource: 'arn:aws:ec2:us-west-2:333333333333:security-group/*', Condition: groups }));
     expect(statements).toContainEqual(
@@ -257,15 +322,23 @@ describe('RemediationStack IAM', () => {
     expect(put(standard)).toEqual([
       { Sid: 'RevokeSessionsOfRolesInScope', Effect: 'Allow', Action: 'iam:PutRolePolicy', Resource: ['arn:aws:iam::333333333333:role/*'] },
       {
-        Sid: 'NeverTouchServiceLinkedOrProtectedRoles',
+        Sid: 'NeverTouchReservedOrProtectedRoles',
         Effect: 'Deny',
         Action: ['iam:PutRolePolicy', 'iam:TagRole'],
-        Resource: expect.arrayContaining([
+        Resource: [
           'arn:aws:iam::333333333333:role/aws-service-role/*',
+          'arn:aws:iam::333333333333:role/aws-reserved/*',
           'arn:aws:iam::333333333333:role/OrganizationAccountAccessRole',
           'arn:aws:iam::333333333333:role/*/OrganizationAccountAccessRole',
-          'arn:aws:iam::333333333333:role/acme-revoke-role-sessions-us-west-2',
-        ]),
+          'arn:aws:iam::333333333333:role/GuardDutyDeployment',
+          'arn:aws:iam::333333333333:role/*/GuardDutyDeployment',
+          'arn:aws:iam::333333333333:role/acme-isolate-instance-*',
+          'arn:aws:iam::333333333333:role/*/acme-isolate-instance-*',
+          'arn:aws:iam::333333333333:role/acme-revoke-role-sessions-*',
+          'arn:aws:iam::333333333333:role/*/acme-revoke-role-sessions-*',
+          'arn:aws:iam::333333333333:role/acme-deactivate-access-key-*',
+          'arn:aws:iam::333333333333:role/*/acme-deactivate-access-key-*',
+        ],
       },
       expect.objectContaining({ Sid: 'NeverTouchExemptRoles', Effect: 'Deny', Resource: ['arn:aws:iam::333333333333:role/*'] }),
     ]);
@@ -281,7 +354,7 @@ describe('RemediationStack IAM', () => {
   });
 
   it('scopes publishing to the remediation topic and its key', () => {
-    const key = Object.keys(standard.resources(STACK, 'aws_kms_key'))[0];
+    const key = keyOf(standard.resources(STACK, 'aws_kms_key'), byName(standard.resources(STACK, 'aws_kms_key'), 'description', 'Encrypts SNS topic acme-remediation'));
     for (const role of ['isolate-instance', 'revoke-role-sessions']) {
       expect(statementsOf(standard, role)).toEqual(
         expect.arrayContaining([

@@ -88,7 +88,7 @@ describe('SimulationStack', () => {
     expect(Object.values(json.data.aws_ssm_parameter).map((data: any) => data.region)).toEqual(['eu-west-1']);
   });
 
-  it('admits nothing from the internet except ICMP echo requests to the malicious instance', () => {
+  it('admits nothing from the internet except ICMP echo requests to the malicious instance, from the Scenario 1 instance only', () => {
     const json = synthSimulation();
     const groups = Object.values(json.resource.aws_security_group) as Record<string, any>[];
     expect(groups.map((group) => group.name).sort()).toEqual([
@@ -97,11 +97,23 @@ describe('SimulationStack', () => {
       'acme-ForensicSecurityGroup',
       'acme-IsolationTransition',
     ]);
+    const scenario1 = addressOf(json, 'aws_instance', { iam_instance_profile: instance(json, INSTANCE_NAMES[0]).iam_instance_profile });
     const ingress = groups.flatMap((group) => group.ingress.map((rule: any) => ({ group: group.name, ...rule })));
-    const fromAnywhere = ingress.filter((rule) => rule.cidr_blocks?.includes('0.0.0.0/0') || rule.ipv6_cidr_blocks?.includes('::/0'));
-    expect(fromAnywhere).toEqual([expect.objectContaining({ group: 'MaliciousSecurityGroup', protocol: 'icmp', from_port: 8, to_port: -1 })]);
-    expect(ingress).toHaveLength(1);
-    // No standalone rule resources that could open more.
+    expect(ingress).toEqual([
+      {
+        group: 'MaliciousSecurityGroup',
+        protocol: 'icmp',
+        from_port: 8,
+        to_port: -1,
+        cidr_blocks: [`\${${scenario1}.public_ip}/32`],
+        ipv6_cidr_blocks: null,
+        prefix_list_ids: null,
+        security_groups: null,
+        self: null,
+        description: 'Scenario 1 pings (ICMP echo request), from the Scenario 1 instance only',
+      },
+    ]);
+    // Inline lists only (Terraform owns every rule), no standalone rule resources that could open more.
     expect(json.resource.aws_vpc_security_group_ingress_rule).toBeUndefined();
     expect(json.resource.aws_security_group_rule).toBeUndefined();
   });
@@ -171,12 +183,20 @@ describe('SimulationStack', () => {
       expect(resource.root_block_device).toEqual({ encrypted: true, volume_type: 'gp3' });
       expect(resource.lifecycle.ignore_changes).toEqual(['ami', 'vpc_security_group_ids']);
       const profile = resource.iam_instance_profile.match(/^\$\{aws_iam_instance_profile\.([\w-]+)\.name\}$/)[1];
-      const role = json.resource.aws_iam_instance_profile[profile].role.match(/^\$\{aws_iam_role\.([\w-]+)\.name\}$/)[1];
-      const attachments = Object.values(json.resource.aws_iam_role_policy_attachment).filter(
-        (attachment: any) => attachment.role === `\${aws_iam_role.${role}.name}`,
-      );
-      expect(attachments).toEqual([expect.objectContaining({ policy_arn: 'arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore' })]);
+      const role = json.resource.aws_iam_instance_profile[profile].role;
+      const sessionManager = only(json, 'aws_iam_role_policy', { role, name: 'session-manager' });
+      expect(JSON.parse(sessionManager.policy).Statement).toEqual([
+        {
+          Sid: 'SessionManager',
+          Effect: 'Allow',
+          Action: ['ssm:UpdateInstanceInformation', 'ssmmessages:CreateControlChannel', 'ssmmessages:CreateDataChannel', 'ssmmessages:OpenControlChannel', 'ssmmessages:OpenDataChannel'],
+          Resource: '*',
+        },
+      ]);
     }
+    // No managed policy anywhere: AmazonSSMManagedInstanceCore's ssm:GetParameter* reaches every parameter.
+    expect(json.resource.aws_iam_role_policy_attachment).toBeUndefined();
+    expect(JSON.stringify(json)).not.toContain('AmazonSSMManagedInstanceCore');
     expect(json.resource.aws_key_pair).toBeUndefined();
   });
 
@@ -214,45 +234,33 @@ describe('SimulationStack', () => {
     expect(resource.user_data).toContain('systemctl enable --now guardduty-scenario-1.timer');
   });
 
-  it('scenario 2: the malicious instance reads the compromised key from SecureString parameters with its role', () => {
+  it('scenario 2: the malicious instance makes the compromised user a key itself, with a role limited to that user', () => {
     const json = synthSimulation();
     const user = only(json, 'aws_iam_user');
     expect(user).toMatchObject({ name: 'GuardDuty-Example-Compromised-Simulated', force_destroy: true });
     const userAddress = addressOf(json, 'aws_iam_user', {});
-    const key = addressOf(json, 'aws_iam_access_key', { user: `\${${userAddress}.name}` });
-    const keyId = only(json, 'aws_ssm_parameter', { value: `\${${key}.id}` });
-    const secret = only(json, 'aws_ssm_parameter', { value: `\${${key}.secret}` });
-    expect(keyId).toMatchObject({ name: '/acme-simulation/compromised-user/access-key-id', type: 'SecureString' });
-    expect(secret).toMatchObject({ name: '/acme-simulation/compromised-user/secret-access-key', type: 'SecureString' });
 
     const malicious = instance(json, INSTANCE_NAMES[2]);
-    const keyIdAddress = addressOf(json, 'aws_ssm_parameter', { value: `\${${key}.id}` });
-    const secretAddress = addressOf(json, 'aws_ssm_parameter', { value: `\${${key}.secret}` });
-    expect(malicious.user_data).toContain(`printf 'ACCESS_KEY_ID_PARAMETER=%s\\n' '\${${keyIdAddress}.name}'`);
-    expect(malicious.user_data).toContain(`printf 'SECRET_ACCESS_KEY_PARAMETER=%s\\n' '\${${secretAddress}.name}'`);
+    expect(malicious.user_data).toContain(`printf 'USER_NAME=%s\\n' '\${${userAddress}.name}'`);
     expect(malicious.user_data).toContain("printf 'MALICIOUS_IP=%s\\n' '${aws_eip.malicious-eip.public_ip}'");
+    expect(malicious.user_data).toContain('iam create-access-key --user-name "$USER_NAME"');
 
-    // The instance role may read exactly those two parameters.
+    // The instance role may list, create and delete the keys of that one user, and do nothing else in IAM.
     const profile = malicious.iam_instance_profile.match(/^\$\{aws_iam_instance_profile\.([\w-]+)\.name\}$/)[1];
     const role = json.resource.aws_iam_instance_profile[profile].role;
-    const policy = only(json, 'aws_iam_role_policy', { role });
+    const policy = only(json, 'aws_iam_role_policy', { role, name: 'simulation-permissions' });
     expect(JSON.parse(policy.policy).Statement).toEqual([
-      { Sid: 'ReadCompromisedKey', Effect: 'Allow', Action: 'ssm:GetParameter', Resource: [`\${${keyIdAddress}.arn}`, `\${${secretAddress}.arn}`] },
+      { Sid: 'MakeTheCompromisedUserKey', Effect: 'Allow', Action: ['iam:ListAccessKeys', 'iam:CreateAccessKey', 'iam:DeleteAccessKey'], Resource: `\${${userAddress}.arn}` },
     ]);
   });
 
-  it('never puts the secret access key in user data or outputs', () => {
+  it('keeps no long-term secret in its state: no access key, no parameter carrying one, no secret in outputs', () => {
     const json = synthSimulation();
-    const key = addressOf(json, 'aws_iam_access_key', {});
-    const userData = Object.values(json.resource.aws_instance).map((resource: any) => resource.user_data ?? '');
-    const outputs = Object.values(json.output).map((output: any) => JSON.stringify(output));
-    for (const text of [...userData, ...outputs]) {
-      expect(text).not.toContain(key);
-      expect(text).not.toMatch(/\.secret\b|ses_smtp_password|encrypted_secret/);
-    }
-    // The only place the secret is referenced: the SecureString parameter that carries it.
-    const references = JSON.stringify(json.resource).match(new RegExp(`\\$\\{${key.replace('.', '\\.')}\\.secret\\}`, 'g'));
-    expect(references).toHaveLength(1);
+    expect(json.resource.aws_iam_access_key).toBeUndefined();
+    expect((Object.values(json.resource.aws_ssm_parameter) as any[]).map((parameter) => parameter.name)).toEqual(['gd_prod_dbpwd_sample']);
+    const text = JSON.stringify(json);
+    expect(text).not.toMatch(/\.secret\b|ses_smtp_password|encrypted_secret|aws_iam_access_key/);
+    for (const output of Object.values(json.output) as any[]) expect(output.sensitive).toBeUndefined();
   });
 
   it('scenario 3: the Scenario 3 instance carries GuardDuty-Example-EC2-Compromised, which destroy removes even with RevokeOldSessions', () => {
@@ -271,7 +279,7 @@ describe('SimulationStack', () => {
     expect(instance(json, INSTANCE_NAMES[1])).not.toHaveProperty('user_data');
     const table = addressOf(json, 'aws_dynamodb_table', {});
     const parameter = addressOf(json, 'aws_ssm_parameter', { name: 'gd_prod_dbpwd_sample' });
-    const statements = JSON.parse(only(json, 'aws_iam_role_policy', { role: `\${${roleAddress}.name}` }).policy).Statement;
+    const statements = JSON.parse(only(json, 'aws_iam_role_policy', { role: `\${${roleAddress}.name}`, name: 'simulation-permissions' }).policy).Statement;
     expect(statements).toEqual([
       { Sid: 'ListTables', Effect: 'Allow', Action: 'dynamodb:ListTables', Resource: '*' },
       {
@@ -347,5 +355,22 @@ describe('SimulationStack', () => {
     const withIp = lists.filter((object) => object.content.split('\n').includes(reference));
     expect(withIp.map((object) => object.key.split('/').slice(0, 2).join('/'))).toEqual(['threat/Example-Threat-List']);
     expect(synth.manifest.stacks[STACK_IDS.threatIntel].dependencies).toContain(STACK_IDS.simulation);
+  });
+});
+
+describe('no long-term secret in any Terraform state', () => {
+  /** Resources whose state holds a long-term secret (a password, a secret key, a private key). */
+  const SECRET_TYPES = ['aws_iam_access_key', 'aws_iam_user_login_profile', 'aws_iam_service_specific_credential', 'aws_secretsmanager_secret_version', 'tls_private_key', 'aws_key_pair'];
+
+  it('no stack of the app holds one, and the threat-intel stack reads only the Elastic IP of the simulation state', () => {
+    const synth = synthApp(testConfig({ remediation: { deactivateAccessKeys: true } }));
+    for (const id of synth.stackIds) {
+      const resources = synth.stack(id).resource ?? {};
+      expect([id, SECRET_TYPES.filter((type) => type in resources)]).toEqual([id, []]);
+    }
+    const simulationOutputs = Object.values(synth.stack(STACK_IDS.simulation).output) as Record<string, any>[];
+    const crossStack = simulationOutputs.filter((output) => !output.description);
+    expect(crossStack.map((output) => output.value)).toEqual(['${aws_eip.malicious-eip.public_ip}']);
+    expect(Object.keys(synth.stack(STACK_IDS.threatIntel).data.terraform_remote_state)).toContain(`cross-stack-reference-input-${STACK_IDS.simulation}`);
   });
 });

@@ -138,3 +138,32 @@ describe('stable addresses, the comparison itself', () => {
     expect(detectors[0]).toContain('"finding_publishing_frequency":"FIFTEEN_MINUTES"');
   });
 });
+
+describe('stable addresses, the stacks an added account touches', () => {
+  /** The stacks with any resource added, removed or changed between two synths. */
+  function changedStacks(before: Data, after: Data): string[] {
+    const a = resourcesOf(before);
+    const b = resourcesOf(after);
+    const stacks = new Set<string>();
+    for (const key of new Set([...a.keys(), ...b.keys()])) {
+      if (JSON.stringify(a.get(key)) !== JSON.stringify(b.get(key))) stacks.add(key.split('/')[0]);
+    }
+    return [...stacks].sort();
+  }
+
+  // The central bus admits no other account (every forwarder runs in the admin account), so the admin
+  // stack holds nothing per member: in invitations mode it used to gain one bus permission per account.
+  const waveStacks: Record<string, string[]> = {
+    'organizations mode (explicit enrollment)': ['members-wave-1'],
+    'invitations mode': ['members-wave-1'],
+    'every optional stack (Security Hub, Detective)': ['detective-wave-1', 'members-wave-1', 'security-hub-wave-1'],
+  };
+
+  it.each(variants)('in %s, adding an account to a wave changes only that wave’s stacks', (name, variant) => {
+    const before = variant(exampleData());
+    const after = variant(exampleData());
+    after.members = [...after.members, { id: NEW_ACCOUNT, email: 'new@example.com', wave: 1 }];
+
+    expect(changedStacks(before, after)).toEqual(waveStacks[name]);
+  });
+});

@@ -3,7 +3,8 @@
  *
  * - `remediated` / `already-remediated` / `dry-run`: the handler finished.
  * - `skipped`: not ours to touch (another account or region, an exempt resource, a resource that no
- *   longer exists). Retrying cannot change that, so nothing is thrown.
+ *   longer exists, a GuardDuty sample finding). Retrying cannot change that, so nothing is thrown,
+ *   and no alarm is raised.
  * - `rejected`: a malformed event or a target the function refuses (a service-linked role, a role
  *   outside the configured path). Logged at ERROR with `outcome: "rejected"`, which a metric filter
  *   counts into an alarm; nothing is thrown, since a retry would be rejected the same way.
@@ -26,7 +27,7 @@ export class Refused extends Error {
   override readonly name = 'Refused';
 }
 
-export type SkipReason = 'other-account' | 'other-region' | 'exempt' | 'not-found';
+export type SkipReason = 'other-account' | 'other-region' | 'exempt' | 'not-found' | 'sample';
 
 /** Nothing to do here for this event. */
 export class Skipped extends Error {
@@ -52,6 +53,12 @@ export function classify(error: unknown): Classified {
   const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
   return { outcome: 'failed', reason: message, rethrow: true };
 }
+
+/**
+ * The error codes of a tag limit: EC2 allows 50 tags per resource (`TagLimitExceeded`), IAM 50 per
+ * role or user (`LimitExceeded`, `LimitExceededException` in SDK v3).
+ */
+export const TAG_LIMIT_ERRORS = ['TagLimitExceeded', 'LimitExceeded', 'LimitExceededException'] as const;
 
 /** An AWS SDK service error with the given error code (`error.name` in SDK v3). */
 export function isAwsError(error: unknown, ...codes: string[]): boolean {

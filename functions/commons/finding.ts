@@ -60,6 +60,7 @@ export const findingDetail = z.object({
     action: z.optional(z.record(z.string(), z.unknown())),
     eventLastSeen: z.optional(timestamp),
     archived: z.optional(z.boolean()),
+    additionalInfo: z.optional(z.record(z.string(), z.unknown())),
   }),
 });
 
@@ -91,4 +92,35 @@ export function withResource<T extends z.core.$ZodLooseShape>(resource: T) {
 /** `detail.resource.instanceDetails.instanceId` -> readable path for log lines. */
 export function issuePath(path: readonly PropertyKey[]): string {
   return path.map((segment) => (typeof segment === 'number' ? `[${segment}]` : `.${String(segment)}`)).join('').replace(/^\./, '') || '(event)';
+}
+
+/**
+ * Whether an event is one of GuardDuty's sample findings (CreateSampleFindings, or "Generate sample
+ * findings" in the console): `detail.service.additionalInfo.sample` is true, either as a field or
+ * inside the JSON text of `additionalInfo.value` (the shape newer findings use for additional
+ * information). Read from the raw event, before any schema: a sample's made-up values need not pass
+ * the schema, and a sample must be skipped, not rejected into the alarm.
+ */
+export function isSampleFinding(event: unknown): boolean {
+  const info = field(field(field(event, 'detail'), 'service'), 'additionalInfo');
+  if (field(info, 'sample') === true) return true;
+  const value = field(info, 'value');
+  if (typeof value !== 'string' || !value.includes('sample')) return false;
+  try {
+    return field(JSON.parse(value), 'sample') === true;
+  } catch {
+    return false;
+  }
+}
+
+/** `detail.id` and `detail.type` of a raw event when they are strings, for the log lines of any outcome. */
+export function findingLogKeys(event: unknown): { findingId?: string; findingType?: string } {
+  const detail = field(event, 'detail');
+  const id = field(detail, 'id');
+  const type = field(detail, 'type');
+  return { ...(typeof id === 'string' ? { findingId: id } : {}), ...(typeof type === 'string' ? { findingType: type } : {}) };
+}
+
+function field(value: unknown, key: string): unknown {
+  return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>)[key] : undefined;
 }

@@ -1,7 +1,7 @@
 import type * as z from 'zod/mini';
 import { FINDING_ID_TAG, FINDING_TIME_TAG } from '../../lib/finding-types';
-import { classify, InvalidEvent, Skipped, type Outcome } from './errors';
-import { issuePath, type Finding, type FindingEvent } from './finding';
+import { classify, InvalidEvent, isAwsError, Skipped, TAG_LIMIT_ERRORS, type Outcome } from './errors';
+import { findingLogKeys, isSampleFinding, issuePath, type Finding, type FindingEvent } from './finding';
 import { Logger, type LogSink } from './logger';
 
 /** What `remediation.mode` means inside a function; `off` deploys no function at all. */
@@ -60,7 +60,16 @@ export interface RunContext<S extends CommonSettings> {
   readonly log: Logger;
   readonly act: Actions;
   readonly now: () => Date;
+  /** Whether the resource's tags mark this occurrence of the finding as handled (see `isHandled`). */
+  readonly isHandled: (tags: readonly Tag[] | undefined, finding: Pick<Finding, 'id' | 'updatedAt'>) => boolean;
+  /**
+   * Writes the handled-marker tags, the last step. A tag-limit error is logged and reported in the
+   * result, not thrown: the remediation and its e-mail are done, and a retry would only e-mail again.
+   */
+  readonly markHandled: (action: string, input: object, send: () => Promise<unknown>) => Promise<Readonly<Record<string, string>>>;
 }
+
+type Tag = { Key?: string; Value?: string };
 
 export interface RemediationSpec<E extends FindingEvent, S extends CommonSettings> {
   /** Function name for log lines. */
@@ -83,11 +92,16 @@ export function remediation<E extends FindingEvent, S extends CommonSettings>(sp
   const now = spec.now ?? (() => new Date());
   let settings: S | undefined;
   return async (event: unknown, context: InvocationContext): Promise<Result> => {
-    let log = base.child({ requestId: context.awsRequestId });
+    // The finding id and type go on every line, a rejected event's too, whenever the event has them.
+    let log = base.child({ requestId: context.awsRequestId, ...findingLogKeys(event) });
     try {
       // Read lazily so a module import (tests, bundling) needs no environment; a bad environment
       // then fails the invocation, where the alarm sees it.
       settings ??= spec.settings();
+      // Before the schema: a sample's made-up values need not pass it, and a sample is never acted on.
+      if (isSampleFinding(event)) {
+        throw new Skipped('sample', 'a GuardDuty sample finding (CreateSampleFindings): notified, never remediated');
+      }
       const parsed = parse(spec.schema, event);
       log = log.child({ findingId: parsed.detail.id, findingType: parsed.detail.type, ...spec.logKeys?.(parsed) });
       if (!spec.findingTypes.includes(parsed.detail.type)) {
@@ -95,7 +109,15 @@ export function remediation<E extends FindingEvent, S extends CommonSettings>(sp
       }
       checkScope(parsed, context.invokedFunctionArn);
       const act = new Actions(settings.mode, log);
-      const result = await spec.run(parsed, { settings, log, act, now });
+      const runLog = log;
+      const result = await spec.run(parsed, {
+        settings,
+        log: runLog,
+        act,
+        now,
+        isHandled: (tags, finding) => isHandled(tags, finding, now(), runLog),
+        markHandled: (action, input, send) => markHandled(act, runLog, action, input, send),
+      });
       const final: Result = act.dryRun && result.outcome === 'remediated' ? { ...result, outcome: 'dry-run' } : result;
       log.info('remediation finished', { outcome: final.outcome, ...(final.reason ? { reason: final.reason } : {}), ...final.details });
       return final;
@@ -151,9 +173,29 @@ export function handledTags(finding: Pick<Finding, 'id' | 'updatedAt'>): { Key: 
   ];
 }
 
-/** Whether the resource's tags say this finding, at this update or a later one, was handled already. */
-export function isHandled(tags: readonly { Key?: string; Value?: string }[] | undefined, finding: Pick<Finding, 'id' | 'updatedAt'>): boolean {
+/**
+ * Whether the resource's tags say this finding, at this update or a later one, was handled already.
+ * The marker's time is a finding's `updatedAt`, which is never later than now: a time in the future is
+ * a forged marker (someone who may tag the resource trying to opt it out), ignored and logged.
+ */
+export function isHandled(tags: readonly Tag[] | undefined, finding: Pick<Finding, 'id' | 'updatedAt'>, now: Date, log?: Logger): boolean {
   const value = (key: string) => (tags ?? []).find((tag) => tag.Key === key)?.Value;
+  if (value(FINDING_ID_TAG) !== finding.id) return false;
   const handledAt = Date.parse(value(FINDING_TIME_TAG) ?? '');
-  return value(FINDING_ID_TAG) === finding.id && handledAt >= Date.parse(finding.updatedAt);
+  if (handledAt > now.getTime()) {
+    log?.warn('handled marker ignored: its time is in the future', { markerTime: value(FINDING_TIME_TAG), now: now.toISOString() });
+    return false;
+  }
+  return handledAt >= Date.parse(finding.updatedAt);
+}
+
+async function markHandled(act: Actions, log: Logger, action: string, input: object, send: () => Promise<unknown>): Promise<Readonly<Record<string, string>>> {
+  try {
+    await act.write(action, input, send);
+    return {};
+  } catch (error) {
+    if (!isAwsError(error, ...TAG_LIMIT_ERRORS)) throw error;
+    log.warn('handled marker not written: the resource has no room for more tags', { action, error });
+    return { handledMarker: `not written (${(error as Error).name}): a replay of this finding would act again` };
+  }
 }

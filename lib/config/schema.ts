@@ -183,6 +183,15 @@ const backend = z.discriminatedUnion(
   { error: (issue) => `must be one of ${BACKEND_TYPES.join(', ')}; got ${JSON.stringify((issue.input as { type?: unknown } | undefined)?.type)}` },
 );
 
+/**
+ * Concurrent executions reserved for each remediation function: other functions of the sandbox account
+ * cannot starve them, and a burst of findings cannot run up more than this many EC2 or IAM callers at
+ * once (Lambda queues the rest of an asynchronous burst and retries throttled events for up to 6 hours).
+ */
+export const REMEDIATION_RESERVED_CONCURRENCY = 5;
+const reservedConcurrencyError = (issue: { input?: unknown }) =>
+  `must be a whole number from 1 to 1000, or "none" to use the account's unreserved concurrency; got ${JSON.stringify(issue.input)}`;
+
 /** The sandbox remediation (issue 5): what the Lambdas may touch, where they run, who hears of it. */
 const remediation = z.strictObject({
   mode: oneOf(REMEDIATION_MODES).default('auto'),
@@ -202,6 +211,19 @@ const remediation = z.strictObject({
     .default('GuardDutyRemediationExempt'),
   deactivateAccessKeys: flag.default(false),
   emails: z.array(email).optional(),
+  protectedRoles: z
+    .array(
+      z
+        .string({ error: 'must be an IAM role name' })
+        .regex(/^[\w+=,.@*-]{1,64}$/, { error: (issue) => `must be an IAM role name, where * matches any characters (1-64 of letters, digits, +=,.@_-*); got ${JSON.stringify(issue.input)}` }),
+      { error: 'must be a list of IAM role names' },
+    )
+    .default([]),
+  reservedConcurrency: z
+    .union([z.number().int({ error: reservedConcurrencyError }).min(1, { error: reservedConcurrencyError }).max(1000, { error: reservedConcurrencyError }), z.literal('none')], {
+      error: reservedConcurrencyError,
+    })
+    .default(REMEDIATION_RESERVED_CONCURRENCY),
 });
 const REMEDIATION_DEFAULTS = {
   mode: 'auto',
@@ -210,6 +232,7 @@ const REMEDIATION_DEFAULTS = {
   roleNamePrefix: '',
   exemptTag: 'GuardDutyRemediationExempt',
   deactivateAccessKeys: false,
+  reservedConcurrency: REMEDIATION_RESERVED_CONCURRENCY,
 } as const;
 
 export const configSchema = z.strictObject({
@@ -265,7 +288,7 @@ export const configSchema = z.strictObject({
       forceDestroy: flag.default(false),
     })
     .default({ enabled: true, transitionDays: 90, storageClass: 'GLACIER', bucketAccount: 'admin', forceDestroy: false }),
-  remediation: remediation.default(REMEDIATION_DEFAULTS),
+  remediation: remediation.default(() => ({ ...REMEDIATION_DEFAULTS, protectedRoles: [] })),
   simulation: z.strictObject({ enabled: flag.default(false) }).default({ enabled: false }),
   securityHub: securityHub.default({ enabled: false, standards: [] }),
   detective: detective.default({ enabled: false, existingGraphs: {} }),

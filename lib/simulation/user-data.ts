@@ -10,6 +10,11 @@
 
 /** Where every script keeps its settings; systemd units read them as environment files. */
 export const SETTINGS_DIR = '/etc/guardduty-simulation';
+/**
+ * Where the malicious instance keeps the compromised user's access key: `/run` is a tmpfs, so the key
+ * lives in memory only, readable by root, and is gone at the next boot.
+ */
+export const KEY_FILE = '/run/guardduty-simulation/compromised-user.key';
 
 export interface Scenario1Options {
   /** Address to ping: the malicious instance's Elastic IP, on the threat list. */
@@ -22,10 +27,8 @@ export interface Scenario2Options {
   /** The malicious instance's Elastic IP: calls wait until the instance really sends from it. */
   readonly maliciousIp: string;
   readonly region: string;
-  /** SSM SecureString parameter holding the compromised user's access key id. */
-  readonly accessKeyIdParameter: string;
-  /** SSM SecureString parameter holding the compromised user's secret access key. */
-  readonly secretAccessKeyParameter: string;
+  /** The compromised IAM user, whose access key the instance creates for itself. */
+  readonly userName: string;
   /** The DynamoDB table the attacker reads. */
   readonly tableName: string;
   /** The SSM parameter the attacker reads. */
@@ -68,16 +71,19 @@ ${scheduledService({
  * Scenario 2: from the malicious instance (so from its Elastic IP, on the threat list), call IAM,
  * DynamoDB and SSM with the compromised user's access key, so GuardDuty raises
  * `Recon:IAMUser/MaliciousIPCaller.Custom` and `UnauthorizedAccess:IAMUser/MaliciousIPCaller.Custom`.
- * The key is read at run time from SSM SecureString parameters with the instance role and lives only
- * in the environment of the calling process: it is never in the user data or on disk.
+ *
+ * No long-term secret in any Terraform state: the instance creates the user's key itself, with its
+ * role (whose only IAM permissions are on that one user), the first time after each boot, and keeps it
+ * in memory only (`KEY_FILE`, on a tmpfs). A key made before a reboot is lost with that memory, so it
+ * is deleted and a new one made. A deactivated key (by the remediation, or by a person as in the lab)
+ * is left alone and the scenario stops calling: the simulation never undoes a remediation.
  */
 export function scenario2UserData(options: Scenario2Options): string {
   const interval = positiveMinutes(options.intervalMinutes ?? 30, 'intervalMinutes');
   const settings: [string, string][] = [
     ['MALICIOUS_IP', options.maliciousIp],
     ['SIMULATION_REGION', options.region],
-    ['ACCESS_KEY_ID_PARAMETER', options.accessKeyIdParameter],
-    ['SECRET_ACCESS_KEY_PARAMETER', options.secretAccessKeyParameter],
+    ['USER_NAME', options.userName],
     ['TABLE_NAME', options.tableName],
     ['PARAMETER_NAME', options.parameterName],
   ];
@@ -114,12 +120,29 @@ if [ "$(imds public-ipv4 || true)" != "$MALICIOUS_IP" ]; then
   exit 1
 fi
 
-# Read with the instance role, before the compromised key replaces it in this environment.
-read_secure() {
-  aws ssm get-parameter --region "$SIMULATION_REGION" --name "$1" --with-decryption --query Parameter.Value --output text
-}
-key_id=$(read_secure "$ACCESS_KEY_ID_PARAMETER") || { echo "cannot read $ACCESS_KEY_ID_PARAMETER" >&2; exit 1; }
-secret=$(read_secure "$SECRET_ACCESS_KEY_PARAMETER") || { echo "cannot read $SECRET_ACCESS_KEY_PARAMETER" >&2; exit 1; }
+# The user's key, made with the instance role (before the key replaces it in this environment), kept
+# in memory only (/run is a tmpfs).
+KEY_FILE=${KEY_FILE}
+if [ ! -s "$KEY_FILE" ]; then
+  keys=$(aws --region "$SIMULATION_REGION" iam list-access-keys --user-name "$USER_NAME" --query 'AccessKeyMetadata[].[AccessKeyId,Status]' --output text) ||
+    { echo "cannot list the access keys of $USER_NAME" >&2; exit 1; }
+  if printf '%s\n' "$keys" | grep -q 'Inactive'; then
+    echo "the access key of $USER_NAME was deactivated (remediated); not making another"
+    exit 0
+  fi
+  # A key made before a reboot went with the memory that held it.
+  for old in $(printf '%s\n' "$keys" | cut -f1); do
+    aws --region "$SIMULATION_REGION" iam delete-access-key --user-name "$USER_NAME" --access-key-id "$old" || { echo "cannot delete the old key $old" >&2; exit 1; }
+  done
+  install -d -m 0700 "$(dirname "$KEY_FILE")"
+  if ! (umask 077 && aws --region "$SIMULATION_REGION" iam create-access-key --user-name "$USER_NAME" --query 'AccessKey.[AccessKeyId,SecretAccessKey]' --output text > "$KEY_FILE.new"); then
+    rm -f "$KEY_FILE.new"
+    echo "cannot create an access key for $USER_NAME" >&2
+    exit 1
+  fi
+  mv "$KEY_FILE.new" "$KEY_FILE"
+fi
+read -r key_id secret < "$KEY_FILE"
 export AWS_ACCESS_KEY_ID="$key_id" AWS_SECRET_ACCESS_KEY="$secret"
 unset AWS_SESSION_TOKEN key_id secret
 

@@ -28,6 +28,8 @@ describe('remediation configuration', () => {
       roleNamePrefix: '',
       exemptTag: 'GuardDutyRemediationExempt',
       deactivateAccessKeys: false,
+      protectedRoles: [],
+      reservedConcurrency: 5,
     });
   });
 
@@ -41,6 +43,8 @@ describe('remediation configuration', () => {
         exemptTag: 'security:exempt',
         deactivateAccessKeys: true,
         emails: ['ir@example.com'],
+        protectedRoles: ['BreakGlass', 'incident-response-*'],
+        reservedConcurrency: 2,
       }).remediation,
     ).toEqual({
       mode: 'dry-run',
@@ -50,7 +54,10 @@ describe('remediation configuration', () => {
       exemptTag: 'security:exempt',
       deactivateAccessKeys: true,
       emails: ['ir@example.com'],
+      protectedRoles: ['BreakGlass', 'incident-response-*'],
+      reservedConcurrency: 2,
     });
+    expect(parse({ reservedConcurrency: 'none' }).remediation.reservedConcurrency).toBe('none');
   });
 
   it('reports every bad key at once, by field path, with the allowed values', () => {
@@ -63,6 +70,8 @@ describe('remediation configuration', () => {
         exemptTag: 'aws:exempt',
         deactivateAccessKeys: 'yes',
         emails: ['not-an-address'],
+        protectedRoles: ['Break Glass', 'path/Role'],
+        reservedConcurrency: 0,
         region: 'all',
       }),
     ).toEqual([
@@ -73,6 +82,9 @@ describe('remediation configuration', () => {
       'org.json: remediation.exemptTag: must not start with "aws:" (reserved by AWS)',
       'org.json: remediation.deactivateAccessKeys: must be true or false; got "yes"',
       'org.json: remediation.emails[0]: must be an e-mail address; got "not-an-address"',
+      'org.json: remediation.protectedRoles[0]: must be an IAM role name, where * matches any characters (1-64 of letters, digits, +=,.@_-*); got "Break Glass"',
+      'org.json: remediation.protectedRoles[1]: must be an IAM role name, where * matches any characters (1-64 of letters, digits, +=,.@_-*); got "path/Role"',
+      'org.json: remediation.reservedConcurrency: must be a whole number from 1 to 1000, or "none" to use the account\'s unreserved concurrency; got 0',
       'org.json: remediation.region: unknown key; did you mean "regions"?',
     ]);
   });

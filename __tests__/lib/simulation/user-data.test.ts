@@ -2,8 +2,10 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { statSync } from 'node:fs';
 import {
   bashScript,
+  KEY_FILE,
   scenario1UserData,
   scenario2UserData,
   SETTINGS_DIR,
@@ -30,8 +32,7 @@ function hereDocument(script: string, target: string, marker: string): string {
 const SCENARIO_2: Scenario2Options = {
   maliciousIp: '198.51.100.7',
   region: 'us-west-2',
-  accessKeyIdParameter: '/acme-simulation/compromised-user/access-key-id',
-  secretAccessKeyParameter: '/acme-simulation/compromised-user/secret-access-key',
+  userName: 'GuardDuty-Example-Compromised-Simulated',
   tableName: 'GuardDuty-Example-Customer-DB',
   parameterName: 'gd_prod_dbpwd_sample',
 };
@@ -80,8 +81,7 @@ describe('scenario2UserData', () => {
         '{',
         "printf 'MALICIOUS_IP=%s\\n' '198.51.100.7'",
         "printf 'SIMULATION_REGION=%s\\n' 'us-west-2'",
-        "printf 'ACCESS_KEY_ID_PARAMETER=%s\\n' '/acme-simulation/compromised-user/access-key-id'",
-        "printf 'SECRET_ACCESS_KEY_PARAMETER=%s\\n' '/acme-simulation/compromised-user/secret-access-key'",
+        "printf 'USER_NAME=%s\\n' 'GuardDuty-Example-Compromised-Simulated'",
         "printf 'TABLE_NAME=%s\\n' 'GuardDuty-Example-Customer-DB'",
         "printf 'PARAMETER_NAME=%s\\n' 'gd_prod_dbpwd_sample'",
         `} > ${SETTINGS_DIR}/scenario-2.env`,
@@ -93,11 +93,13 @@ describe('scenario2UserData', () => {
     expect(script.trimEnd().endsWith('systemctl enable --now guardduty-scenario-2.timer')).toBe(true);
   });
 
-  it('never holds a key: only the names of the parameters that do', () => {
+  it('holds no key: the instance makes one at run time and keeps it in memory only (/run)', () => {
     const script = scenario2UserData(SCENARIO_2);
     expect(script).not.toMatch(/AKIA|ASIA/);
-    // Nothing written to a credentials file or profile.
+    // Nothing written to a credentials file or profile; the key file is on the /run tmpfs.
     expect(script).not.toMatch(/aws_access_key_id|aws configure|\.aws\/credentials/);
+    expect(KEY_FILE.startsWith('/run/')).toBe(true);
+    expect(script).toContain(`KEY_FILE=${KEY_FILE}\n`);
     expect(script).toContain('export AWS_ACCESS_KEY_ID="$key_id" AWS_SECRET_ACCESS_KEY="$secret"');
   });
 
@@ -108,16 +110,19 @@ describe('scenario2UserData', () => {
     });
     afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
+    /** The user's keys as IAM lists them (`id<TAB>status` lines), as the fake aws answers. */
+    const keysFile = () => path.join(dir, 'iam-keys');
+    const keyFile = () => path.join(dir, 'run', 'compromised-user.key');
+
     function run(publicIp: string) {
       const script = scenario2UserData(SCENARIO_2);
       const settings = script.slice(script.indexOf('{\n') + 2, script.indexOf(`\n} > ${SETTINGS_DIR}`));
       writeFileSync(path.join(dir, 'settings.env'), spawnSync('bash', ['-c', settings], { encoding: 'utf8' }).stdout);
-      const installed = hereDocument(script, '/usr/local/bin/guardduty-scenario-2', 'SCRIPT').replace(
-        `. ${SETTINGS_DIR}/scenario-2.env`,
-        `. ${path.join(dir, 'settings.env')}`,
-      );
+      const installed = hereDocument(script, '/usr/local/bin/guardduty-scenario-2', 'SCRIPT')
+        .replace(`. ${SETTINGS_DIR}/scenario-2.env`, `. ${path.join(dir, 'settings.env')}`)
+        .replace(`KEY_FILE=${KEY_FILE}`, `KEY_FILE=${keyFile()}`);
       const bin = path.join(dir, 'bin');
-      mkdirSync(bin);
+      mkdirSync(bin, { recursive: true });
       const fake = (name: string, body: string) => {
         writeFileSync(path.join(bin, name), `#!/bin/bash\n${body}\n`);
         chmodSync(path.join(bin, name), 0o755);
@@ -128,8 +133,9 @@ describe('scenario2UserData', () => {
         [
           `echo "$AWS_ACCESS_KEY_ID|$*" >> ${path.join(dir, 'calls')}`,
           'case "$*" in',
-          '  *access-key-id*) echo AKIDEXAMPLE;;',
-          '  *secret-access-key*) echo SECRETEXAMPLE;;',
+          `  *"iam list-access-keys"*) cat ${keysFile()} 2>/dev/null || true;;`,
+          `  *"iam delete-access-key"*) grep -v "$8" ${keysFile()} > ${keysFile()}.left; mv ${keysFile()}.left ${keysFile()};;`,
+          `  *"iam create-access-key"*) printf 'AKIDEXAMPLE\\tActive\\n' >> ${keysFile()}; printf 'AKIDEXAMPLE\\tSECRETEXAMPLE\\n';;`,
           '  *"iam list-users"*) exit 254;;',
           'esac',
         ].join('\n'),
@@ -145,31 +151,66 @@ describe('scenario2UserData', () => {
       } catch {
         calls = [];
       }
+      rmSync(path.join(dir, 'calls'), { force: true });
       return { ...result, calls };
     }
 
-    it('reads the key with the instance role, then calls IAM, DynamoDB and SSM with it', () => {
+    const withRole = (args: string) => `ROLE|--region us-west-2 ${args}`;
+    const withKey = (args: string) => `AKIDEXAMPLE|--region us-west-2 ${args}`;
+    const USER = 'GuardDuty-Example-Compromised-Simulated';
+    const listKeys = withRole(`iam list-access-keys --user-name ${USER} --query AccessKeyMetadata[].[AccessKeyId,Status] --output text`);
+    const createKey = withRole(`iam create-access-key --user-name ${USER} --query AccessKey.[AccessKeyId,SecretAccessKey] --output text`);
+    const scenarioCalls = [
+      withKey('sts get-caller-identity'),
+      withKey('iam get-user'),
+      withKey('iam list-users'),
+      withKey('iam list-roles'),
+      withKey('dynamodb list-tables'),
+      withKey('dynamodb describe-table --table-name GuardDuty-Example-Customer-DB'),
+      withKey('dynamodb scan --table-name GuardDuty-Example-Customer-DB'),
+      withKey('ssm describe-parameters'),
+      withKey('ssm get-parameter --name gd_prod_dbpwd_sample --with-decryption'),
+    ];
+
+    it('makes the key with the instance role the first time, keeps it in a file only root reads, then calls IAM, DynamoDB and SSM with it', () => {
       const { status, stdout, calls } = run('198.51.100.7');
+
       expect(status).toBe(0);
-      const reads = (name: string) =>
-        `ROLE|ssm get-parameter --region us-west-2 --name ${name} --with-decryption --query Parameter.Value --output text`;
-      const withKey = (args: string) => `AKIDEXAMPLE|--region us-west-2 ${args}`;
-      expect(calls).toEqual([
-        reads('/acme-simulation/compromised-user/access-key-id'),
-        reads('/acme-simulation/compromised-user/secret-access-key'),
-        withKey('sts get-caller-identity'),
-        withKey('iam get-user'),
-        withKey('iam list-users'),
-        withKey('iam list-roles'),
-        withKey('dynamodb list-tables'),
-        withKey('dynamodb describe-table --table-name GuardDuty-Example-Customer-DB'),
-        withKey('dynamodb scan --table-name GuardDuty-Example-Customer-DB'),
-        withKey('ssm describe-parameters'),
-        withKey('ssm get-parameter --name gd_prod_dbpwd_sample --with-decryption'),
-      ]);
+      expect(calls).toEqual([listKeys, createKey, ...scenarioCalls]);
+      expect(readFileSync(keyFile(), 'utf8')).toBe('AKIDEXAMPLE\tSECRETEXAMPLE\n');
+      expect(statSync(keyFile()).mode & 0o777).toBe(0o600);
       expect(stdout).toContain('called (denied or failed): aws iam list-users\n');
       expect(stdout).toContain('called: aws iam get-user\n');
       expect(stdout).not.toContain('SECRETEXAMPLE');
+    });
+
+    it('uses the key it made on later runs, without any IAM key call', () => {
+      run('198.51.100.7');
+
+      const { status, calls } = run('198.51.100.7');
+
+      expect(status).toBe(0);
+      expect(calls).toEqual(scenarioCalls);
+    });
+
+    it('after a reboot (the key gone with the memory) deletes the old key and makes a new one', () => {
+      writeFileSync(keysFile(), 'AKIDBEFOREREBOOT\tActive\n');
+
+      const { status, calls } = run('198.51.100.7');
+
+      expect(status).toBe(0);
+      expect(calls).toEqual([listKeys, withRole(`iam delete-access-key --user-name ${USER} --access-key-id AKIDBEFOREREBOOT`), createKey, ...scenarioCalls]);
+      expect(readFileSync(keysFile(), 'utf8')).toBe('AKIDEXAMPLE\tActive\n');
+    });
+
+    it('never undoes a remediation: with a deactivated key it makes no new key and calls nothing', () => {
+      writeFileSync(keysFile(), 'AKIDDEACTIVATED\tInactive\n');
+
+      const { status, stdout, calls } = run('198.51.100.7');
+
+      expect(status).toBe(0);
+      expect(stdout).toContain(`the access key of ${USER} was deactivated (remediated); not making another`);
+      expect(calls).toEqual([listKeys]);
     });
 
     it('calls nothing while the instance does not send from the Elastic IP', () => {
