@@ -1,19 +1,26 @@
 import { configFileFromEnv, loadConfig } from './lib/config/load';
 import { ConfigError } from './lib/config/problems';
 import { writeReview } from './cli/review/review';
+import { removeSynthOutput, synthOutdir } from './lib/synth-output';
 import { skipTokenCreationStacks } from './lib/token-stacks';
 import { buildApp } from './stacks/app';
 
 skipTokenCreationStacks();
 
-// Validate everything before the app exists, so bad input never leaves a half-written cdktf.out.
+// Nothing of an earlier synth may outlive this one if it fails; the configuration is validated
+// before the app exists, so bad input writes nothing at all.
+const outdir = synthOutdir();
+removeSynthOutput(outdir);
 try {
   const config = loadConfig(configFileFromEnv());
-  const app = buildApp(config);
+  const app = buildApp(config, { outdir });
   app.synth();
   writeReview(config, app.outdir);
+  console.log(`${Object.keys(app.manifest.stacks).length} stacks synthesized into ${app.outdir}; what each does: ${app.outdir}/review.md`);
 } catch (error) {
+  removeSynthOutput(outdir);
   if (!(error instanceof ConfigError)) throw error;
+  // The whole report, once, on stderr: `npm run synth` runs this directly (see package.json).
   console.error(error.message);
   process.exitCode = 1;
 }

@@ -149,17 +149,122 @@ function boundValue(field: string, value: number | string): string {
   return typeof value === 'number' ? String(value) : String(Date.parse(value));
 }
 
+/**
+ * Finding timestamps that only grow: a lower bound on one in the past lets every new finding
+ * through, so it narrows nothing.
+ */
+const FINDING_TIMES = new Set(['createdAt', 'updatedAt', 'service.eventFirstSeen', 'service.eventLastSeen']);
+
+/** GuardDuty severities run from 1.0 to 10.0; 7.0 and above is high (7.0-8.9) or critical (9.0-10.0). */
+const SEVERITY_RANGE = { lowest: 1, highest: 10, high: 7 } as const;
+
+/** What an `ARCHIVE` filter archives when it archives too much, and how to acknowledge it. */
+export interface ArchiveBreadth {
+  readonly acknowledgement: 'archive-all-findings' | 'archive-high-severity' | 'archive-whole-account';
+  /** Completes "archives ...", like `every finding of account 333333333333`. */
+  readonly archives: string;
+}
+
+/**
+ * Whether criteria archive every finding, every finding of whole accounts, or findings of severity
+ * 7 and above without saying which activity: none of them is then sent to EventBridge, e-mail,
+ * remediation, Security Hub or the export. A condition on anything but the account, the region, the
+ * partition or the severity (a type, a resource, an action) narrows the filter to an activity and
+ * lets it pass; so do filters that archive only low and medium severities. `neq` conditions and
+ * lower bounds on finding times narrow nothing.
+ */
+export function archiveBreadth(criteria: Criteria): ArchiveBreadth | undefined {
+  let accounts: string[] | undefined;
+  let regions: string[] | undefined;
+  const severity: { min: number; minOpen: boolean; max: number; maxOpen: boolean; values?: number[] } = {
+    min: -Infinity,
+    minOpen: false,
+    max: Infinity,
+    maxOpen: false,
+  };
+  for (const [field, conditions] of Object.entries(criteria)) {
+    for (const [operator, value] of Object.entries(conditions)) {
+      if (value === undefined) continue;
+      const target = operatorTarget(operator as ListOperator | BoundOperator);
+      if (target === 'notEquals') continue;
+      if (field === 'severity') {
+        const bound = typeof value === 'number' ? value : Number(value);
+        if (target === 'equalTo') severity.values = (value as (string | number)[]).map(Number);
+        else if (target === 'greaterThan' || target === 'greaterThanOrEqual') Object.assign(severity, { min: bound, minOpen: target === 'greaterThan' });
+        else Object.assign(severity, { max: bound, maxOpen: target === 'lessThan' });
+      } else if (field === 'accountId' && target === 'equalTo') {
+        accounts = (value as (string | number)[]).map(String);
+      } else if (field === 'region' && target === 'equalTo') {
+        regions = (value as (string | number)[]).map(String);
+      } else if (field === 'partition' || (FINDING_TIMES.has(field) && (target === 'greaterThan' || target === 'greaterThanOrEqual'))) {
+        continue;
+      } else {
+        return undefined;
+      }
+    }
+  }
+  const admits = (level: number) =>
+    (severity.minOpen ? level > severity.min : level >= severity.min) &&
+    (severity.maxOpen ? level < severity.max : level <= severity.max) &&
+    (severity.values === undefined || severity.values.includes(level));
+  // Severities have one decimal: the highest a bound admits is 0.1 below an open one.
+  const highest = severity.values
+    ? Math.max(...severity.values.filter(admits))
+    : Math.min(SEVERITY_RANGE.highest, severity.maxOpen ? severity.max - 0.1 : severity.max);
+  const lowest = Math.max(SEVERITY_RANGE.lowest, severity.minOpen ? severity.min + 0.1 : severity.min);
+  if (highest < SEVERITY_RANGE.high || highest < lowest) return undefined;
+
+  const everySeverity = severity.values === undefined && admits(SEVERITY_RANGE.lowest) && admits(SEVERITY_RANGE.highest);
+  const where = [
+    accounts ? ` of account${accounts.length === 1 ? '' : 's'} ${accounts.join(', ')}` : '',
+    regions ? ` in ${regions.join(', ')}` : '',
+  ].join('');
+  if (!everySeverity) return { acknowledgement: 'archive-high-severity', archives: `every finding with ${severityText(severity)}${where}` };
+  if (accounts) return { acknowledgement: 'archive-whole-account', archives: `every finding${where}` };
+  return { acknowledgement: 'archive-all-findings', archives: `every finding${where}` };
+}
+
+function severityText(severity: { min: number; minOpen: boolean; max: number; maxOpen: boolean; values?: number[] }): string {
+  if (severity.values) return `severity ${severity.values.join(' or ')}`;
+  const parts: string[] = [];
+  if (severity.min !== -Infinity) parts.push(`${severity.minOpen ? '>' : '>='} ${severity.min}`);
+  if (severity.max !== Infinity) parts.push(`${severity.maxOpen ? '<' : '<='} ${severity.max}`);
+  return `severity ${parts.join(' and ')}`;
+}
+
 /** Each filter's rank: as configured, or else its position in the list. */
 export function filterRanks(filters: readonly { readonly rank?: number }[]): number[] {
   return filters.map((filter, index) => filter.rank ?? index + 1);
 }
 
+/** The fields of a filter that `filterProblems` checks. */
+export interface CheckedFilter {
+  readonly name: string;
+  readonly rank?: number;
+  readonly action?: string;
+  readonly criteria?: Criteria;
+  readonly acknowledge?: readonly string[];
+}
+
 /**
  * Checks across filters. GuardDuty names filters uniquely per detector and rejects ranks that are
- * not 1..N without gaps ("rank is out-of-bounds").
+ * not 1..N without gaps ("rank is out-of-bounds"). An `ARCHIVE` filter that archives every finding,
+ * every finding of an account or every high-severity finding is refused unless acknowledged.
  */
-export function filterProblems(filters: readonly { readonly name: string; readonly rank?: number }[], file: string): Problem[] {
+export function filterProblems(filters: readonly CheckedFilter[], file: string): Problem[] {
   const problems: Problem[] = [];
+  filters.forEach((filter, index) => {
+    const breadth = filter.action === 'ARCHIVE' && filter.criteria ? archiveBreadth(filter.criteria) : undefined;
+    if (!breadth || filter.acknowledge?.includes(breadth.acknowledgement)) return;
+    problems.push({
+      file,
+      path: `filters[${index}].criteria`,
+      message:
+        `archives ${breadth.archives}, whatever happened (no condition on the finding type, resource or activity): ` +
+        'GuardDuty archives those findings as they are created, so no e-mail, remediation, Security Hub or export ever sees them; ' +
+        `narrow the criteria, or if this is on purpose add "acknowledge": ["${breadth.acknowledgement}"] to filters[${index}]`,
+    });
+  });
   if (filters.length > MAX_FILTERS_PER_REGION) {
     problems.push({ file, path: 'filters', message: `${filters.length} filters; GuardDuty takes at most ${MAX_FILTERS_PER_REGION} per account and region` });
   }

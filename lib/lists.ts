@@ -81,7 +81,7 @@ export function parseList(text: string, file: string, kind: ListKind): ParsedLis
 /** A list as the configuration names it, with its parsed entries. */
 export interface NamedList {
   readonly name: string;
-  /** The path as written in the configuration. */
+  /** The file as messages name it (relative to the working folder, or as written when absolute). */
   readonly file: string;
   readonly entries: readonly ListEntry[];
 }
@@ -101,6 +101,72 @@ export function trustedOverlapProblems(threatLists: readonly NamedList[], truste
         : [];
     }),
   );
+}
+
+/**
+ * Address ranges that are not publicly routable (the IANA IPv4 and IPv6 special-purpose address
+ * registries, "globally reachable: false"). GuardDuty applies lists "only to traffic destined for
+ * publicly routable IP addresses" (user guide, "Working with trusted IP lists and threat lists"),
+ * so a threat-list entry inside one of them never raises a finding.
+ */
+const NOT_ROUTED: readonly { readonly cidr: string; readonly what: string }[] = [
+  { cidr: '0.0.0.0/8', what: '"this network"' },
+  { cidr: '10.0.0.0/8', what: 'private, RFC 1918' },
+  { cidr: '100.64.0.0/10', what: 'shared address space (carrier-grade NAT), RFC 6598' },
+  { cidr: '127.0.0.0/8', what: 'loopback' },
+  { cidr: '169.254.0.0/16', what: 'link-local' },
+  { cidr: '172.16.0.0/12', what: 'private, RFC 1918' },
+  { cidr: '192.0.0.0/24', what: 'IETF protocol assignments' },
+  { cidr: '192.0.2.0/24', what: 'documentation, RFC 5737' },
+  { cidr: '192.168.0.0/16', what: 'private, RFC 1918' },
+  { cidr: '198.18.0.0/15', what: 'benchmarking, RFC 2544' },
+  { cidr: '198.51.100.0/24', what: 'documentation, RFC 5737' },
+  { cidr: '203.0.113.0/24', what: 'documentation, RFC 5737' },
+  { cidr: '224.0.0.0/4', what: 'multicast' },
+  { cidr: '240.0.0.0/4', what: 'reserved, and broadcast' },
+  { cidr: '::/127', what: 'unspecified and loopback' },
+  { cidr: '::ffff:0:0/96', what: 'IPv4-mapped; list the IPv4 address instead' },
+  { cidr: '64:ff9b:1::/48', what: 'local-use NAT64, RFC 8215' },
+  { cidr: '100::/64', what: 'discard-only, RFC 6666' },
+  { cidr: '2001:2::/48', what: 'benchmarking, RFC 5180' },
+  { cidr: '2001:db8::/32', what: 'documentation, RFC 3849' },
+  { cidr: '3fff::/20', what: 'documentation, RFC 9637' },
+  { cidr: '5f00::/16', what: 'segment routing (SRv6) SIDs, RFC 9602' },
+  { cidr: 'fc00::/7', what: 'unique local, RFC 4193' },
+  { cidr: 'fe80::/10', what: 'link-local' },
+  { cidr: 'ff00::/8', what: 'multicast' },
+];
+const NOT_ROUTED_NETWORKS = NOT_ROUTED.map((range) => ({ ...range, address: parseAddress(range.cidr) as Address }));
+
+/** The non-routed range a list entry lies in (all of it), as `198.51.100.0/24 (documentation, RFC 5737)`. */
+export function notRoutedRange(entryText: string): string | undefined {
+  const entry = parseAddress(entryText);
+  if (typeof entry === 'string') return undefined;
+  const range = NOT_ROUTED_NETWORKS.find(({ address }) => address.family === entry.family && address.prefix <= entry.prefix && sameNetwork(entry.groups, address));
+  return range && `${range.cidr} (${range.what})`;
+}
+
+/**
+ * The widest a trusted IP list entry may be without acknowledgement: GuardDuty raises no VPC flow
+ * log or CloudTrail finding for any address on the list, so a /7 silences 33 million addresses.
+ */
+export const WIDEST_TRUSTED_PREFIX: Readonly<Record<4 | 6, number>> = { 4: 8, 6: 32 };
+
+/** How many addresses a trusted entry covers, when it is wider than `WIDEST_TRUSTED_PREFIX`. */
+export function tooWideTrusted(entryText: string): { family: 4 | 6; prefix: number; addresses: string } | undefined {
+  const entry = parseAddress(entryText);
+  if (typeof entry === 'string' || entry.prefix >= WIDEST_TRUSTED_PREFIX[entry.family]) return undefined;
+  const bits = (entry.family === 4 ? 32 : 128) - entry.prefix;
+  const addresses = entry.prefix === 0 ? `every IPv${entry.family} address` : bits <= 52 ? `${(2 ** bits).toLocaleString('en-US')} addresses` : `2^${bits} addresses`;
+  return { family: entry.family, prefix: entry.prefix, addresses };
+}
+
+function sameNetwork(groups: readonly number[], range: Address): boolean {
+  return range.groups.every((group, index) => {
+    const kept = Math.min(16, Math.max(0, range.prefix - 16 * index));
+    const mask = (0xffff << (16 - kept)) & 0xffff;
+    return (groups[index] & mask) === group;
+  });
 }
 
 /** The file as uploaded: one entry a line, no comments, so comment edits do not move the object. */
@@ -128,6 +194,10 @@ export function listLocation(bucket: string, key: string): string {
 interface Address {
   /** Family, network and prefix: two spellings of one network share a key. */
   readonly key: string;
+  readonly family: 4 | 6;
+  /** The network in 16-bit groups: two for IPv4, eight for IPv6. */
+  readonly groups: readonly number[];
+  readonly prefix: number;
 }
 
 /** An IPv4/IPv6 address or CIDR, or why the text is not one. */
@@ -156,7 +226,7 @@ export function parseAddress(text: string): Address | string {
   if (network.some((group, index) => group !== groups[index])) {
     return `has bits set past the /${prefix} prefix; the network is ${formatGroups(network, family)}/${prefix}`;
   }
-  return { key: `${family}:${groups.join(':')}/${prefix}` };
+  return { key: `${family}:${groups.join(':')}/${prefix}`, family, groups, prefix };
 }
 
 function ipv4Groups(address: string): number[] {

@@ -1,7 +1,7 @@
 import { DataAwsIamRoles } from '@cdktf/provider-aws/lib/data-aws-iam-roles';
 import { DataAwsOrganizationsOrganization } from '@cdktf/provider-aws/lib/data-aws-organizations-organization';
 import type { AwsProvider } from '@cdktf/provider-aws/lib/provider';
-import type { ITerraformDependable } from 'cdktf';
+import { Fn, Op, Token, ref, type ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 
 /** A service that must have trusted access in AWS Organizations. */
@@ -70,7 +70,8 @@ export class OrganizationPrerequisites extends Construct {
       dependsOn,
       lifecycle: {
         postcondition: props.trustedServices.map((service) => ({
-          condition: `\${contains(self.aws_service_access_principals, "${service.principal}")}`,
+          // Expressions as cdktf tokens: literal text (a hand-written `${...}`) reaches Terraform as text.
+          condition: Fn.contains(Token.asList(ref('self.aws_service_access_principals')), service.principal),
           errorMessage: service.remedy,
         })),
       },
@@ -83,7 +84,7 @@ export class OrganizationPrerequisites extends Construct {
         lifecycle: {
           postcondition: [
             {
-              condition: '${length(self.names) > 0}',
+              condition: Op.gte(Fn.lengthOf(ref('self.names')), 1),
               errorMessage:
                 'The management account is listed in members, and GuardDuty enrolls it only when it has the GuardDuty service-linked role (AWSServiceRoleForAmazonGuardDuty). Enable GuardDuty once in the management account (any region), or run `aws iam create-service-linked-role --aws-service-name guardduty.amazonaws.com` there, then plan again.',
             },

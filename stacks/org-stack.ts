@@ -3,6 +3,7 @@ import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { App, CloudBackend, LocalBackend, NamedCloudWorkspace, S3Backend, TerraformLocal, TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
 import type { OrgConfig } from '../lib/config/load';
+import { protectElements, restoreLiteralText } from '../lib/literal-text';
 import { constrainProvider } from '../lib/newer-provider';
 import type { PlannedStack, StackAccount } from '../lib/plan';
 
@@ -42,6 +43,14 @@ export class OrgStack extends TerraformStack {
    */
   protected readOnce(name: string, byRegion: Readonly<Record<string, string>>): Readonly<Record<string, string>> {
     return Object.fromEntries(Object.entries(byRegion).map(([region, value]) => [region, new TerraformLocal(this, `${name}-${region}`, value).asString]));
+  }
+
+  // Configuration text is data: every literal string reaches the JSON with `${` and `%{` escaped,
+  // whatever element or field it is in (lib/literal-text.ts says where and why here). Only the
+  // JSON needs it: cdktf's earlier preparing pass over the elements just collects references.
+  override toTerraform(): any {
+    protectElements(this);
+    return restoreLiteralText(super.toTerraform());
   }
 
   /** The provider of an account the plan gave this stack; anything else is a programming error. */

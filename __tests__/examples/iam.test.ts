@@ -86,7 +86,7 @@ describe('IAM example: the pipeline roles', () => {
 
     const outdir = mkdtempSync(path.join(tmpdir(), 'gd-iam-'));
     // Every stack kind and service on: Security Hub, Detective, Malware Protection for S3, the log-archive export.
-    const config = loadConfig('__tests__/fixtures/everything-on.json', { cwd: REPO_ROOT });
+    const config = loadConfig('__tests__/fixtures/everything-on/org.json', { cwd: REPO_ROOT });
     buildApp(config, { outdir }).synth();
     const types = new Set([...readSynthesized(outdir).stacks.values()].flatMap((stack) => Object.keys(stack.resource ?? {})));
     const services = new Set(all.map((action) => action.split(':')[0]));

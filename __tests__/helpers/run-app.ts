@@ -1,16 +1,16 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { REPO_ROOT } from './synth';
+import { REPO_ROOT, writeExample } from './synth';
 
 /**
  * Runs the app as `cdktf synth` does: a process with ORG_CONFIG and CDKTF_OUTDIR set, the
- * configuration written to a fresh folder (or `dir`, where list files of the test may live).
+ * configuration written to a fresh folder (or `dir`, where list files of the test may live) beside
+ * the example's members file and lists.
  */
 export function runApp(config: unknown, dir = mkdtempSync(path.join(tmpdir(), 'gd-main-'))) {
-  const configFile = path.join(dir, 'org.json');
-  writeFileSync(configFile, JSON.stringify(config));
+  const configFile = writeExample(dir, config);
   const outdir = path.join(dir, 'cdktf.out');
   const result = spawnSync(process.execPath, ['--import', 'tsx', 'main.ts'], {
     cwd: REPO_ROOT,

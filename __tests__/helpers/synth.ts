@@ -1,19 +1,45 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { parseConfig, type OrgConfig } from '../../lib/config/load';
 import { buildApp } from '../../stacks/app';
 
 export const REPO_ROOT = path.resolve(__dirname, '../..');
+/** The shipped example's folder: its `membersFile` and list files are relative to it. */
+export const EXAMPLE_DIR = path.join(REPO_ROOT, 'config');
 
 /** The shipped example configuration as data, cloned so a test can change it freely. */
 export function exampleData(): Record<string, any> {
-  return JSON.parse(readFileSync(path.join(REPO_ROOT, 'config/org.json'), 'utf8'));
+  return JSON.parse(readFileSync(path.join(EXAMPLE_DIR, 'org.json'), 'utf8'));
 }
 
-/** The example configuration with top-level keys replaced, validated like a real file. */
-export function testConfig(overrides: Record<string, unknown> = {}): OrgConfig {
-  return parseConfig({ ...exampleData(), ...overrides }, { file: 'test.json', cwd: REPO_ROOT });
+/**
+ * The example configuration with top-level keys replaced, validated like a real file beside the
+ * example's, or in `dir` (where the test keeps its own files, beside copies of the example's).
+ */
+export function testConfig(overrides: Record<string, unknown> = {}, dir?: string): OrgConfig {
+  if (dir === undefined) return parseConfig({ ...exampleData(), ...overrides }, { file: 'config/test.json', cwd: REPO_ROOT });
+  copyExampleFiles(dir);
+  return parseConfig({ ...exampleData(), ...overrides }, { file: path.join(dir, 'test.json'), cwd: REPO_ROOT });
+}
+
+/** Copies the example's members file and lists into `dir`, unless the test put its own there. */
+function copyExampleFiles(dir: string): void {
+  for (const name of ['accounts.csv', 'lists']) {
+    if (!existsSync(path.join(dir, name))) cpSync(path.join(EXAMPLE_DIR, name), path.join(dir, name), { recursive: true });
+  }
+}
+
+/**
+ * Writes a configuration (data, or text as it is) as `org.json` into `dir`, beside copies of the
+ * example's members file and lists (which its paths name relative to its folder), unless the test
+ * put its own there. Returns the configuration's path.
+ */
+export function writeExample(dir: string, data: unknown = exampleData()): string {
+  copyExampleFiles(dir);
+  const file = path.join(dir, 'org.json');
+  writeFileSync(file, typeof data === 'string' ? data : JSON.stringify(data));
+  return file;
 }
 
 /** Terraform JSON of one synthesized stack. */

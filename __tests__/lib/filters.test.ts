@@ -1,5 +1,5 @@
 import { ConfigError } from '../../lib/config/problems';
-import { criterionBlocks, filterProblems, filterRanks } from '../../lib/filters';
+import { archiveBreadth, criterionBlocks, filterProblems, filterRanks, type Criteria } from '../../lib/filters';
 import { FILTER_FIELDS, TIMESTAMP_FIELDS } from '../../lib/filter-fields';
 import { testConfig } from '../helpers/synth';
 
@@ -155,5 +155,34 @@ describe('the generated field list', () => {
     }
     expect(TIMESTAMP_FIELDS).toContain('updatedAt');
     expect(TIMESTAMP_FIELDS).not.toContain('severity');
+  });
+});
+
+describe('archiveBreadth', () => {
+  it.each<[string, Criteria, ReturnType<typeof archiveBreadth>]>([
+    ['no severity bound', { accountId: { eq: ['333333333333'] } }, { acknowledgement: 'archive-whole-account', archives: 'every finding of account 333333333333' }],
+    ['a bound that lets every severity through', { accountId: { eq: ['1', '2'] }, severity: { gte: 0 } }, { acknowledgement: 'archive-whole-account', archives: 'every finding of accounts 1, 2' }],
+    ['severity only', { severity: { gte: 1 } }, { acknowledgement: 'archive-all-findings', archives: 'every finding' }],
+    ['only exclusions', { type: { neq: ['Recon:EC2/PortProbeUnprotectedPort'] } }, { acknowledgement: 'archive-all-findings', archives: 'every finding' }],
+    ['a time lower bound', { updatedAt: { gte: '2020-01-01T00:00:00Z' } }, { acknowledgement: 'archive-all-findings', archives: 'every finding' }],
+    ['a region', { region: { eq: ['us-east-1'] }, partition: { eq: ['aws'] } }, { acknowledgement: 'archive-all-findings', archives: 'every finding in us-east-1' }],
+    ['high severities', { severity: { gte: 7 } }, { acknowledgement: 'archive-high-severity', archives: 'every finding with severity >= 7' }],
+    ['high severities of an account', { accountId: { eq: ['1'] }, severity: { gt: 6 } }, { acknowledgement: 'archive-high-severity', archives: 'every finding with severity > 6 of account 1' }],
+    ['an upper bound that reaches 7', { severity: { lte: 7 } }, { acknowledgement: 'archive-high-severity', archives: 'every finding with severity <= 7' }],
+    ['listed severities with a high one', { severity: { eq: [2, 8] } }, { acknowledgement: 'archive-high-severity', archives: 'every finding with severity 2 or 8' }],
+  ])('refuses an ARCHIVE filter by %s', (_title, criteria, expected) => {
+    expect(archiveBreadth(criteria)).toEqual(expected);
+  });
+
+  it.each<[string, Criteria]>([
+    ['the example: low severities of the sandbox', { accountId: { eq: ['333333333333'] }, severity: { lt: 4 } }],
+    ['low and medium severities everywhere', { severity: { lt: 7 } }],
+    ['a finding type', { type: { eq: ['Recon:EC2/PortProbeUnprotectedPort'] } }],
+    ['a resource', { accountId: { eq: ['1'] }, 'resource.instanceDetails.instanceId': { eq: ['i-0123456789abcdef0'] } }],
+    ['findings updated before a date', { updatedAt: { lt: '2020-01-01T00:00:00Z' } }],
+    ['severities past the scale', { severity: { gt: 10 } }],
+    ['listed low severities', { severity: { eq: [2, 5] } }],
+  ])('lets %s through', (_title, criteria) => {
+    expect(archiveBreadth(criteria)).toBeUndefined();
   });
 });

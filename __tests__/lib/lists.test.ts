@@ -6,8 +6,10 @@ import {
   listContent,
   listObjectKey,
   MAX_ENTRY_LENGTH,
+  notRoutedRange,
   parseAddress,
   parseList,
+  tooWideTrusted,
   trustedOverlapProblems,
 } from '../../lib/lists';
 import { REPO_ROOT } from '../helpers/synth';
@@ -21,8 +23,8 @@ describe('parseList', () => {
     const threat = parseList(readFileSync(path.join(REPO_ROOT, 'config/lists/example-threat-list.txt'), 'utf8'), 'example-threat-list.txt', 'threat');
     expect(threat.problems).toEqual([]);
     expect(threat.entries).toEqual([
-      { text: '198.51.100.23', line: 4, key: expect.any(String) },
-      { text: '203.0.113.0/28', line: 5, key: expect.any(String) },
+      { text: '198.51.100.23', line: 8, key: expect.any(String) },
+      { text: '203.0.113.0/28', line: 9, key: expect.any(String) },
     ]);
     const trusted = parseList(readFileSync(path.join(REPO_ROOT, 'config/lists/trusted.txt'), 'utf8'), 'trusted.txt', 'trusted');
     expect(trusted.problems).toEqual([]);
@@ -151,5 +153,50 @@ describe('trustedOverlapProblems', () => {
     const threat = list('Threat', 'threat.txt', '198.51.100.23\n');
     expect(trustedOverlapProblems([threat], undefined)).toEqual([]);
     expect(trustedOverlapProblems([threat], list('Trusted', 'trusted.txt', '192.0.2.10\n'))).toEqual([]);
+  });
+});
+
+describe('notRoutedRange', () => {
+  it.each([
+    ['10.1.2.3', '10.0.0.0/8 (private, RFC 1918)'],
+    ['172.31.255.0/24', '172.16.0.0/12 (private, RFC 1918)'],
+    ['192.168.0.0/16', '192.168.0.0/16 (private, RFC 1918)'],
+    ['127.0.0.1', '127.0.0.0/8 (loopback)'],
+    ['169.254.169.254', '169.254.0.0/16 (link-local)'],
+    ['100.64.1.1', '100.64.0.0/10 (shared address space (carrier-grade NAT), RFC 6598)'],
+    ['192.0.2.10', '192.0.2.0/24 (documentation, RFC 5737)'],
+    ['203.0.113.0/28', '203.0.113.0/24 (documentation, RFC 5737)'],
+    ['239.255.255.250', '224.0.0.0/4 (multicast)'],
+    ['255.255.255.255', '240.0.0.0/4 (reserved, and broadcast)'],
+    ['0.0.0.0', '0.0.0.0/8 ("this network")'],
+    ['::1', '::/127 (unspecified and loopback)'],
+    ['fe80::1', 'fe80::/10 (link-local)'],
+    ['fd00:1::/64', 'fc00::/7 (unique local, RFC 4193)'],
+    ['2001:db8:bad::/48', '2001:db8::/32 (documentation, RFC 3849)'],
+    ['3fff:1::1', '3fff::/20 (documentation, RFC 9637)'],
+    ['ff02::1', 'ff00::/8 (multicast)'],
+    ['::ffff:192.0.2.7', '::ffff:0:0/96 (IPv4-mapped; list the IPv4 address instead)'],
+  ])('puts %s in %s', (entry, range) => {
+    expect(notRoutedRange(entry)).toBe(range);
+  });
+
+  it.each(['8.8.8.8', '172.32.0.1', '100.128.0.1', '192.0.3.1', '54.239.28.85', '2001:db9::1', '2600:1f18::/32', '0.0.0.0/0', '::/0', '10.0.0.0/7'])(
+    'leaves %s alone: it is routable, or only partly reserved',
+    (entry) => {
+      expect(notRoutedRange(entry)).toBeUndefined();
+    },
+  );
+});
+
+describe('tooWideTrusted', () => {
+  it('counts the addresses of entries wider than /8 (IPv4) or /32 (IPv6)', () => {
+    expect(tooWideTrusted('0.0.0.0/0')).toEqual({ family: 4, prefix: 0, addresses: 'every IPv4 address' });
+    expect(tooWideTrusted('8.0.0.0/7')).toEqual({ family: 4, prefix: 7, addresses: '33,554,432 addresses' });
+    expect(tooWideTrusted('::/0')).toEqual({ family: 6, prefix: 0, addresses: 'every IPv6 address' });
+    expect(tooWideTrusted('2001:db8::/31')).toEqual({ family: 6, prefix: 31, addresses: '2^97 addresses' });
+  });
+
+  it('accepts /8, /32 and narrower', () => {
+    for (const entry of ['10.0.0.0/8', '192.0.2.10', '2600:1f18::/32', '2001:db8::1']) expect(tooWideTrusted(entry)).toBeUndefined();
   });
 });

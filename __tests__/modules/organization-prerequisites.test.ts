@@ -43,7 +43,7 @@ describe('organization prerequisites', () => {
     const [[, roles]] = data(synth, 'organization', 'aws_iam_roles');
     expect(roles).toMatchObject({ path_prefix: '/aws-service-role/guardduty.amazonaws.com/', provider: 'aws' });
     expect(roles.lifecycle.postcondition).toEqual([
-      expect.objectContaining({ condition: '${length(self.names) > 0}', error_message: expect.stringMatching(/^The management account is listed in members, and GuardDuty enrolls it only when it has the GuardDuty service-linked role/) }),
+      expect.objectContaining({ condition: '${(length(self.names) >= 1)}', error_message: expect.stringMatching(/^The management account is listed in members, and GuardDuty enrolls it only when it has the GuardDuty service-linked role/) }),
     ]);
     // With autoEnable ALL nobody is enrolled from the list, so there is nothing to check.
     expect(data(synthApp(testConfig({ ...MANAGEMENT_LISTED, autoEnable: 'ALL' })), 'organization', 'aws_iam_roles')).toEqual([]);

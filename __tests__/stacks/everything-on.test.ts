@@ -3,12 +3,13 @@ import { planStacks } from '../../lib/plan';
 import { REPO_ROOT, synthApp } from '../helpers/synth';
 
 /**
- * `__tests__/fixtures/everything-on.json` switches on everything issue 14 added (log-archive export,
- * Malware Protection for S3 in three kinds of account, the management account listed for enrollment)
- * beside Security Hub and Detective: the configuration that tfvalidate is run on.
+ * `__tests__/fixtures/everything-on/org.json` (beside its members file and lists) switches on
+ * everything issue 14 added (log-archive export, Malware Protection for S3 in three kinds of account,
+ * the management account listed for enrollment) beside Security Hub and Detective: the
+ * configuration that tfvalidate is run on.
  */
 describe('the everything-on fixture', () => {
-  const config = loadConfig('__tests__/fixtures/everything-on.json', { cwd: REPO_ROOT });
+  const config = loadConfig('__tests__/fixtures/everything-on/org.json', { cwd: REPO_ROOT });
 
   it('is a valid configuration that plans every kind of stack', () => {
     const kinds = new Set(planStacks(config).stacks.map((stack) => stack.kind));

@@ -15,7 +15,7 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-/** Writes a list file into the test folder and returns its absolute path for the configuration. */
+/** Writes a list file into the test folder (the configuration's) and returns its absolute path for the configuration. */
 function listFile(name: string, text: string): string {
   const file = path.join(dir, name);
   writeFileSync(file, text);
@@ -179,9 +179,10 @@ describe('ThreatIntelStack', () => {
     const config = (lists: { name: string; text: string }[], overrides: Record<string, unknown> = {}) =>
       testConfig({
         simulation: { enabled: false },
-        threatLists: lists.map((list) => ({ name: list.name, file: listFile(`${list.name}.txt`, list.text) })),
+        // Documentation addresses stand for real ones here.
+        threatLists: lists.map((list) => ({ name: list.name, file: listFile(`${list.name}.txt`, list.text), acknowledge: ['reserved-threat-range'] })),
         ...overrides,
-      });
+      }, dir);
     const keyOf = (text: string) => objectFor(synthApp(config([{ name: 'Feed', text }])), 'threat-Feed').key;
 
     it('uploads plain lists under a key hashed here, and refers to no simulation', () => {

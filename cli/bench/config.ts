@@ -41,9 +41,9 @@ export function waveOf(index: number, count: number, waves: number): number {
 }
 
 /**
- * The files of one configuration, by name relative to `folder`. Paths inside org.json are absolute,
- * because the loader resolves them against the app's working directory (the project root), not
- * against the configuration file.
+ * The files of one configuration, by name relative to `folder`. Paths inside org.json are absolute
+ * (inside `folder`, where the loader requires them to be). The threat list holds documentation
+ * addresses, like the shipped example's, so it acknowledges them.
  */
 export function benchConfigFiles(organization: BenchOrganization, folder: string): Record<string, string> {
   const waves = organization.waves ?? 3;
@@ -66,7 +66,7 @@ export function benchConfigFiles(organization: BenchOrganization, folder: string
     // and the members stacks exist in both modes.
     ...(organization.mode === 'organizations' ? { organizationId: 'o-bench00001', autoEnable: 'NEW' } : {}),
     findingPublishingFrequency: 'FIFTEEN_MINUTES',
-    threatLists: [{ name: 'Bench-Threat-List', file: path.join(folder, BENCH_FILES.threatList) }],
+    threatLists: [{ name: 'Bench-Threat-List', file: path.join(folder, BENCH_FILES.threatList), acknowledge: ['reserved-threat-range'] }],
     trustedIpList: { name: 'Bench-Trusted', file: path.join(folder, BENCH_FILES.trustedIpList) },
     filters: [
       {

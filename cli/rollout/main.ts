@@ -77,15 +77,15 @@ export function runRollout(argv: readonly string[], io: CommandIo): Promise<numb
 /**
  * The synth to compare with: a synthesized output folder as it is, or the configuration of a git
  * commit synthesized here, with the current code, into `cdktf.out/previous` (so a pipeline's later
- * jobs find it with the rest of the output, and `cdktf synth` leaves it alone: it only prunes
- * `cdktf.out/stacks`).
+ * jobs find it with the rest of the output; a synth leaves it alone: it removes only the manifest,
+ * review.md and the stacks' configurations under `cdktf.out/stacks`, lib/synth-output.ts).
  */
 function previousSynth(since: string, env: NodeJS.ProcessEnv): PreviousSynth {
   const folder = path.resolve(since);
   if (existsSync(folder) && statSync(folder).isDirectory()) {
     if (!existsSync(path.join(folder, 'manifest.json'))) throw new UsageError(`--since ${since}: no manifest.json in that folder; give a synthesized output (cdktf.out of the last deploy) or a git commit`);
     if (existsSync(OUTPUT_DIR) && realpathSync(folder) === realpathSync(OUTPUT_DIR)) {
-      throw new UsageError(`--since ${since}: that is the output npm run synth rewrites (and prunes of removed stacks); copy it first (cp -r ${OUTPUT_DIR} ${OUTPUT_DIR}.previous) and pass the copy`);
+      throw new UsageError(`--since ${since}: that is the output npm run synth empties and rewrites (removed stacks lose their configuration); copy it first (cp -r ${OUTPUT_DIR} ${OUTPUT_DIR}.previous) and pass the copy`);
     }
     return { label: since, app: readSynthesized(folder), outputDir: path.relative(process.cwd(), folder) || '.' };
   }

@@ -1,6 +1,8 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { z } from 'zod';
+import { duplicateKeyProblems } from './duplicate-keys';
+import { configFolder, readConfiguredFile, shownPath, type ConfigFolder } from './files';
 import { parseMembersCsv, type Member } from './members-csv';
 import { checkExportAccounts } from './export';
 import { checkInvestigation } from './investigation';
@@ -8,15 +10,27 @@ import { checkMalwareProtection } from './malware-protection';
 import { checkProviderVersion } from './provider';
 import { ConfigError, fieldPath, type Problem } from './problems';
 import { closestName, KNOWN_REGIONS, REGION_NAME_PATTERN } from './regions';
-import { accountId, configSchema, memberSchema, type RawConfig } from './schema';
+import { accountId, configSchema, memberSchema, type Mode, type RawConfig } from './schema';
+import { reservedTextProblems } from './reserved-text';
+import { tagProblems } from './tags';
 import { filterProblems } from '../filters';
-import { LIST_LIMITS, parseList, trustedOverlapProblems, type ListKind, type NamedList } from '../lists';
+import {
+  LIST_LIMITS,
+  notRoutedRange,
+  parseList,
+  tooWideTrusted,
+  trustedOverlapProblems,
+  WIDEST_TRUSTED_PREFIX,
+  type ListEntry,
+  type ListKind,
+  type NamedList,
+} from '../lists';
 
 export type { Member } from './members-csv';
 
-/** A list file named in the configuration: as written, resolved, and parsed. */
+/** A list file named in the configuration: as messages name it, resolved, and parsed. */
 export interface ListFile extends NamedList {
-  /** Absolute path. */
+  /** Absolute path, inside the configuration's folder. */
   readonly path: string;
 }
 
@@ -31,8 +45,10 @@ export interface OrgConfig
   readonly managementRoleName: string;
   /** The configuration file as named in messages. */
   readonly configFile: string;
-  /** Relative paths in the configuration resolve against this folder (the project root). */
+  /** The project folder, where cdktf runs: the local backend's state folder resolves against it. */
   readonly baseDir: string;
+  /** The configuration file's folder (absolute): `membersFile` and list files resolve in it. */
+  readonly configDir: string;
 }
 
 export const DEFAULT_CONFIG_FILE = 'config/org.json';
@@ -42,7 +58,7 @@ export function configFileFromEnv(env: NodeJS.ProcessEnv = process.env): string 
 }
 
 export interface LoadOptions {
-  /** Folder that relative paths (the file itself, `membersFile`, list files) resolve against. */
+  /** The project folder, which a relative configuration path is relative to. @default process.cwd() */
   readonly cwd?: string;
 }
 
@@ -63,13 +79,30 @@ export function loadConfig(file: string, options: LoadOptions = {}): OrgConfig {
   } catch (error) {
     throw new ConfigError([jsonProblem(file, text, error as Error)]);
   }
-  return parseConfig(data, { file, cwd });
+  const duplicates = duplicateKeyProblems(text, file);
+  let config: OrgConfig;
+  try {
+    config = parseConfig(data, { file, cwd });
+  } catch (error) {
+    if (error instanceof ConfigError) throw new ConfigError([...duplicates, ...error.problems]);
+    throw error;
+  }
+  if (duplicates.length > 0) throw new ConfigError(duplicates);
+  return config;
 }
 
-/** Validates configuration data already in memory. */
-export function parseConfig(data: unknown, options: { file: string; cwd?: string }): OrgConfig {
+export interface ParseOptions {
+  /** The configuration file, as messages name it; `membersFile` and list files resolve in its folder. */
+  readonly file: string;
+  /** The project folder, which a relative `file` is relative to. @default process.cwd() */
+  readonly cwd?: string;
+}
+
+/** Validates configuration data already in memory, as if read from `options.file`. */
+export function parseConfig(data: unknown, options: ParseOptions): OrgConfig {
   const file = options.file;
   const baseDir = options.cwd ?? process.cwd();
+  const folder = configFolder(file, baseDir);
   const problems: Problem[] = [];
 
   const parsed = configSchema.safeParse(data);
@@ -82,15 +115,17 @@ export function parseConfig(data: unknown, options: { file: string; cwd?: string
   // Cross-field checks run even when some fields are invalid, on the fields that are valid, so one
   // run reports everything.
   const fields: Fields = parsed.success ? parsed.data : validFields(data as Record<string, unknown>);
-  const members = collectMembers(fields, file, baseDir, problems);
+  const members = collectMembers(fields, file, folder, problems);
   checkRegions(fields, file, problems);
   checkAccounts(fields, members, file, problems);
   checkExistingDetectors(fields, members, file, problems);
   checkExistingDelegations(fields, file, problems);
   checkInvestigation(fields, file, problems, data);
-  const lists = resolveListFiles(fields, file, baseDir, problems);
+  const lists = resolveListFiles(fields, file, folder, problems);
   problems.push(...filterProblems(fields.filters ?? [], file));
   checkFindingsFlow(fields, file, problems);
+  problems.push(...tagProblems(fields.tags ?? {}, file));
+  problems.push(...reservedTextProblems(data, file));
   checkProviderVersion(fields, file, problems);
   checkExportAccounts(fields, file, problems);
   checkMalwareProtection(fields, file, problems);
@@ -105,6 +140,7 @@ export function parseConfig(data: unknown, options: { file: string; cwd?: string
     managementRoleName: managementRoleName ?? parsed.data.roleName,
     configFile: file,
     baseDir,
+    configDir: folder.dir,
   };
 }
 
@@ -199,15 +235,15 @@ function jsonProblem(file: string, text: string, error: Error): Problem {
   return { file, line, message: `not valid JSON (column ${column}): ${error.message.replace(/ in JSON at position \d+.*$/, '')}` };
 }
 
-function collectMembers(fields: Fields, file: string, baseDir: string, problems: Problem[]): Member[] {
+function collectMembers(fields: Fields, file: string, folder: ConfigFolder, problems: Problem[]): Member[] {
   const members: Member[] = (fields.members ?? []).map(({ index, ...member }, position) => ({
     ...member,
     source: `${file}: members[${index ?? position}]`,
   }));
   if (fields.membersFile !== undefined) {
-    const text = readListedFile(fields.membersFile, baseDir, file, 'membersFile', problems);
+    const text = readNamedFile(fields.membersFile, folder, file, 'membersFile', problems);
     if (text !== undefined) {
-      const fromCsv = parseMembersCsv(text, fields.membersFile);
+      const fromCsv = parseMembersCsv(text, shownPath(fields.membersFile, folder));
       problems.push(...fromCsv.problems);
       members.push(...fromCsv.members);
     }
@@ -215,14 +251,12 @@ function collectMembers(fields: Fields, file: string, baseDir: string, problems:
   return members;
 }
 
-/** Reads a file named by a configuration field; a missing file is a problem on that field. */
-function readListedFile(name: string, baseDir: string, configFile: string, field: string, problems: Problem[]): string | undefined {
-  const absolute = path.resolve(baseDir, name);
-  if (!existsSync(absolute) || !statSync(absolute).isFile()) {
-    problems.push({ file: configFile, path: field, message: `file ${JSON.stringify(name)} not found (paths are relative to ${baseDir})` });
-    return undefined;
-  }
-  return readFileSync(absolute, 'utf8');
+/** Reads a file named by a configuration field; a file that may not be read is a problem on that field. */
+function readNamedFile(written: string, folder: ConfigFolder, configFile: string, field: string, problems: Problem[]): string | undefined {
+  const read = readConfiguredFile(written, folder);
+  if ('text' in read) return read.text;
+  problems.push({ file: configFile, path: field, message: read.refused });
+  return undefined;
 }
 
 function checkRegions(fields: Fields, file: string, problems: Problem[]): void {
@@ -258,6 +292,13 @@ function checkRegions(fields: Fields, file: string, problems: Problem[]): void {
   }
 }
 
+/**
+ * Member accounts of one GuardDuty administrator: 50,000 for the delegated administrator of an
+ * organization (user guide, "Managing GuardDuty accounts with AWS Organizations"), 5,000 for one
+ * that invites them (user guide, quotas: "Member accounts").
+ */
+export const MEMBER_QUOTA: Readonly<Record<Mode, number>> = { organizations: 50_000, invitations: 5_000 };
+
 function checkAccounts(fields: Fields, members: readonly Member[], file: string, problems: Problem[]): void {
   const accounts = fields.accounts;
   if (accounts) {
@@ -284,6 +325,15 @@ function checkAccounts(fields: Fields, members: readonly Member[], file: string,
     if (accounts && member.id === accounts.admin) {
       problems.push({ ...where, message: `account ${member.id} is the admin account (accounts.admin); the administrator cannot be its own member` });
     }
+  }
+
+  const quota = fields.mode === undefined ? undefined : MEMBER_QUOTA[fields.mode];
+  if (quota !== undefined && firstSeen.size > quota) {
+    problems.push({
+      file,
+      path: fields.membersFile === undefined ? 'members' : 'members, membersFile',
+      message: `${firstSeen.size.toLocaleString('en-US')} member accounts; a GuardDuty administrator takes at most ${quota.toLocaleString('en-US')} in ${fields.mode} mode`,
+    });
   }
 
   const sandboxMustBeListed =
@@ -359,17 +409,19 @@ function checkExistingDetectors(fields: Fields, members: readonly Member[], file
 function resolveListFiles(
   fields: Fields,
   file: string,
-  baseDir: string,
+  folder: ConfigFolder,
   problems: Problem[],
 ): { threatLists: ListFile[]; trustedIpList?: ListFile } {
-  const resolve = (list: { name: string; file: string }, field: string, kind: ListKind, getsSimulationIp = false): ListFile => {
-    const text = readListedFile(list.file, baseDir, file, `${field}.file`, problems);
-    const parsed = text === undefined ? undefined : parseList(text, list.file, kind);
+  const resolve = (list: ConfiguredList, field: string, kind: ListKind, getsSimulationIp = false): ListFile => {
+    const shown = shownPath(list.file, folder);
+    const text = readNamedFile(list.file, folder, file, `${field}.file`, problems);
+    const parsed = text === undefined ? undefined : parseList(text, shown, kind);
     if (parsed) problems.push(...parsed.problems);
     if (parsed && parsed.entries.length === 0 && !getsSimulationIp && parsed.problems.length === 0) {
-      problems.push({ file: list.file, message: 'lists no address or CIDR; add one, or remove the list from the configuration' });
+      problems.push({ file: shown, message: 'lists no address or CIDR; add one, or remove the list from the configuration' });
     }
-    return { name: list.name, file: list.file, path: path.resolve(baseDir, list.file), entries: parsed?.entries ?? [] };
+    if (parsed) problems.push(...silencingEntries(parsed.entries, kind, list, { shown, field, configFile: file }));
+    return { name: list.name, file: shown, path: path.resolve(folder.dir, list.file), entries: parsed?.entries ?? [] };
   };
   const names = new Set<string>();
   const threatLists = (fields.threatLists ?? []).map((list, index) => {
@@ -388,6 +440,44 @@ function resolveListFiles(
   const trustedIpList = fields.trustedIpList ? resolve(fields.trustedIpList, 'trustedIpList', 'trusted') : undefined;
   problems.push(...trustedOverlapProblems(threatLists, trustedIpList));
   return { threatLists, ...(trustedIpList ? { trustedIpList } : {}) };
+}
+
+type ConfiguredList = { readonly name: string; readonly file: string; readonly acknowledge?: readonly string[] };
+
+/** Problems reported for one list before the rest are counted, so a large list stays readable. */
+const LISTED_ENTRY_PROBLEMS = 10;
+
+/**
+ * Entries that switch detection off without saying so, unless the list acknowledges them: threat
+ * list entries GuardDuty never sees (not publicly routable), trusted IP list entries so wide that
+ * a large part of the internet raises no finding.
+ */
+function silencingEntries(
+  entries: readonly ListEntry[],
+  kind: ListKind,
+  list: ConfiguredList,
+  where: { shown: string; field: string; configFile: string },
+): Problem[] {
+  const acknowledgement = kind === 'threat' ? 'reserved-threat-range' : 'wide-trusted-range';
+  if (list.acknowledge?.includes(acknowledgement)) return [];
+  const howTo = `if this is on purpose, add "acknowledge": ["${acknowledgement}"] to ${where.field} in ${where.configFile}`;
+  const found = entries.flatMap((entry): Problem[] => {
+    if (kind === 'threat') {
+      const range = notRoutedRange(entry.text);
+      return range
+        ? [{ file: where.shown, line: entry.line, message: `${JSON.stringify(entry.text)} is in ${range}, which is not publicly routable: GuardDuty applies lists to publicly routable addresses only, so this entry never raises a finding; ${howTo}` }]
+        : [];
+    }
+    const wide = tooWideTrusted(entry.text);
+    return wide
+      ? [{ file: where.shown, line: entry.line, message: `${JSON.stringify(entry.text)} is wider than /${WIDEST_TRUSTED_PREFIX[wide.family]}: GuardDuty raises no finding for traffic with ${wide.addresses}; ${howTo}` }]
+      : [];
+  });
+  if (found.length <= LISTED_ENTRY_PROBLEMS) return found;
+  return [
+    ...found.slice(0, LISTED_ENTRY_PROBLEMS),
+    { file: where.shown, message: `${(found.length - LISTED_ENTRY_PROBLEMS).toLocaleString('en-US')} more entries like these (${found.length.toLocaleString('en-US')} in all)` },
+  ];
 }
 
 /**

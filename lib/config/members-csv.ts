@@ -1,5 +1,5 @@
 import { parse } from 'csv-parse/sync';
-import { accountId, email, wave } from './schema';
+import { accountId, memberEmail, memberName, wave } from './schema';
 import type { Problem } from './problems';
 
 /** A member account as listed in the configuration or the CSV file. */
@@ -74,9 +74,14 @@ export function parseMembersCsv(text: string, file: string): { members: Member[]
       here('AccountId', idText === '' ? 'is required' : id.error.issues[0].message);
       ok = false;
     }
-    const address = email.safeParse(emailText);
+    const address = memberEmail.safeParse(emailText);
     if (!address.success) {
       here('EmailAddress', emailText === '' ? 'is required' : address.error.issues[0].message);
+      ok = false;
+    }
+    const name = memberName.safeParse(nameText);
+    if (nameText !== '' && !name.success) {
+      here('Name', name.error.issues[0].message);
       ok = false;
     }
     let waveNumber = 1;

@@ -85,12 +85,40 @@ const detective = z.strictObject({
     .default({}),
 }, { error: (issue) => (issue.code === 'invalid_type' ? 'must be { "enabled": true or false, "autoEnable"?: true or false, "existingGraphs"?: { region: graph ARN } }' : undefined) });
 
+/** GuardDuty takes member e-mail addresses of at most 64 characters (CreateMembers, AccountDetail). */
+export const memberEmail = email.max(64, { error: 'must be at most 64 characters (GuardDuty\'s limit for member e-mail addresses)' });
+
+/**
+ * Member names are printed in review documents (Markdown): printable, no Markdown syntax, at most
+ * 50 characters as AWS account names.
+ */
+export const memberName = z
+  .string({ error: 'must be a short account name' })
+  .regex(/^[\p{L}\p{N}][\p{L}\p{M}\p{N} _.,()'&+@/:#-]{0,49}$/u, {
+    error: (issue) => `must be 1-50 letters, digits, blanks or _.,()'&+@/:#-, starting with a letter or digit (it is printed in review documents); got ${JSON.stringify(issue.input)}`,
+  });
+
 export const memberSchema = z.strictObject({
   id: accountId,
-  email,
-  name: text('a short account name').optional(),
+  email: memberEmail,
+  name: memberName.optional(),
   wave: wave.default(1),
 });
+
+/**
+ * Settings that would silently switch detection off are refused (load.ts) unless the list or filter
+ * acknowledges them on purpose: `"acknowledge": ["wide-trusted-range"]`.
+ */
+export const ACKNOWLEDGEMENTS = {
+  threatList: ['reserved-threat-range'],
+  trustedIpList: ['wide-trusted-range'],
+  filter: ['archive-all-findings', 'archive-high-severity', 'archive-whole-account'],
+} as const;
+export type Acknowledgement = (typeof ACKNOWLEDGEMENTS)[keyof typeof ACKNOWLEDGEMENTS][number];
+
+function acknowledge<const T extends readonly [string, ...string[]]>(values: T) {
+  return z.array(oneOf(values), { error: `must be a list of what is acknowledged, from: ${values.join(', ')}` }).optional();
+}
 
 // GuardDuty allows letters, digits, '-', '_' and blanks in list names; the name is also part of the
 // list's S3 location (at most 300 characters), so blanks are left out and the length is kept short.
@@ -100,8 +128,11 @@ const listFileShape = {
     .regex(/^[A-Za-z0-9_-]{1,128}$/, { error: (issue) => `must be 1-128 letters, digits, '_' or '-'; got ${JSON.stringify(issue.input)}` }),
   file: text('the path of the list file'),
 };
-const listFile = z.strictObject(listFileShape, { error: (issue) => (issue.code === 'invalid_type' ? 'must be { "name": ..., "file": ... }' : undefined) });
-const trustedIpList = z.strictObject(listFileShape, {
+const listFile = z.strictObject(
+  { ...listFileShape, acknowledge: acknowledge(ACKNOWLEDGEMENTS.threatList) },
+  { error: (issue) => (issue.code === 'invalid_type' ? 'must be { "name": ..., "file": ... }' : undefined) },
+);
+const trustedIpList = z.strictObject({ ...listFileShape, acknowledge: acknowledge(ACKNOWLEDGEMENTS.trustedIpList) }, {
   error: (issue) =>
     issue.code === 'invalid_type' ? 'must be one { "name": ..., "file": ... }: GuardDuty takes one trusted IP list per account and region' : undefined,
 });
@@ -159,6 +190,7 @@ const filter = z.strictObject({
     .min(1, { error: 'must be a whole number from 1' })
     .optional(),
   criteria: criteriaSchema,
+  acknowledge: acknowledge(ACKNOWLEDGEMENTS.filter),
 });
 
 const backend = z.discriminatedUnion(

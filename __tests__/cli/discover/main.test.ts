@@ -3,12 +3,12 @@ import { ListDelegatedAdministratorsCommand, OrganizationsClient } from '@aws-sd
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { usageText } from '../../../cli/common/command';
 import { DISCOVER_COMMAND, runDiscover } from '../../../cli/discover/main';
-import { exampleData, REPO_ROOT } from '../../helpers/synth';
+import { exampleData, REPO_ROOT, writeExample } from '../../helpers/synth';
 
 const DETECTOR = 'ab'.repeat(16);
 const CALLER = 'arn:aws:sts::999999999999:assumed-role/guardduty-pipeline/ci';
@@ -44,8 +44,7 @@ function sts(identity: 'ok' | 'none' | 'expired') {
 
 async function run(argv: string[], options: { denied?: string; identity?: 'ok' | 'none' | 'expired'; tty?: boolean; env?: Record<string, string> } = {}) {
   const dir = mkdtempSync(path.join(tmpdir(), 'gd-discover-cli-'));
-  const file = path.join(dir, 'org.json');
-  writeFileSync(file, JSON.stringify(exampleData()));
+  const file = writeExample(dir);
   const stdout: string[] = [];
   const stderr: string[] = [];
   let scanned = false;

@@ -1,12 +1,12 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { OrgConfig } from '../../../lib/config/load';
 import { renderReview } from '../../../cli/review/review';
 import { readSynthesized, resourceCounts, type SynthesizedApp } from '../../../cli/common/synthesized';
 import { buildApp } from '../../../stacks/app';
-import { exampleData, REPO_ROOT, testConfig } from '../../helpers/synth';
+import { REPO_ROOT, testConfig, writeExample } from '../../helpers/synth';
 
 const DETECTOR = '0123456789abcdef0123456789abcdef';
 
@@ -128,8 +128,7 @@ describe('review report', () => {
 
   it('is written next to the synthesized stacks by the app itself', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'gd-review-main-'));
-    const configFile = path.join(dir, 'org.json');
-    writeFileSync(configFile, JSON.stringify(exampleData()));
+    const configFile = writeExample(dir);
     const outdir = path.join(dir, 'cdktf.out');
     const run = spawnSync(process.execPath, ['--import', 'tsx', 'main.ts'], {
       cwd: REPO_ROOT,

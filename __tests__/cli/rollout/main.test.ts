@@ -4,11 +4,15 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { usageText } from '../../../cli/common/command';
 import { ROLLOUT_COMMAND, runRollout } from '../../../cli/rollout/main';
-import { exampleData, REPO_ROOT } from '../../helpers/synth';
+import { exampleData, REPO_ROOT, writeExample } from '../../helpers/synth';
 
-/** Runs the command in `cwd`; `config` is written to `file` first unless it is null (the file is there already). */
-async function run(argv: string[], config: unknown = exampleData(), cwd = REPO_ROOT, file = path.join(mkdtempSync(path.join(tmpdir(), 'gd-rollout-cli-')), 'org.json')) {
-  if (config !== null) writeFileSync(path.resolve(cwd, file), JSON.stringify(config, null, 2));
+/**
+ * Runs the command in `cwd`. Without `file`, `config` goes into a fresh folder with the example's
+ * files beside it; with `file`, `config` is written there unless it is null (the file is there already).
+ */
+async function run(argv: string[], config: unknown = exampleData(), cwd = REPO_ROOT, file?: string) {
+  if (file === undefined) file = writeExample(mkdtempSync(path.join(tmpdir(), 'gd-rollout-cli-')), config);
+  else if (config !== null) writeFileSync(path.resolve(cwd, file), JSON.stringify(config, null, 2));
   const out: string[] = [];
   const err: string[] = [];
   const before = process.cwd();
@@ -138,7 +142,7 @@ describe('npm run rollout', () => {
       encoding: 'utf8',
     });
     expect(previous.status).toBe(0);
-    expect((await run(['plan', '--since', 'cdktf.out'], null, project, 'config/org.json')).err).toMatch(/^--since cdktf.out: that is the output npm run synth rewrites .*cp -r cdktf.out cdktf.out.previous/);
+    expect((await run(['plan', '--since', 'cdktf.out'], null, project, 'config/org.json')).err).toMatch(/^--since cdktf.out: that is the output npm run synth empties and rewrites .*cp -r cdktf.out cdktf.out.previous/);
     cpSync(path.join(project, 'cdktf.out'), path.join(project, 'cdktf.out.previous'), { recursive: true });
     const data = exampleData();
     // Wave 2 (both CSV accounts of it) leaves: its stack is only in the previous output.

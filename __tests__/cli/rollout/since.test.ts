@@ -166,7 +166,7 @@ describe('rollout plan --since: removals in retirement order, then the deploy or
 
 describe('stackKind', () => {
   it('knows the kind of every stack the plan makes, from its id alone (for stacks only a previous output has)', () => {
-    const plan = planStacks(loadConfig('__tests__/fixtures/everything-on.json', { cwd: REPO_ROOT }));
+    const plan = planStacks(loadConfig('__tests__/fixtures/everything-on/org.json', { cwd: REPO_ROOT }));
     expect(new Set(plan.stacks.map((stack) => stack.kind)).size).toBeGreaterThanOrEqual(10);
     for (const stack of plan.stacks) expect(`${stack.id}: ${stackKind(stack.id)}`).toBe(`${stack.id}: ${stack.kind}`);
     expect(() => stackKind('something-else')).toThrow('stack something-else of the previous synth is not a stack this app makes');

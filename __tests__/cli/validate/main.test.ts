@@ -1,14 +1,13 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { usageText } from '../../../cli/common/command';
 import { runValidate, VALIDATE_COMMAND } from '../../../cli/validate/main';
-import { exampleData, REPO_ROOT } from '../../helpers/synth';
+import { exampleData, REPO_ROOT, writeExample } from '../../helpers/synth';
 
 async function run(argv: string[], config: unknown = exampleData()) {
-  const file = path.join(mkdtempSync(path.join(tmpdir(), 'gd-validate-')), 'org.json');
-  writeFileSync(file, JSON.stringify(config));
+  const file = writeExample(mkdtempSync(path.join(tmpdir(), 'gd-validate-')), config);
   const stdout: string[] = [];
   const stderr: string[] = [];
   const cwd = process.cwd();

@@ -7,7 +7,7 @@ import { runVerify, VERIFY_COMMAND } from '../../../cli/verify/main';
 import { synthesizeStacks } from '../../../cli/verify/verify';
 import { parseConfig } from '../../../lib/config/load';
 import { planStacks } from '../../../lib/plan';
-import { exampleData, REPO_ROOT } from '../../helpers/synth';
+import { exampleData, REPO_ROOT, writeExample } from '../../helpers/synth';
 import { awsError, conforming, FakeOrganization, type World } from './fake-organization';
 
 const ADMIN = '222222222222';
@@ -20,8 +20,7 @@ let file: string;
 let synthesized: Map<string, StackJson>;
 
 beforeAll(() => {
-  file = path.join(mkdtempSync(path.join(tmpdir(), 'gd-verify-cli-')), 'org.json');
-  writeFileSync(file, JSON.stringify(data));
+  file = writeExample(mkdtempSync(path.join(tmpdir(), 'gd-verify-cli-')), data);
   const config = parseConfig(data, { file, cwd: REPO_ROOT });
   const plan = planStacks(config);
   synthesized = synthesizeStacks(config, plan, plan.stacks.map((stack) => stack.id));

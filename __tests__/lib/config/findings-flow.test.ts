@@ -1,13 +1,13 @@
 import { parseConfig } from '../../../lib/config/load';
 import { ConfigError, formatProblem } from '../../../lib/config/problems';
-import { exampleData, REPO_ROOT } from '../../helpers/synth';
+import { EXAMPLE_DIR, exampleData } from '../../helpers/synth';
 
 /** The configuration keys of the findings flow: defaults, and every bad value reported by field. */
 
 function parse(change: (data: Record<string, any>) => void) {
   const data = exampleData();
   change(data);
-  return parseConfig(data, { file: 'org.json', cwd: REPO_ROOT });
+  return parseConfig(data, { file: 'org.json', cwd: EXAMPLE_DIR });
 }
 
 function problemsOf(change: (data: Record<string, any>) => void): string[] {

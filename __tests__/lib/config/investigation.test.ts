@@ -1,11 +1,11 @@
 import { parseConfig } from '../../../lib/config/load';
 import { ConfigError, formatProblem } from '../../../lib/config/problems';
 import { SECURITY_HUB_STANDARDS } from '../../../lib/security-hub';
-import { exampleData, REPO_ROOT } from '../../helpers/synth';
+import { EXAMPLE_DIR, exampleData } from '../../helpers/synth';
 
 function problemsOf(overrides: Record<string, unknown>): string[] {
   try {
-    parseConfig({ ...exampleData(), ...overrides }, { file: 'org.json', cwd: REPO_ROOT });
+    parseConfig({ ...exampleData(), ...overrides }, { file: 'org.json', cwd: EXAMPLE_DIR });
   } catch (error) {
     if (error instanceof ConfigError) return error.problems.map(formatProblem);
     throw error;
@@ -18,7 +18,7 @@ const GRAPH = (region: string, account = '222222222222') => `arn:aws:detective:$
 
 describe('securityHub and detective configuration', () => {
   it('defaults both to off, with no standards and no graphs to import', () => {
-    const config = parseConfig(exampleData(), { file: 'org.json', cwd: REPO_ROOT });
+    const config = parseConfig(exampleData(), { file: 'org.json', cwd: EXAMPLE_DIR });
     expect(config.securityHub).toEqual({ enabled: false, standards: [] });
     expect(config.detective).toEqual({ enabled: false, existingGraphs: {} });
   });

@@ -1,12 +1,12 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { configFileFromEnv, loadConfig, parseConfig } from '../../../lib/config/load';
 import { ConfigError, formatProblem } from '../../../lib/config/problems';
-import { exampleData, REPO_ROOT } from '../../helpers/synth';
+import { EXAMPLE_DIR, exampleData, REPO_ROOT } from '../../helpers/synth';
 
-/** Every problem the loader reports for this data, formatted as the user sees them. */
-function problemsOf(data: unknown, cwd = REPO_ROOT): string[] {
+/** Every problem the loader reports for this data, read as `org.json` in `cwd`, formatted as the user sees them. */
+function problemsOf(data: unknown, cwd = EXAMPLE_DIR): string[] {
   try {
     parseConfig(data, { file: 'org.json', cwd });
   } catch (error) {
@@ -22,9 +22,11 @@ function withChanges(change: (data: Record<string, any>) => void): Record<string
   return data;
 }
 
+/** A configuration folder with these files and the example's lists. */
 function tempDir(files: Record<string, string>): string {
   const dir = mkdtempSync(path.join(tmpdir(), 'gd-config-'));
   for (const [name, text] of Object.entries(files)) writeFileSync(path.join(dir, name), text);
+  cpSync(path.join(EXAMPLE_DIR, 'lists'), path.join(dir, 'lists'), { recursive: true });
   return dir;
 }
 
@@ -51,7 +53,7 @@ describe('the shipped example', () => {
         data.remediation = { mode: 'off' };
         data.simulation = { enabled: false };
       }),
-      { file: 'org.json', cwd: REPO_ROOT },
+      { file: 'org.json', cwd: EXAMPLE_DIR },
     );
     expect(config.autoEnable).toBe('ALL');
     expect(config.findingPublishingFrequency).toBe('FIFTEEN_MINUTES');
@@ -76,7 +78,7 @@ describe('bad configuration: every problem names its field', () => {
     ['sandbox equal to admin', (d) => (d.accounts.sandbox = d.accounts.admin), /^org\.json: accounts\.sandbox: must not be the admin account \(222222222222\)/],
     ['sandbox equal to management', (d) => (d.accounts.sandbox = d.accounts.management), /^org\.json: accounts\.sandbox: must not be the management account/],
     ['a member listed twice inline', (d) => d.members.push({ ...d.members[1] }), /^org\.json: members\[2\]\.id: account 444444444444 is listed twice \(also at org\.json: members\[1\]\)$/],
-    ['a member inline and in the CSV', (d) => d.members.push({ id: '555555555503', email: 'x@example.com' }), /^config\/accounts\.csv:4: AccountId: account 555555555503 is listed twice \(also at org\.json: members\[2\]\)$/],
+    ['a member inline and in the CSV', (d) => d.members.push({ id: '555555555503', email: 'x@example.com' }), /^accounts\.csv:4: AccountId: account 555555555503 is listed twice \(also at org\.json: members\[2\]\)$/],
     ['the admin account as a member', (d) => d.members.push({ id: '222222222222', email: 'a@example.com' }), /^org\.json: members\[2\]\.id: account 222222222222 is the admin account/],
     ['a bad member e-mail', (d) => (d.members[1].email = 'ops@'), /^org\.json: members\[1\]\.email: must be an e-mail address; got "ops@"$/],
     ['wave zero', (d) => (d.members[1].wave = 0), /^org\.json: members\[1\]\.wave: must be a positive whole number; got 0$/],
@@ -96,8 +98,8 @@ describe('bad configuration: every problem names its field', () => {
     ['a misspelled top-level key', (d) => (d.homeregion = 'us-west-2'), /^org\.json: homeregion: unknown key; did you mean "homeRegion"\?$/],
     ['a string boolean', (d) => (d.protection.ebsMalware = 'true'), /^org\.json: protection\.ebsMalware: must be true or false; got "true"$/],
     ['a name with capitals', (d) => (d.name = 'Acme'), /^org\.json: name: must be 2-20 lowercase letters, digits or '-', starting with a letter/],
-    ['a missing members file', (d) => (d.membersFile = 'config/nope.csv'), /^org\.json: membersFile: file "config\/nope\.csv" not found/],
-    ['a missing threat list file', (d) => (d.threatLists[0].file = 'config/lists/nope.txt'), /^org\.json: threatLists\[0\]\.file: file "config\/lists\/nope\.txt" not found/],
+    ['a missing members file', (d) => (d.membersFile = 'nope.csv'), /^org\.json: membersFile: file "nope\.csv" not found in \.\/ \(paths are relative to the configuration's folder\)$/],
+    ['a missing threat list file', (d) => (d.threatLists[0].file = 'lists/nope.txt'), /^org\.json: threatLists\[0\]\.file: file "lists\/nope\.txt" not found in \.\//],
     ['a threat list name used twice', (d) => d.threatLists.push({ ...d.threatLists[0] }), /^org\.json: threatLists\[1\]\.name: "Example-Threat-List" is used twice$/],
     ['a bad notification e-mail', (d) => (d.notifications.emails = ['secops']), /^org\.json: notifications\.emails\[0\]: must be an e-mail address; got "secops"$/],
     ['an existing detector of a member in organizations mode', (d) => (d.existingDetectors = { '444444444444': { 'us-east-1': 'a'.repeat(32) } }), /^org\.json: existingDetectors\.444444444444: is not the admin account; in organizations mode only the admin detector is managed here/],
@@ -153,13 +155,12 @@ describe('the configuration file', () => {
 
 describe('the members CSV file', () => {
   function csvProblems(csv: string): string[] {
-    const dir = tempDir({ 'accounts.csv': csv });
-    return problemsOf(withChanges((d) => (d.membersFile = path.join(dir, 'accounts.csv')))).map((problem) => problem.replace(dir + path.sep, ''));
+    return problemsOf(withChanges((d) => (d.membersFile = 'accounts.csv')), tempDir({ 'accounts.csv': csv }));
   }
 
   it('accepts the header-less format of the multi-account scripts', () => {
     const dir = tempDir({ 'accounts.csv': '555555555501,dev@example.com\n555555555502,"staging@example.com"\n' });
-    const config = parseConfig(withChanges((d) => (d.membersFile = path.join(dir, 'accounts.csv'))), { file: 'org.json', cwd: REPO_ROOT });
+    const config = parseConfig(withChanges((d) => (d.membersFile = 'accounts.csv')), { file: 'org.json', cwd: dir });
     expect(config.members.slice(2).map((member) => [member.id, member.email, member.wave])).toEqual([
       ['555555555501', 'dev@example.com', 1],
       ['555555555502', 'staging@example.com', 1],

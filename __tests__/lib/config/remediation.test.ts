@@ -1,9 +1,9 @@
 import { parseConfig } from '../../../lib/config/load';
 import { ConfigError, formatProblem } from '../../../lib/config/problems';
-import { exampleData, REPO_ROOT } from '../../helpers/synth';
+import { EXAMPLE_DIR, exampleData } from '../../helpers/synth';
 
 function parse(remediation: unknown) {
-  return parseConfig({ ...exampleData(), remediation }, { file: 'org.json', cwd: REPO_ROOT });
+  return parseConfig({ ...exampleData(), remediation }, { file: 'org.json', cwd: EXAMPLE_DIR });
 }
 
 function problemsOf(remediation: unknown): string[] {
@@ -21,7 +21,7 @@ describe('remediation configuration', () => {
     const data = exampleData();
     delete data.remediation;
 
-    expect(parseConfig(data, { file: 'org.json', cwd: REPO_ROOT }).remediation).toEqual({
+    expect(parseConfig(data, { file: 'org.json', cwd: EXAMPLE_DIR }).remediation).toEqual({
       mode: 'auto',
       regions: 'home',
       rolePathPrefix: '/',
