@@ -15,7 +15,7 @@ try {
   const config = loadConfig(configFileFromEnv());
   const app = buildApp(config, { outdir });
   app.synth();
-  writeReview(config, app.outdir);
+  writeReview(config, app);
   console.log(`${Object.keys(app.manifest.stacks).length} stacks synthesized into ${app.outdir}; what each does: ${app.outdir}/review.md`);
 } catch (error) {
   removeSynthOutput(outdir);

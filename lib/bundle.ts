@@ -1,9 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { buildSync } from 'esbuild';
 
 /**
  * Bundles a Lambda handler into a small, reproducible zip at synth time: esbuild (one minified,
@@ -44,7 +43,12 @@ export interface BundleOptions {
 
 const cache = new Map<string, Bundle>();
 
-/** Bundles once per entry and output folder in a process; later calls (more regions, more stacks) reuse it. */
+/**
+ * Bundles once per entry and output folder in a process; later calls (more regions, more stacks) reuse
+ * it. Across processes, a record next to the zip (`<name>.inputs.json`) names every file esbuild read
+ * and what it was: a bundle is built again only when one of them changed (see `inputFingerprint`), or
+ * esbuild or the settings did. Bundling was most of a small synth's time.
+ */
 export function bundleFunction(entry: string, options: BundleOptions = {}): Bundle {
   const absolute = path.resolve(entry);
   const outDir = options.outDir ?? path.join(tmpdir(), 'guardduty-lambda-bundles');
@@ -52,55 +56,139 @@ export function bundleFunction(entry: string, options: BundleOptions = {}): Bund
   const cached = cache.get(key);
   if (cached) return cached;
 
-  const code = bundleCode(absolute);
+  const name = path.basename(absolute).replace(/\.[cm]?[jt]s$/, '');
+  const recordPath = path.join(outDir, `${name}.inputs.json`);
+  const settings = settingsKey(absolute);
+  const bundle = reuseBundle(recordPath, settings, absolute) ?? buildBundle(absolute, outDir, name, recordPath, settings);
+  cache.set(key, bundle);
+  return bundle;
+}
+
+/** What a bundle on disk was built from. */
+interface BundleRecord {
+  readonly settings: string;
+  /** Input path (relative to the entry's folder, as esbuild names them) to its fingerprint. */
+  readonly inputs: Readonly<Record<string, string>>;
+  readonly bundle: Omit<Bundle, 'entry'>;
+}
+
+function buildBundle(entry: string, outDir: string, name: string, recordPath: string, settings: string): Bundle {
+  const { code, inputs } = bundleCode(entry);
   const zip = zipSingleFile(code, BUNDLE_FILE);
   const sha256 = createHash('sha256').update(zip).digest('hex');
-  const zipPath = path.join(outDir, `${path.basename(absolute).replace(/\.[cm]?[jt]s$/, '')}-${sha256.slice(0, 16)}.zip`);
-  if (!existsSync(zipPath)) {
-    mkdirSync(outDir, { recursive: true });
-    // Written aside and renamed, so a parallel synth never reads half a file.
-    const partial = `${zipPath}.${process.pid}.partial`;
-    writeFileSync(partial, zip);
-    renameSync(partial, zipPath);
-  }
+  const zipPath = path.join(outDir, `${name}-${sha256.slice(0, 16)}.zip`);
+  mkdirSync(outDir, { recursive: true });
+  if (!existsSync(zipPath)) writeAside(zipPath, zip);
   const bundle: Bundle = {
-    entry: absolute,
+    entry,
     zipPath,
     sha256,
     sha256Base64: createHash('sha256').update(zip).digest('base64'),
     zipBytes: zip.length,
     codeBytes: code.length,
   };
-  cache.set(key, bundle);
+  const fingerprints = Object.fromEntries(inputs.map((input) => [input, inputFingerprint(path.resolve(path.dirname(entry), input))]));
+  const { entry: _entry, ...stored } = bundle;
+  writeAside(recordPath, JSON.stringify({ settings, inputs: fingerprints, bundle: stored } satisfies BundleRecord));
   return bundle;
+}
+
+/** The bundle a record describes, if its zip is there and nothing it was built from has changed. */
+function reuseBundle(recordPath: string, settings: string, entry: string): Bundle | undefined {
+  let record: BundleRecord;
+  try {
+    record = JSON.parse(readFileSync(recordPath, 'utf8'));
+  } catch {
+    return undefined;
+  }
+  if (record.settings !== settings || !existsSync(record.bundle.zipPath)) return undefined;
+  for (const [input, fingerprint] of Object.entries(record.inputs)) {
+    if (inputFingerprint(path.resolve(path.dirname(entry), input)) !== fingerprint) return undefined;
+  }
+  return { entry, ...record.bundle };
+}
+
+/** Written aside and renamed, so a parallel synth never reads half a file. */
+function writeAside(file: string, content: Buffer | string): void {
+  const partial = `${file}.${process.pid}.partial`;
+  writeFileSync(partial, content);
+  renameSync(partial, file);
+}
+
+/** The build settings a bundle depends on besides its inputs: the entry, esbuild and this file's choices. */
+function settingsKey(entry: string): string {
+  return createHash('sha256')
+    .update(JSON.stringify({ entry, esbuild: esbuildVersion(), build: BUILD_SETTINGS, file: BUNDLE_FILE, mtime: ZIP_MTIME, mode: ZIP_MODE }))
+    .digest('hex');
+}
+
+const fingerprints = new Map<string, string>();
+
+/**
+ * What an input file is: a file of an installed package is its package at its version (npm never
+ * changes a published version, and reading two thousand AWS SDK files to hash them costs more than a
+ * tenth of a second); any other file, its SHA-256. Missing: "missing".
+ */
+function inputFingerprint(file: string): string {
+  const packageRoot = /^(.*[\\/]node_modules[\\/](?:@[^\\/]+[\\/])?[^\\/]+)[\\/]/.exec(file)?.[1];
+  const key = packageRoot ?? file;
+  const known = fingerprints.get(key);
+  if (known !== undefined) return known;
+  let fingerprint: string;
+  try {
+    fingerprint = packageRoot
+      ? `${JSON.parse(readFileSync(path.join(packageRoot, 'package.json'), 'utf8')).version}`
+      : createHash('sha256').update(readFileSync(file)).digest('hex');
+  } catch {
+    fingerprint = 'missing';
+  }
+  fingerprints.set(key, fingerprint);
+  return fingerprint;
 }
 
 /** Forgets bundles built earlier in this process (tests that change sources). */
 export function clearBundleCache(): void {
   cache.clear();
+  fingerprints.clear();
 }
 
-/** One minified CommonJS file for Node.js on Lambda. */
-export function bundleCode(entry: string): Buffer {
-  const result = buildSync({
+/** esbuild's settings for every bundle: one minified CommonJS file for Node.js on Lambda. */
+const BUILD_SETTINGS = {
+  bundle: true,
+  minify: true,
+  treeShaking: true,
+  platform: 'node',
+  target: BUNDLE_TARGET,
+  format: 'cjs',
+  // ES module builds first: the AWS SDK's `module` builds tree-shake far better than its CommonJS ones.
+  mainFields: ['module', 'main'],
+  legalComments: 'none',
+  sourcemap: false,
+} as const;
+
+/** esbuild is loaded only to build: a synth whose bundles are all on disk does without it. */
+function esbuild(): typeof import('esbuild') {
+  return require('esbuild') as typeof import('esbuild');
+}
+
+function esbuildVersion(): string {
+  return (require('esbuild/package.json') as { version: string }).version;
+}
+
+/** One minified CommonJS file, and the files esbuild read for it (relative to the entry's folder). */
+export function bundleCode(entry: string): { code: Buffer; inputs: string[] } {
+  const result = esbuild().buildSync({
+    ...BUILD_SETTINGS,
+    mainFields: [...BUILD_SETTINGS.mainFields],
     entryPoints: [entry],
-    bundle: true,
-    minify: true,
-    treeShaking: true,
-    platform: 'node',
-    target: BUNDLE_TARGET,
-    format: 'cjs',
-    // ES module builds first: the AWS SDK's `module` builds tree-shake far better than its CommonJS ones.
-    mainFields: ['module', 'main'],
-    legalComments: 'none',
-    sourcemap: false,
     write: false,
+    metafile: true,
     logLevel: 'silent',
     // Paths in esbuild's output are relative to this; fixing it keeps the bundle machine-independent.
     absWorkingDir: path.dirname(entry),
   });
   if (result.errors.length > 0) throw new Error(`bundling ${entry} failed: ${result.errors.map((error) => error.text).join('; ')}`);
-  return Buffer.from(result.outputFiles[0].contents);
+  return { code: Buffer.from(result.outputFiles[0].contents), inputs: Object.keys(result.metafile.inputs) };
 }
 
 /**

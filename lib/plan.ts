@@ -51,7 +51,10 @@ export interface StackPlan {
 
 /** Past about 50 accounts a plan is no longer something a person reviews. */
 export const MAX_ACCOUNTS_PER_STACK = 50;
-/** Terraform slows down sharply on larger states; keep every stack below this many resources. */
+/**
+ * Terraform slows down sharply on larger states; keep every stack below this many resources. Counted
+ * in resource instances, as a state holds them: a keyed block is one instance per key.
+ */
 export const MAX_RESOURCES_PER_STACK = 2000;
 
 export const STACK_IDS = {
@@ -80,7 +83,7 @@ export function waveStackId(service: WaveService, wave: number, part: number): s
   return part === 1 ? `${service}-wave-${wave}` : `${service}-wave-${wave}-part-${part}`;
 }
 
-/** Resources one member account adds to a wave stack of the service, per region. */
+/** Resource instances one member account adds to a wave stack of the service, per region. */
 export function resourcesPerMemberRegion(service: WaveService, config: Pick<OrgConfig, 'mode'>): number {
   const organizations = config.mode === 'organizations';
   switch (service) {

@@ -3,31 +3,41 @@ import { DetectiveOrganizationAdminAccount } from '@cdktf/provider-aws/lib/detec
 import { DetectiveOrganizationConfiguration } from '@cdktf/provider-aws/lib/detective-organization-configuration';
 import type { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { Construct } from 'constructs';
+import { eachReference, instanceReference, Instances, KeyedBlocks } from '../lib/instances';
 
-export interface BehaviorGraphProps {
+export interface BehaviorGraphsProps {
   /** Provider of the Detective administrator account. */
   readonly provider: AwsProvider;
-  readonly region: string;
+  /** One graph in each. */
+  readonly regions: readonly string[];
   /**
-   * ARN of the graph this account already has in this region: it is imported, because an account
-   * administers at most one behavior graph per region and creating another fails.
-   * @default a new graph is created
+   * ARNs of the graphs this account already has, by region: imported, because an account administers
+   * at most one behavior graph per region and creating another fails.
+   * @default every graph is created
    */
-  readonly existingGraphArn?: string;
+  readonly existingGraphArns?: Readonly<Record<string, string>>;
 }
 
-/** The administrator's Detective behavior graph in one region: Detective enabled in that account. */
-export class BehaviorGraph extends Construct {
+/**
+ * The administrator's Detective behavior graph in every region (`aws_detective_graph.graph["<region>"]`):
+ * Detective enabled in that account.
+ */
+export class BehaviorGraphs extends Construct {
   readonly graph: DetectiveGraph;
-  /** For the organization configuration and the memberships. */
-  readonly graphArn: string;
 
-  constructor(scope: Construct, id: string, props: BehaviorGraphProps) {
+  constructor(scope: Construct, id: string, props: BehaviorGraphsProps) {
     super(scope, id);
-    this.graph = new DetectiveGraph(this, 'graph', { provider: props.provider, region: props.region });
-    // The graph is identified by its ARN, which names its region.
-    if (props.existingGraphArn) this.graph.importFrom(props.existingGraphArn, props.provider);
-    this.graphArn = this.graph.graphArn;
+    const regions = Instances.of(props.regions, (region) => region, (region) => ({ region }));
+    this.graph = KeyedBlocks.add(new DetectiveGraph(this, 'graph', { forEach: regions, provider: props.provider, region: regions.value('region') }), 'graph', regions);
+    // A graph is identified by its ARN, which names its region.
+    for (const [region, arn] of Object.entries(props.existingGraphArns ?? {})) {
+      if (regions.has(region)) KeyedBlocks.importInto(this.graph, region, arn);
+    }
+  }
+
+  /** The graph ARN in one region, usable from any stack (the memberships). */
+  graphArn(region: string): string {
+    return instanceReference(this.graph, region, 'graph_arn');
   }
 }
 
@@ -36,20 +46,23 @@ export interface DetectiveOrganizationProps {
   readonly managementProvider: AwsProvider;
   /** Provider of the delegated administrator account, which owns the organization configuration. */
   readonly adminProvider: AwsProvider;
-  readonly region: string;
+  /** Administration is delegated, and the organization configured, in each. */
+  readonly regions: readonly string[];
   readonly adminAccountId: string;
-  /** The administrator's graph in this region, which becomes the organization behavior graph. */
-  readonly graph: BehaviorGraph;
+  /** The administrator's graphs, which become the organization behavior graphs. */
+  readonly graphs: BehaviorGraphs;
   /** Whether accounts that join the organization later become members by themselves. */
   readonly autoEnable: boolean;
 }
 
 /**
- * One region's delegation of Detective administration and its organization configuration.
- * Designating an administrator that has no graph makes Detective create one in that account, which
- * Terraform would not know and the admin's own graph would then collide with (one graph per account
- * and region). So the graph comes first, created here or imported from `detective.existingGraphs`,
- * and the delegation adopts it as the organization behavior graph.
+ * The delegation of Detective administration and its organization configuration in every region
+ * (`aws_detective_organization_admin_account.delegation["<region>"]`,
+ * `aws_detective_organization_configuration.configuration["<region>"]`). Designating an administrator
+ * that has no graph makes Detective create one in that account, which Terraform would not know and
+ * the admin's own graph would then collide with (one graph per account and region). So the graphs
+ * come first, created here or imported from `detective.existingGraphs`, and the delegation adopts
+ * them as the organization behavior graphs.
  */
 export class DetectiveOrganization extends Construct {
   readonly delegation: DetectiveOrganizationAdminAccount;
@@ -57,21 +70,31 @@ export class DetectiveOrganization extends Construct {
 
   constructor(scope: Construct, id: string, props: DetectiveOrganizationProps) {
     super(scope, id);
-    const { region } = props;
-    this.delegation = new DetectiveOrganizationAdminAccount(this, 'delegation', {
-      provider: props.managementProvider,
-      region,
-      accountId: props.adminAccountId,
-      dependsOn: [props.graph.graph],
-    });
+    const regions = Instances.of(props.regions, (region) => region, (region) => ({ region }));
+    this.delegation = KeyedBlocks.add(
+      new DetectiveOrganizationAdminAccount(this, 'delegation', {
+        forEach: regions,
+        provider: props.managementProvider,
+        region: regions.value('region'),
+        accountId: props.adminAccountId,
+        dependsOn: [props.graphs.graph],
+      }),
+      'delegation',
+      regions,
+    );
     // Auto-enable reaches accounts that join the organization from now on, never those already in
     // it: the account list is enrolled wave by wave (see DetectiveMembersStack).
-    this.configuration = new DetectiveOrganizationConfiguration(this, 'configuration', {
-      provider: props.adminProvider,
-      region,
-      graphArn: props.graph.graphArn,
-      autoEnable: props.autoEnable,
-      dependsOn: [this.delegation],
-    });
+    this.configuration = KeyedBlocks.add(
+      new DetectiveOrganizationConfiguration(this, 'configuration', {
+        forEach: regions,
+        provider: props.adminProvider,
+        region: regions.value('region'),
+        graphArn: eachReference(props.graphs.graph, 'each.key', 'graph_arn'),
+        autoEnable: props.autoEnable,
+        dependsOn: [this.delegation],
+      }),
+      'configuration',
+      regions,
+    );
   }
 }

@@ -2,54 +2,91 @@ import { GuarddutyDetector } from '@cdktf/provider-aws/lib/guardduty-detector';
 import { GuarddutyDetectorFeature } from '@cdktf/provider-aws/lib/guardduty-detector-feature';
 import type { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { Construct } from 'constructs';
+import { instanceKey } from '../lib/addresses';
+import { eachNestedBlock, eachReference, instanceReference, Instances, KeyedBlocks } from '../lib/instances';
 import { featureSettings, type DetectorFeature } from '../lib/protection';
 
-export interface DetectorProps {
-  /** Provider of the account that owns the detector. */
+export interface DetectorsProps {
+  /** Provider of the account that owns the detectors. */
   readonly provider: AwsProvider;
-  readonly region: string;
+  /** Block name: `detector` for the administrator's, `member_<account>` for an invited member's. */
+  readonly name: string;
+  /** One detector in each. */
+  readonly regions: readonly string[];
   readonly findingPublishingFrequency: string;
   /**
-   * Every protection plan, enabled or not (see `detectorFeatures`); empty where the administrator
-   * sets a member's plans.
+   * Every protection plan, enabled or not (see `detectorFeatures`), set in every region (block
+   * `feature`, keyed `"<region>/<feature>"`); empty where the administrator sets a member's plans.
    */
   readonly features: readonly DetectorFeature[];
   /**
-   * Id of a detector that already exists in this account and region: it is imported, because
-   * GuardDuty allows one detector per account and region and creating another fails.
-   * @default a new detector is created
+   * Detectors that already exist in this account, by region: imported, because GuardDuty allows one
+   * detector per account and region and creating another fails.
+   * @default every detector is created
    */
-  readonly existingDetectorId?: string;
+  readonly existingDetectorIds?: Readonly<Record<string, string>>;
 }
 
-/** The GuardDuty detector of one account in one region, with its protection plans. */
-export class Detector extends Construct {
+/**
+ * The GuardDuty detectors of one account, one per region (`aws_guardduty_detector.<name>["<region>"]`),
+ * with their protection plans.
+ */
+export class Detectors extends Construct {
   readonly detector: GuarddutyDetector;
-  /** The detector id, for memberships, lists and the organization configuration. */
-  readonly detectorId: string;
+  readonly features?: GuarddutyDetectorFeature;
 
-  constructor(scope: Construct, id: string, props: DetectorProps) {
+  constructor(scope: Construct, id: string, props: DetectorsProps) {
     super(scope, id);
-    const { provider, region } = props;
-    this.detector = new GuarddutyDetector(this, 'detector', {
-      provider,
-      region,
-      enable: true,
-      findingPublishingFrequency: props.findingPublishingFrequency,
-    });
-    if (props.existingDetectorId) {
-      // AWS provider 6 addresses a resource outside the provider's region as <id>@<region>.
-      this.detector.importFrom(`${props.existingDetectorId}@${region}`, provider);
-    }
-    this.detectorId = this.detector.id;
-
-    for (const feature of props.features) {
-      new GuarddutyDetectorFeature(this, feature.name.toLowerCase(), {
+    const { provider } = props;
+    const regions = Instances.of(props.regions, (region) => region, (region) => ({ region }));
+    this.detector = KeyedBlocks.add(
+      new GuarddutyDetector(this, 'detector', {
+        forEach: regions,
         provider,
-        region,
-        detectorId: this.detectorId,
-        ...featureSettings(feature),
-      });
+        region: regions.value('region'),
+        enable: true,
+        findingPublishingFrequency: props.findingPublishingFrequency,
+      }),
+      props.name,
+      regions,
+    );
+    for (const [region, detectorId] of Object.entries(props.existingDetectorIds ?? {})) {
+      // AWS provider 6 addresses a resource outside the provider's region as <id>@<region>.
+      if (regions.has(region)) KeyedBlocks.importInto(this.detector, region, `${detectorId}@${region}`);
     }
+
+    if (props.features.length > 0) {
+      const features = Instances.of(
+        props.regions.flatMap((region) => props.features.map((feature) => ({ region, feature }))),
+        ({ region, feature }) => instanceKey(region, feature.name),
+        ({ region, feature }) => {
+          const { name, status, additionalConfiguration } = featureSettings(feature);
+          return { region, name, status, additional_configuration: additionalConfiguration };
+        },
+      );
+      this.features = KeyedBlocks.add(
+        new GuarddutyDetectorFeature(this, 'feature', {
+          forEach: features,
+          provider,
+          region: features.value('region'),
+          detectorId: this.idAt('each.value.region'),
+          name: features.value('name'),
+          status: features.value('status'),
+        }),
+        'feature',
+        features,
+      );
+      eachNestedBlock(this.features, 'additional_configuration', 'additional_configuration', ['name', 'status']);
+    }
+  }
+
+  /** The detector id in one region, usable from any stack (lists, memberships, the export). */
+  detectorId(region: string): string {
+    return instanceReference(this.detector, region, 'id');
+  }
+
+  /** The detector id in the region a keyed instance of this stack names (`each.value.region`). */
+  idAt(regionExpression: string): string {
+    return eachReference(this.detector, regionExpression, 'id');
   }
 }

@@ -3,98 +3,153 @@ import { GuarddutyMember } from '@cdktf/provider-aws/lib/guardduty-member';
 import { GuarddutyMemberDetectorFeature } from '@cdktf/provider-aws/lib/guardduty-member-detector-feature';
 import type { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { Construct } from 'constructs';
+import { accountRegionKey, instanceKey } from '../lib/addresses';
 import type { Member } from '../lib/config/load';
+import { eachNestedBlock, eachReference, Instances, KeyedBlocks, type ByRegion } from '../lib/instances';
 import { featureSettings, type DetectorFeature } from '../lib/protection';
-import { Detector } from './detector';
+import { Detectors } from './detector';
 
-interface MembershipBaseProps {
-  readonly member: Member;
+interface MembershipsBaseProps {
+  /** The accounts enrolled, each in every region. */
+  readonly members: readonly Member[];
+  readonly regions: readonly string[];
   /** Provider of the GuardDuty administrator account. */
   readonly adminProvider: AwsProvider;
-  /** The administrator's detector id by region: the member is enrolled in every one of them. */
-  readonly adminDetectorIds: Readonly<Record<string, string>>;
+  /** The administrator's detector id by region. */
+  readonly adminDetectorIds: ByRegion;
+}
+
+/** One instance per member account and region, keyed `"<account>/<region>"`. */
+function accountRegions(members: readonly Member[], regions: readonly string[]) {
+  return Instances.of(
+    members.flatMap((member) => regions.map((region) => ({ member, region }))),
+    ({ member, region }) => accountRegionKey(member.id, region),
+    ({ member, region }) => ({ account_id: member.id, region, email: member.email }),
+  );
 }
 
 /**
- * An organization account enrolled as a member in every region. For accounts of the organization,
- * creating the member enables GuardDuty in it: no invitation, no e-mail.
+ * Organization accounts enrolled as members in every region (`aws_guardduty_member.member["<account>/<region>"]`).
+ * For accounts of the organization, creating the member enables GuardDuty in it: no invitation, no
+ * e-mail.
  */
-export class OrganizationMembership extends Construct {
-  readonly memberships: GuarddutyMember[] = [];
+export class OrganizationMemberships extends Construct {
+  readonly memberships: GuarddutyMember;
 
-  constructor(scope: Construct, id: string, props: MembershipBaseProps) {
+  constructor(scope: Construct, id: string, props: MembershipsBaseProps) {
     super(scope, id);
-    for (const [region, detectorId] of Object.entries(props.adminDetectorIds)) {
-      this.memberships.push(
-        new GuarddutyMember(this, region, {
-          provider: props.adminProvider,
-          region,
-          detectorId,
-          accountId: props.member.id,
-          email: props.member.email,
-          invite: false,
-        }),
-      );
-    }
+    const instances = accountRegions(props.members, props.regions);
+    this.memberships = KeyedBlocks.add(
+      new GuarddutyMember(this, 'member', {
+        forEach: instances,
+        provider: props.adminProvider,
+        region: instances.value('region'),
+        detectorId: props.adminDetectorIds.at('each.value.region'),
+        accountId: instances.value('account_id'),
+        email: instances.value('email'),
+        invite: false,
+      }),
+      'member',
+      instances,
+    );
   }
 }
 
-export interface InvitationMembershipProps extends MembershipBaseProps {
-  /** Provider of the member account, which owns its detector and accepts the invitation. */
-  readonly memberProvider: AwsProvider;
+export interface InvitationMembershipsProps extends MembershipsBaseProps {
+  /** Provider of each member account, which owns its detectors and accepts the invitations. */
+  readonly memberProvider: (accountId: string) => AwsProvider;
   readonly administratorAccountId: string;
   readonly findingPublishingFrequency: string;
   readonly features: readonly DetectorFeature[];
-  /** The member's existing detectors by region, imported rather than created. */
-  readonly existingDetectorIds?: Readonly<Record<string, string>>;
+  /** Detectors that already exist, by account and region: imported rather than created. */
+  readonly existingDetectorIds?: Readonly<Record<string, Readonly<Record<string, string>>>>;
 }
 
 /**
- * An account outside the organization (or managed by invitation): its own detector in every region,
- * the administrator's invitation (without the e-mail), the member's acceptance, and then the
- * protection plans, set by the administrator as for organization members. Ordered so that one
- * deploy completes.
+ * Accounts outside the organization (or managed by invitation), in every region: each account's own
+ * detectors and its acceptance (`aws_guardduty_detector.member_<account>["<region>"]`,
+ * `aws_guardduty_invite_accepter.member_<account>`: a provider per account, so a block per account),
+ * and the administrator's invitations (without the e-mail) and then the members' protection plans
+ * (`aws_guardduty_member.invitation["<account>/<region>"]`,
+ * `aws_guardduty_member_detector_feature.feature["<account>/<region>/<feature>"]`). Ordered so that one
+ * deploy completes: every detector before the invitations, the invitations before the acceptances,
+ * and those before the plans.
  */
-export class InvitationMembership extends Construct {
-  constructor(scope: Construct, id: string, props: InvitationMembershipProps) {
+export class InvitationMemberships extends Construct {
+  readonly invitations: GuarddutyMember;
+
+  constructor(scope: Construct, id: string, props: InvitationMembershipsProps) {
     super(scope, id);
-    for (const [region, adminDetectorId] of Object.entries(props.adminDetectorIds)) {
-      const regional = new Construct(this, region);
-      const detector = new Detector(regional, 'detector', {
-        provider: props.memberProvider,
-        region,
-        findingPublishingFrequency: props.findingPublishingFrequency,
-        features: [],
-        existingDetectorId: props.existingDetectorIds?.[region],
-      });
-      const invitation = new GuarddutyMember(regional, 'invitation', {
+    const detectors = props.members.map(
+      (member) =>
+        new Detectors(this, `detectors-${member.id}`, {
+          provider: props.memberProvider(member.id),
+          name: `member_${member.id}`,
+          regions: props.regions,
+          findingPublishingFrequency: props.findingPublishingFrequency,
+          features: [],
+          existingDetectorIds: props.existingDetectorIds?.[member.id],
+        }),
+    );
+
+    const instances = accountRegions(props.members, props.regions);
+    this.invitations = KeyedBlocks.add(
+      new GuarddutyMember(this, 'invitation', {
+        forEach: instances,
         provider: props.adminProvider,
-        region,
-        detectorId: adminDetectorId,
-        accountId: props.member.id,
-        email: props.member.email,
+        region: instances.value('region'),
+        detectorId: props.adminDetectorIds.at('each.value.region'),
+        accountId: instances.value('account_id'),
+        email: instances.value('email'),
         invite: true,
         disableEmailNotification: true,
         invitationMessage: `GuardDuty administration by account ${props.administratorAccountId}`,
-        dependsOn: [detector.detector],
-      });
-      const acceptance = new GuarddutyInviteAccepter(regional, 'acceptance', {
-        provider: props.memberProvider,
-        region,
-        detectorId: detector.detectorId,
-        masterAccountId: props.administratorAccountId,
-        dependsOn: [invitation],
-      });
-      for (const feature of props.features) {
-        new GuarddutyMemberDetectorFeature(regional, feature.name.toLowerCase(), {
+        dependsOn: detectors.map((detector) => detector.detector),
+      }),
+      'invitation',
+      instances,
+    );
+
+    const regions = Instances.of(props.regions, (region) => region, (region) => ({ region }));
+    const acceptances = props.members.map((member, index) =>
+      KeyedBlocks.add(
+        new GuarddutyInviteAccepter(this, `acceptance-${member.id}`, {
+          forEach: regions,
+          provider: props.memberProvider(member.id),
+          region: regions.value('region'),
+          detectorId: eachReference(detectors[index].detector, 'each.key', 'id'),
+          masterAccountId: props.administratorAccountId,
+          dependsOn: [this.invitations],
+        }),
+        `member_${member.id}`,
+        regions,
+      ),
+    );
+
+    if (props.features.length > 0) {
+      const features = Instances.of(
+        props.members.flatMap((member) => props.regions.flatMap((region) => props.features.map((feature) => ({ member, region, feature })))),
+        ({ member, region, feature }) => instanceKey(member.id, region, feature.name),
+        ({ member, region, feature }) => {
+          const { name, status, additionalConfiguration } = featureSettings(feature);
+          return { account_id: member.id, region, name, status, additional_configuration: additionalConfiguration };
+        },
+      );
+      const memberFeatures = KeyedBlocks.add(
+        new GuarddutyMemberDetectorFeature(this, 'feature', {
+          forEach: features,
           provider: props.adminProvider,
-          region,
-          detectorId: adminDetectorId,
-          accountId: props.member.id,
-          ...featureSettings(feature),
-          dependsOn: [acceptance],
-        });
-      }
+          region: features.value('region'),
+          detectorId: props.adminDetectorIds.at('each.value.region'),
+          accountId: features.value('account_id'),
+          name: features.value('name'),
+          status: features.value('status'),
+          dependsOn: acceptances,
+        }),
+        'feature',
+        features,
+      );
+      eachNestedBlock(memberFeatures, 'additional_configuration', 'additional_configuration', ['name', 'status']);
     }
   }
 }

@@ -3,7 +3,9 @@ import { GuarddutyOrganizationConfiguration } from '@cdktf/provider-aws/lib/guar
 import { GuarddutyOrganizationConfigurationFeature } from '@cdktf/provider-aws/lib/guardduty-organization-configuration-feature';
 import type { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { Construct } from 'constructs';
+import { instanceKey } from '../lib/addresses';
 import type { AutoEnable } from '../lib/config/schema';
+import { eachNestedBlock, Instances, KeyedBlocks, type ByRegion } from '../lib/instances';
 import { featureAutoEnable, type DetectorFeature } from '../lib/protection';
 
 export interface OrganizationAdminProps {
@@ -11,57 +13,88 @@ export interface OrganizationAdminProps {
   readonly managementProvider: AwsProvider;
   /** Provider of the delegated administrator account, which owns the organization configuration. */
   readonly adminProvider: AwsProvider;
-  readonly region: string;
+  /** Administration is delegated, and the organization configured, in each. */
+  readonly regions: readonly string[];
   readonly adminAccountId: string;
-  /** The administrator's detector in this region. */
-  readonly adminDetectorId: string;
+  /** The administrator's detector id by region. */
+  readonly adminDetectorIds: ByRegion;
   /** Which accounts GuardDuty enables by itself: every account, new accounts only, or none. */
   readonly autoEnable: AutoEnable;
   /** Protection plans members get, the same as the administrator's. */
   readonly features: readonly DetectorFeature[];
   /**
-   * The admin account already is the delegated administrator in this region: the delegation is
-   * imported, because enabling it again fails.
-   * @default false
+   * Regions where the admin account already is the delegated administrator: the delegation is
+   * imported there, because enabling it again fails.
+   * @default none
    */
-  readonly existingDelegation?: boolean;
+  readonly existingDelegations?: readonly string[];
 }
 
 /**
- * One region's delegation of GuardDuty administration and the organization configuration. Both are
- * regional, and the configuration can only be written by the administrator once it is designated.
+ * The delegation of GuardDuty administration and the organization configuration in every region
+ * (`aws_guardduty_organization_admin_account.delegation["<region>"]`, `..._configuration.configuration`,
+ * `..._configuration_feature.feature["<region>/<feature>"]`). Both are regional, and the configuration
+ * can only be written by the administrator once it is designated.
  */
 export class OrganizationAdmin extends Construct {
   readonly delegation: GuarddutyOrganizationAdminAccount;
   readonly configuration: GuarddutyOrganizationConfiguration;
+  readonly features: GuarddutyOrganizationConfigurationFeature;
 
   constructor(scope: Construct, id: string, props: OrganizationAdminProps) {
     super(scope, id);
-    const { region, adminDetectorId: detectorId } = props;
-    this.delegation = new GuarddutyOrganizationAdminAccount(this, 'delegation', {
-      provider: props.managementProvider,
-      region,
-      adminAccountId: props.adminAccountId,
-    });
-    if (props.existingDelegation) this.delegation.importFrom(`${props.adminAccountId}@${region}`, props.managementProvider);
-    this.configuration = new GuarddutyOrganizationConfiguration(this, 'configuration', {
-      provider: props.adminProvider,
-      region,
-      detectorId,
-      autoEnableOrganizationMembers: props.autoEnable,
-      dependsOn: [this.delegation],
-    });
-    for (const feature of props.features) {
-      const autoEnable = featureAutoEnable(feature.enabled, props.autoEnable);
-      new GuarddutyOrganizationConfigurationFeature(this, feature.name.toLowerCase(), {
-        provider: props.adminProvider,
-        region,
-        detectorId,
-        name: feature.name,
-        autoEnable,
-        additionalConfiguration: feature.additionalConfiguration.map((name) => ({ name, autoEnable })),
-        dependsOn: [this.configuration],
-      });
+    const regions = Instances.of(props.regions, (region) => region, (region) => ({ region }));
+    this.delegation = KeyedBlocks.add(
+      new GuarddutyOrganizationAdminAccount(this, 'delegation', {
+        forEach: regions,
+        provider: props.managementProvider,
+        region: regions.value('region'),
+        adminAccountId: props.adminAccountId,
+      }),
+      'delegation',
+      regions,
+    );
+    for (const region of props.existingDelegations ?? []) {
+      if (regions.has(region)) KeyedBlocks.importInto(this.delegation, region, `${props.adminAccountId}@${region}`);
     }
+    this.configuration = KeyedBlocks.add(
+      new GuarddutyOrganizationConfiguration(this, 'configuration', {
+        forEach: regions,
+        provider: props.adminProvider,
+        region: regions.value('region'),
+        detectorId: props.adminDetectorIds.at('each.value.region'),
+        autoEnableOrganizationMembers: props.autoEnable,
+        dependsOn: [this.delegation],
+      }),
+      'configuration',
+      regions,
+    );
+    const features = Instances.of(
+      props.regions.flatMap((region) => props.features.map((feature) => ({ region, feature }))),
+      ({ region, feature }) => instanceKey(region, feature.name),
+      ({ region, feature }) => {
+        const autoEnable = featureAutoEnable(feature.enabled, props.autoEnable);
+        return {
+          region,
+          name: feature.name,
+          auto_enable: autoEnable,
+          additional_configuration: feature.additionalConfiguration.map((name) => ({ name, auto_enable: autoEnable })),
+        };
+      },
+    );
+    this.features = KeyedBlocks.add(
+      new GuarddutyOrganizationConfigurationFeature(this, 'feature', {
+        forEach: features,
+        provider: props.adminProvider,
+        region: features.value('region'),
+        detectorId: props.adminDetectorIds.at('each.value.region'),
+        name: features.value('name'),
+        autoEnable: features.value('auto_enable'),
+        dependsOn: [this.configuration],
+      }),
+      'feature',
+      features,
+    );
+    eachNestedBlock(this.features, 'additional_configuration', 'additional_configuration', ['name', 'auto_enable']);
   }
 }

@@ -5,53 +5,84 @@ import { SecurityhubProductSubscription } from '@cdktf/provider-aws/lib/security
 import { SecurityhubStandardsSubscription } from '@cdktf/provider-aws/lib/securityhub-standards-subscription';
 import type { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
+import { instanceKey } from '../lib/addresses';
+import { Instances, KeyedBlocks } from '../lib/instances';
 import { aggregatorLinking, guardDutyProductArn, standardArn, type SecurityHubStandard } from '../lib/security-hub';
 
 export interface SecurityHubProps {
   /** Provider of the account Security Hub is enabled in. */
   readonly provider: AwsProvider;
-  readonly region: string;
+  /** Block name: `hub` for the administrator's, `member_<account>` for an invited member's. */
+  readonly name: string;
+  /** Security Hub is enabled in each. */
+  readonly regions: readonly string[];
   /**
-   * Standards to subscribe to in this account and region.
+   * Standards to subscribe to in this account, in every region (`standard["<region>/<standard>"]`).
    * @default none
    */
   readonly standards?: readonly SecurityHubStandard[];
   /**
-   * Subscribe to the GuardDuty integration explicitly, so it is part of the state and cannot be
-   * switched off unnoticed.
+   * Subscribe to the GuardDuty integration explicitly (`guardduty["<region>"]`), so it is part of the
+   * state and cannot be switched off unnoticed.
    * @default false
    */
   readonly guardDutyIntegration?: boolean;
 }
 
-/** Security Hub enabled in one account and region, with the chosen standards and nothing else. */
+/**
+ * Security Hub enabled in one account, in every region (`aws_securityhub_account.<name>["<region>"]`),
+ * with the chosen standards and nothing else.
+ */
 export class SecurityHub extends Construct {
   readonly hub: SecurityhubAccount;
 
   constructor(scope: Construct, id: string, props: SecurityHubProps) {
     super(scope, id);
-    const { provider, region } = props;
-    this.hub = new SecurityhubAccount(this, 'hub', {
-      provider,
-      region,
-      // The provider's default turns on AWS's default standards; only the configured ones are wanted.
-      enableDefaultStandards: false,
-    });
+    const { provider } = props;
+    const regions = Instances.of(props.regions, (region) => region, (region) => ({ region }));
+    this.hub = KeyedBlocks.add(
+      new SecurityhubAccount(this, 'hub', {
+        forEach: regions,
+        provider,
+        region: regions.value('region'),
+        // The provider's default turns on AWS's default standards; only the configured ones are wanted.
+        enableDefaultStandards: false,
+      }),
+      props.name,
+      regions,
+    );
     if (props.guardDutyIntegration) {
-      new SecurityhubProductSubscription(this, 'guardduty', {
-        provider,
-        region,
-        productArn: guardDutyProductArn(region),
-        dependsOn: [this.hub],
-      });
+      const products = Instances.of(props.regions, (region) => region, (region) => ({ region, product_arn: guardDutyProductArn(region) }));
+      KeyedBlocks.add(
+        new SecurityhubProductSubscription(this, 'guardduty', {
+          forEach: products,
+          provider,
+          region: products.value('region'),
+          productArn: products.value('product_arn'),
+          dependsOn: [this.hub],
+        }),
+        'guardduty',
+        products,
+      );
     }
-    for (const standard of props.standards ?? []) {
-      new SecurityhubStandardsSubscription(this, `standard-${standard.replace(/[/.]/g, '-')}`, {
-        provider,
-        region,
-        standardsArn: standardArn(standard, region),
-        dependsOn: [this.hub],
-      });
+    const standards = props.standards ?? [];
+    if (standards.length > 0) {
+      const subscriptions = Instances.of(
+        props.regions.flatMap((region) => standards.map((standard) => ({ region, standard }))),
+        ({ region, standard }) => instanceKey(region, standard),
+        ({ region, standard }) => ({ region, standards_arn: standardArn(standard, region) }),
+      );
+      KeyedBlocks.add(
+        new SecurityhubStandardsSubscription(this, 'standard', {
+          forEach: subscriptions,
+          provider,
+          region: subscriptions.value('region'),
+          standardsArn: subscriptions.value('standards_arn'),
+          dependsOn: [this.hub],
+        }),
+        'standard',
+        subscriptions,
+      );
     }
   }
 }

@@ -1,45 +1,57 @@
 import { GuarddutyFilter } from '@cdktf/provider-aws/lib/guardduty-filter';
 import type { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { Construct } from 'constructs';
+import { blockName } from '../lib/addresses';
 import type { Filter } from '../lib/config/schema';
 import { criterionBlocks, filterRanks } from '../lib/filters';
+import { Instances, KeyedBlocks, type ByRegion } from '../lib/instances';
 
 export interface SuppressionFiltersProps {
   /** Provider of the GuardDuty administrator account; its filters apply to every member's findings. */
   readonly provider: AwsProvider;
-  /** The administrator's detector id by region: every filter is set on each of them. */
-  readonly detectorIds: Readonly<Record<string, string>>;
+  /** Every filter is set on the administrator's detector in each. */
+  readonly regions: readonly string[];
+  /** The administrator's detector id by region. */
+  readonly detectorIds: ByRegion;
   /** Validated filters (names unique, ranks 1..N once each, or left out for the position). */
   readonly filters: readonly Filter[];
 }
 
-/** The configuration's suppression filters on the administrator's detector in every region. */
+/**
+ * The configuration's suppression filters on the administrator's detector in every region: one block
+ * per filter, keyed by region (`aws_guardduty_filter.filter_<name>["<region>"]`). GuardDuty rejects a
+ * rank past the filters that exist, so each filter waits for the one ranked before it, which only
+ * blocks can do (Terraform orders blocks, not the instances of one).
+ */
 export class SuppressionFilters extends Construct {
+  /** By rank. */
   readonly filters: GuarddutyFilter[] = [];
 
   constructor(scope: Construct, id: string, props: SuppressionFiltersProps) {
     super(scope, id);
     const ranks = filterRanks(props.filters);
     const byRank = props.filters.map((filter, index) => ({ filter, rank: ranks[index] })).sort((a, b) => a.rank - b.rank);
-    for (const [region, detectorId] of Object.entries(props.detectorIds)) {
-      // GuardDuty rejects a rank past the filters that exist, so each filter waits for the one ranked
-      // before it.
-      let previous: GuarddutyFilter | undefined;
-      for (const { filter, rank } of byRank) {
-        const resource: GuarddutyFilter = new GuarddutyFilter(this, `${region}-${filter.name}`, {
+    const regions = Instances.of(props.regions, (region) => region, (region) => ({ region }));
+    let previous: GuarddutyFilter | undefined;
+    for (const { filter, rank } of byRank) {
+      const resource: GuarddutyFilter = KeyedBlocks.add(
+        new GuarddutyFilter(this, filter.name, {
+          forEach: regions,
           provider: props.provider,
-          region,
-          detectorId,
+          region: regions.value('region'),
+          detectorId: props.detectorIds.at('each.value.region'),
           name: filter.name,
           ...(filter.description ? { description: filter.description } : {}),
           action: filter.action,
           rank,
           findingCriteria: { criterion: criterionBlocks(filter.criteria) },
           ...(previous ? { dependsOn: [previous] } : {}),
-        });
-        this.filters.push(resource);
-        previous = resource;
-      }
+        }),
+        blockName('filter_', filter.name),
+        regions,
+      );
+      this.filters.push(resource);
+      previous = resource;
     }
   }
 }

@@ -6,8 +6,8 @@ import { findingsBucketName, resourceName } from '../lib/naming';
 import { detectorFeatures } from '../lib/protection';
 import { CentralBus } from '../modules/central-bus';
 import { DeadLetterQueue } from '../modules/dead-letter-queue';
-import { Detector } from '../modules/detector';
-import { FindingForwarder } from '../modules/finding-forwarder';
+import { Detectors } from '../modules/detector';
+import { FindingForwarders } from '../modules/finding-forwarder';
 import { FindingNotifications } from '../modules/finding-notifications';
 import { FindingsExport } from '../modules/findings-export';
 import { FindingsSinks } from '../modules/findings-sinks';
@@ -32,18 +32,15 @@ export class AdminStack extends OrgStack {
     const home = config.homeRegion;
     const provider = this.provider(admin);
     const features = detectorFeatures(config.protection);
-    const existing = config.existingDetectors[admin] ?? {};
-    const detectorIds: Record<string, string> = {};
-    for (const region of config.regions) {
-      const detector = new Detector(this, `detector-${region}`, {
-        provider,
-        region,
-        findingPublishingFrequency: config.findingPublishingFrequency,
-        features,
-        existingDetectorId: existing[region],
-      });
-      detectorIds[region] = detector.detectorId;
-    }
+    const detectors = new Detectors(this, 'detectors', {
+      provider,
+      name: 'detector',
+      regions: config.regions,
+      findingPublishingFrequency: config.findingPublishingFrequency,
+      features,
+      existingDetectorIds: config.existingDetectors[admin],
+    });
+    const detectorIds = Object.fromEntries(config.regions.map((region) => [region, detectors.detectorId(region)]));
     this.detectorIds = detectorIds;
 
     const bus = new CentralBus(this, 'central-bus', {
@@ -59,16 +56,15 @@ export class AdminStack extends OrgStack {
     const deadLetters: Record<string, DeadLetterQueue> = {};
     for (const region of config.regions) {
       deadLetters[region] = new DeadLetterQueue(this, `findings-dlq-${region}`, { provider, region, queueName: resourceName(config, 'findings-dlq') });
-      new FindingForwarder(this, `forwarder-${region}`, {
-        provider,
-        region,
-        ruleName: resourceName(config, 'findings-forward'),
-        centralBusArn: bus.busArn,
-        senderRoleArn: bus.senderRole.arn,
-        deadLetterQueue: deadLetters[region],
-        minSeverity: config.forwarding.minSeverity,
-      });
     }
+    new FindingForwarders(this, 'forwarders', {
+      provider,
+      ruleName: resourceName(config, 'findings-forward'),
+      centralBusArn: bus.busArn,
+      senderRoleArn: bus.senderRole.arn,
+      deadLetterQueues: deadLetters,
+      minSeverity: config.forwarding.minSeverity,
+    });
 
     const notifications = new FindingNotifications(this, 'notifications', {
       provider,

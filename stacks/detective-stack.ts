@@ -1,8 +1,7 @@
 import type { Construct } from 'constructs';
-import type { DetectiveOrganizationAdminAccount } from '@cdktf/provider-aws/lib/detective-organization-admin-account';
-import { BehaviorGraph, DetectiveOrganization } from '../modules/detective';
+import { BehaviorGraphs, DetectiveOrganization } from '../modules/detective';
+import { DetectiveMemberships } from '../modules/detective-membership';
 import { OrganizationPrerequisites, TRUSTED_SERVICES } from '../modules/organization-prerequisites';
-import { DetectiveMembership } from '../modules/detective-membership';
 import { OrgStack, type OrgStackProps } from './org-stack';
 
 /**
@@ -18,34 +17,22 @@ export class DetectiveStack extends OrgStack {
     super(scope, props);
     const { config } = props;
     const adminProvider = this.provider(config.accounts.admin);
-    const graphArns: Record<string, string> = {};
-    const delegations: DetectiveOrganizationAdminAccount[] = [];
-    for (const region of config.regions) {
-      const graph = new BehaviorGraph(this, `graph-${region}`, {
-        provider: adminProvider,
-        region,
-        existingGraphArn: config.detective.existingGraphs[region],
-      });
-      graphArns[region] = graph.graphArn;
-      if (config.mode === 'organizations') {
-        const organization = new DetectiveOrganization(this, `organization-${region}`, {
-          managementProvider: this.provider(config.accounts.management),
-          adminProvider,
-          region,
-          adminAccountId: config.accounts.admin,
-          graph,
-          autoEnable: config.detective.autoEnable ?? true,
-        });
-        delegations.push(organization.delegation);
-      }
-    }
-    this.graphArns = graphArns;
-    // Checked here, after this stack's delegations, which are what give Detective trusted access.
+    const graphs = new BehaviorGraphs(this, 'graphs', { provider: adminProvider, regions: config.regions, existingGraphArns: config.detective.existingGraphs });
+    this.graphArns = Object.fromEntries(config.regions.map((region) => [region, graphs.graphArn(region)]));
     if (config.mode === 'organizations') {
+      const organization = new DetectiveOrganization(this, 'organization', {
+        managementProvider: this.provider(config.accounts.management),
+        adminProvider,
+        regions: config.regions,
+        adminAccountId: config.accounts.admin,
+        graphs,
+        autoEnable: config.detective.autoEnable ?? true,
+      });
+      // Checked here, after this stack's delegations, which are what give Detective trusted access.
       new OrganizationPrerequisites(this, 'prerequisites', {
         managementProvider: this.provider(config.accounts.management),
         trustedServices: [TRUSTED_SERVICES.detective],
-        after: delegations,
+        after: [organization.delegation],
       });
     }
   }
@@ -61,16 +48,13 @@ export class DetectiveMembersStack extends OrgStack {
   constructor(scope: Construct, props: DetectiveMembersStackProps) {
     super(scope, props);
     const { config, planned } = props;
-    const adminProvider = this.provider(config.accounts.admin);
-    const graphArns = this.readOnce('behavior-graph', props.graphArns);
-    for (const member of planned.members) {
-      new DetectiveMembership(this, `member-${member.id}`, {
-        member,
-        adminProvider,
-        graphArns,
-        administratorAccountId: config.accounts.admin,
-        ...(config.mode === 'invitations' ? { memberProvider: this.provider(member.id) } : {}),
-      });
-    }
+    new DetectiveMemberships(this, 'memberships', {
+      members: planned.members,
+      regions: config.regions,
+      adminProvider: this.provider(config.accounts.admin),
+      graphArns: this.readOnce('behavior-graph-arns', props.graphArns),
+      administratorAccountId: config.accounts.admin,
+      ...(config.mode === 'invitations' ? { memberProvider: (accountId: string) => this.provider(accountId) } : {}),
+    });
   }
 }

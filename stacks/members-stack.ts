@@ -1,6 +1,6 @@
 import type { Construct } from 'constructs';
 import { detectorFeatures } from '../lib/protection';
-import { InvitationMembership, OrganizationMembership } from '../modules/membership';
+import { InvitationMemberships, OrganizationMemberships } from '../modules/membership';
 import { OrgStack, type OrgStackProps } from './org-stack';
 
 export interface MembersStackProps extends OrgStackProps {
@@ -16,25 +16,23 @@ export class MembersStack extends OrgStack {
   constructor(scope: Construct, props: MembersStackProps) {
     super(scope, props);
     const { config, planned } = props;
-    const adminProvider = this.provider(config.accounts.admin);
-    const features = detectorFeatures(config.protection);
-    const adminDetectorIds = this.readOnce('admin-detector', props.adminDetectorIds);
-    for (const member of planned.members) {
-      const id = `member-${member.id}`;
-      if (config.mode === 'organizations') {
-        new OrganizationMembership(this, id, { member, adminProvider, adminDetectorIds });
-      } else {
-        new InvitationMembership(this, id, {
-          member,
-          adminProvider,
-          adminDetectorIds,
-          memberProvider: this.provider(member.id),
-          administratorAccountId: config.accounts.admin,
-          findingPublishingFrequency: config.findingPublishingFrequency,
-          features,
-          existingDetectorIds: config.existingDetectors[member.id],
-        });
-      }
+    const base = {
+      members: planned.members,
+      regions: config.regions,
+      adminProvider: this.provider(config.accounts.admin),
+      adminDetectorIds: this.readOnce('admin-detector-ids', props.adminDetectorIds),
+    };
+    if (config.mode === 'organizations') {
+      new OrganizationMemberships(this, 'memberships', base);
+    } else {
+      new InvitationMemberships(this, 'memberships', {
+        ...base,
+        memberProvider: (accountId) => this.provider(accountId),
+        administratorAccountId: config.accounts.admin,
+        findingPublishingFrequency: config.findingPublishingFrequency,
+        features: detectorFeatures(config.protection),
+        existingDetectorIds: config.existingDetectors,
+      });
     }
   }
 }

@@ -1,7 +1,6 @@
-import type { GuarddutyOrganizationAdminAccount } from '@cdktf/provider-aws/lib/guardduty-organization-admin-account';
 import type { Construct } from 'constructs';
-import { detectorFeatures } from '../lib/protection';
 import { enrollsMembersExplicitly } from '../lib/plan';
+import { detectorFeatures } from '../lib/protection';
 import { OrganizationAdmin } from '../modules/organization-admin';
 import { OrganizationPrerequisites, TRUSTED_SERVICES } from '../modules/organization-prerequisites';
 import { OrgStack, type OrgStackProps } from './org-stack';
@@ -20,26 +19,21 @@ export class OrganizationStack extends OrgStack {
   constructor(scope: Construct, props: OrganizationStackProps) {
     super(scope, props);
     const { config } = props;
-    const features = detectorFeatures(config.protection);
-    const delegations: GuarddutyOrganizationAdminAccount[] = [];
-    for (const region of config.regions) {
-      const organization = new OrganizationAdmin(this, `organization-${region}`, {
-        managementProvider: this.provider(config.accounts.management),
-        adminProvider: this.provider(config.accounts.admin),
-        region,
-        adminAccountId: config.accounts.admin,
-        adminDetectorId: props.adminDetectorIds[region],
-        autoEnable: config.autoEnable,
-        features,
-        existingDelegation: config.existingDelegations.includes(region),
-      });
-      delegations.push(organization.delegation);
-    }
+    const organization = new OrganizationAdmin(this, 'organization', {
+      managementProvider: this.provider(config.accounts.management),
+      adminProvider: this.provider(config.accounts.admin),
+      regions: config.regions,
+      adminAccountId: config.accounts.admin,
+      adminDetectorIds: this.readOnce('admin-detector-ids', props.adminDetectorIds),
+      autoEnable: config.autoEnable,
+      features: detectorFeatures(config.protection),
+      existingDelegations: config.existingDelegations,
+    });
     // Read after the delegations, which give GuardDuty trusted access on a first deploy.
     new OrganizationPrerequisites(this, 'prerequisites', {
       managementProvider: this.provider(config.accounts.management),
       trustedServices: [TRUSTED_SERVICES.guardDuty, ...(config.protection.ebsMalware ? [TRUSTED_SERVICES.malwareProtection] : [])],
-      after: delegations,
+      after: [organization.delegation],
       managementEnrolled: enrollsMembersExplicitly(config) && config.members.some((member) => member.id === config.accounts.management),
     });
   }

@@ -1,8 +1,7 @@
 import type { Construct } from 'constructs';
-import type { SecurityhubOrganizationAdminAccount } from '@cdktf/provider-aws/lib/securityhub-organization-admin-account';
 import { OrganizationPrerequisites, TRUSTED_SERVICES } from '../modules/organization-prerequisites';
 import { FindingAggregator, SecurityHub } from '../modules/security-hub';
-import { SecurityHubInvitationMembership, SecurityHubOrganizationMembership } from '../modules/security-hub-membership';
+import { SecurityHubInvitationMemberships, SecurityHubOrganizationMemberships } from '../modules/security-hub-membership';
 import { SecurityHubOrganization } from '../modules/security-hub-organization';
 import { OrgStack, type OrgStackProps } from './org-stack';
 
@@ -16,36 +15,30 @@ export class SecurityHubStack extends OrgStack {
     super(scope, props);
     const { config } = props;
     const adminProvider = this.provider(config.accounts.admin);
-    const delegations: SecurityhubOrganizationAdminAccount[] = [];
-    const hubs = config.regions.map((region) => {
-      const hub = new SecurityHub(this, `security-hub-${region}`, {
-        provider: adminProvider,
-        region,
-        standards: config.securityHub.standards,
-        guardDutyIntegration: true,
-      });
-      if (config.mode === 'organizations') {
-        const organization = new SecurityHubOrganization(this, `organization-${region}`, {
-          managementProvider: this.provider(config.accounts.management),
-          adminProvider,
-          region,
-          adminAccountId: config.accounts.admin,
-          adminHub: hub.hub,
-          autoEnable: config.securityHub.autoEnable ?? true,
-        });
-        delegations.push(organization.delegation);
-      }
-      return hub.hub;
+    const hub = new SecurityHub(this, 'security-hub', {
+      provider: adminProvider,
+      name: 'hub',
+      regions: config.regions,
+      standards: config.securityHub.standards,
+      guardDutyIntegration: true,
     });
-    // Checked here, after this stack's delegations, which are what give Security Hub trusted access.
     if (config.mode === 'organizations') {
+      const organization = new SecurityHubOrganization(this, 'organization', {
+        managementProvider: this.provider(config.accounts.management),
+        adminProvider,
+        regions: config.regions,
+        adminAccountId: config.accounts.admin,
+        adminHub: hub.hub,
+        autoEnable: config.securityHub.autoEnable ?? true,
+      });
+      // Checked here, after this stack's delegations, which are what give Security Hub trusted access.
       new OrganizationPrerequisites(this, 'prerequisites', {
         managementProvider: this.provider(config.accounts.management),
         trustedServices: [TRUSTED_SERVICES.securityHub],
-        after: delegations,
+        after: [organization.delegation],
       });
     }
-    new FindingAggregator(this, 'finding-aggregator', { provider: adminProvider, homeRegion: config.homeRegion, regions: config.regions, hubs });
+    new FindingAggregator(this, 'finding-aggregator', { provider: adminProvider, homeRegion: config.homeRegion, regions: config.regions, hubs: [hub.hub] });
   }
 }
 
@@ -54,20 +47,15 @@ export class SecurityHubMembersStack extends OrgStack {
   constructor(scope: Construct, props: OrgStackProps) {
     super(scope, props);
     const { config, planned } = props;
-    const adminProvider = this.provider(config.accounts.admin);
-    for (const member of planned.members) {
-      const id = `member-${member.id}`;
-      if (config.mode === 'organizations') {
-        new SecurityHubOrganizationMembership(this, id, { member, adminProvider, regions: config.regions });
-      } else {
-        new SecurityHubInvitationMembership(this, id, {
-          member,
-          adminProvider,
-          regions: config.regions,
-          memberProvider: this.provider(member.id),
-          administratorAccountId: config.accounts.admin,
-        });
-      }
+    const base = { members: planned.members, regions: config.regions, adminProvider: this.provider(config.accounts.admin) };
+    if (config.mode === 'organizations') {
+      new SecurityHubOrganizationMemberships(this, 'memberships', base);
+    } else {
+      new SecurityHubInvitationMemberships(this, 'memberships', {
+        ...base,
+        memberProvider: (accountId) => this.provider(accountId),
+        administratorAccountId: config.accounts.admin,
+      });
     }
   }
 }

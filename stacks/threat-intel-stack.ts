@@ -28,8 +28,10 @@ export interface ThreatIntelStackProps extends OrgStackProps {
 export class ThreatIntelStack extends OrgStack {
   constructor(scope: Construct, props: ThreatIntelStackProps) {
     super(scope, props);
-    const { config, adminDetectorIds } = props;
+    const { config } = props;
     const provider = this.provider(config.accounts.admin);
+    const regions = config.regions;
+    const detectorIds = this.readOnce('admin-detector-ids', props.adminDetectorIds);
 
     const lists = config.threatLists.length > 0 || config.trustedIpList !== undefined;
     if (lists) {
@@ -49,14 +51,15 @@ export class ThreatIntelStack extends OrgStack {
       };
       new ThreatIntelSets(this, 'lists', {
         provider,
-        detectorIds: adminDetectorIds,
+        regions,
+        detectorIds,
         threatLists: config.threatLists.map((list, index) => upload('threat', list, index === 0 ? props.maliciousIp : undefined)),
         ...(config.trustedIpList ? { trustedIpList: upload('trusted', config.trustedIpList) } : {}),
       });
     }
 
     if (config.filters.length > 0) {
-      new SuppressionFilters(this, 'filters', { provider, detectorIds: adminDetectorIds, filters: config.filters });
+      new SuppressionFilters(this, 'filters', { provider, regions, detectorIds, filters: config.filters });
     }
   }
 }

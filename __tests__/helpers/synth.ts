@@ -1,6 +1,7 @@
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { instanceAttributes, resourceInstances } from '../../cli/common/synthesized';
 import { parseConfig, type OrgConfig } from '../../lib/config/load';
 import { buildApp } from '../../stacks/app';
 
@@ -51,8 +52,15 @@ export interface Synthesized {
   readonly manifest: { stacks: Record<string, { dependencies: string[] }> };
   readonly stackIds: string[];
   stack(id: string): StackJson;
-  /** Resources of one type in a stack, keyed by their Terraform name. */
+  /**
+   * Resource instances of one type in a stack, keyed by their address without the type
+   * (`detector["us-east-1"]`, or the name of a single instance), with the arguments Terraform sees
+   * for each (`each.value...` read from the `for_each` map, see `instanceAttributes`) and the block's
+   * cdktf metadata (`//`).
+   */
   resources(id: string, type: string): Record<string, any>;
+  /** Resource blocks of one type in a stack, keyed by their Terraform name, as written. */
+  blocks(id: string, type: string): Record<string, any>;
 }
 
 /** Synthesizes the whole app into a temporary folder, as `cdktf synth` does, and reads it back. */
@@ -65,6 +73,8 @@ export function synthApp(config: OrgConfig): Synthesized {
     for (const id of Object.keys(manifest.stacks)) {
       stacks[id] = JSON.parse(readFileSync(path.join(outdir, 'stacks', id, 'cdk.tf.json'), 'utf8'));
     }
+    // Read once per stack and type, so that a test may compare the objects it is given.
+    const instances = new Map<string, Record<string, any>>();
     return {
       outdir,
       manifest,
@@ -73,7 +83,21 @@ export function synthApp(config: OrgConfig): Synthesized {
         if (!stacks[id]) throw new Error(`no stack ${id}; stacks: ${Object.keys(stacks).join(', ')}`);
         return stacks[id];
       },
-      resources: (id, type) => stacks[id]?.resource?.[type] ?? {},
+      resources: (id, type) => {
+        const key = `${id}\0${type}`;
+        let found = instances.get(key);
+        if (!found) {
+          found = Object.fromEntries(
+            resourceInstances({ resource: { [type]: stacks[id]?.resource?.[type] ?? {} } }).map((instance) => [
+              instance.address.slice(type.length + 1),
+              { '//': instance.block.attributes['//'], ...instanceAttributes(instance) },
+            ]),
+          );
+          instances.set(key, found);
+        }
+        return found;
+      },
+      blocks: (id, type) => stacks[id]?.resource?.[type] ?? {},
     };
   } finally {
     rmSync(outdir, { recursive: true, force: true });

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { bundleFunction, clearBundleCache, zipSingleFile } from '../../lib/bundle';
@@ -31,6 +31,29 @@ describe('bundleFunction', () => {
   it('bundles once per process and folder', () => {
     const dir = freshDir();
     expect(bundleFunction(ISOLATE, { outDir: dir })).toBe(bundleFunction(ISOLATE, { outDir: dir }));
+  });
+
+  it('reuses a bundle built by an earlier process until a file it was built from changes', () => {
+    const sources = freshDir();
+    const entry = path.join(sources, 'handler.ts');
+    writeFileSync(path.join(sources, 'words.ts'), 'export const word = "one";\n');
+    writeFileSync(entry, 'import { word } from "./words";\nexport const handler = async () => word;\n');
+    const outDir = freshDir();
+    const first = bundleFunction(entry, { outDir });
+    const record = JSON.parse(readFileSync(path.join(outDir, 'handler.inputs.json'), 'utf8'));
+    expect(Object.keys(record.inputs).sort()).toEqual(['handler.ts', 'words.ts']);
+
+    // A new process: the zip is taken from the record, not built (a build would rewrite the record).
+    clearBundleCache();
+    writeFileSync(path.join(outDir, 'handler.inputs.json'), JSON.stringify({ ...record, bundle: { ...record.bundle, codeBytes: -1 } }));
+    expect(bundleFunction(entry, { outDir })).toEqual({ ...first, codeBytes: -1 });
+
+    clearBundleCache();
+    writeFileSync(path.join(sources, 'words.ts'), 'export const word = "two";\n');
+    const changed = bundleFunction(entry, { outDir });
+    expect(changed.sha256).not.toBe(first.sha256);
+    expect(changed.codeBytes).toBe(first.codeBytes);
+    expect(readFileSync(changed.zipPath).equals(readFileSync(first.zipPath))).toBe(false);
   });
 
   it('zips one index.js with a fixed time and mode, whatever the clock and time zone', () => {

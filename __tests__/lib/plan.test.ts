@@ -1,6 +1,7 @@
-import { deploySteps, maxAccountsPerStack, planStacks } from '../../lib/plan';
+import { resourceBlocks, resourceCounts } from '../../cli/common/synthesized';
+import { deploySteps, maxAccountsPerStack, planStacks, resourcesPerMemberRegion, type WaveService } from '../../lib/plan';
 import { generatedMembers as members, SANDBOX_MEMBER as SANDBOX, stackById as byId, stackIds as ids, STANDARD_17 } from '../helpers/plan';
-import { testConfig } from '../helpers/synth';
+import { synthApp, testConfig } from '../helpers/synth';
 
 describe('stack plan', () => {
   it('orders the example: detector, delegation, waves, then the sandbox and the lists', () => {
@@ -110,6 +111,23 @@ describe('stack plan', () => {
     const stepOf = new Map(steps.flatMap((step, index) => step.map((stack) => [stack.id, index] as const)));
     for (const stack of plan.stacks) {
       for (const dependency of stack.dependsOn) expect(stepOf.get(dependency)!).toBeLessThan(stepOf.get(stack.id)!);
+    }
+  });
+});
+
+describe('resource budget', () => {
+  it.each(['organizations', 'invitations'])('counts resource instances, as the wave stacks synthesize them (%s mode)', (mode) => {
+    const config = testConfig({ mode, securityHub: { enabled: true }, detective: { enabled: true } });
+    const synth = synthApp(config);
+    const plan = planStacks(config);
+    const services: Record<string, WaveService> = { members: 'members', 'security-hub-members': 'security-hub', 'detective-members': 'detective' };
+    const waves = plan.stacks.filter((stack) => stack.kind in services);
+    expect(waves.length).toBeGreaterThanOrEqual(6);
+    for (const stack of waves) {
+      const expected = stack.members.length * config.regions.length * resourcesPerMemberRegion(services[stack.kind], config);
+      expect(`${stack.id}: ${resourceCounts(synth.stack(stack.id)).total}`).toBe(`${stack.id}: ${expected}`);
+      // Keyed blocks: far fewer blocks than the instances the budget counts.
+      expect(resourceBlocks(synth.stack(stack.id)).length).toBeLessThan(expected);
     }
   });
 });

@@ -17,6 +17,8 @@ describe('admin detector', () => {
   it('sets every protection plan as a feature, runtime monitoring with its agent management', () => {
     const features = Object.values(synthApp(testConfig()).resources('admin', 'aws_guardduty_detector_feature'));
     expect(features).toHaveLength(3 * FEATURES.length);
+    const addresses = Object.keys(synthApp(testConfig()).resources('admin', 'aws_guardduty_detector_feature'));
+    expect(addresses.filter((address) => address.includes('us-west-2')).sort()).toEqual(FEATURES.map((name) => `feature["us-west-2/${name}"]`).sort());
     const usWest2 = features.filter((feature) => feature.region === 'us-west-2');
     expect(usWest2.map((feature) => feature.name).sort()).toEqual([...FEATURES].sort());
     expect(usWest2.every((feature) => feature.status === 'ENABLED')).toBe(true);
@@ -52,8 +54,8 @@ describe('admin detector', () => {
     const imports = synth.stack('admin').import;
     expect(imports).toHaveLength(1);
     const detectors = synth.resources('admin', 'aws_guardduty_detector');
-    const [address] = Object.entries(detectors).find(([, detector]) => detector.region === 'us-east-1')!;
-    expect(imports[0]).toEqual({ id: `${existing}@us-east-1`, provider: 'aws', to: `aws_guardduty_detector.${address}` });
+    expect(Object.keys(detectors).sort()).toEqual(['detector["eu-west-1"]', 'detector["us-east-1"]', 'detector["us-west-2"]']);
+    expect(imports[0]).toEqual({ id: `${existing}@us-east-1`, provider: 'aws', to: 'aws_guardduty_detector.detector["us-east-1"]' });
   });
 
   it('imports nothing when no detector exists', () => {

@@ -15,8 +15,9 @@ describe('organization membership', () => {
     ]);
     for (const member of memberships) {
       expect(member).toMatchObject({ invite: false, provider: 'aws' });
-      expect(member.detector_id).toContain(`detector-${member.region}`);
+      expect(member.detector_id).toBe(`\${local.admin-detector-ids["${member.region}"]}`);
     }
+    expect(Object.keys(synth.resources('members-wave-2', 'aws_guardduty_member'))).toContain('member["555555555503/eu-west-1"]');
     expect(memberships.find((member) => member.account_id === '555555555503').email).toBe('aws-prod-web@example.com');
     expect(synth.stack('members-wave-2').provider.aws).toHaveLength(1);
     expect(synth.stack('members-wave-2').provider.aws[0].allowed_account_ids).toEqual(['222222222222']);
@@ -48,14 +49,23 @@ describe('invitation membership', () => {
     expect(Object.keys(detectors)).toHaveLength(6);
     expect(Object.keys(invitations)).toHaveLength(6);
     expect(Object.keys(acceptances)).toHaveLength(6);
+    expect(Object.keys(detectors)).toContain('member_555555555503["eu-west-1"]');
+    expect(Object.keys(acceptances)).toContain('member_555555555504["us-east-1"]');
     for (const [name, invitation] of Object.entries(invitations)) {
+      expect(name).toBe(`invitation["${invitation.account_id}/${invitation.region}"]`);
       expect(invitation).toMatchObject({ invite: true, disable_email_notification: true, provider: 'aws' });
-      const [detectorRef] = invitation.depends_on;
-      const detector = detectors[detectorRef.replace('aws_guardduty_detector.', '')];
-      expect(detector.provider).toBe(`aws.member-${invitation.account_id}`);
-      expect(detector.region).toBe(invitation.region);
-      const acceptance = Object.values(acceptances).find((accepter) => accepter.depends_on.includes(`aws_guardduty_member.${name}`));
-      expect(acceptance).toMatchObject({ master_account_id: '222222222222', region: invitation.region, provider: `aws.member-${invitation.account_id}` });
+      // Every member detector of the wave exists before the first invitation goes out.
+      expect(invitation.depends_on).toEqual(['aws_guardduty_detector.member_555555555503', 'aws_guardduty_detector.member_555555555504']);
+      const detector = detectors[`member_${invitation.account_id}["${invitation.region}"]`];
+      expect(detector).toMatchObject({ provider: `aws.member-${invitation.account_id}`, region: invitation.region });
+      const acceptance = acceptances[`member_${invitation.account_id}["${invitation.region}"]`];
+      expect(acceptance).toMatchObject({
+        master_account_id: '222222222222',
+        region: invitation.region,
+        provider: `aws.member-${invitation.account_id}`,
+        detector_id: `\${aws_guardduty_detector.member_${invitation.account_id}["${invitation.region}"].id}`,
+        depends_on: ['aws_guardduty_member.invitation'],
+      });
     }
   });
 
@@ -64,15 +74,14 @@ describe('invitation membership', () => {
     expect(features).toHaveLength(2 * 3 * 6);
     for (const feature of features) {
       expect(feature.provider).toBe('aws');
-      expect(feature.depends_on[0]).toMatch(/^aws_guardduty_invite_accepter\./);
+      expect(feature.depends_on).toEqual(['aws_guardduty_invite_accepter.member_555555555503', 'aws_guardduty_invite_accepter.member_555555555504']);
     }
+    expect(Object.keys(synth.resources('members-wave-2', 'aws_guardduty_member_detector_feature'))).toContain('feature["555555555503/eu-west-1/RUNTIME_MONITORING"]');
     // The member's own detector carries no feature resources of its own.
     expect(synth.resources('members-wave-2', 'aws_guardduty_detector_feature')).toEqual({});
   });
 
   it("imports a member's existing detector in its region", () => {
-    const detectors = synth.resources('members-wave-2', 'aws_guardduty_detector');
-    const [address] = Object.entries(detectors).find(([, detector]) => detector.region === 'eu-west-1' && detector.provider === 'aws.member-555555555503')!;
-    expect(stack.import).toEqual([{ id: `${existing}@eu-west-1`, provider: 'aws.member-555555555503', to: `aws_guardduty_detector.${address}` }]);
+    expect(stack.import).toEqual([{ id: `${existing}@eu-west-1`, provider: 'aws.member-555555555503', to: 'aws_guardduty_detector.member_555555555503["eu-west-1"]' }]);
   });
 });

@@ -17,16 +17,17 @@ describe('organization administration', () => {
 
   it('sets the organization configuration from the admin account, after delegation, on the admin detector', () => {
     const configurations = synth.resources('organization', 'aws_guardduty_organization_configuration');
-    const delegations = synth.resources('organization', 'aws_guardduty_organization_admin_account');
+    expect(Object.keys(configurations).sort()).toEqual(['configuration["eu-west-1"]', 'configuration["us-east-1"]', 'configuration["us-west-2"]']);
     for (const configuration of Object.values(configurations)) {
       expect(configuration.provider).toBe('aws.admin');
       expect(configuration.auto_enable_organization_members).toBe('NEW');
-      const [delegation] = configuration.depends_on;
-      const delegationName = delegation.replace('aws_guardduty_organization_admin_account.', '');
-      expect(delegations[delegationName].region).toBe(configuration.region);
-      // The detector id comes from the admin stack's state.
-      expect(configuration.detector_id).toMatch(/^\$\{data\.terraform_remote_state\.cross-stack-reference-input-admin\.outputs\..*detector-.*\}$/);
-      expect(configuration.detector_id).toContain(`detector-${configuration.region}`);
+      expect(configuration.depends_on).toEqual(['aws_guardduty_organization_admin_account.delegation']);
+      // The detector id comes from the admin stack's state, read once into a local map by region.
+      expect(configuration.detector_id).toBe(`\${local.admin-detector-ids["${configuration.region}"]}`);
+    }
+    const locals = synth.stack('organization').locals['admin-detector-ids'];
+    for (const region of ['us-west-2', 'us-east-1', 'eu-west-1']) {
+      expect(locals[region]).toMatch(new RegExp(`^\\$\\{data\\.terraform_remote_state\\.cross-stack-reference-input-admin\\.outputs\\..*detector${region}id\\}$`));
     }
   });
 
@@ -34,6 +35,9 @@ describe('organization administration', () => {
     const config = testConfig({ protection: { rdsLogin: false } });
     const features = Object.values(synthApp(config).resources('organization', 'aws_guardduty_organization_configuration_feature'));
     expect(features).toHaveLength(18);
+    expect(Object.keys(synthApp(config).resources('organization', 'aws_guardduty_organization_configuration_feature'))).toContain(
+      'feature["us-west-2/RDS_LOGIN_EVENTS"]',
+    );
     const usWest2 = Object.fromEntries(features.filter((feature) => feature.region === 'us-west-2').map((feature) => [feature.name, feature.auto_enable]));
     expect(usWest2).toEqual({
       S3_DATA_EVENTS: 'NEW',
@@ -53,9 +57,7 @@ describe('organization administration', () => {
 
   it('imports the delegation where the admin account already is the delegated administrator', () => {
     const synth = synthApp(testConfig({ existingDelegations: ['us-east-1'] }));
-    const delegations = synth.resources('organization', 'aws_guardduty_organization_admin_account');
-    const [address] = Object.entries(delegations).find(([, delegation]) => delegation.region === 'us-east-1')!;
-    expect(synth.stack('organization').import).toEqual([{ id: '222222222222@us-east-1', provider: 'aws', to: `aws_guardduty_organization_admin_account.${address}` }]);
+    expect(synth.stack('organization').import).toEqual([{ id: '222222222222@us-east-1', provider: 'aws', to: 'aws_guardduty_organization_admin_account.delegation["us-east-1"]' }]);
     expect(synthApp(testConfig()).stack('organization').import).toBeUndefined();
   });
 

@@ -9,8 +9,9 @@ function data(synth: Synthesized, stack: string, type: string): [string, Resourc
   return Object.entries(synth.stack(stack).data?.[type] ?? {}) as [string, Resource][];
 }
 
+/** The blocks of the delegations (one keyed block per stack, an instance per region), as `depends_on` names them. */
 function delegationAddresses(synth: Synthesized, stack: string, type: string): string[] {
-  return Object.keys(synth.resources(stack, type)).map((name) => `${type}.${name}`).sort();
+  return Object.keys(synth.blocks(stack, type)).map((name) => `${type}.${name}`).sort();
 }
 
 /** The example's inline members plus the management account. */
@@ -22,7 +23,8 @@ describe('organization prerequisites', () => {
     const [[, organization]] = data(synth, 'organization', 'aws_organizations_organization');
     expect(organization.provider).toBe('aws'); // the management account's, the stack's first
     expect([...organization.depends_on].sort()).toEqual(delegationAddresses(synth, 'organization', 'aws_guardduty_organization_admin_account'));
-    expect(organization.depends_on).toHaveLength(REGIONS.length);
+    expect(organization.depends_on).toEqual(['aws_guardduty_organization_admin_account.delegation']);
+    expect(Object.keys(synth.resources('organization', 'aws_guardduty_organization_admin_account'))).toHaveLength(REGIONS.length);
     expect(organization.lifecycle.postcondition.map((p: Resource) => p.condition)).toEqual([
       '${contains(self.aws_service_access_principals, "guardduty.amazonaws.com")}',
       '${contains(self.aws_service_access_principals, "malware-protection.guardduty.amazonaws.com")}',

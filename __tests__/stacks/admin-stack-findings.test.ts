@@ -35,6 +35,12 @@ function ref(synth: Synthesized, type: string, where: (resource: Resource) => bo
   return `\${${type}.${entries[0][0]}.${attribute}}`;
 }
 
+/** A value read through one of the stack's local maps (`${local.name["key"]}`), or the value itself. */
+function throughLocals(synth: Synthesized, value: string): string {
+  const local = /^\$\{local\.([A-Za-z0-9_-]+)\["([^"]+)"\]\}$/.exec(value);
+  return local ? synth.stack('admin').locals[local[1]][local[2]] : value;
+}
+
 function rulesByName(synth: Synthesized): Record<string, Resource> {
   return Object.fromEntries(all(synth, 'aws_cloudwatch_event_rule').map((rule) => [`${rule.name}@${rule.region}`, rule]));
 }
@@ -43,8 +49,12 @@ function matching(rule: Resource): string[] {
   return FIXTURES.filter((name) => matchesPattern(rule.event_pattern, findingEvent(name)));
 }
 
+/**
+ * A policy's statements. Terraform reads `${...}` in the policy text as an expression, in which an
+ * instance key keeps its quotes (`forwarder["us-east-1"]`); they are escaped here to parse the rest as JSON.
+ */
 function statements(policy: string): Resource[] {
-  return JSON.parse(policy).Statement;
+  return JSON.parse(policy.replace(/\$\{[^{}]*\}/g, (expression) => expression.replace(/"/g, '\\"'))).Statement;
 }
 
 describe('admin stack findings flow, example configuration', () => {
@@ -213,6 +223,13 @@ describe('admin stack findings flow, example configuration', () => {
     ]);
   });
 
+  it('keys each region’s forwarding rule and target by region', () => {
+    const forwarders = (type: string) => Object.keys(synth.resources('admin', type)).filter((address) => address.startsWith('forwarder'));
+    const expected = REGIONS.map((region) => `forwarder["${region}"]`).sort();
+    expect(forwarders('aws_cloudwatch_event_rule').sort()).toEqual(expected);
+    expect(forwarders('aws_cloudwatch_event_target').sort()).toEqual(expected);
+  });
+
   it('gives every target a retry policy and a dead-letter queue in its own region that lets its rule send', () => {
     const targets = all(synth, 'aws_cloudwatch_event_target');
     expect(targets).toHaveLength(REGIONS.length + 5 + 2);
@@ -220,7 +237,7 @@ describe('admin stack findings flow, example configuration', () => {
     expect(dlqs.map(([, queue]) => queue.region).sort()).toEqual([...REGIONS].sort());
     for (const target of targets) {
       expect(target.retry_policy).toEqual({ maximum_event_age_in_seconds: 86400, maximum_retry_attempts: 185 });
-      const [dlqName, dlq] = dlqs.find(([name]) => target.dead_letter_config.arn === `\${aws_sqs_queue.${name}.arn}`)!;
+      const [dlqName, dlq] = dlqs.find(([name]) => throughLocals(synth, target.dead_letter_config.arn) === `\${aws_sqs_queue.${name}.arn}`)!;
       expect(dlq.region).toBe(target.region);
       const policy = all(synth, 'aws_sqs_queue_policy').find((p) => p.queue_url === `\${aws_sqs_queue.${dlqName}.url}`)!;
       const ruleArn = target.rule.replace(/\.name\}$/, '.arn}');

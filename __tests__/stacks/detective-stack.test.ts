@@ -5,7 +5,7 @@ const SANDBOX = { id: '333333333333', email: 'sandbox@example.com', wave: 1 };
 const OUTSIDER = { id: '444444444444', email: 'outsider@example.com', wave: 2 };
 const EXISTING_GRAPH = 'arn:aws:detective:us-east-1:222222222222:graph:0123456789abcdef0123456789abcdef';
 
-/** The resources of one type without cdktf's metadata, with their Terraform names. */
+/** The resource instances of one type without cdktf's metadata, with their addresses (`graph["us-east-1"]`). */
 function entries(synth: Synthesized, stackId: string, type: string): [string, Record<string, any>][] {
   return Object.entries(synth.resources(stackId, type)).map(([name, { '//': _metadata, ...rest }]) => [name, rest]);
 }
@@ -27,21 +27,34 @@ describe('DetectiveStack, organizations mode', () => {
     expect(synth.stack('detective').import).toBeUndefined();
   });
 
-  it('delegates administration from the management account only once the graph exists, so delegation adopts it', () => {
-    const graphs = addresses(synth, 'detective', 'aws_detective_graph');
+  it('keys the graphs, delegations and configurations by region', () => {
+    for (const [type, name] of [
+      ['aws_detective_graph', 'graph'],
+      ['aws_detective_organization_admin_account', 'delegation'],
+      ['aws_detective_organization_configuration', 'configuration'],
+    ]) {
+      expect(addresses(synth, 'detective', type)).toEqual(Object.fromEntries(REGIONS.map((region) => [region, `${type}.${name}["${region}"]`])));
+    }
+  });
+
+  it('delegates administration from the management account only once the graphs exist, so delegation adopts them', () => {
     expect(byRegion(synth, 'detective', 'aws_detective_organization_admin_account')).toEqual(
-      Object.fromEntries(REGIONS.map((region) => [region, { provider: 'aws.management', region, account_id: '222222222222', depends_on: [graphs[region]] }])),
+      Object.fromEntries(REGIONS.map((region) => [region, { provider: 'aws.management', region, account_id: '222222222222', depends_on: ['aws_detective_graph.graph'] }])),
     );
   });
 
   it('auto-enables new organization accounts on that graph, after the delegation', () => {
-    const graphs = addresses(synth, 'detective', 'aws_detective_graph');
-    const delegations = addresses(synth, 'detective', 'aws_detective_organization_admin_account');
     expect(byRegion(synth, 'detective', 'aws_detective_organization_configuration')).toEqual(
       Object.fromEntries(
         REGIONS.map((region) => [
           region,
-          { provider: 'aws', region, auto_enable: true, graph_arn: `\${${graphs[region]}.graph_arn}`, depends_on: [delegations[region]] },
+          {
+            provider: 'aws',
+            region,
+            auto_enable: true,
+            graph_arn: `\${aws_detective_graph.graph["${region}"].graph_arn}`,
+            depends_on: ['aws_detective_organization_admin_account.delegation'],
+          },
         ]),
       ),
     );
@@ -52,6 +65,9 @@ describe('DetectiveStack, organizations mode', () => {
     for (const [stackId, ids] of Object.entries(accounts)) {
       const members = entries(synth, stackId, 'aws_detective_member').map(([, member]) => member);
       expect(members).toHaveLength(ids.length * REGIONS.length);
+      expect(Object.keys(synth.resources(stackId, 'aws_detective_member')).sort()).toEqual(
+        ids.flatMap((id) => REGIONS.map((region) => `member["${id}/${region}"]`)).sort(),
+      );
       for (const member of members) {
         expect(ids).toContain(member.account_id);
         expect(member).toEqual({
@@ -59,16 +75,18 @@ describe('DetectiveStack, organizations mode', () => {
           region: member.region,
           account_id: member.account_id,
           email_address: expect.stringMatching(/@example\.com$/),
-          graph_arn: `\${local.behavior-graph-${member.region}}`,
+          graph_arn: `\${local.behavior-graph-arns["${member.region}"]}`,
           disable_email_notification: true,
           message: 'Amazon Detective administration by account 222222222222',
         });
       }
       expect(Object.keys(synth.stack(stackId).resource)).toEqual(['aws_detective_member']);
-      // Each region's graph ARN is read from the detective stack's state once, into a local.
+      // Each region's graph ARN is read from the detective stack's state once, into a local map.
+      const locals = synth.stack(stackId).locals['behavior-graph-arns'];
+      expect(Object.keys(locals).sort()).toEqual([...REGIONS].sort());
       for (const region of REGIONS) {
-        expect(synth.stack(stackId).locals[`behavior-graph-${region}`]).toMatch(
-          new RegExp(`^\\$\\{data\\.terraform_remote_state\\.cross-stack-reference-input-detective\\.outputs\\..*graph-${region}_graph.*graph_arn\\}$`),
+        expect(locals[region]).toMatch(
+          new RegExp(`^\\$\\{data\\.terraform_remote_state\\.cross-stack-reference-input-detective\\.outputs\\..*graph${region}graph_arn\\}$`),
         );
       }
     }
@@ -118,9 +136,11 @@ describe('DetectiveStack, invitations mode', () => {
         const acceptances = entries(synth, stackId, 'aws_detective_invitation_accepter')
           .map(([, acceptance]) => acceptance)
           .filter((acceptance) => acceptance.region === invitation.region);
+        expect(name).toBe(`member["${member.id}/${invitation.region}"]`);
         expect(acceptances).toEqual([
-          { provider: `aws.member-${member.id}`, region: invitation.region, graph_arn: invitation.graph_arn, depends_on: [`aws_detective_member.${name}`] },
+          { provider: `aws.member-${member.id}`, region: invitation.region, graph_arn: invitation.graph_arn, depends_on: ['aws_detective_member.member'] },
         ]);
+        expect(Object.keys(synth.resources(stackId, 'aws_detective_invitation_accepter'))).toContain(`member_${member.id}["${invitation.region}"]`);
       }
       expect(synth.stack(stackId).provider.aws.map((provider: any) => provider.alias)).toEqual([undefined, `member-${member.id}`]);
     }

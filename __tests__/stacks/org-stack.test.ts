@@ -1,4 +1,7 @@
 import * as path from 'node:path';
+import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import { Testing, TerraformStack } from 'cdktf';
+import { AccountProvider } from '../../stacks/org-stack';
 import { REPO_ROOT, synthApp, testConfig } from '../helpers/synth';
 
 describe('every stack', () => {
@@ -20,10 +23,10 @@ describe('every stack', () => {
     const regions = ['us-west-2', 'us-east-1', 'eu-west-1'];
     let checked = 0;
     for (const id of synth.stackIds) {
-      for (const [type, resources] of Object.entries(synth.stack(id).resource ?? {})) {
+      for (const type of Object.keys(synth.stack(id).resource ?? {})) {
         // IAM is global: AWS provider 6 gives its resources no region argument.
         if (type.startsWith('aws_iam_')) continue;
-        for (const resource of Object.values(resources as Record<string, any>)) {
+        for (const resource of Object.values(synth.resources(id, type))) {
           expect([type, regions.includes(resource.region)]).toEqual([type, true]);
           checked++;
         }
@@ -61,5 +64,31 @@ describe('backend', () => {
   it('uses an HCP Terraform workspace per stack', () => {
     const synth = synthApp(testConfig({ backend: { type: 'cloud', organization: 'acme', workspacePrefix: 'gd-' } }));
     expect(synth.stack('members-wave-2').terraform.cloud).toEqual({ organization: 'acme', workspaces: { name: 'gd-members-wave-2' } });
+  });
+});
+
+describe('AccountProvider', () => {
+  it('synthesizes exactly what AwsProvider does for the arguments an account provider takes', () => {
+    const config = {
+      alias: 'member-333333333333',
+      region: 'us-west-2',
+      allowedAccountIds: ['333333333333'],
+      assumeRole: [{ roleArn: 'arn:aws:iam::333333333333:role/OrganizationAccountAccessRole', sessionName: 'guardduty-acme' }],
+      defaultTags: [{ tags: { ManagedBy: 'cdktf', Stack: 'members-wave-1' } }],
+    };
+    const synthesized = (make: (stack: TerraformStack) => void) => {
+      const stack = new TerraformStack(Testing.app(), 'stack');
+      make(stack);
+      return JSON.parse(Testing.synth(stack)).provider;
+    };
+    const lean = synthesized((stack) => new AccountProvider(stack, 'aws', config));
+    expect(lean).toEqual(synthesized((stack) => new AwsProvider(stack, 'aws', config)));
+    expect(lean.aws[0]).toEqual({
+      alias: 'member-333333333333',
+      region: 'us-west-2',
+      allowed_account_ids: ['333333333333'],
+      assume_role: [{ role_arn: 'arn:aws:iam::333333333333:role/OrganizationAccountAccessRole', session_name: 'guardduty-acme' }],
+      default_tags: [{ tags: { ManagedBy: 'cdktf', Stack: 'members-wave-1' } }],
+    });
   });
 });

@@ -15,7 +15,7 @@ function byRegion(synth: Synthesized, stackId: string, type: string): Record<str
   return result;
 }
 
-/** Terraform addresses by region, for dependency checks. */
+/** Instance addresses by region (`aws_securityhub_account.hub["us-east-1"]`). */
 function addresses(synth: Synthesized, stackId: string, type: string): Record<string, string> {
   return Object.fromEntries(Object.entries(synth.resources(stackId, type)).map(([name, resource]) => [resource.region, `${type}.${name}`]));
 }
@@ -58,23 +58,32 @@ describe('SecurityHubStack, organizations mode', () => {
     expect(synth.resources('security-hub', 'aws_securityhub_standards_subscription')).toEqual({});
   });
 
+  it('keys the admin account’s Security Hub, integration, delegation and configuration by region', () => {
+    for (const [type, name] of [
+      ['aws_securityhub_account', 'hub'],
+      ['aws_securityhub_product_subscription', 'guardduty'],
+      ['aws_securityhub_organization_admin_account', 'delegation'],
+      ['aws_securityhub_organization_configuration', 'configuration'],
+    ]) {
+      expect(addresses(synth, 'security-hub', type)).toEqual(Object.fromEntries(REGIONS.map((region) => [region, `${type}.${name}["${region}"]`])));
+    }
+  });
+
   it('subscribes to the GuardDuty integration of each region once Security Hub is on', () => {
-    const hubs = addresses(synth, 'security-hub', 'aws_securityhub_account');
     expect(byRegion(synth, 'security-hub', 'aws_securityhub_product_subscription')).toEqual(
       Object.fromEntries(
         REGIONS.map((region) => [
           region,
-          { provider: 'aws', region, product_arn: `arn:aws:securityhub:${region}::product/aws/guardduty`, depends_on: [hubs[region]] },
+          { provider: 'aws', region, product_arn: `arn:aws:securityhub:${region}::product/aws/guardduty`, depends_on: ['aws_securityhub_account.hub'] },
         ]),
       ),
     );
   });
 
   it('delegates administration from the management account in every region, after Security Hub is on in the admin account', () => {
-    const hubs = addresses(synth, 'security-hub', 'aws_securityhub_account');
     expect(byRegion(synth, 'security-hub', 'aws_securityhub_organization_admin_account')).toEqual(
       Object.fromEntries(
-        REGIONS.map((region) => [region, { provider: 'aws.management', region, admin_account_id: '222222222222', depends_on: [hubs[region]] }]),
+        REGIONS.map((region) => [region, { provider: 'aws.management', region, admin_account_id: '222222222222', depends_on: ['aws_securityhub_account.hub'] }]),
       ),
     );
     const providers = synth.stack('security-hub').provider.aws;
@@ -85,7 +94,6 @@ describe('SecurityHubStack, organizations mode', () => {
   });
 
   it('auto-enables new organization accounts in local configuration, without default standards', () => {
-    const delegations = addresses(synth, 'security-hub', 'aws_securityhub_organization_admin_account');
     expect(byRegion(synth, 'security-hub', 'aws_securityhub_organization_configuration')).toEqual(
       Object.fromEntries(
         REGIONS.map((region) => [
@@ -96,7 +104,7 @@ describe('SecurityHubStack, organizations mode', () => {
             auto_enable: true,
             auto_enable_standards: 'NONE',
             organization_configuration: { configuration_type: 'LOCAL' },
-            depends_on: [delegations[region]],
+            depends_on: ['aws_securityhub_organization_admin_account.delegation'],
           },
         ]),
       ),
@@ -107,13 +115,12 @@ describe('SecurityHubStack, organizations mode', () => {
     const aggregators = Object.values(synth.resources('security-hub', 'aws_securityhub_finding_aggregator'));
     expect(aggregators).toHaveLength(1);
     const { '//': _metadata, ...aggregator } = aggregators[0];
-    const hubs = addresses(synth, 'security-hub', 'aws_securityhub_account');
     expect(aggregator).toEqual({
       provider: 'aws',
       region: 'us-west-2',
       linking_mode: 'SPECIFIED_REGIONS',
       specified_regions: ['us-east-1', 'eu-west-1'],
-      depends_on: REGIONS.map((region) => hubs[region]),
+      depends_on: ['aws_securityhub_account.hub'],
     });
   });
 
@@ -121,6 +128,9 @@ describe('SecurityHubStack, organizations mode', () => {
     const wave1 = Object.values(synth.resources('security-hub-wave-1', 'aws_securityhub_member')).map(({ '//': _metadata, ...rest }) => rest);
     const accounts = ['333333333333', '444444444444', '555555555501', '555555555502'];
     expect(sorted(wave1)).toEqual(sorted(accounts.flatMap((account_id) => REGIONS.map((region) => ({ provider: 'aws', region, account_id, invite: false })))));
+    expect(Object.keys(synth.resources('security-hub-wave-1', 'aws_securityhub_member')).sort()).toEqual(
+      accounts.flatMap((account) => REGIONS.map((region) => `member["${account}/${region}"]`)).sort(),
+    );
     expect(Object.keys(synth.resources('security-hub-wave-2', 'aws_securityhub_member'))).toHaveLength(2 * REGIONS.length);
     for (const id of ['security-hub-wave-1', 'security-hub-wave-2']) {
       expect(Object.keys(synth.stack(id).resource).sort()).toEqual(['aws_securityhub_member']);
@@ -133,22 +143,24 @@ describe('SecurityHubStack, organizations mode', () => {
 describe('SecurityHubStack settings', () => {
   it('subscribes to the configured standards in every region, CIS 1.2.0 by its global ruleset ARN', () => {
     const synth = synthApp(testConfig({ securityHub: { enabled: true, standards: ['cis-aws-foundations-benchmark/v/1.2.0', 'aws-foundational-security-best-practices/v/1.0.0'] } }));
-    const hubs = addresses(synth, 'security-hub', 'aws_securityhub_account');
     const subscriptions = Object.values(synth.resources('security-hub', 'aws_securityhub_standards_subscription')).map(({ '//': _metadata, ...rest }) => rest);
     expect(subscriptions).toEqual(
       expect.arrayContaining(
         REGIONS.flatMap((region) => [
-          { provider: 'aws', region, standards_arn: 'arn:aws:securityhub:::ruleset/cis-aws-foundations-benchmark/v/1.2.0', depends_on: [hubs[region]] },
+          { provider: 'aws', region, standards_arn: 'arn:aws:securityhub:::ruleset/cis-aws-foundations-benchmark/v/1.2.0', depends_on: ['aws_securityhub_account.hub'] },
           {
             provider: 'aws',
             region,
             standards_arn: `arn:aws:securityhub:${region}::standards/aws-foundational-security-best-practices/v/1.0.0`,
-            depends_on: [hubs[region]],
+            depends_on: ['aws_securityhub_account.hub'],
           },
         ]),
       ),
     );
     expect(subscriptions).toHaveLength(2 * REGIONS.length);
+    expect(Object.keys(synth.resources('security-hub', 'aws_securityhub_standards_subscription'))).toContain(
+      'standard["eu-west-1/cis-aws-foundations-benchmark/v/1.2.0"]',
+    );
   });
 
   it('leaves new organization accounts alone with autoEnable false', () => {
@@ -182,17 +194,26 @@ describe('SecurityHubStack, invitations mode', () => {
       const provider = `aws.member-${member.id}`;
       const hubs = Object.entries(synth.resources(wave, 'aws_securityhub_account')).filter(([, resource]) => resource.provider === provider);
       expect(sorted(hubs.map(([, { '//': _metadata, ...rest }]) => rest))).toEqual(sorted(REGIONS.map((region) => ({ provider, region, enable_default_standards: false }))));
-      const hubAt = Object.fromEntries(hubs.map(([name, resource]) => [resource.region, `aws_securityhub_account.${name}`]));
+      expect(hubs.map(([name]) => name).sort()).toEqual(REGIONS.map((region) => `member_${member.id}["${region}"]`).sort());
 
       const invitations = Object.entries(synth.resources(wave, 'aws_securityhub_member')).filter(([, resource]) => resource.account_id === member.id);
       expect(sorted(invitations.map(([, { '//': _metadata, ...rest }]) => rest))).toEqual(
-        sorted(REGIONS.map((region) => ({ provider: 'aws', region, account_id: member.id, email: member.email, invite: true, depends_on: [hubAt[region]] }))),
+        sorted(
+          REGIONS.map((region) => ({
+            provider: 'aws',
+            region,
+            account_id: member.id,
+            email: member.email,
+            invite: true,
+            depends_on: ['aws_securityhub_account.member_333333333333', 'aws_securityhub_account.member_444444444444'],
+          })),
+        ),
       );
-      const invitationAt = Object.fromEntries(invitations.map(([name, resource]) => [resource.region, `aws_securityhub_member.${name}`]));
+      expect(invitations.map(([name]) => name).sort()).toEqual(REGIONS.map((region) => `invitation["${member.id}/${region}"]`).sort());
 
       const acceptances = Object.values(synth.resources(wave, 'aws_securityhub_invite_accepter')).filter((resource) => resource.provider === provider);
       expect(sorted(acceptances.map(({ '//': _metadata, ...rest }) => rest))).toEqual(
-        sorted(REGIONS.map((region) => ({ provider, region, master_id: '222222222222', depends_on: [invitationAt[region]] }))),
+        sorted(REGIONS.map((region) => ({ provider, region, master_id: '222222222222', depends_on: ['aws_securityhub_member.invitation'] }))),
       );
     }
     const aliases = synth.stack(wave).provider.aws.map((provider: any) => provider.alias);

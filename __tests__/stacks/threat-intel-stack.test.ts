@@ -25,12 +25,15 @@ function listFile(name: string, text: string): string {
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 const values = (resources: Record<string, any>) => Object.values(resources);
 
-/** The reference, through remote state, to the admin detector's id in one region. */
+/**
+ * The admin detector's id in one region, as the stack reads it: from its local map of the admin stack's
+ * outputs, which must name that region's detector.
+ */
 function adminDetectorRef(synth: Synthesized, region: string): string {
   const admin = synth.stack(STACK_IDS.admin);
-  const [name] = Object.entries(admin.resource.aws_guardduty_detector).find(([, detector]: [string, any]) => detector['//'].metadata.path === `admin/detector-${region}/detector`)!;
-  const [output] = Object.entries(admin.output).find(([, out]: [string, any]) => out.value === `\${aws_guardduty_detector.${name}.id}`)!;
-  return `\${data.terraform_remote_state.cross-stack-reference-input-admin.outputs.${output}}`;
+  const [output] = Object.entries(admin.output).find(([, out]: [string, any]) => out.value === `\${aws_guardduty_detector.detector["${region}"].id}`)!;
+  expect(synth.stack(STACK).locals['admin-detector-ids'][region]).toBe(`\${data.terraform_remote_state.cross-stack-reference-input-admin.outputs.${output}}`);
+  return `\${local.admin-detector-ids["${region}"]}`;
 }
 
 function objectFor(synth: Synthesized, list: string): Record<string, any> {
@@ -55,6 +58,9 @@ describe('ThreatIntelStack', () => {
     it('activates one threat list per region on the admin detector', () => {
       const sets = values(synth.resources(STACK, 'aws_guardduty_threatintelset'));
       expect(sets).toHaveLength(REGIONS.length);
+      expect(Object.keys(synth.resources(STACK, 'aws_guardduty_threatintelset')).sort()).toEqual(
+        REGIONS.map((region) => `threat_list["${region}/Example-Threat-List"]`).sort(),
+      );
       const object = objectFor(synth, 'threat-Example-Threat-List');
       const objectName = object['//'].metadata.uniqueId;
       for (const region of REGIONS) {
@@ -66,15 +72,19 @@ describe('ThreatIntelStack', () => {
             name: 'Example-Threat-List',
             format: 'TXT',
             activate: true,
-            location: `https://s3.amazonaws.com/\${aws_s3_object.${objectName}.bucket}/\${aws_s3_object.${objectName}.key}`,
+            location: '${local.threat_list_locations["Example-Threat-List"]}',
           }),
         ]);
       }
+      expect(synth.stack(STACK).locals.threat_list_locations).toEqual({
+        'Example-Threat-List': `https://s3.amazonaws.com/\${aws_s3_object.${objectName}.bucket}/\${aws_s3_object.${objectName}.key}`,
+      });
     });
 
     it('activates the trusted IP list once per region on the admin detector', () => {
       const ipSets = values(synth.resources(STACK, 'aws_guardduty_ipset'));
       expect(ipSets.map((set) => set.region).sort()).toEqual([...REGIONS].sort());
+      expect(Object.keys(synth.resources(STACK, 'aws_guardduty_ipset')).sort()).toEqual(REGIONS.map((region) => `trusted_ip_list["${region}"]`).sort());
       const objectName = objectFor(synth, 'trusted-Trusted')['//'].metadata.uniqueId;
       for (const set of ipSets) {
         expect(set).toEqual(
@@ -104,7 +114,7 @@ describe('ThreatIntelStack', () => {
 
     it("adds the simulation's malicious Elastic IP to the first threat list, hashed by Terraform", () => {
       const simulation = synth.stack(STACK_IDS.simulation);
-      const [output] = Object.entries(simulation.output).find(([, out]: [string, any]) => /^\$\{aws_eip\.[^.]+\.public_ip\}$/.test(out.value))!;
+      const [output] = Object.entries(simulation.output).find(([name, out]: [string, any]) => name.startsWith('cross-stack-output-') && /^\$\{aws_eip\.[^.]+\.public_ip\}$/.test(out.value))!;
       const ip = `\${data.terraform_remote_state.cross-stack-reference-input-${STACK_IDS.simulation}.outputs.${output}}`;
       const object = objectFor(synth, 'threat-Example-Threat-List');
       expect(object.content).toBe(`198.51.100.23\n203.0.113.0/28\n${ip}\n`);
@@ -116,6 +126,9 @@ describe('ThreatIntelStack', () => {
     it('synthesizes the suppression filter in every region on the admin detector', () => {
       const filters = values(synth.resources(STACK, 'aws_guardduty_filter'));
       expect(filters.map((filter) => filter.region).sort()).toEqual([...REGIONS].sort());
+      expect(Object.keys(synth.resources(STACK, 'aws_guardduty_filter')).sort()).toEqual(
+        REGIONS.map((region) => `filter_archive-low-severity-sandbox["${region}"]`).sort(),
+      );
       for (const filter of filters) {
         expect(filter).toEqual({
           '//': expect.anything(),
@@ -233,15 +246,21 @@ describe('ThreatIntelStack', () => {
       }));
       const filters = synth.resources(STACK, 'aws_guardduty_filter');
       for (const region of REGIONS) {
-        const [firstName, first] = Object.entries(filters).find(([, f]: [string, any]) => f.region === region && f.name === 'first-by-rank')!;
-        const second = values(filters).find((f) => f.region === region && f.name === 'second-by-rank');
-        expect(first.rank).toBe(1);
+        const first = filters[`filter_first-by-rank["${region}"]`];
+        const second = filters[`filter_second-by-rank["${region}"]`];
+        expect(first).toEqual(expect.objectContaining({ region, name: 'first-by-rank', rank: 1 }));
         expect(first.depends_on).toBeUndefined();
-        expect(second).toEqual(expect.objectContaining({ rank: 2, action: 'NOOP', depends_on: [`aws_guardduty_filter.${firstName}`] }));
+        expect(second).toEqual(expect.objectContaining({ region, name: 'second-by-rank', rank: 2, action: 'NOOP', depends_on: ['aws_guardduty_filter.filter_first-by-rank'] }));
       }
       // Filters alone need no bucket.
       expect(synth.resources(STACK, 'aws_s3_bucket')).toEqual({});
       expect(synth.resources(STACK, 'aws_guardduty_threatintelset')).toEqual({});
+    });
+
+    it('names each filter’s block after the filter, with a hash where the name holds a character Terraform names cannot', () => {
+      const criteria = { severity: { lt: 4 } };
+      const synth = synthApp(config([], { trustedIpList: undefined, filters: [{ name: 'noop.port_probe', action: 'NOOP', criteria }] }));
+      expect(Object.keys(synth.blocks(STACK, 'aws_guardduty_filter'))).toEqual([`filter_noop_port_probe_${sha256('noop.port_probe').slice(0, 8)}`]);
     });
 
     it('is left out of the plan when there are no lists and no filters', () => {

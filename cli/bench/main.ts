@@ -16,6 +16,7 @@ import {
   renderResultsMarkdown,
   renderSynthPlot,
   type BenchResults,
+  type ExampleTiming,
   type ExtraTiming,
   type LambdaResult,
   type Machine,
@@ -38,15 +39,17 @@ run it on an idle machine. Progress on stderr; the targets met or not on stdout.
   notes: `Environment (for working on the harness; the committed results use the defaults):
   BENCH_SIZES=10,100   organization sizes to synthesize (default 10,100,1000)
   BENCH_MODES=invitations
-  BENCH_SKIP=usual,tsc,launchers,validate,lambda   parts to leave out
+  BENCH_SKIP=example,usual,tsc,launchers,validate,lambda   parts to leave out
   BENCH_OUT=/tmp/x     where results.md and synth.svg go (default bench/)
   BENCH_SOURCE=...     names the sources measured when they are not a git checkout`,
 };
 
 const REPO = path.resolve(__dirname, '..', '..');
 const NODE = process.execPath;
-/** How the app is run: one process, so its time and memory are the app's own (no npx launcher). */
-const APP_ARGS = ['--import', 'tsx', 'main.ts'];
+/** How the app is run: as cdktf.json runs it, the app compiled once (cli/synth/run.cjs). */
+const APP_ARGS = ['cli/synth/run.cjs'];
+/** The app run straight from its TypeScript sources, as the tests run it. */
+const TSX_ARGS = ['--import', 'tsx', 'main.ts'];
 const USUAL_MEMBERS = 100;
 const USUAL_MODE: Mode = 'organizations';
 /** A run slower than this is not repeated: one run of the largest size must leave room for the rest. */
@@ -101,9 +104,37 @@ async function repeated(what: string, runs: number, once: (index: number) => Pro
   return { runs: done.length, wallMs: median(done.map((run) => run.wallMs)), peakRssBytes: median(done.map((run) => run.peakRssBytes)) };
 }
 
-function synthRun(configFile: string, outdir: string, probe: RssProbe, cwd = REPO, command = NODE, args: readonly string[] = APP_ARGS): Promise<ProcessRun> {
+function synthRun(
+  configFile: string,
+  outdir: string,
+  probe: RssProbe,
+  cwd = REPO,
+  command = NODE,
+  args: readonly string[] = APP_ARGS,
+  env: NodeJS.ProcessEnv = {},
+): Promise<ProcessRun> {
   rmSync(outdir, { recursive: true, force: true });
-  return measured(`synth of ${configFile}`, command, args, { cwd, env: { ORG_CONFIG: configFile, CDKTF_OUTDIR: outdir, CHECKPOINT_DISABLE: '1' } }, probe);
+  return measured(`synth of ${configFile}`, command, args, { cwd, env: { ORG_CONFIG: configFile, CDKTF_OUTDIR: outdir, CHECKPOINT_DISABLE: '1', ...env } }, probe);
+}
+
+const EXAMPLE_RUNS = 5;
+
+/**
+ * The shipped configuration, as a user synthesizes it: once on a machine that has no Lambda bundles
+ * yet (a temporary folder of its own, so they are built), then with them on disk.
+ */
+async function benchExample(scratch: string, probe: RssProbe): Promise<ExampleTiming> {
+  progress('the shipped example, config/org.json');
+  // As on a fresh clone: the app not compiled yet (cli/synth/run.cjs) and no Lambda bundle on disk.
+  rmSync(path.join(REPO, '.synth'), { recursive: true, force: true });
+  const tmp = path.join(scratch, 'tmp-example');
+  mkdirSync(tmp, { recursive: true });
+  const outdir = path.join(scratch, 'out-example');
+  const configFile = path.join(REPO, 'config', 'org.json');
+  const first = await synthRun(configFile, outdir, probe, REPO, NODE, APP_ARGS, { TMPDIR: tmp });
+  progress(`  first synth (app compiled, bundles built): ${formatSeconds(first.wallMs)}, ${formatBytes(first.peakRssBytes)}`);
+  const warm = await repeated('example', EXAMPLE_RUNS, () => synthRun(configFile, outdir, probe, REPO, NODE, APP_ARGS, { TMPDIR: tmp }));
+  return { runs: warm.runs, wallMs: warm.wallMs, peakRssBytes: warm.peakRssBytes, firstWallMs: first.wallMs };
 }
 
 /** Reads the synthesized stacks, then times only writing them again with plain JSON.stringify, in a fresh process. */
@@ -211,7 +242,7 @@ async function benchUsual(scratch: string, probe: RssProbe): Promise<UsualCompar
   for (let index = 0; index < 2; index++) {
     const u = await synthRun(configFile, usualOut, probe, folder, NODE, [tsNode, 'main.ts']);
     progress(`  usual run ${index + 1}: ${formatSeconds(u.wallMs)}, ${formatBytes(u.peakRssBytes)}`);
-    const r = await synthRun(configFile, rootImportOut, probe, folder);
+    const r = await synthRun(configFile, rootImportOut, probe, folder, NODE, TSX_ARGS);
     progress(`  root import with tsx run ${index + 1}: ${formatSeconds(r.wallMs)}, ${formatBytes(r.peakRssBytes)}`);
     const o = await synthRun(configFile, oursOut, probe);
     progress(`  ours run ${index + 1}: ${formatSeconds(o.wallMs)}, ${formatBytes(o.peakRssBytes)}`);
@@ -251,12 +282,14 @@ async function benchTypecheck(scratch: string, probe: RssProbe): Promise<ExtraTi
 }
 
 async function benchLaunchers(configFile: string, scratch: string, probe: RssProbe): Promise<ExtraTiming[]> {
-  progress('launchers: node start-up and `npx tsx main.ts`');
+  progress('launchers: node start-up, the app from its TypeScript sources, and with npx');
   const bare = await repeated('node -e ""', 3, () => measured('node', NODE, ['-e', ''], { cwd: REPO }, probe));
+  const tsx = await repeated('node --import tsx main.ts', 3, () => synthRun(configFile, path.join(scratch, 'out-tsx'), probe, REPO, NODE, TSX_ARGS));
   const npx = await repeated('npx tsx main.ts', 3, () => synthRun(configFile, path.join(scratch, 'out-npx'), probe, REPO, 'npx', ['tsx', 'main.ts']));
   return [
     { what: 'node start-up, empty script', ...bare },
-    { what: '`npx tsx main.ts` (as cdktf.json runs it), 10 accounts, organizations', ...npx, note: 'compare with the first synth row: the difference is the npx launcher' },
+    { what: '`node --import tsx main.ts` (from the TypeScript sources, as the tests run it), 10 accounts, organizations', ...tsx, note: 'compare with the first synth row: the difference is tsx' },
+    { what: '`npx tsx main.ts` (cdktf.json before cli/synth/run.cjs), 10 accounts, organizations', ...npx, note: 'npx and the tsx command line on top' },
   ];
 }
 
@@ -347,9 +380,10 @@ async function main(): Promise<void> {
   const notes: string[] = [
     'Configurations: generated by cli/bench/config.ts into a temporary folder (org.json, a member CSV, list files) and loaded by the real loader; members spread over 3 waves; the 17 standard regions; every feature on (threat list, trusted IP list, a filter, notifications, remediation, simulation, Security Hub, Detective), so every stack exists; organizations mode with `autoEnable: NEW`, so members are enrolled explicitly, wave by wave, as in invitations mode.',
     'Floor: a fresh process that has already read the synthesized stacks writes them again with `JSON.stringify(stack, null, 2)`, stacks and manifest, timed from the first write to the last. synth / floor is what building the construct tree, resolving tokens, validating and bundling cost over writing the output itself.',
-    'Usual: ts-node type-checks the whole program as it loads it (its default, and the template\'s), so its time includes checking the provider\'s declarations that the root import pulls in; this app type-checks separately (`tsc --noEmit` row) and runs with tsx, which only strips types.',
+    'Usual: ts-node type-checks the whole program as it loads it (its default, and the template\'s), so its time includes checking the provider\'s declarations that the root import pulls in; this app type-checks separately (`tsc --noEmit` row) and runs compiled once with esbuild (cli/synth/run.cjs), which only strips types; its copy made the usual way is run from its sources.',
     `Lambda module load: measured with this machine's Node ${process.version}; the functions are built for the Lambda Node runtime named in modules/remediation-function.ts, on other CPUs, so take it as relative to the empty-handler floor. Loading a minified bundle is mostly V8 compiling it, so it grows with the bundle's unzipped size.`,
-    `Repetitions: 3 runs of each synth, 1 when the first run takes more than ${REPEAT_BELOW_MS / 1000} s, to keep the whole benchmark under 10 minutes on 2 cores; ${LAMBDA_LOAD_RUNS} runs of each Lambda module load.`,
+    `Repetitions: 3 runs of each synth, 1 when the first run takes more than ${REPEAT_BELOW_MS / 1000} s, to keep the whole benchmark under 10 minutes on 2 cores; ${EXAMPLE_RUNS} runs of the shipped example after its first; ${LAMBDA_LOAD_RUNS} runs of each Lambda module load.`,
+    'Lambda bundles: the synths of generated configurations share the machine\'s bundle folder (`<tmpdir>/guardduty-lambda-bundles`), so after the first of them the bundles are on disk and reused, as in everyday use; the shipped example row tells the first synth from the later ones.',
   ];
   try {
     const synth: SynthResult[] = [];
@@ -362,6 +396,7 @@ async function main(): Promise<void> {
         else rmSync(outdir, { recursive: true, force: true });
       }
     }
+    const example = skip.has('example') ? undefined : await benchExample(scratch, probe);
     const usual = skip.has('usual') ? undefined : await benchUsual(scratch, probe);
     const typecheck = skip.has('tsc') ? [] : await benchTypecheck(scratch, probe);
     const launchers = skip.has('launchers') ? [] : await benchLaunchers(writeBenchConfig({ mode: 'organizations', members: 10 }, path.join(scratch, 'config-launchers')), scratch, probe);
@@ -374,6 +409,7 @@ async function main(): Promise<void> {
       source: sourceRevision(),
       rssProbe: probe,
       synth,
+      example,
       usual,
       extras: [...typecheck, ...launchers, ...validate],
       lambdas: lambda.lambdas,

@@ -1,9 +1,10 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import * as path from 'node:path';
+import { resourceCounts } from '../common/synthesized';
 
 /** What one synthesized output folder holds, for the report. */
 export interface OutputSummary {
-  /** Resource count by stack id. */
+  /** Resource instances by stack id (a keyed block counts each of its instances). */
   readonly resourcesByStack: ReadonlyMap<string, number>;
   readonly totalResources: number;
   readonly largestStack: { readonly id: string; readonly resources: number };
@@ -11,11 +12,6 @@ export interface OutputSummary {
   readonly jsonBytes: number;
   /** Asset zips, relative to the output folder. */
   readonly zips: readonly string[];
-}
-
-/** Resources of one Terraform JSON document: every name under every type of `resource`. */
-export function countResources(stack: { resource?: Record<string, Record<string, unknown>> }): number {
-  return Object.values(stack.resource ?? {}).reduce((sum, byName) => sum + Object.keys(byName).length, 0);
 }
 
 export function largestStack(resourcesByStack: ReadonlyMap<string, number>): { id: string; resources: number } {
@@ -32,7 +28,7 @@ export function summarizeOutput(outdir: string): OutputSummary {
   for (const [id, stack] of Object.entries(manifest.stacks)) {
     const file = path.join(outdir, stack.synthesizedStackPath);
     jsonBytes += statSync(file).size;
-    resourcesByStack.set(id, countResources(JSON.parse(readFileSync(file, 'utf8'))));
+    resourcesByStack.set(id, resourceCounts(JSON.parse(readFileSync(file, 'utf8'))).total);
   }
   const zips = filesUnder(path.join(outdir, 'stacks'))
     .filter((file) => file.endsWith('.zip'))

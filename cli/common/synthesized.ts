@@ -29,11 +29,15 @@ export interface SynthesizedApp {
   readonly stacks: ReadonlyMap<string, StackJson>;
 }
 
-export function readSynthesized(outdir: string): SynthesizedApp {
+/**
+ * @param written the JSON of stacks this process has just written, by stack id: taken as it is
+ *   instead of being read back (a thousand invited accounts write a hundred megabytes)
+ */
+export function readSynthesized(outdir: string, written: ReadonlyMap<string, StackJson> = new Map()): SynthesizedApp {
   const manifest = JSON.parse(readFileSync(path.join(outdir, 'manifest.json'), 'utf8')) as Manifest;
   const stacks = new Map<string, StackJson>();
   for (const [id, entry] of Object.entries(manifest.stacks)) {
-    stacks.set(id, JSON.parse(readFileSync(path.join(outdir, entry.synthesizedStackPath), 'utf8')));
+    stacks.set(id, written.get(id) ?? JSON.parse(readFileSync(path.join(outdir, entry.synthesizedStackPath), 'utf8')));
   }
   return { outdir, manifest, stacks };
 }
@@ -97,6 +101,76 @@ export function resourceInstances(stack: StackJson): ResourceInstance[] {
   return instances;
 }
 
+/**
+ * One instance's arguments as Terraform sees them: the block's, without `for_each`, with `each.key`
+ * and `each.value...` read from the literal map (a whole `${each.value.x}` takes the value's type;
+ * inside a longer expression it becomes a literal), and `dynamic` blocks over such a value expanded.
+ * Other references stay as they are. A single instance's arguments are the block's.
+ */
+export function instanceAttributes(instance: ResourceInstance): Record<string, unknown> {
+  const { for_each: forEach, count: _count, '//': _metadata, ...attributes } = instance.block.attributes;
+  if (instance.key === undefined) return attributes;
+  const key = instance.key;
+  const value = Array.isArray(forEach) || typeof key === 'number' ? key : (forEach as Record<string, unknown>)[key];
+  const scope = new Map<string, unknown>([['each.key', key], ['each.value', value]]);
+  const evaluated = substitute(attributes, scope) as Record<string, unknown>;
+  return expandDynamicBlocks(evaluated);
+}
+
+/** `${...}` expressions in a string (ours never nest braces). */
+const EXPRESSION = /\$\{([^{}]*)\}/g;
+/** `each.value.region`, `each.key`, `additional_configuration.value.name`: a variable and its path. */
+const VARIABLE = /\b(each\.key|each\.value|[a-z_]+\.value)((?:\.[A-Za-z_][A-Za-z0-9_]*)*)/g;
+
+function lookup(scope: ReadonlyMap<string, unknown>, variable: string, path: string): { found: boolean; value?: unknown } {
+  if (!scope.has(variable)) return { found: false };
+  let value = scope.get(variable);
+  for (const part of path.split('.').filter(Boolean)) {
+    if (value === null || typeof value !== 'object' || !(part in value)) return { found: false };
+    value = (value as Record<string, unknown>)[part];
+  }
+  return { found: true, value };
+}
+
+function substitute(value: unknown, scope: ReadonlyMap<string, unknown>): unknown {
+  if (Array.isArray(value)) return value.map((entry) => substitute(entry, scope));
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([key, entry]) => [key, substitute(entry, scope)]));
+  }
+  if (typeof value !== 'string') return value;
+  const whole = /^\$\{([^{}]*)\}$/.exec(value);
+  if (whole) {
+    const variable = new RegExp(`^${VARIABLE.source}$`).exec(whole[1].trim());
+    if (variable) {
+      const found = lookup(scope, variable[1], variable[2]);
+      if (found.found) return found.value;
+    }
+  }
+  return value.replace(EXPRESSION, (expression: string, inner: string) => {
+    const replaced = inner.replace(VARIABLE, (text: string, variable: string, path: string) => {
+      const found = lookup(scope, variable, path);
+      return found.found ? JSON.stringify(found.value) : text;
+    });
+    const literal = /^\s*("(?:[^"\\]|\\.)*"|-?\d+(?:\.\d+)?|true|false)\s*$/.exec(replaced);
+    if (!literal) return replaced === inner ? expression : `\${${replaced}}`;
+    const parsed = JSON.parse(literal[1]);
+    return typeof parsed === 'string' ? parsed : String(parsed);
+  });
+}
+
+function expandDynamicBlocks(attributes: Record<string, unknown>): Record<string, unknown> {
+  const { dynamic, ...rest } = attributes as Record<string, unknown> & { dynamic?: Record<string, { for_each: unknown; iterator?: string; content: unknown }> };
+  if (!dynamic) return rest;
+  for (const [block, { for_each: items, iterator, content }] of Object.entries(dynamic)) {
+    if (!Array.isArray(items)) {
+      rest.dynamic = { ...((rest.dynamic as object | undefined) ?? {}), [block]: { for_each: items, content } };
+      continue;
+    }
+    rest[block] = items.map((item) => substitute(content, new Map([[`${iterator ?? block}.value`, item]])));
+  }
+  return rest;
+}
+
 export interface ResourceCounts {
   readonly total: number;
   /** Instances by resource type, types sorted by name. */
@@ -117,6 +191,43 @@ export function resourceCounts(stack: StackJson): ResourceCounts {
   }
   const sorted = Object.fromEntries(Object.entries(byType).sort(([a], [b]) => a.localeCompare(b)));
   return { total, byType: sorted, dynamic };
+}
+
+/** A block repeated with a literal `for_each`: one instance per readable key. */
+export interface KeyedBlockSummary {
+  /** `<type>.<name>`; blocks of one account each (`member_<account>`) are summed as `<type>.member_<account>`. */
+  readonly address: string;
+  /** How many blocks the row stands for (one, or one per member account). */
+  readonly blocks: number;
+  readonly instances: number;
+  /** The first instance's address, as plans and `terraform state list` show it. */
+  readonly example: string;
+}
+
+export function keyedBlocks(stack: StackJson): KeyedBlockSummary[] {
+  const rows = new Map<string, { blocks: number; instances: number; example: string }>();
+  for (const block of resourceBlocks(stack)) {
+    const forEach = block.attributes.for_each;
+    if (forEach === null || typeof forEach !== 'object' || Array.isArray(forEach)) continue;
+    const keys = Object.keys(forEach);
+    if (keys.length === 0) continue;
+    const address = /^member_\d{12}$/.test(block.name) ? `${block.type}.member_<account>` : block.address;
+    const row = rows.get(address) ?? { blocks: 0, instances: 0, example: `${block.address}[${JSON.stringify(keys[0])}]` };
+    row.blocks++;
+    row.instances += keys.length;
+    rows.set(address, row);
+  }
+  return [...rows].map(([address, row]) => ({ address, ...row }));
+}
+
+/** A `moved` block: the state of `from` is kept under `to`. */
+export interface MovedBlock {
+  readonly from: string;
+  readonly to: string;
+}
+
+export function movedBlocks(stack: StackJson): MovedBlock[] {
+  return stack.moved ?? [];
 }
 
 /** An existing cloud object that Terraform adopts into the state (an `import` block) instead of creating. */

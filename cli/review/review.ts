@@ -1,10 +1,12 @@
 import { writeFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { TerraformStack, type App } from 'cdktf';
 import type { Member, OrgConfig } from '../../lib/config/load';
 import { providerReviewLine } from '../../lib/provider-version';
 import { deploySteps, enrollsMembersExplicitly, planStacks, type PlannedStack, type StackAccount } from '../../lib/plan';
 import { plural } from '../common/words';
-import { importedResources, readSynthesized, resourceCounts, stateLocation, type SynthesizedApp } from '../common/synthesized';
+import { JsonStackSynthesizer } from '../../lib/stack-synthesizer';
+import { importedResources, keyedBlocks, movedBlocks, readSynthesized, resourceCounts, stateLocation, type StackJson, type SynthesizedApp } from '../common/synthesized';
 
 /**
  * `cdktf.out/review.md`: what a reviewer needs beside each `terraform plan`: per stack the accounts,
@@ -16,10 +18,21 @@ import { importedResources, readSynthesized, resourceCounts, stateLocation, type
 export const REVIEW_FILE = 'review.md';
 
 /** Writes `<outdir>/review.md` for an app that has just been synthesized there. */
-export function writeReview(config: OrgConfig, outdir: string): string {
-  const file = path.join(outdir, REVIEW_FILE);
-  writeFileSync(file, renderReview(config, readSynthesized(outdir)));
+export function writeReview(config: OrgConfig, app: App): string {
+  const file = path.join(app.outdir, REVIEW_FILE);
+  writeFileSync(file, renderReview(config, readSynthesized(app.outdir, writtenStacks(app))));
   return file;
+}
+
+/** The JSON each stack of the app wrote, where its synthesizer kept it. */
+function writtenStacks(app: App): Map<string, StackJson> {
+  const written = new Map<string, StackJson>();
+  for (const stack of app.node.children) {
+    if (TerraformStack.isStack(stack) && stack.synthesizer instanceof JsonStackSynthesizer && stack.synthesizer.written) {
+      written.set(stack.node.id, stack.synthesizer.written);
+    }
+  }
+  return written;
 }
 
 export function renderReview(config: OrgConfig, app: SynthesizedApp): string {
@@ -85,6 +98,29 @@ function stackSection(
   if (counts.total > 0) {
     lines.push('', '| resource type | count |', '| --- | --- |');
     for (const [type, count] of Object.entries(counts.byType)) lines.push(`| ${type} | ${count} |`);
+  }
+  const keyed = keyedBlocks(json);
+  if (keyed.length > 0) {
+    lines.push(
+      '',
+      'Resources repeated per region or account are one block each, an instance per key: `terraform state list | grep <account id or region>` finds an account\'s or a region\'s.',
+      '',
+      '| block | instances | first instance |',
+      '| --- | --- | --- |',
+    );
+    for (const row of keyed) {
+      const instances = row.blocks === 1 ? `${row.instances}` : `${row.instances} (${row.blocks} blocks, one per member account)`;
+      lines.push(`| \`${row.address}\` | ${instances} | \`${row.example}\` |`);
+    }
+  }
+  const moved = movedBlocks(json);
+  if (moved.length > 0) {
+    lines.push(
+      '',
+      `Moved blocks: ${moved.length}, from the addresses cdktf gave these resources before they were keyed ` +
+        `(such as \`${moved[0].from}\` to \`${moved[0].to}\`). On a state of that layout, \`terraform plan\` ` +
+        'shows each as "has moved to" and changes nothing; on a new state they do nothing.',
+    );
   }
   lines.push('');
   if (imports.length === 0) {

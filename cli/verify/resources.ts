@@ -1,7 +1,7 @@
 import { DescribeRuleCommand, ListTargetsByRuleCommand } from '@aws-sdk/client-eventbridge';
 import { GetFunctionConfigurationCommand } from '@aws-sdk/client-lambda';
 import { isDeepStrictEqual } from 'node:util';
-import { literalValue, resourceAccount, type StackJson } from '../common/synthesized';
+import { instanceAttributes, literalValue, resourceAccount, resourceInstances, type StackJson } from '../common/synthesized';
 import { allPages, type Task } from './context';
 import { compared, unreadable, type RowBase } from './report';
 
@@ -42,12 +42,23 @@ export interface SynthesizedExpectations {
   readonly unresolved: readonly string[];
 }
 
+/**
+ * The instances of one resource type, by address without the type (`forwarder["us-east-1"]`), with
+ * the arguments each has (a keyed block's `each.value...` read from its `for_each` map).
+ */
+function instancesOf(stack: StackJson, type: string): [string, Record<string, any>][] {
+  return resourceInstances({ resource: { [type]: stack.resource?.[type] ?? {} } }).map((instance) => [
+    instance.address.slice(type.length + 1),
+    instanceAttributes(instance),
+  ]);
+}
+
 export function synthesizedExpectations(stackId: string, stack: StackJson): SynthesizedExpectations {
   const rules: RuleExpectation[] = [];
   const functions: FunctionExpectation[] = [];
   const unresolved: string[] = [];
-  const targets = Object.values<Record<string, unknown>>(stack.resource?.aws_cloudwatch_event_target ?? {});
-  for (const [key, rule] of Object.entries<Record<string, unknown>>(stack.resource?.aws_cloudwatch_event_rule ?? {})) {
+  const targets = instancesOf(stack, 'aws_cloudwatch_event_target').map(([, target]) => target);
+  for (const [key, rule] of instancesOf(stack, 'aws_cloudwatch_event_rule')) {
     const where = located(stack, rule, rule.name);
     if (!where) {
       unresolved.push(`${stackId}: aws_cloudwatch_event_rule.${key}`);
@@ -63,7 +74,7 @@ export function synthesizedExpectations(stackId: string, stack: StackJson): Synt
       ...(pattern !== undefined ? { pattern: JSON.parse(pattern) } : {}),
     });
   }
-  for (const [key, fn] of Object.entries<Record<string, any>>(stack.resource?.aws_lambda_function ?? {})) {
+  for (const [key, fn] of instancesOf(stack, 'aws_lambda_function')) {
     const where = located(stack, fn, fn.function_name);
     if (!where) {
       unresolved.push(`${stackId}: aws_lambda_function.${key}`);

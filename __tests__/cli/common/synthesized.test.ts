@@ -1,4 +1,4 @@
-import { literalValue, resourceAccount, resourceInstances } from '../../../cli/common/synthesized';
+import { instanceAttributes, literalValue, resourceAccount, resourceInstances } from '../../../cli/common/synthesized';
 
 describe('resourceInstances', () => {
   it('lists a single block, each for_each key and each count index with the address Terraform shows', () => {
@@ -19,6 +19,44 @@ describe('resourceInstances', () => {
       ['aws_sns_topic.copies[1]', 1],
       ['aws_sqs_queue.dynamic', null],
     ]);
+  });
+});
+
+describe('instanceAttributes', () => {
+  it('reads each.key and each.value from the literal map, expands dynamic blocks, and leaves other references', () => {
+    const stack = {
+      resource: {
+        aws_guardduty_detector_feature: {
+          feature: {
+            '//': { metadata: {} },
+            for_each: {
+              'us-east-1/RUNTIME_MONITORING': { region: 'us-east-1', name: 'RUNTIME_MONITORING', on: true, agents: [{ name: 'EKS', status: 'ENABLED' }] },
+            },
+            region: '${each.value.region}',
+            name: '${each.value.name}',
+            enabled: '${each.value.on}',
+            description: 'plan ${each.value.name} in ${each.key}',
+            detector_id: '${aws_guardduty_detector.detector[each.value.region].id}',
+            other: '${local.ids[each.value.region]} and ${var.x}',
+            depends_on: ['aws_guardduty_detector.detector'],
+            dynamic: { additional_configuration: { for_each: '${each.value.agents}', content: { name: '${additional_configuration.value.name}', status: '${additional_configuration.value.status}' } } },
+          },
+        },
+        aws_sns_topic: { topic: { name: 'x' } },
+      },
+    };
+    const [feature, topic] = resourceInstances(stack);
+    expect(instanceAttributes(feature)).toEqual({
+      region: 'us-east-1',
+      name: 'RUNTIME_MONITORING',
+      enabled: true,
+      description: 'plan RUNTIME_MONITORING in us-east-1/RUNTIME_MONITORING',
+      detector_id: '${aws_guardduty_detector.detector["us-east-1"].id}',
+      other: '${local.ids["us-east-1"]} and ${var.x}',
+      depends_on: ['aws_guardduty_detector.detector'],
+      additional_configuration: [{ name: 'EKS', status: 'ENABLED' }],
+    });
+    expect(instanceAttributes(topic)).toEqual({ name: 'x' });
   });
 });
 

@@ -71,15 +71,24 @@ describe('review report', () => {
     expect(withDetective).not.toContain('wave_1 ==>|findings|');
   });
 
+  it('names the keyed blocks of each stack with their first instance, and the moved blocks of the earlier layout', () => {
+    const config = testConfig({ mode: 'invitations', autoEnable: undefined });
+    const review = renderReview(config, synthesize(config));
+    const wave = section(review, 'members-wave-1');
+    expect(wave).toContain('| `aws_guardduty_member.invitation` | 12 | `aws_guardduty_member.invitation["333333333333/us-west-2"]` |');
+    expect(wave).toContain(
+      '| `aws_guardduty_detector.member_<account>` | 12 (4 blocks, one per member account) | `aws_guardduty_detector.member_333333333333["us-west-2"]` |',
+    );
+    expect(wave).toMatch(/Moved blocks: \d+, from the addresses cdktf gave these resources before they were keyed \(such as `aws_guardduty_[a-z_]+\.member-\d{12}_[a-z0-9-]+_[A-Za-z0-9_-]+` to `aws_guardduty_[a-z_]+\.[a-z_0-9]+\[/);
+    expect(section(review, 'admin')).toContain('| `aws_guardduty_detector_feature.feature` | 18 | `aws_guardduty_detector_feature.feature["us-west-2/S3_DATA_EVENTS"]` |');
+  });
+
   it('lists the detectors adopted from existingDetectors as imports, by their Terraform address', () => {
     const config = testConfig({ existingDetectors: { '222222222222': { 'us-east-1': DETECTOR } } });
     const app = synthesize(config);
-    const admin = app.stacks.get('admin') as Record<string, any>;
-    const address = Object.entries<any>(admin.resource.aws_guardduty_detector).find(([, detector]) => detector.region === 'us-east-1')?.[0];
-
     const text = section(renderReview(config, app), 'admin');
-    expect(text).toContain(`| \`aws_guardduty_detector.${address}\` | \`${DETECTOR}@us-east-1\` |`);
-    expect(text.match(/\| `aws_/g)).toHaveLength(1);
+    expect(text).toContain(`| \`aws_guardduty_detector.detector["us-east-1"]\` | \`${DETECTOR}@us-east-1\` |`);
+    expect(text.match(/\| `[^`]+` \| `[^`]+@[a-z0-9-]+` \|/g)).toHaveLength(1);
     expect(section(renderReview(config, app), 'organization')).toContain('Imported resources: none');
   });
 

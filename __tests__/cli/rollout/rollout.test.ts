@@ -5,7 +5,7 @@ import type { OrgConfig } from '../../../lib/config/load';
 import { planStacks } from '../../../lib/plan';
 import { FEATURE_COUNT } from '../../../lib/protection';
 import { cdktfCommand, deployRollout, destroyRollout, formatRollout, manifestDisagreements, type Rollout, type StackCounts } from '../../../cli/rollout/rollout';
-import { readSynthesized, resourceBlocks, resourceCounts, type SynthesizedApp } from '../../../cli/common/synthesized';
+import { readSynthesized, resourceBlocks, resourceCounts, resourceInstances, type SynthesizedApp } from '../../../cli/common/synthesized';
 import { buildApp } from '../../../stacks/app';
 import { REPO_ROOT, exampleData, testConfig } from '../../helpers/synth';
 
@@ -103,15 +103,16 @@ describe('deploy rollout', () => {
     expect(() => cdktfCommand('deploy', ['admin'], false, { parallelism: 0 })).toThrow('parallelism must be a positive whole number; got 0');
   });
 
-  it('counts exactly the resources the synthesized JSON holds', () => {
+  it('counts exactly the resource instances the synthesized JSON holds, not its blocks', () => {
     const config = testConfig();
     const app = synthesize(config);
     const rollout = deployRollout(config, planStacks(config), { counts: countsOf(app), manifest: app.manifest });
     for (const stack of rollout.steps.flatMap((step) => step.stacks)) {
       const json = app.stacks.get(stack.id) as Record<string, any>;
-      const blocks = Object.values<Record<string, unknown>>(json.resource ?? {}).reduce((sum, byName) => sum + Object.keys(byName).length, 0);
-      expect(`${stack.id}: ${stack.resources}`).toBe(`${stack.id}: ${blocks}`);
+      expect(`${stack.id}: ${stack.resources}`).toBe(`${stack.id}: ${resourceInstances(json).length}`);
     }
+    // Keyed blocks: one block, an instance per region.
+    expect(resourceBlocks(app.stacks.get('admin') as Record<string, any>).length).toBeLessThan(rollout.steps[0].stacks.find((stack) => stack.id === 'admin')?.resources as number);
     const admin = rollout.steps[0].stacks.find((stack) => stack.id === 'admin');
     expect(admin?.resourcesByType).toMatchObject({
       aws_guardduty_detector: config.regions.length,
@@ -173,15 +174,9 @@ describe('destroy rollout (retirement)', () => {
     const delegations = organization.resource.aws_guardduty_organization_admin_account;
     const configurations = organization.resource.aws_guardduty_organization_configuration;
     const features = organization.resource.aws_guardduty_organization_configuration_feature;
-    expect(Object.keys(delegations)).toHaveLength(config.regions.length);
-    for (const [name, configuration] of Object.entries<any>(configurations)) {
-      const delegation = Object.keys(delegations).find((key) => delegations[key].region === configuration.region);
-      expect(`${name}: ${configuration.depends_on}`).toBe(`${name}: aws_guardduty_organization_admin_account.${delegation}`);
-    }
-    for (const feature of Object.values<any>(features)) {
-      const configuration = Object.keys(configurations).find((key) => configurations[key].region === feature.region);
-      expect(feature.depends_on).toEqual([`aws_guardduty_organization_configuration.${configuration}`]);
-    }
+    expect(Object.keys(delegations.delegation.for_each).sort()).toEqual([...config.regions].sort());
+    expect(configurations.configuration.depends_on).toEqual(['aws_guardduty_organization_admin_account.delegation']);
+    expect(features.feature.depends_on).toEqual(['aws_guardduty_organization_configuration.configuration']);
   });
 });
 

@@ -1,0 +1,65 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { REPO_ROOT } from '../../helpers/synth';
+
+const LAUNCHER = path.join(REPO_ROOT, 'cli', 'synth', 'run.cjs');
+const RECORD = path.join(REPO_ROOT, '.synth', 'inputs.json');
+
+function synth(args: string[]): { outdir: string; status: number | null; stderr: string } {
+  const outdir = mkdtempSync(path.join(tmpdir(), 'gd-launcher-'));
+  const result = spawnSync(process.execPath, args, { cwd: REPO_ROOT, env: { ...process.env, CDKTF_OUTDIR: outdir, CHECKPOINT_DISABLE: '1' }, encoding: 'utf8' });
+  return { outdir, status: result.status, stderr: result.stderr };
+}
+
+/** Every file under a folder, by relative path, with its bytes. */
+function files(folder: string, prefix = ''): Map<string, Buffer> {
+  const found = new Map<string, Buffer>();
+  for (const entry of readdirSync(path.join(folder, prefix))) {
+    const relative = path.join(prefix, entry);
+    if (statSync(path.join(folder, relative)).isDirectory()) for (const [file, bytes] of files(folder, relative)) found.set(file, bytes);
+    else found.set(relative, readFileSync(path.join(folder, relative)));
+  }
+  return found;
+}
+
+describe('the synth launcher (cdktf.json app)', () => {
+  const outdirs: string[] = [];
+  afterAll(() => outdirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+
+  it('is the app cdktf runs', () => {
+    expect(JSON.parse(readFileSync(path.join(REPO_ROOT, 'cdktf.json'), 'utf8')).app).toBe('node cli/synth/run.cjs');
+  });
+
+  it('writes byte for byte what the app writes from its TypeScript sources under tsx', () => {
+    const launched = synth([LAUNCHER]);
+    const direct = synth(['--import', 'tsx', 'main.ts']);
+    outdirs.push(launched.outdir, direct.outdir);
+    expect([launched.status, launched.stderr]).toEqual([0, '']);
+    expect(direct.status).toBe(0);
+    const a = files(launched.outdir);
+    const b = files(direct.outdir);
+    expect([...a.keys()].sort()).toEqual([...b.keys()].sort());
+    for (const [file, bytes] of a) expect(`${file}: ${bytes.equals(b.get(file) as Buffer)}`).toBe(`${file}: true`);
+  });
+
+  it('builds the app again when a file it was built from changes, and only then', () => {
+    expect(synth([LAUNCHER]).status).toBe(0);
+    const record = JSON.parse(readFileSync(RECORD, 'utf8'));
+    expect(Object.keys(record.inputs)).toEqual(expect.arrayContaining(['main.ts', 'stacks/app.ts', 'lib/instances.ts', 'tsconfig.json']));
+    expect(Object.keys(record.inputs).some((file) => file.startsWith('node_modules'))).toBe(false);
+    const built = statSync(RECORD).mtimeMs;
+
+    const again = synth([LAUNCHER]);
+    outdirs.push(again.outdir);
+    expect(statSync(RECORD).mtimeMs).toBe(built);
+
+    // As if lib/instances.ts had changed since the build.
+    writeFileSync(RECORD, JSON.stringify({ ...record, inputs: { ...record.inputs, 'lib/instances.ts': 'an older version' } }));
+    const changed = synth([LAUNCHER]);
+    outdirs.push(changed.outdir);
+    expect(changed.status).toBe(0);
+    expect(JSON.parse(readFileSync(RECORD, 'utf8')).inputs['lib/instances.ts']).toBe(record.inputs['lib/instances.ts']);
+  });
+});

@@ -1,0 +1,103 @@
+import { cdktfLogicalId } from './addresses';
+
+/**
+ * Where each keyed resource instance lived in the layout before readable keys (up to commit d3f9baa):
+ * one resource per account and region, named by cdktf from its construct path below the stack, such as
+ * `aws_guardduty_member.member-333333333333_eu-west-1_6056AEBD` for the path
+ * `member-333333333333/eu-west-1`. A stack ships a `moved` block from that address to the instance's
+ * new one, so an upgrade moves state instead of destroying a detector (and its findings) or a
+ * membership. Checked against synthesized fixtures of that layout (__tests__/stacks/moved.test.ts).
+ */
+
+/** A keyed block, as the previous layout's paths need it. */
+export interface KeyedBlockInfo {
+  readonly type: string;
+  /** The block name (`member`, `member_333333333333`). */
+  readonly name: string;
+  /** The block's own arguments, shared by its instances (a filter's `name`). */
+  readonly arguments: Readonly<Record<string, unknown>>;
+}
+
+/** One instance of a keyed block. */
+export interface KeyedInstance extends KeyedBlockInfo {
+  readonly key: string;
+  /** The instance's values (`region`, `account_id`, `name`...). */
+  readonly value: Readonly<Record<string, unknown>>;
+}
+
+type PreviousPath = (instance: KeyedInstance, account: string) => readonly string[];
+
+const text = (value: unknown): string => {
+  if (typeof value !== 'string') throw new Error(`previous layout: expected a string, got ${JSON.stringify(value)}`);
+  return value;
+};
+const region = (instance: KeyedInstance) => text(instance.value.region);
+const accountId = (instance: KeyedInstance) => text(instance.value.account_id);
+/** The protection plans of that layout, named by their lower-cased feature name; a plan added since has no past. */
+const PREVIOUS_FEATURES = new Set(['S3_DATA_EVENTS', 'EKS_AUDIT_LOGS', 'EBS_MALWARE_PROTECTION', 'RDS_LOGIN_EVENTS', 'LAMBDA_NETWORK_LOGS', 'RUNTIME_MONITORING']);
+const feature = (instance: KeyedInstance) => text(instance.value.name).toLowerCase();
+const isFeature = (type: string) => type.endsWith('_feature');
+
+/** By `<type>.<block name>`; `*` stands for the account id of a block per member account (`member_<account>`). */
+const PATHS: Readonly<Record<string, PreviousPath>> = {
+  // admin stack
+  'aws_guardduty_detector.detector': (i) => [`detector-${region(i)}`, 'detector'],
+  'aws_guardduty_detector_feature.feature': (i) => [`detector-${region(i)}`, feature(i)],
+  'aws_cloudwatch_event_rule.forwarder': (i) => [`forwarder-${region(i)}`, 'rule'],
+  'aws_cloudwatch_event_target.forwarder': (i) => [`forwarder-${region(i)}`, 'central-bus'],
+  // organization stack
+  'aws_guardduty_organization_admin_account.delegation': (i) => [`organization-${region(i)}`, 'delegation'],
+  'aws_guardduty_organization_configuration.configuration': (i) => [`organization-${region(i)}`, 'configuration'],
+  'aws_guardduty_organization_configuration_feature.feature': (i) => [`organization-${region(i)}`, feature(i)],
+  // members stacks
+  'aws_guardduty_member.member': (i) => [`member-${accountId(i)}`, region(i)],
+  'aws_guardduty_detector.member_*': (i, account) => [`member-${account}`, region(i), 'detector', 'detector'],
+  'aws_guardduty_member.invitation': (i) => [`member-${accountId(i)}`, region(i), 'invitation'],
+  'aws_guardduty_invite_accepter.member_*': (i, account) => [`member-${account}`, region(i), 'acceptance'],
+  'aws_guardduty_member_detector_feature.feature': (i) => [`member-${accountId(i)}`, region(i), feature(i)],
+  // threat-intel stack
+  'aws_guardduty_threatintelset.threat_list': (i) => ['lists', `${region(i)}-threat-${text(i.value.name)}`],
+  'aws_guardduty_ipset.trusted_ip_list': (i) => ['lists', `${region(i)}-trusted`],
+  'aws_guardduty_filter.filter_*': (i) => ['filters', `${region(i)}-${text(i.arguments.name)}`],
+  // security-hub stacks
+  'aws_securityhub_account.hub': (i) => [`security-hub-${region(i)}`, 'hub'],
+  'aws_securityhub_product_subscription.guardduty': (i) => [`security-hub-${region(i)}`, 'guardduty'],
+  'aws_securityhub_standards_subscription.standard': (i) => [
+    `security-hub-${region(i)}`,
+    `standard-${i.key.slice(region(i).length + 1).replace(/[/.]/g, '-')}`,
+  ],
+  'aws_securityhub_organization_admin_account.delegation': (i) => [`organization-${region(i)}`, 'delegation'],
+  'aws_securityhub_organization_configuration.configuration': (i) => [`organization-${region(i)}`, 'configuration'],
+  'aws_securityhub_member.member': (i) => [`member-${accountId(i)}`, region(i)],
+  'aws_securityhub_account.member_*': (i, account) => [`member-${account}`, region(i), 'security-hub', 'hub'],
+  'aws_securityhub_member.invitation': (i) => [`member-${accountId(i)}`, region(i), 'invitation'],
+  'aws_securityhub_invite_accepter.member_*': (i, account) => [`member-${account}`, region(i), 'acceptance'],
+  // detective stacks
+  'aws_detective_graph.graph': (i) => [`graph-${region(i)}`, 'graph'],
+  'aws_detective_organization_admin_account.delegation': (i) => [`organization-${region(i)}`, 'delegation'],
+  'aws_detective_organization_configuration.configuration': (i) => [`organization-${region(i)}`, 'configuration'],
+  'aws_detective_member.member': (i) => [`member-${accountId(i)}`, region(i)],
+  'aws_detective_invitation_accepter.member_*': (i, account) => [`member-${account}`, `${region(i)}-acceptance`],
+};
+
+/**
+ * The addresses a keyed block's instances had in the previous layout: a function of the instance, which
+ * gives undefined for an instance that had none; undefined for a block that had no past at all.
+ */
+export function previousAddresses(block: KeyedBlockInfo): ((key: string, value: Readonly<Record<string, unknown>>) => string | undefined) | undefined {
+  const perAccount = /^(member|filter)_(.+)$/.exec(block.name);
+  const path = PATHS[`${block.type}.${block.name}`] ?? (perAccount ? PATHS[`${block.type}.${perAccount[1]}_*`] : undefined);
+  if (!path) return undefined;
+  const account = perAccount?.[2] ?? '';
+  const features = isFeature(block.type);
+  return (key, value) => {
+    const instance: KeyedInstance = { type: block.type, name: block.name, arguments: block.arguments, key, value };
+    if (features && !PREVIOUS_FEATURES.has(text(value.name))) return undefined;
+    return `${block.type}.${cdktfLogicalId(path(instance, account))}`;
+  };
+}
+
+/** The address the instance had in the previous layout, or undefined for an instance that had none. */
+export function previousAddress(instance: KeyedInstance): string | undefined {
+  return previousAddresses(instance)?.(instance.key, instance.value);
+}
