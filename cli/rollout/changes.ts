@@ -74,7 +74,8 @@ function compareStack(before: StackJson | undefined, after: StackJson | undefine
   }
   const added = [...instancesAfter.keys()].filter((address) => !instancesBefore.has(address) && !movedTargets.has(address));
   const { other, shrunk } = otherParts(before, after);
-  const differences = added.length + removed.length + changed.length + forgotten.length + other.length + shrunk.length;
+  // A move is a change too: the state is rewritten when the stack is next applied.
+  const differences = added.length + removed.length + changed.length + moves.size + forgotten.length + other.length + shrunk.length;
   const status: StackStatus = !before ? 'added' : !after ? 'removed' : differences > 0 ? 'changed' : 'unchanged';
   return {
     status,
@@ -119,12 +120,49 @@ function forgottenSet(after: StackJson, before: ReadonlyMap<string, ResourceInst
   return new Set([...before.keys()].filter((address) => kept.some((from) => address === from || address.startsWith(`${from}[`))));
 }
 
-/** What decides an instance's configuration: its block without the iteration, and its own `each.value`. */
+/**
+ * What decides an instance's configuration: its block's attributes with `each.key`, `each.value...` and
+ * `count.index` replaced by this instance's own, so an instance a `moved` block carries into a
+ * `for_each` block compares equal when it ends up configured the same. cdktf's `//` metadata (the
+ * construct path) is left out. A reference that cannot be replaced keeps the instance's key and value
+ * in the comparison instead.
+ */
 function fingerprint(instance: ResourceInstance): string {
-  const { for_each: forEach, count: _count, ...attributes } = instance.block.attributes;
-  // A literal for_each contributes this instance's value; one only known at plan time counts as a whole.
-  const each = instance.key === undefined ? forEach : forEach !== null && typeof forEach === 'object' && !Array.isArray(forEach) ? (forEach as Record<string, unknown>)[instance.key] : undefined;
-  return stableJson({ attributes, each, key: instance.key });
+  const { for_each: forEach, count, '//': _metadata, ...attributes } = instance.block.attributes;
+  const each = instance.key === undefined ? undefined : forEach !== null && typeof forEach === 'object' && !Array.isArray(forEach) ? (forEach as Record<string, unknown>)[instance.key] : instance.key;
+  let unresolved = false;
+  const resolved = mapStrings(attributes, (text) => {
+    const whole = /^\$\{(each\.key|each\.value((?:\.[A-Za-z0-9_-]+)*)|count\.index)\}$/.exec(text);
+    if (whole && instance.key !== undefined) return whole[1] === 'each.value' || whole[2] !== undefined ? valueAt(each, whole[2]) : instance.key;
+    const replaced = text.replace(/\$\{(each\.key|each\.value((?:\.[A-Za-z0-9_-]+)*)|count\.index)\}/g, (reference, name: string, path: string | undefined) => {
+      if (instance.key === undefined) return reference;
+      const value = name === 'each.key' || name === 'count.index' ? instance.key : valueAt(each, path);
+      return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? String(value) : reference;
+    });
+    if (/\b(each\.|count\.index)/.test(replaced)) unresolved = true;
+    return replaced;
+  });
+  // A block whose size is only known at plan time counts as a whole, with its iteration.
+  const iteration = instance.key === undefined ? { forEach, count } : unresolved ? { each, key: instance.key } : {};
+  return stableJson({ attributes: resolved, ...iteration });
+}
+
+/** `value` at `.a.b` (a dotted path, possibly empty). */
+function valueAt(value: unknown, dotted: string | undefined): unknown {
+  let current = value;
+  for (const segment of (dotted ?? '').split('.').filter(Boolean)) {
+    if (current === null || typeof current !== 'object') return undefined;
+    current = (current as Record<string, unknown>)[segment];
+  }
+  return current;
+}
+
+/** A copy of a JSON value with every string passed through `map` (which may return any value). */
+function mapStrings(value: unknown, map: (text: string) => unknown): unknown {
+  if (typeof value === 'string') return map(value);
+  if (Array.isArray(value)) return value.map((item) => mapStrings(item, map));
+  if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, mapStrings(item, map)]));
+  return value;
 }
 
 /** Parts that are compared as a whole; `moved` and `removed` are honoured above, `//` is cdktf's metadata. */

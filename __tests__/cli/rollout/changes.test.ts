@@ -63,6 +63,23 @@ describe('compareSynths', () => {
     expect(change?.changed).toEqual(['aws_guardduty_detector.detector["r1"]']);
   });
 
+  it('compares a moved instance by what it ends up configured with: each.key and each.value replaced, cdktf metadata left out', () => {
+    const before = app('/p/out', {
+      wave: { resource: { aws_guardduty_member: { 'member-1_r1_ABC': { '//': { metadata: { path: 'wave/member-1_r1' } }, account_id: '1', region: 'r1', invite: true } } } },
+    });
+    const member = (attributes: Record<string, unknown>) => ({
+      resource: { aws_guardduty_member: { member: { '//': { metadata: { path: 'wave/member' } }, for_each: { '1/r1': { account: '1', region: 'r1' } }, ...attributes } } },
+      moved: [{ from: 'aws_guardduty_member.member-1_r1_ABC', to: 'aws_guardduty_member.member["1/r1"]' }],
+    });
+    const same = compareSynths(before, app('/p/out', { wave: member({ account_id: '${each.value.account}', region: '${each.value.region}', invite: true }) })).get('wave');
+    expect(same).toMatchObject({ status: 'changed', moved: [{ from: 'aws_guardduty_member.member-1_r1_ABC', to: 'aws_guardduty_member.member["1/r1"]' }], changed: [], removed: [], added: [] });
+    const different = compareSynths(before, app('/p/out', { wave: member({ account_id: '${each.value.account}', region: '${each.value.region}', invite: false }) })).get('wave');
+    expect(different?.changed).toEqual(['aws_guardduty_member.member["1/r1"]']);
+    // A reference it cannot replace keeps the instance's own value in the comparison.
+    const opaque = compareSynths(before, app('/p/out', { wave: member({ account_id: '${lookup(each.value, "account")}', region: 'r1', invite: true }) })).get('wave');
+    expect(opaque?.changed).toEqual(['aws_guardduty_member.member["1/r1"]']);
+  });
+
   it('counts a removed block with destroy = false as forgotten, not removed', () => {
     const before = app('/p/out', { s: { resource: { aws_sns_topic: { t: { name: 'x' }, u: { name: 'y' } } } } });
     const after = app('/p/out', { s: { resource: { aws_sns_topic: { u: { name: 'y' } } }, removed: [{ from: 'aws_sns_topic.t', lifecycle: { destroy: false } }] } });
