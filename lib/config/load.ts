@@ -7,6 +7,7 @@ import { parseMembersCsv, type Member } from './members-csv';
 import { checkExportAccounts } from './export';
 import { checkInvestigation } from './investigation';
 import { checkMalwareProtection } from './malware-protection';
+import { checkPartition } from './partition';
 import { checkProviderVersion } from './provider';
 import { ConfigError, fieldPath, type Problem } from './problems';
 import { closestName, KNOWN_REGIONS, REGION_NAME_PATTERN } from './regions';
@@ -117,6 +118,7 @@ export function parseConfig(data: unknown, options: ParseOptions): OrgConfig {
   const fields: Fields = parsed.success ? parsed.data : validFields(data as Record<string, unknown>);
   const { members, complete } = collectMembers(fields, data as Record<string, unknown>, file, folder, problems);
   checkRegions(fields, file, problems);
+  checkPartition(fields, file, problems);
   checkAccounts(fields, members, complete, file, problems);
   checkExistingDetectors(fields, members, complete, file, problems);
   checkExistingDelegations(fields, file, problems);
