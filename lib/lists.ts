@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { isIPv4, isIPv6 } from 'node:net';
 import type { Problem } from './config/problems';
+import { partitionOf } from './partition';
 
 /**
  * Threat lists and the trusted IP list: plain-text files of one IPv4/IPv6 address or CIDR a line,
@@ -186,9 +187,15 @@ export function listObjectKey(kind: ListKind, name: string, hash: string): strin
   return `${kind}/${name}/${hash}.txt`;
 }
 
-/** Where GuardDuty reads a list file: `https://s3.amazonaws.com/<bucket>/<key>`, the form its documentation gives. */
-export function listLocation(bucket: string, key: string): string {
-  return `https://s3.amazonaws.com/${bucket}/${key}`;
+/**
+ * Where GuardDuty reads a list file of a bucket in `region`: `https://s3.amazonaws.com/<bucket>/<key>` in
+ * the commercial partition, a form its documentation gives (and the one deployed so far). That host
+ * serves the commercial partition only, so GovCloud and China get the object's S3 URI,
+ * `s3://<bucket>/<key>`, which names no partition and is what the GuardDuty guide (its China edition
+ * too) has the reader copy.
+ */
+export function listLocation(region: string, bucket: string, key: string): string {
+  return partitionOf(region) === 'aws' ? `https://s3.amazonaws.com/${bucket}/${key}` : `s3://${bucket}/${key}`;
 }
 
 interface Address {

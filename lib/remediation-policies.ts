@@ -6,6 +6,7 @@ import {
   REMEDIATION_GROUP_TAG,
   TRANSITION_GROUP_PURPOSE,
 } from './finding-types';
+import { arn, iamArn } from './partition';
 import type { PolicyStatement } from './policy';
 
 /**
@@ -37,7 +38,7 @@ const ONLY_FINDING_TAGS = { 'ForAllValues:StringEquals': { 'aws:TagKeys': [FINDI
 const REMEDIATION_GROUPS = { [`aws:ResourceTag/${REMEDIATION_GROUP_TAG}`]: [FORENSIC_GROUP_PURPOSE, TRANSITION_GROUP_PURPOSE] };
 
 export function isolationStatements(scope: FunctionScope): PolicyStatement[] {
-  const arn = (type: string) => `arn:aws:ec2:${scope.region}:${scope.accountId}:${type}/*`;
+  const ec2 = (type: string) => arn(scope.region, 'ec2', scope.region, scope.accountId, `${type}/*`);
   const exempt = { Null: { [`aws:ResourceTag/${scope.exemptTag}`]: 'false' } };
   return [
     {
@@ -47,69 +48,69 @@ export function isolationStatements(scope: FunctionScope): PolicyStatement[] {
       Resource: '*',
       Condition: { StringEquals: { 'aws:RequestedRegion': scope.region } },
     },
-    { Sid: 'ReadTerminationProtection', Effect: 'Allow', Action: 'ec2:DescribeInstanceAttribute', Resource: arn('instance') },
-    { Sid: 'CreateGroupsInVpcs', Effect: 'Allow', Action: 'ec2:CreateSecurityGroup', Resource: arn('vpc') },
+    { Sid: 'ReadTerminationProtection', Effect: 'Allow', Action: 'ec2:DescribeInstanceAttribute', Resource: ec2('instance') },
+    { Sid: 'CreateGroupsInVpcs', Effect: 'Allow', Action: 'ec2:CreateSecurityGroup', Resource: ec2('vpc') },
     {
       Sid: 'CreateRemediationGroups',
       Effect: 'Allow',
       Action: 'ec2:CreateSecurityGroup',
-      Resource: arn('security-group'),
+      Resource: ec2('security-group'),
       Condition: { StringEquals: { [`aws:RequestTag/${REMEDIATION_GROUP_TAG}`]: [FORENSIC_GROUP_PURPOSE, TRANSITION_GROUP_PURPOSE] } },
     },
     {
       Sid: 'TagGroupsOnCreate',
       Effect: 'Allow',
       Action: 'ec2:CreateTags',
-      Resource: arn('security-group'),
+      Resource: ec2('security-group'),
       Condition: { StringEquals: { 'ec2:CreateAction': 'CreateSecurityGroup' } },
     },
     {
       Sid: 'SetRulesOfRemediationGroups',
       Effect: 'Allow',
       Action: ['ec2:AuthorizeSecurityGroupIngress', 'ec2:AuthorizeSecurityGroupEgress', 'ec2:RevokeSecurityGroupIngress', 'ec2:RevokeSecurityGroupEgress'],
-      Resource: arn('security-group'),
+      Resource: ec2('security-group'),
       Condition: { StringEquals: REMEDIATION_GROUPS },
     },
-    { Sid: 'MoveNetworkInterfaces', Effect: 'Allow', Action: 'ec2:ModifyNetworkInterfaceAttribute', Resource: arn('network-interface') },
+    { Sid: 'MoveNetworkInterfaces', Effect: 'Allow', Action: 'ec2:ModifyNetworkInterfaceAttribute', Resource: ec2('network-interface') },
     // Into the remediation groups, and back into an interface's own groups (any group of the account
     // and region) when a move into the forensic group fails: the rollback that keeps an interface from
     // being left in the allow-all transition group. The function checks a group's tag before it moves
     // anything into it; rules it may change only on its own tagged groups (above).
-    { Sid: 'AttachRemediationOrOwnGroups', Effect: 'Allow', Action: 'ec2:ModifyNetworkInterfaceAttribute', Resource: arn('security-group') },
+    { Sid: 'AttachRemediationOrOwnGroups', Effect: 'Allow', Action: 'ec2:ModifyNetworkInterfaceAttribute', Resource: ec2('security-group') },
     {
       Sid: 'SnapshotInstanceVolumes',
       Effect: 'Allow',
       Action: 'ec2:CreateSnapshots',
-      Resource: [arn('instance'), arn('volume')],
+      Resource: [ec2('instance'), ec2('volume')],
     },
     {
       Sid: 'CreateForensicSnapshots',
       Effect: 'Allow',
       Action: 'ec2:CreateSnapshots',
       // Snapshot ARNs carry no account.
-      Resource: `arn:aws:ec2:${scope.region}::snapshot/*`,
+      Resource: arn(scope.region, 'ec2', scope.region, '', 'snapshot/*'),
       Condition: { Null: { [`aws:RequestTag/${FORENSIC_INSTANCE_TAG}`]: 'false' } },
     },
     {
       Sid: 'TagSnapshotsOnCreate',
       Effect: 'Allow',
       Action: 'ec2:CreateTags',
-      Resource: `arn:aws:ec2:${scope.region}::snapshot/*`,
+      Resource: arn(scope.region, 'ec2', scope.region, '', 'snapshot/*'),
       Condition: { StringEquals: { 'ec2:CreateAction': 'CreateSnapshots' } },
     },
-    { Sid: 'ProtectFromTermination', Effect: 'Allow', Action: 'ec2:ModifyInstanceAttribute', Resource: arn('instance') },
+    { Sid: 'ProtectFromTermination', Effect: 'Allow', Action: 'ec2:ModifyInstanceAttribute', Resource: ec2('instance') },
     {
       Sid: 'TagInstanceWithFinding',
       Effect: 'Allow',
       Action: 'ec2:CreateTags',
-      Resource: arn('instance'),
+      Resource: ec2('instance'),
       Condition: ONLY_FINDING_TAGS,
     },
     {
       Sid: 'NeverTouchExemptInstances',
       Effect: 'Deny',
       Action: ['ec2:ModifyInstanceAttribute', 'ec2:CreateTags', 'ec2:CreateSnapshots'],
-      Resource: arn('instance'),
+      Resource: ec2('instance'),
       Condition: exempt,
     },
     ...notify(scope),
@@ -127,13 +128,13 @@ export interface RoleScope extends FunctionScope {
 
 /** ARN patterns of the roles in scope: the path prefix, then the name prefix directly or below sub-paths. */
 export function rolesInScope(scope: RoleScope): string[] {
-  const base = `arn:aws:iam::${scope.accountId}:role${scope.rolePathPrefix}`;
+  const base = iamArn(scope.region, scope.accountId, `role${scope.rolePathPrefix}`);
   return scope.roleNamePrefix === '' ? [`${base}*`] : [`${base}${scope.roleNamePrefix}*`, `${base}*/${scope.roleNamePrefix}*`];
 }
 
 export function revocationStatements(scope: RoleScope): PolicyStatement[] {
   const roles = rolesInScope(scope);
-  const role = (name: string) => `arn:aws:iam::${scope.accountId}:role/${name}`;
+  const role = (name: string) => iamArn(scope.region, scope.accountId, `role/${name}`);
   // What IAM can express of the function's refusals: service-linked and IAM Identity Center roles by
   // path, protected roles by name at any path. (Whether a role's trust admits EC2 only the function
   // can check: no condition key carries a role's trust policy.)
@@ -145,7 +146,7 @@ export function revocationStatements(scope: RoleScope): PolicyStatement[] {
   return [
     // Any role may be read, so one outside the scope is refused with a clear log line rather than
     // failing on AccessDenied (and being retried into the dead-letter queue).
-    { Sid: 'ReadRoles', Effect: 'Allow', Action: 'iam:GetRole', Resource: `arn:aws:iam::${scope.accountId}:role/*` },
+    { Sid: 'ReadRoles', Effect: 'Allow', Action: 'iam:GetRole', Resource: iamArn(scope.region, scope.accountId, 'role/*') },
     { Sid: 'ReadRevocationPolicyOfRolesInScope', Effect: 'Allow', Action: 'iam:GetRolePolicy', Resource: roles },
     { Sid: 'RevokeSessionsOfRolesInScope', Effect: 'Allow', Action: 'iam:PutRolePolicy', Resource: roles },
     {
@@ -168,7 +169,7 @@ export function revocationStatements(scope: RoleScope): PolicyStatement[] {
 }
 
 export function deactivationStatements(scope: FunctionScope): PolicyStatement[] {
-  const users = `arn:aws:iam::${scope.accountId}:user/*`;
+  const users = iamArn(scope.region, scope.accountId, 'user/*');
   return [
     { Sid: 'ReadUsersAndKeys', Effect: 'Allow', Action: ['iam:GetUser', 'iam:ListAccessKeys'], Resource: users },
     { Sid: 'DeactivateKeys', Effect: 'Allow', Action: 'iam:UpdateAccessKey', Resource: users },

@@ -2,6 +2,7 @@
  * Security Hub facts that the configuration and the stacks share: which standards can be enabled and
  * their ARNs, and the GuardDuty integration's product ARN. Pure data, no cdktf.
  */
+import { arn } from './partition';
 
 /**
  * Standards by the name used in the configuration: the part of the standard's ARN after
@@ -27,13 +28,13 @@ export type SecurityHubStandard = (typeof SECURITY_HUB_STANDARDS)[number];
  */
 export function standardArn(standard: SecurityHubStandard, region: string): string {
   return standard === 'cis-aws-foundations-benchmark/v/1.2.0'
-    ? `arn:aws:securityhub:::ruleset/${standard}`
-    : `arn:aws:securityhub:${region}::standards/${standard}`;
+    ? arn(region, 'securityhub', '', '', `ruleset/${standard}`)
+    : arn(region, 'securityhub', region, '', `standards/${standard}`);
 }
 
 /** The GuardDuty integration: findings GuardDuty sends to Security Hub in that region. */
 export function guardDutyProductArn(region: string): string {
-  return `arn:aws:securityhub:${region}::product/aws/guardduty`;
+  return arn(region, 'securityhub', region, '', 'product/aws/guardduty');
 }
 
 /** How the home region's finding aggregator links the other regions of the deployment. */

@@ -4,6 +4,7 @@ import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import type { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { Construct } from 'constructs';
+import { servicePrincipal } from '../lib/partition';
 import { findingPattern } from '../lib/findings';
 import { policyDocument, serviceTrustPolicy } from '../lib/policy';
 
@@ -64,7 +65,7 @@ export class CentralBus extends Construct {
       provider,
       name: `${props.busName}-forwarder`,
       description: `EventBridge forwards GuardDuty findings to the ${props.busName} bus`,
-      assumeRolePolicy: serviceTrustPolicy('events.amazonaws.com', props.accountId),
+      assumeRolePolicy: serviceTrustPolicy(servicePrincipal('events', region), props.accountId),
     });
     new IamRolePolicy(this, 'sender-policy', {
       provider,

@@ -3,6 +3,7 @@ import { SqsQueue } from '@cdktf/provider-aws/lib/sqs-queue';
 import { SqsQueuePolicy } from '@cdktf/provider-aws/lib/sqs-queue-policy';
 import { Lazy } from 'cdktf';
 import { Construct } from 'constructs';
+import { servicePrincipal } from '../lib/partition';
 import { policyDocument, type PolicyStatement } from '../lib/policy';
 
 /** SQS keeps a message at most 14 days; a dead letter is kept as long as possible for inspection. */
@@ -55,7 +56,7 @@ export class DeadLetterQueue extends Construct {
       provider,
       region,
       queueUrl: this.queue.url,
-      policy: Lazy.stringValue({ produce: () => policyDocument(rulesSendStatement('RulesSendDeadLetters', this.queue.arn, this.ruleArns)) }),
+      policy: Lazy.stringValue({ produce: () => policyDocument(rulesSendStatement('RulesSendDeadLetters', region, this.queue.arn, this.ruleArns)) }),
     });
     this.node.addValidation({
       validate: () => (this.ruleArns.length === 0 ? [`dead-letter queue ${props.queueName}: no rule uses it; pass sourceRuleArns or call allowRule`] : []),
@@ -69,11 +70,11 @@ export class DeadLetterQueue extends Construct {
 }
 
 /** Lets EventBridge send to a queue, only for the given rules: every queue that is a rule target. */
-export function rulesSendStatement(sid: string, queueArn: string, ruleArns: readonly string[]): PolicyStatement {
+export function rulesSendStatement(sid: string, region: string, queueArn: string, ruleArns: readonly string[]): PolicyStatement {
   return {
     Sid: sid,
     Effect: 'Allow',
-    Principal: { Service: 'events.amazonaws.com' },
+    Principal: { Service: servicePrincipal('events', region) },
     Action: 'sqs:SendMessage',
     Resource: queueArn,
     Condition: { ArnEquals: { 'aws:SourceArn': ruleArns.length === 1 ? ruleArns[0] : [...ruleArns] } },

@@ -10,6 +10,7 @@ import { S3BucketPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-bucket-pub
 import { S3BucketServerSideEncryptionConfigurationA } from '@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration';
 import { S3BucketVersioningA } from '@cdktf/provider-aws/lib/s3-bucket-versioning';
 import { Construct } from 'constructs';
+import { arn, iamArn, servicePrincipal } from '../lib/partition';
 import { denyInsecureTransport, policyDocument } from '../lib/policy';
 
 /** An account the export puts something in, with its provider. */
@@ -66,11 +67,12 @@ export class FindingsExport extends Construct {
     super(scope, id);
     const { region, detectors, keyAccount, bucketAccount } = props;
     const keep = !props.forceDestroy;
+    const guardDuty = servicePrincipal('guardduty', region);
     // Any detector of the administrator, in any region: a region added later needs no policy change,
     // and only that account's GuardDuty can act for its detectors.
     const fromOurDetectors = {
       StringEquals: { 'aws:SourceAccount': detectors.accountId },
-      ArnLike: { 'aws:SourceArn': `arn:aws:guardduty:*:${detectors.accountId}:detector/*` },
+      ArnLike: { 'aws:SourceArn': arn(region, 'guardduty', '*', detectors.accountId, 'detector/*') },
     };
 
     this.key = new KmsKey(this, 'key', {
@@ -80,18 +82,18 @@ export class FindingsExport extends Construct {
       enableKeyRotation: true,
       deletionWindowInDays: 30,
       policy: policyDocument(
-        { Sid: 'AccountAdministers', Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${keyAccount.accountId}:root` }, Action: 'kms:*', Resource: '*' },
+        { Sid: 'AccountAdministers', Effect: 'Allow', Principal: { AWS: iamArn(region, keyAccount.accountId, 'root') }, Action: 'kms:*', Resource: '*' },
         {
           Sid: 'GuardDutyEncryptsFindings',
           Effect: 'Allow',
-          Principal: { Service: 'guardduty.amazonaws.com' },
+          Principal: { Service: guardDuty },
           Action: 'kms:GenerateDataKey',
           Resource: '*',
           Condition: fromOurDetectors,
         },
         // The bucket's account reads what it keeps; it administers nothing of the key.
         ...(bucketAccount.accountId !== keyAccount.accountId
-          ? [{ Sid: 'BucketAccountReadsFindings', Effect: 'Allow' as const, Principal: { AWS: `arn:aws:iam::${bucketAccount.accountId}:root` }, Action: 'kms:Decrypt', Resource: '*' }]
+          ? [{ Sid: 'BucketAccountReadsFindings', Effect: 'Allow' as const, Principal: { AWS: iamArn(region, bucketAccount.accountId, 'root') }, Action: 'kms:Decrypt', Resource: '*' }]
           : []),
       ),
       // Without the key the kept findings cannot be read: it goes only with them.
@@ -152,7 +154,7 @@ export class FindingsExport extends Construct {
         {
           Sid: 'GuardDutyLocatesBucket',
           Effect: 'Allow',
-          Principal: { Service: 'guardduty.amazonaws.com' },
+          Principal: { Service: guardDuty },
           Action: 's3:GetBucketLocation',
           Resource: this.bucket.arn,
           Condition: fromOurDetectors,
@@ -160,7 +162,7 @@ export class FindingsExport extends Construct {
         {
           Sid: 'GuardDutyWritesFindings',
           Effect: 'Allow',
-          Principal: { Service: 'guardduty.amazonaws.com' },
+          Principal: { Service: guardDuty },
           Action: 's3:PutObject',
           Resource: objects,
           Condition: fromOurDetectors,
@@ -168,7 +170,7 @@ export class FindingsExport extends Construct {
         {
           Sid: 'DenyUnencryptedFindings',
           Effect: 'Deny',
-          Principal: { Service: 'guardduty.amazonaws.com' },
+          Principal: { Service: guardDuty },
           Action: 's3:PutObject',
           Resource: objects,
           Condition: { StringNotEquals: { 's3:x-amz-server-side-encryption': 'aws:kms' } },
@@ -176,7 +178,7 @@ export class FindingsExport extends Construct {
         {
           Sid: 'DenyOtherKeys',
           Effect: 'Deny',
-          Principal: { Service: 'guardduty.amazonaws.com' },
+          Principal: { Service: guardDuty },
           Action: 's3:PutObject',
           Resource: objects,
           Condition: { StringNotEquals: { 's3:x-amz-server-side-encryption-aws-kms-key-id': this.key.arn } },

@@ -6,6 +6,7 @@ import type { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { SqsQueue } from '@cdktf/provider-aws/lib/sqs-queue';
 import { SqsQueuePolicy } from '@cdktf/provider-aws/lib/sqs-queue-policy';
 import { Construct } from 'constructs';
+import { servicePrincipal } from '../lib/partition';
 import { findingPattern, TARGET_RETRY_POLICY } from '../lib/findings';
 import { policyDocument } from '../lib/policy';
 import { DEAD_LETTER_RETENTION_SECONDS, rulesSendStatement, type DeadLetterQueue } from './dead-letter-queue';
@@ -78,7 +79,7 @@ export class FindingsSinks extends Construct {
       policyDocument: policyDocument({
         Sid: 'EventBridgeWritesFindings',
         Effect: 'Allow',
-        Principal: { Service: ['events.amazonaws.com', 'delivery.logs.amazonaws.com'] },
+        Principal: { Service: [servicePrincipal('events', region), servicePrincipal('delivery.logs', region)] },
         Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
         Resource: `${this.logGroup.arn}:*`,
         Condition: { ArnEquals: { 'aws:SourceArn': this.rule.arn }, StringEquals: { 'aws:SourceAccount': props.accountId } },
@@ -115,7 +116,7 @@ export class FindingsSinks extends Construct {
       provider,
       region,
       queueUrl: this.siemQueue.url,
-      policy: policyDocument(rulesSendStatement('SinksRuleSendsFindings', this.siemQueue.arn, [this.rule.arn])),
+      policy: policyDocument(rulesSendStatement('SinksRuleSendsFindings', region, this.siemQueue.arn, [this.rule.arn])),
     });
     new CloudwatchEventTarget(this, 'siem-target', {
       provider,

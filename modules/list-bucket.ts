@@ -21,7 +21,7 @@ export interface ListBucketProps {
 /** A list file in the bucket, and the location GuardDuty reads it from. */
 export interface UploadedList {
   readonly object: S3Object;
-  /** `https://s3.amazonaws.com/<bucket>/<key>`, the form GuardDuty documents for list locations. */
+  /** Where GuardDuty reads the list (see `listLocation`). */
   readonly location: string;
 }
 
@@ -74,6 +74,6 @@ export class ListBucket extends Construct {
       // A new key is a new object: the list keeps a readable file while GuardDuty moves to the new one.
       lifecycle: { createBeforeDestroy: true },
     });
-    return { object, location: listLocation(object.bucket, object.key) };
+    return { object, location: listLocation(this.region, object.bucket, object.key) };
   }
 }

@@ -2,6 +2,7 @@ import { KmsAlias } from '@cdktf/provider-aws/lib/kms-alias';
 import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
 import type { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { Construct } from 'constructs';
+import { arn, iamArn, regionalServicePrincipal } from '../lib/partition';
 import { policyDocument } from '../lib/policy';
 
 export interface LogKeyProps {
@@ -44,11 +45,11 @@ export class LogKey extends Construct {
       enableKeyRotation: true,
       deletionWindowInDays: 7,
       policy: policyDocument(
-        { Sid: 'AccountAdministers', Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${accountId}:root` }, Action: 'kms:*', Resource: '*' },
+        { Sid: 'AccountAdministers', Effect: 'Allow', Principal: { AWS: iamArn(region, accountId, 'root') }, Action: 'kms:*', Resource: '*' },
         {
           Sid: 'LogsEncryptTheseGroups',
           Effect: 'Allow',
-          Principal: { Service: `logs.${region}.amazonaws.com` },
+          Principal: { Service: regionalServicePrincipal('logs', region) },
           Action: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
           Resource: '*',
           Condition: { ArnEquals: { 'kms:EncryptionContext:aws:logs:arn': groupArns.length === 1 ? groupArns[0] : groupArns } },
@@ -60,7 +61,7 @@ export class LogKey extends Construct {
   }
 }
 
-/** `arn:aws:logs:<region>:<account>:log-group:<name>`: what CloudWatch Logs puts in the encryption context. */
+/** `arn:<partition>:logs:<region>:<account>:log-group:<name>`: what CloudWatch Logs puts in the encryption context. */
 export function logGroupArn(region: string, accountId: string, name: string): string {
-  return `arn:aws:logs:${region}:${accountId}:log-group:${name}`;
+  return arn(region, 'logs', region, accountId, `log-group:${name}`);
 }

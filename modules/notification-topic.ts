@@ -6,6 +6,7 @@ import { SnsTopicPolicy } from '@cdktf/provider-aws/lib/sns-topic-policy';
 import { SnsTopicSubscription } from '@cdktf/provider-aws/lib/sns-topic-subscription';
 import { Lazy } from 'cdktf';
 import { Construct } from 'constructs';
+import { iamArn, servicePrincipal } from '../lib/partition';
 import { policyDocument, type PolicyStatement } from '../lib/policy';
 
 export interface NotificationTopicProps {
@@ -59,6 +60,7 @@ export class NotificationTopic extends Construct {
   readonly topicArn: string;
   private readonly ruleArns: string[];
   private readonly accountId: string;
+  private readonly region: string;
 
   constructor(scope: Construct, id: string, props: NotificationTopicProps) {
     super(scope, id);
@@ -66,19 +68,20 @@ export class NotificationTopic extends Construct {
     this.ruleArns = [...(props.publisherRuleArns ?? [])];
     const publisherRoles = [...(props.publisherRoleArns ?? [])];
     this.accountId = props.accountId;
+    this.region = region;
 
     const keyStatements: PolicyStatement[] = [
       {
         Sid: 'AccountAdministers',
         Effect: 'Allow',
-        Principal: { AWS: `arn:aws:iam::${props.accountId}:root` },
+        Principal: { AWS: iamArn(region, props.accountId, 'root') },
         Action: 'kms:*',
         Resource: '*',
       },
       {
         Sid: 'PublishersEncrypt',
         Effect: 'Allow',
-        Principal: { Service: 'events.amazonaws.com' },
+        Principal: { Service: servicePrincipal('events', region) },
         Action: ['kms:GenerateDataKey*', 'kms:Decrypt'],
         Resource: '*',
       },
@@ -148,7 +151,7 @@ export class NotificationTopic extends Construct {
       statements.push({
         Sid: 'RulesPublish',
         Effect: 'Allow',
-        Principal: { Service: 'events.amazonaws.com' },
+        Principal: { Service: servicePrincipal('events', this.region) },
         Action: 'sns:Publish',
         Resource: this.topic.arn,
         Condition: {

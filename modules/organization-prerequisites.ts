@@ -54,6 +54,12 @@ export interface OrganizationPrerequisitesProps {
    * @default false
    */
   readonly managementEnrolled?: boolean;
+  /**
+   * The organization the configuration was written for (`organizationId`): a plan with the
+   * credentials of another organization's management account fails before it changes anything there.
+   * @default not checked
+   */
+  readonly organizationId?: string;
 }
 
 /**
@@ -65,6 +71,20 @@ export class OrganizationPrerequisites extends Construct {
   constructor(scope: Construct, id: string, props: OrganizationPrerequisitesProps) {
     super(scope, id);
     const dependsOn = [...props.after];
+    if (props.organizationId !== undefined) {
+      // Read with nothing to wait for, so it is read while planning: the plan stops before any change.
+      new DataAwsOrganizationsOrganization(this, 'configured-organization', {
+        provider: props.managementProvider,
+        lifecycle: {
+          postcondition: [
+            {
+              condition: Op.eq(ref('self.id'), props.organizationId),
+              errorMessage: `The management account belongs to organization ${ref('self.id')}, not to ${props.organizationId} (organizationId in the configuration): these are another organization's credentials, or another organization's configuration.`,
+            },
+          ],
+        },
+      });
+    }
     new DataAwsOrganizationsOrganization(this, 'organization', {
       provider: props.managementProvider,
       dependsOn,

@@ -9,6 +9,7 @@ import { LambdaPermission } from '@cdktf/provider-aws/lib/lambda-permission';
 import type { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { AssetType, TerraformAsset, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
+import { servicePrincipal } from '../lib/partition';
 import { BUNDLE_FILE, bundleFunction, type Bundle } from '../lib/bundle';
 import { requireProvider } from '../lib/newer-provider';
 import { policyDocument, serviceTrustPolicy, type PolicyStatement } from '../lib/policy';
@@ -105,7 +106,7 @@ export class RemediationFunction extends Construct {
       // Roles are global and the function exists once per region.
       name: `${functionName}-${region}`,
       description: `Execution role of ${functionName} in ${region}`,
-      assumeRolePolicy: serviceTrustPolicy('lambda.amazonaws.com'),
+      assumeRolePolicy: serviceTrustPolicy(servicePrincipal('lambda', region)),
     });
     const policy = new IamRolePolicy(this, 'policy', {
       provider,
@@ -199,7 +200,7 @@ export class RemediationFunction extends Construct {
       statementId: `AllowEventBridge-${id}`,
       action: 'lambda:InvokeFunction',
       functionName: this.function.functionName,
-      principal: 'events.amazonaws.com',
+      principal: servicePrincipal('events', this.props.region),
       sourceArn: ruleArn,
       sourceAccount: this.props.accountId,
     });

@@ -33,6 +33,7 @@ export class DetectiveStack extends OrgStack {
         managementProvider: this.provider(config.accounts.management),
         trustedServices: [TRUSTED_SERVICES.detective],
         after: [organization.delegation],
+        organizationId: config.organizationId,
       });
     }
   }

@@ -6,6 +6,7 @@ import type { OrgConfig } from '../lib/config/load';
 import { expression, KeyedBlocks, type ByRegion } from '../lib/instances';
 import { protectElements, restoreLiteralText } from '../lib/literal-text';
 import { constrainProvider } from '../lib/newer-provider';
+import { iamArn } from '../lib/partition';
 import type { PlannedStack, StackAccount } from '../lib/plan';
 import { previousAddresses } from '../lib/previous-layout';
 import { JsonStackSynthesizer, prepareStack, stackJson } from '../lib/stack-synthesizer';
@@ -120,7 +121,7 @@ function accountProvider(stack: TerraformStack, config: OrgConfig, account: Stac
     ...(primary ? {} : { alias: name }),
     region: config.homeRegion,
     allowedAccountIds: [account.id],
-    assumeRole: [{ roleArn: `arn:aws:iam::${account.id}:role/${roleName}`, sessionName: `guardduty-${config.name}` }],
+    assumeRole: [{ roleArn: iamArn(config.homeRegion, account.id, `role/${roleName}`), sessionName: `guardduty-${config.name}` }],
     defaultTags: [{ tags: { ManagedBy: 'cdktf', GuardDutyDeployment: config.name, Stack: stack.node.id, ...config.tags } }],
   });
 }

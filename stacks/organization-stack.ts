@@ -34,6 +34,7 @@ export class OrganizationStack extends OrgStack {
       managementProvider: this.provider(config.accounts.management),
       trustedServices: [TRUSTED_SERVICES.guardDuty, ...(planEnabled(config.protection, 'ebsMalware') ? [TRUSTED_SERVICES.malwareProtection] : [])],
       after: [organization.delegation],
+      organizationId: config.organizationId,
       managementEnrolled: enrollsMembersExplicitly(config) && config.members.some((member) => member.id === config.accounts.management),
     });
   }

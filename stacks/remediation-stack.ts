@@ -7,6 +7,7 @@ import type { Construct } from 'constructs';
 import type { OrgConfig } from '../lib/config/load';
 import { TARGET_RETRY_POLICY, type InputTransformer } from '../lib/findings';
 import { isolationGroupNames, resourceName } from '../lib/naming';
+import { iamArn } from '../lib/partition';
 import type { PolicyStatement } from '../lib/policy';
 import { deactivationStatements, isolationStatements, revocationStatements, type FunctionScope } from '../lib/remediation-policies';
 import {
@@ -198,7 +199,7 @@ export class RemediationStack extends OrgStack {
  */
 export function protectedRoles(config: OrgConfig, functionName: (key: string) => string): string[] {
   const stateRole = config.backend.type === 's3' ? config.backend.roleArn : undefined;
-  const stateRoleName = stateRole?.startsWith(`arn:aws:iam::${config.accounts.sandbox}:role/`) ? stateRole.split('/').at(-1) : undefined;
+  const stateRoleName = stateRole?.startsWith(iamArn(config.homeRegion, config.accounts.sandbox, 'role/')) ? stateRole.split('/').at(-1) : undefined;
   return [
     ...new Set([
       config.roleName,

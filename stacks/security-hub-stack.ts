@@ -36,6 +36,7 @@ export class SecurityHubStack extends OrgStack {
         managementProvider: this.provider(config.accounts.management),
         trustedServices: [TRUSTED_SERVICES.securityHub],
         after: [organization.delegation],
+        organizationId: config.organizationId,
       });
     }
     new FindingAggregator(this, 'finding-aggregator', { provider: adminProvider, homeRegion: config.homeRegion, regions: config.regions, hubs: [hub.hub] });

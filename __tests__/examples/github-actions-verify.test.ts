@@ -15,9 +15,13 @@ const script = job.steps.find((s: { name?: string }) => s.name === 'npm run veri
  * Runs the verify script as GitHub does (bash -eo pipefail) with a fake npm that answers the exit
  * statuses given, one per run, and records its arguments.
  */
-function runVerifyStep(statuses: number[]) {
+function runVerifyStep(statuses: number[], phase: 'deploy' | 'remove' | undefined = undefined) {
   const dir = mkdtempSync(path.join(tmpdir(), 'gd-gha-verify-'));
   mkdirSync(path.join(dir, 'bin'));
+  mkdirSync(path.join(dir, 'cdktf.out'));
+  // Step 3 of a rollout plan: two stacks.
+  const stepEntry = { step: 3, ...(phase ? { phase } : {}), stacks: [{ id: 'members-wave-2' }, { id: 'sandbox-simulation' }], commands: [] };
+  writeFileSync(path.join(dir, 'cdktf.out/rollout.json'), JSON.stringify({ steps: [{ step: 1 }, { step: 2 }, stepEntry] }));
   writeFileSync(path.join(dir, 'statuses'), statuses.join('\n'));
   writeFileSync(
     path.join(dir, 'bin/npm'),
@@ -26,7 +30,7 @@ function runVerifyStep(statuses: number[]) {
   chmodSync(path.join(dir, 'bin/npm'), 0o755);
   writeFileSync(path.join(dir, 'bin/sleep'), '#!/bin/sh\necho "slept $1" >> "$DIR/slept"\n');
   chmodSync(path.join(dir, 'bin/sleep'), 0o755);
-  const env = { PATH: `${dir}/bin:${process.env.PATH}`, DIR: dir, STEP: '3', GITHUB_STEP_SUMMARY: path.join(dir, 'summary'), ...job.env };
+  const env = { PATH: `${dir}/bin:${process.env.PATH}`, DIR: dir, STEP: '3', PLAN_FILE: 'cdktf.out/rollout.json', GITHUB_STEP_SUMMARY: path.join(dir, 'summary'), ...job.env, READ_ONLY_ROLE_NAME: 'GuardDutyReadOnly' };
   const result = spawnSync('bash', ['--noprofile', '--norc', '-eo', 'pipefail', '-c', script], { cwd: dir, env, encoding: 'utf8' });
   const read = (file: string) => {
     try {
@@ -39,9 +43,11 @@ function runVerifyStep(statuses: number[]) {
 }
 
 describe('GitHub Actions example: verify after each deploy step', () => {
-  it('runs after the apply of a deploy step, with the pipeline credentials', () => {
+  it('runs after the apply of a deploy step, through the read-only role in every account', () => {
     expect(job.needs).toBe('apply');
     expect(job.if).toBe("inputs.direction == 'deploy'");
+    expect(job.environment).toBe('guardduty-production');
+    expect(job.env.READ_ONLY_ROLE_NAME).toBe("${{ vars.GUARDDUTY_READ_ONLY_ROLE_NAME || 'GuardDutyReadOnly' }}");
     const uses = job.steps.map((s: { uses?: string; run?: string }) => s.uses ?? s.run);
     expect(uses.indexOf('npm ci')).toBeLessThan(uses.indexOf('aws-actions/configure-aws-credentials@v4'));
     const scripts = JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')).scripts;
@@ -51,9 +57,18 @@ describe('GitHub Actions example: verify after each deploy step', () => {
   it('passes at once when the step conforms', () => {
     const run = runVerifyStep([0]);
     expect(run.status).toBe(0);
-    expect(run.calls).toEqual(['run --silent verify -- --step 3']);
+    // The stacks of the rollout plan's step: with --since its steps are not verify's own deploy steps.
+    expect(run.calls).toEqual(['run --silent verify -- --stacks members-wave-2,sandbox-simulation --role GuardDutyReadOnly']);
     expect(run.slept).toEqual([]);
     expect(run.summary).toEqual(['### verify step 3', '```', 'DIFFERENT: run with status 0', '```']);
+  });
+
+  it('leaves a removal step to the deploy steps: a stack it split lacks what a later step adds', () => {
+    const run = runVerifyStep([1], 'remove');
+    expect(run.status).toBe(0);
+    expect(run.calls).toEqual([]);
+    expect(run.stdout).toBe('step 3 removes: verified with the deploy steps\n');
+    expect(runVerifyStep([0], 'deploy').calls).toHaveLength(1);
   });
 
   it('reads a difference again while auto-enable settles, and passes once it conforms', () => {

@@ -33,24 +33,27 @@ case "$method $url" in
 esac
 `;
 
-function rolloutJson(): { steps: { stacks: { id: string; dependsOn: string[]; state: { workspace: string } }[] }[] } {
+type RolloutJson = { steps: { stacks: { id: string; dependsOn: string[]; state: { workspace: string } }[] }[] };
+
+async function rolloutJson(): Promise<RolloutJson> {
   const out: string[] = [];
   const cwd = process.cwd();
   process.chdir(REPO_ROOT);
   try {
-    expect(runRollout(['plan', '--json'], { env: { ORG_CONFIG: EXAMPLE_CONFIG }, out: (text) => out.push(text), err: (text) => out.push(text) })).toBe(0);
+    const write = (text: string) => out.push(text);
+    expect(await runRollout(['plan', '--json'], { env: { ORG_CONFIG: EXAMPLE_CONFIG }, stdout: { write }, stderr: { write } })).toBe(0);
   } finally {
     process.chdir(cwd);
   }
   return JSON.parse(out.join(''));
 }
 
-function runWorkspaces(existing: boolean) {
+async function runWorkspaces(existing: boolean) {
   const dir = mkdtempSync(path.join(tmpdir(), 'gd-hcp-'));
   mkdirSync(path.join(dir, 'bin'));
   writeFileSync(path.join(dir, 'bin/curl'), FAKE_CURL);
   chmodSync(path.join(dir, 'bin/curl'), 0o755);
-  const rollout = rolloutJson();
+  const rollout = await rolloutJson();
   writeFileSync(path.join(dir, 'rollout.json'), JSON.stringify(rollout));
   const log = path.join(dir, 'curl.log');
   writeFileSync(log, '');
@@ -73,15 +76,15 @@ function runWorkspaces(existing: boolean) {
 const API = 'https://app.terraform.io/api/v2';
 
 describe('HCP Terraform example', () => {
-  it('ships a valid configuration with one workspace per stack', () => {
+  it('ships a valid configuration with one workspace per stack', async () => {
     const config = loadConfig(EXAMPLE_CONFIG, { cwd: REPO_ROOT });
     expect(config.backend).toEqual({ type: 'cloud', organization: 'acme-security', workspacePrefix: 'guardduty-' });
-    const stacks = rolloutJson().steps.flatMap((step) => step.stacks);
+    const stacks = (await rolloutJson()).steps.flatMap((step) => step.stacks);
     expect(stacks.map((stack) => stack.state.workspace)).toEqual(stacks.map((stack) => `guardduty-${stack.id}`));
   });
 
-  it('creates every workspace with dynamic AWS credentials, and shares each state only with its dependants', () => {
-    const { run, calls, stacks } = runWorkspaces(false);
+  it('creates every workspace with dynamic AWS credentials, and shares each state only with its dependants', async () => {
+    const { run, calls, stacks } = await runWorkspaces(false);
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
     for (const stack of stacks) {
@@ -103,8 +106,8 @@ describe('HCP Terraform example', () => {
     expect(calls.some((call) => call.startsWith(`PATCH ${API}/workspaces/ws-guardduty-admin/relationships/remote-state-consumers `) && call.includes('ws-guardduty-members-wave-1'))).toBe(true);
   });
 
-  it('updates workspaces and variables that already exist instead of creating twins', () => {
-    const { run, calls, stacks } = runWorkspaces(true);
+  it('updates workspaces and variables that already exist instead of creating twins', async () => {
+    const { run, calls, stacks } = await runWorkspaces(true);
     expect(run.status).toBe(0);
     expect(calls.filter((call) => call.startsWith(`POST ${API}/organizations/`))).toEqual([]);
     expect(calls.filter((call) => call.startsWith(`PATCH ${API}/workspaces/ws-guardduty-admin {`))).toHaveLength(1);

@@ -9,6 +9,13 @@ function data(synth: Synthesized, stack: string, type: string): [string, Resourc
   return Object.entries(synth.stack(stack).data?.[type] ?? {}) as [string, Resource][];
 }
 
+/** The organization as read after the delegations (trusted access), or before anything (its id). */
+function organizationRead(synth: Synthesized, stack: string, which: 'organization' | 'configured-organization'): Resource {
+  const found = data(synth, stack, 'aws_organizations_organization').filter(([name]) => name.startsWith(`prerequisites_${which}_`));
+  expect(found).toHaveLength(1);
+  return found[0][1];
+}
+
 /** The blocks of the delegations (one keyed block per stack, an instance per region), as `depends_on` names them. */
 function delegationAddresses(synth: Synthesized, stack: string, type: string): string[] {
   return Object.keys(synth.blocks(stack, type)).map((name) => `${type}.${name}`).sort();
@@ -20,7 +27,7 @@ const MANAGEMENT_LISTED = { members: [...exampleData().members, { id: MANAGEMENT
 describe('organization prerequisites', () => {
   it('fails the plan unless GuardDuty (and its Malware Protection) have trusted access, read after the delegations', () => {
     const synth = synthApp(testConfig());
-    const [[, organization]] = data(synth, 'organization', 'aws_organizations_organization');
+    const organization = organizationRead(synth, 'organization', 'organization');
     expect(organization.provider).toBe('aws'); // the management account's, the stack's first
     expect([...organization.depends_on].sort()).toEqual(delegationAddresses(synth, 'organization', 'aws_guardduty_organization_admin_account'));
     expect(organization.depends_on).toEqual(['aws_guardduty_organization_admin_account.delegation']);
@@ -34,9 +41,33 @@ describe('organization prerequisites', () => {
     expect(data(synth, 'organization', 'aws_iam_roles')).toEqual([]);
   });
 
+  it('stops the plan before any change when the management account belongs to another organization than organizationId', () => {
+    const synth = synthApp(testConfig({ securityHub: { enabled: true }, detective: { enabled: true } }));
+    for (const [stack, provider] of [
+      ['organization', 'aws'],
+      ['security-hub', 'aws.management'],
+      ['detective', 'aws.management'],
+    ]) {
+      const configured = organizationRead(synth, stack, 'configured-organization');
+      expect(configured.provider).toBe(provider);
+      // Nothing to wait for: Terraform reads it while planning, before the delegations are created.
+      expect(configured.depends_on).toBeUndefined();
+      expect(configured.lifecycle.postcondition).toEqual([
+        {
+          condition: '${(self.id == "o-a1b2c3d4e5")}',
+          error_message:
+            "The management account belongs to organization ${self.id}, not to o-a1b2c3d4e5 (organizationId in the configuration): these are another organization's credentials, or another organization's configuration.",
+        },
+      ]);
+    }
+    expect(organizationRead(synthApp(testConfig({ organizationId: 'o-zz9yy8xx7w' })), 'organization', 'configured-organization').lifecycle.postcondition[0].condition).toBe(
+      '${(self.id == "o-zz9yy8xx7w")}',
+    );
+  });
+
   it('checks Malware Protection’s access only when EBS malware scanning is on', () => {
     const synth = synthApp(testConfig({ protection: { ebsMalware: false } }));
-    const [[, organization]] = data(synth, 'organization', 'aws_organizations_organization');
+    const organization = organizationRead(synth, 'organization', 'organization');
     expect(organization.lifecycle.postcondition).toHaveLength(1);
   });
 
@@ -57,7 +88,7 @@ describe('organization prerequisites', () => {
       ['security-hub', 'securityhub.amazonaws.com', 'aws_securityhub_organization_admin_account'],
       ['detective', 'detective.amazonaws.com', 'aws_detective_organization_admin_account'],
     ]) {
-      const [[, organization]] = data(synth, stack, 'aws_organizations_organization');
+      const organization = organizationRead(synth, stack, 'organization');
       expect(organization.lifecycle.postcondition.map((p: Resource) => p.condition)).toEqual([`\${contains(self.aws_service_access_principals, "${principal}")}`]);
       expect([...organization.depends_on].sort()).toEqual(delegationAddresses(synth, stack, delegation));
       expect(organization.provider).toBe('aws.management');

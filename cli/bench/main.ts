@@ -1,13 +1,7 @@
 /**
- * `npm run bench`: synth and Lambda performance, measured as whole processes and written to
+ * `npm run bench`: synth, validate and Lambda performance, measured as whole processes and written to
  * bench/results.md and bench/synth.svg. Not part of `npm test`: timings are reported, never asserted.
- *
- * Environment (for working on the harness; the committed results use the defaults):
- *   BENCH_SIZES=10,100   organization sizes to synthesize (default 10,100,1000)
- *   BENCH_MODES=invitations
- *   BENCH_SKIP=example,usual,tsc,lambda,launchers   parts to leave out
- *   BENCH_OUT=/tmp/x     where results.md and synth.svg go (default bench/)
- *   BENCH_SOURCE=...     names the sources measured when they are not a git checkout
+ * The environment variables that shape a run are in BENCH_COMMAND (`npm run bench -- --help`).
  */
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -34,6 +28,21 @@ import { namespacesByModule, rewriteDeepImports } from './usual';
 import { readZipEntries } from './zip';
 import { STANDARD_REGIONS } from '../../lib/config/regions';
 import { MODES, type Mode } from '../../lib/config/schema';
+import { noMorePositionals, runCommand, runMain, type CommandSpec } from '../common/command';
+
+export const BENCH_COMMAND: CommandSpec = {
+  synopsis: 'npm run bench',
+  summary: `Measures synth (10, 100 and 1,000 accounts in both modes), validate, type-checking, start-up and the
+Lambda bundles as whole processes, and writes bench/results.md and bench/synth.svg. Takes minutes;
+run it on an idle machine. Progress on stderr; the targets met or not on stdout.`,
+  options: [],
+  notes: `Environment (for working on the harness; the committed results use the defaults):
+  BENCH_SIZES=10,100   organization sizes to synthesize (default 10,100,1000)
+  BENCH_MODES=invitations
+  BENCH_SKIP=example,usual,tsc,launchers,validate,lambda   parts to leave out
+  BENCH_OUT=/tmp/x     where results.md and synth.svg go (default bench/)
+  BENCH_SOURCE=...     names the sources measured when they are not a git checkout`,
+};
 
 const REPO = path.resolve(__dirname, '..', '..');
 const NODE = process.execPath;
@@ -54,7 +63,7 @@ const modes = (process.env.BENCH_MODES ? process.env.BENCH_MODES.split(',') : [.
 const resultsDir = path.resolve(REPO, process.env.BENCH_OUT ?? 'bench');
 
 function progress(message: string): void {
-  console.log(`[${formatSeconds(performance.now() - started).padStart(8)}] ${message}`);
+  process.stderr.write(`[${formatSeconds(performance.now() - started).padStart(8)}] ${message}\n`);
 }
 
 function loadAverage(): string {
@@ -284,6 +293,22 @@ async function benchLaunchers(configFile: string, scratch: string, probe: RssPro
   ];
 }
 
+/** Under a second on an idle machine, so it can run on every save or commit. */
+const VALIDATE_TARGET_MS = 1000;
+
+/** `npm run validate` on the shipped example, as a person or a pre-commit hook runs it, and the process alone. */
+async function benchValidate(probe: RssProbe): Promise<ExtraTiming[]> {
+  progress('validate: the shipped example (config/org.json)');
+  const env = { ...process.env, ORG_CONFIG: 'config/org.json' };
+  const alone = await repeated('node --import tsx cli/validate/main.ts', 5, () => measured('validate', NODE, ['--import', 'tsx', 'cli/validate/main.ts'], { cwd: REPO, env }, probe));
+  const npm = await repeated('npm run --silent validate', 5, () => measured('npm run validate', 'npm', ['run', '--silent', 'validate'], { cwd: REPO, env }, probe));
+  const verdict = (ms: number) => `target under ${formatSeconds(VALIDATE_TARGET_MS)} on an idle machine: ${ms < VALIDATE_TARGET_MS ? 'met' : 'not met'}`;
+  return [
+    { what: '`npm run --silent validate`, shipped example', ...npm, note: verdict(npm.wallMs) },
+    { what: '`node --import tsx cli/validate/main.ts`, shipped example (without npm)', ...alone, note: verdict(alone.wallMs) },
+  ];
+}
+
 /** Loads a module in a fresh process and prints how long the load took. */
 const LOAD_SCRIPT = `
 const file = process.argv[1];
@@ -375,6 +400,7 @@ async function main(): Promise<void> {
     const usual = skip.has('usual') ? undefined : await benchUsual(scratch, probe);
     const typecheck = skip.has('tsc') ? [] : await benchTypecheck(scratch, probe);
     const launchers = skip.has('launchers') ? [] : await benchLaunchers(writeBenchConfig({ mode: 'organizations', members: 10 }, path.join(scratch, 'config-launchers')), scratch, probe);
+    const validate = skip.has('validate') ? [] : await benchValidate(probe);
     const lambda = skip.has('lambda') || smallest === undefined ? { lambdas: [], emptyHandlerLoadMs: undefined } : benchLambdas(smallest, scratch);
 
     const results: BenchResults = {
@@ -385,7 +411,7 @@ async function main(): Promise<void> {
       synth,
       example,
       usual,
-      extras: [...typecheck, ...launchers],
+      extras: [...typecheck, ...launchers, ...validate],
       lambdas: lambda.lambdas,
       emptyHandlerLoadMs: lambda.emptyHandlerLoadMs,
       totalMs: performance.now() - started,
@@ -396,17 +422,23 @@ async function main(): Promise<void> {
     writeFileSync(path.join(resultsDir, 'synth.svg'), renderSynthPlot(synth, `Synth of ${STANDARD_REGIONS.length} regions, medians (${results.machine.date.slice(0, 10)}, ${results.machine.cores} cores)`));
     progress(`wrote ${path.relative(REPO, path.join(resultsDir, 'results.md'))} and synth.svg`);
     for (const outcome of evaluateTargets(results)) console.log(`${outcome.met ? 'MET    ' : 'NOT MET'}  ${outcome.target}: ${outcome.measured}`);
+    for (const timing of validate) console.log(`${timing.wallMs < VALIDATE_TARGET_MS ? 'MET    ' : 'NOT MET'}  ${timing.what} under ${formatSeconds(VALIDATE_TARGET_MS)}: ${formatSeconds(timing.wallMs)}`);
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }
 }
 
-process.once('SIGINT', () => {
+if (require.main === module) process.once('SIGINT', () => {
   killRunning();
   process.exit(130);
 });
 
-main().catch((error: unknown) => {
-  console.error(error instanceof Error ? error.message : error);
-  process.exitCode = 1;
-});
+if (require.main === module) {
+  runMain((argv, io) =>
+    runCommand(BENCH_COMMAND, argv, io, async (args) => {
+      noMorePositionals(args);
+      await main();
+      return 0;
+    }),
+  );
+}

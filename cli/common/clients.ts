@@ -6,6 +6,7 @@ import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { SecurityHubClient } from '@aws-sdk/client-securityhub';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import type { OrgConfig } from '../../lib/config/load';
+import { iamArn, organizationsRegion } from '../../lib/partition';
 
 interface AwsCredentialIdentity {
   readonly accessKeyId: string;
@@ -43,9 +44,9 @@ export interface AssumeRoleOptions {
 }
 
 /** Role assumed in an account: the management account has its own (see `managementRoleName`). */
-export function roleArn(config: Pick<OrgConfig, 'accounts' | 'roleName' | 'managementRoleName'>, accountId: string, roleName?: string): string {
+export function roleArn(config: Pick<OrgConfig, 'accounts' | 'roleName' | 'managementRoleName' | 'homeRegion'>, accountId: string, roleName?: string): string {
   const role = roleName ?? (accountId === config.accounts.management ? config.managementRoleName : config.roleName);
-  return `arn:aws:iam::${accountId}:role/${role}`;
+  return iamArn(config.homeRegion, accountId, `role/${role}`);
 }
 
 /**
@@ -73,7 +74,7 @@ export function assumeRoleClients(config: OrgConfig, options: AssumeRoleOptions)
   };
   return {
     guardduty: (accountId, region) => new GuardDutyClient({ region, credentials: credentials(accountId) }),
-    organizations: (accountId) => new OrganizationsClient({ region: 'us-east-1', credentials: credentials(accountId) }),
+    organizations: (accountId) => new OrganizationsClient({ region: organizationsRegion(config.homeRegion), credentials: credentials(accountId) }),
     eventbridge: (accountId, region) => new EventBridgeClient({ region, credentials: credentials(accountId) }),
     lambda: (accountId, region) => new LambdaClient({ region, credentials: credentials(accountId) }),
     securityhub: (accountId, region) => new SecurityHubClient({ region, credentials: credentials(accountId) }),

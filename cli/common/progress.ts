@@ -1,3 +1,5 @@
+import { interactive, type OutputStream } from './command';
+
 /**
  * Progress of a scan: a bar redrawn in place on a terminal, one plain line per item in CI logs (where
  * carriage returns turn a bar into thousands of lines).
@@ -10,30 +12,15 @@ export interface Progress {
   done(): void;
 }
 
-export interface ProgressStream {
-  write(text: string): unknown;
-  readonly isTTY?: boolean;
-  readonly columns?: number;
-}
-
-/**
- * A bar only on an interactive terminal: not in CI (`CI=true`), not with `NO_COLOR` set (no-color.org:
- * any non-empty value), not when stderr is a file or a pipe.
- */
-export function useBar(stream: ProgressStream, env: NodeJS.ProcessEnv): boolean {
-  const ci = env.CI !== undefined && env.CI !== '' && env.CI !== 'false' && env.CI !== '0';
-  const noColor = env.NO_COLOR !== undefined && env.NO_COLOR !== '';
-  return Boolean(stream.isTTY) && !ci && !noColor;
-}
-
-export function createProgress(stream: ProgressStream, env: NodeJS.ProcessEnv, what = 'discover'): Progress {
-  return useBar(stream, env) ? new BarProgress(stream, what) : new LineProgress(stream, what);
+/** A bar only on a person's terminal (see `interactive`): plain lines in CI, with NO_COLOR, into a file or a pipe. */
+export function createProgress(stream: OutputStream, env: NodeJS.ProcessEnv, what = 'discover'): Progress {
+  return interactive(stream, env) ? new BarProgress(stream, what) : new LineProgress(stream, what);
 }
 
 class LineProgress implements Progress {
   private total = 0;
   private count = 0;
-  constructor(private readonly stream: ProgressStream, private readonly what: string) {}
+  constructor(private readonly stream: OutputStream, private readonly what: string) {}
   start(total: number): void {
     this.total = total;
     this.stream.write(`${this.what}: ${total} checks\n`);
@@ -50,7 +37,7 @@ class LineProgress implements Progress {
 class BarProgress implements Progress {
   private total = 0;
   private count = 0;
-  constructor(private readonly stream: ProgressStream, private readonly what: string) {}
+  constructor(private readonly stream: OutputStream, private readonly what: string) {}
   start(total: number): void {
     this.total = total;
     this.draw('');

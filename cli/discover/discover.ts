@@ -177,7 +177,7 @@ function describeState(state: AccountRegionState): string {
  * organizations mode, member detectors stay the organization's business and are not listed.
  */
 export function existingDetectors(config: Pick<OrgConfig, 'mode' | 'accounts' | 'members'>, discovery: Discovery): Record<string, Record<string, string>> {
-  const managed = new Set([config.accounts.admin, ...(config.mode === 'invitations' ? config.members.map((member) => member.id) : [])]);
+  const managed = managedDetectorAccounts(config);
   const map: Record<string, Record<string, string>> = {};
   for (const state of discovery.accounts) {
     if (!managed.has(state.accountId) || state.detectorIds.length === 0) continue;
@@ -215,37 +215,69 @@ export function findings(config: Pick<OrgConfig, 'accounts'>, discovery: Discove
   };
 }
 
-/** The report a person reads before the first deploy. */
+/**
+ * The report a person reads before the first deploy. What could not be read is "unknown", never
+ * "none": a detector or an administrator may well be there.
+ */
 export function formatDiscovery(config: Pick<OrgConfig, 'accounts' | 'mode' | 'members'>, discovery: Discovery): string {
   const found = findings(config, discovery);
-  const detectors = existingDetectors(config, discovery);
+  const unreadableAccounts = found.unreadable.filter((state): state is AccountRegionState => 'accountId' in state);
+  const unreadableRegions = found.unreadable.filter((state): state is OrganizationRegionState => !('accountId' in state));
+  const managed = managedDetectorAccounts(config);
+  const where = (state: AccountRegionState) => `${state.accountId} ${state.region}`;
   const lines: string[] = [];
-  const imports = Object.entries(detectors).flatMap(([account, regions]) => Object.entries(regions).map(([region, id]) => `  - ${account} ${region}: ${id}`));
-  lines.push(`Existing detectors to import (existingDetectors): ${imports.length === 0 ? 'none' : ''}`, ...imports);
 
-  lines.push(`Accounts already managed by another administrator: ${found.managedElsewhere.length === 0 ? 'none' : ''}`);
-  for (const state of found.managedElsewhere) {
-    lines.push(`  - ${state.accountId} (${state.roles.join(', ')}) ${state.region}: administrator ${state.administrator?.accountId} (${state.administrator?.relationshipStatus}); disassociate it there first`);
-  }
+  const detectors = existingDetectors(config, discovery);
+  const imports = Object.entries(detectors).flatMap(([account, regions]) => Object.entries(regions).map(([region, id]) => `${account} ${region}: ${id}`));
+  lines.push(...section('Existing detectors to import (existingDetectors)', imports, unreadableAccounts.filter((state) => managed.has(state.accountId)).map(where)));
+  lines.push(
+    ...section(
+      'Accounts already managed by another administrator',
+      found.managedElsewhere.map(
+        (state) => `${state.accountId} (${state.roles.join(', ')}) ${state.region}: administrator ${state.administrator?.accountId} (${state.administrator?.relationshipStatus}); disassociate it there first`,
+      ),
+      unreadableAccounts.map(where),
+    ),
+  );
   if (config.mode === 'organizations') {
+    const regions = unreadableRegions.map((state) => `management ${state.region}`);
     const delegations = existingDelegations(config, discovery);
-    lines.push(`Regions already delegated to accounts.admin, to import (existingDelegations): ${delegations.length === 0 ? 'none' : JSON.stringify(delegations)}`);
-    lines.push(`Regions delegated to another administrator: ${found.delegatedElsewhere.length === 0 ? 'none' : ''}`);
-    for (const state of found.delegatedElsewhere) {
-      lines.push(`  - ${state.region}: ${state.adminAccounts.map((account) => `${account.accountId} (${account.status})`).join(', ')}`);
-    }
+    lines.push(...section('Regions already delegated to accounts.admin, to import (existingDelegations)', delegations.length > 0 ? [JSON.stringify(delegations)] : [], regions, true));
+    lines.push(
+      ...section(
+        'Regions delegated to another administrator',
+        found.delegatedElsewhere.map((state) => `${state.region}: ${state.adminAccounts.map((account) => `${account.accountId} (${account.status})`).join(', ')}`),
+        regions,
+      ),
+    );
     if (discovery.delegatedAdministrators) {
       lines.push(`Delegated administrators for ${GUARDDUTY_PRINCIPAL}: ${discovery.delegatedAdministrators.join(', ') || 'none'}`);
     } else if (discovery.delegatedAdministratorsError) {
-      lines.push(`Delegated administrators for ${GUARDDUTY_PRINCIPAL}: unreadable (${discovery.delegatedAdministratorsError})`);
+      lines.push(`Delegated administrators for ${GUARDDUTY_PRINCIPAL}: unknown (${discovery.delegatedAdministratorsError})`);
     }
   }
-  lines.push(`Regions not enabled (opt-in regions the account has not opted in to): ${found.regionsNotEnabled.length === 0 ? 'none' : ''}`);
-  for (const state of found.regionsNotEnabled) lines.push(`  - ${state.accountId} ${state.region}`);
-  lines.push(`Could not read: ${found.unreadable.length === 0 ? 'none' : ''}`);
+  lines.push(...section('Regions not enabled (opt-in regions the account has not opted in to)', found.regionsNotEnabled.map(where), unreadableAccounts.map(where)));
+  lines.push(`Could not read: ${found.unreadable.length === 0 && !discovery.delegatedAdministratorsError ? 'none' : ''}`);
   for (const state of found.unreadable) {
-    const who = 'accountId' in state ? `${state.accountId} ${state.region}` : `management ${state.region}`;
+    const who = 'accountId' in state ? where(state) : `management ${state.region}`;
     lines.push(`  - ${who}: ${state.status}: ${state.error}`);
   }
+  if (discovery.delegatedAdministratorsError) lines.push(`  - management: delegated administrators: ${discovery.delegatedAdministratorsError}`);
   return lines.map((line) => line.trimEnd()).join('\n');
+}
+
+/**
+ * One heading of the report: its findings, then what could not be read and so may hide one. "none" only
+ * when everything that could answer was read.
+ */
+function section(title: string, items: readonly string[], unknown: readonly string[], inline = false): string[] {
+  if (items.length === 0 && unknown.length === 0) return [`${title}: none`];
+  const lines = inline && items.length === 1 ? [`${title}: ${items[0]}`] : [`${title}:${items.length === 0 ? ' unknown' : ''}`, ...items.map((item) => `  - ${item}`)];
+  if (unknown.length > 0) lines.push(`  - unknown for ${unknown.join(', ')} (could not be read)`);
+  return lines;
+}
+
+/** Accounts whose detector this deployment manages: the admin account, and every listed member in invitations mode. */
+function managedDetectorAccounts(config: Pick<OrgConfig, 'mode' | 'accounts' | 'members'>): Set<string> {
+  return new Set([config.accounts.admin, ...(config.mode === 'invitations' ? config.members.map((member) => member.id) : [])]);
 }

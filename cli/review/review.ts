@@ -4,6 +4,7 @@ import { TerraformStack, type App } from 'cdktf';
 import type { Member, OrgConfig } from '../../lib/config/load';
 import { providerReviewLine } from '../../lib/provider-version';
 import { deploySteps, enrollsMembersExplicitly, planStacks, type PlannedStack, type StackAccount } from '../../lib/plan';
+import { plural } from '../common/words';
 import { JsonStackSynthesizer } from '../../lib/stack-synthesizer';
 import { importedResources, keyedBlocks, movedBlocks, readSynthesized, resourceCounts, stateLocation, type StackJson, type SynthesizedApp } from '../common/synthesized';
 
@@ -46,7 +47,8 @@ export function renderReview(config: OrgConfig, app: SynthesizedApp): string {
     '',
     `Configuration \`${config.configFile}\`: ${config.mode} mode, home region ${config.homeRegion}, ` +
       `${config.regions.length} region${config.regions.length === 1 ? '' : 's'} (${config.regions.join(', ')}), ` +
-      `${config.members.length} listed member account${config.members.length === 1 ? '' : 's'}, state backend ${config.backend.type}.`,
+      `${plural(config.members.length, 'listed member account')}${enrollsMembersExplicitly(config) ? '' : ' (GuardDuty enrolls every account of the organization itself: autoEnable ALL, so no stack enrolls them for GuardDuty)'}, ` +
+      `state backend ${config.backend.type}.`,
     '',
     providerReviewLine(config), '',
     '| stack | step | accounts | resources | imported | state |',
@@ -57,7 +59,7 @@ export function renderReview(config: OrgConfig, app: SynthesizedApp): string {
     const json = app.stacks.get(id) as Record<string, any>;
     const accounts = stackAccounts(planned.get(id), json, roles);
     lines.push(
-      `| [${id}](#${anchor(id)}) | ${step.get(id) ?? '?'} | ${accountsSummary(accounts)} | ${resourceCounts(json).total} | ` +
+      `| [${id}](#${anchor(id)}) | ${step.get(id) ?? '?'} | ${accountsSummary(accounts, planned.get(id)?.members ?? [])} | ${resourceCounts(json).total} | ` +
         `${importedResources(json).length} | ${stateLocation(app, id, json, config.baseDir).location} |`,
     );
   }
@@ -91,7 +93,7 @@ function stackSection(
     `- resources: ${counts.total}${counts.dynamic.length ? ` (plus a plan-time number of: ${counts.dynamic.join(', ')})` : ''}`,
   );
   if (planned && planned.members.length > 0) {
-    lines.push(`- member accounts: ${planned.members.map(memberText).join(', ')}`);
+    lines.push(`- enrolls ${plural(planned.members.length, 'member account')}: ${planned.members.map(memberText).join(', ')}`);
   }
   if (counts.total > 0) {
     lines.push('', '| resource type | count |', '| --- | --- |');
@@ -147,11 +149,15 @@ function stackAccounts(planned: PlannedStack | undefined, json: Record<string, a
   return ids.map((id) => ({ role: roles.get(id) ?? 'account', id }));
 }
 
-/** Named accounts in full, member accounts counted, so a wave of fifty keeps the table readable. */
-function accountsSummary(accounts: readonly { role: string; id: string }[]): string {
-  const members = accounts.filter((account) => account.role.startsWith('member'));
-  const named = accounts.filter((account) => !account.role.startsWith('member')).map(accountText);
-  if (members.length > 0) named.push(`${members.length} member account${members.length === 1 ? '' : 's'}`);
+/**
+ * The accounts a stack deploys from, in full, and the member accounts it enrolls, counted (its section
+ * lists them), so a wave of fifty keeps the table readable. In organizations mode a members stack has
+ * only the admin account's provider, yet it enrolls every account of its wave.
+ */
+function accountsSummary(accounts: readonly { role: string; id: string }[], enrolled: readonly Member[]): string {
+  const enrolledIds = new Set(enrolled.map((member) => member.id));
+  const named = accounts.filter((account) => !enrolledIds.has(account.id) && !account.role.startsWith('member')).map(accountText);
+  if (enrolled.length > 0) named.push(`enrolls ${plural(enrolled.length, 'member account')}`);
   return named.join(', ');
 }
 
@@ -211,15 +217,18 @@ function diagram(config: OrgConfig, app: SynthesizedApp, planned: ReadonlyMap<st
     lines.push('  end');
   }
 
-  // Member accounts, by wave: as many as the configuration lists.
+  // Member accounts: by wave where a stack enrolls a wave; with autoEnable ALL, GuardDuty enrolls every
+  // account of the organization by itself and no wave is drawn for it.
   const waves = new Map<number, Member[]>();
-  for (const member of config.members) waves.set(member.wave, [...(waves.get(member.wave) ?? []), member]);
-  const organizationWide = config.mode === 'organizations' && !enrollsMembersExplicitly(config);
-  lines.push(`  subgraph members[${label(organizationWide ? 'member accounts (every organization account, autoEnable ALL)' : 'member accounts')}]`);
+  for (const stack of planned.values()) {
+    if (stack.wave !== undefined) waves.set(stack.wave, [...new Map([...(waves.get(stack.wave) ?? []), ...stack.members].map((member) => [member.id, member])).values()]);
+  }
+  const organizationWide = !enrollsMembersExplicitly(config);
+  lines.push(`  subgraph members[${label('member accounts')}]`);
   for (const [wave, members] of [...waves].sort(([a], [b]) => a - b)) {
     lines.push(`    ${node('wave', String(wave))}[${label(`wave ${wave}: ${members.length} account${members.length === 1 ? '' : 's'}`)}]`);
   }
-  if (waves.size === 0) lines.push(`    ${node('wave', 'all')}[${label('accounts enabled by the organization')}]`);
+  if (organizationWide) lines.push(`    ${node('wave', 'all')}[${label('every account of the organization, enrolled by GuardDuty (autoEnable ALL)')}]`);
   lines.push('  end');
 
   for (const [id, entry] of Object.entries(app.manifest.stacks)) {
@@ -230,11 +239,11 @@ function diagram(config: OrgConfig, app: SynthesizedApp, planned: ReadonlyMap<st
       if (account.role === 'member') continue;
       lines.push(`  ${node('stack', stack.id)} -->|provider| ${node('account', account.id)}`);
     }
-    const wave = stack.kind === 'members' ? stack.wave : undefined;
-    if (wave !== undefined) lines.push(`  ${node('stack', stack.id)} -->|enrolls| ${node('wave', String(wave))}`);
+    const service = stack.kind === 'security-hub-members' ? ' in Security Hub' : stack.kind === 'detective-members' ? ' in Detective' : '';
+    if (stack.wave !== undefined) lines.push(`  ${node('stack', stack.id)} -->|enrolls${service}| ${node('wave', String(stack.wave))}`);
   }
 
-  const sources = waves.size > 0 ? [...waves.keys()].map((wave) => node('wave', String(wave))) : [node('wave', 'all')];
+  const sources = organizationWide ? [node('wave', 'all')] : [...waves.keys()].map((wave) => node('wave', String(wave)));
   for (const source of sources) lines.push(`  ${source} ==>|findings| ${node('bus', 'admin')}`);
   const home = node('home', config.homeRegion);
   lines.push(`  ${home}[${label(`central event bus, home region ${config.homeRegion}`)}]`);

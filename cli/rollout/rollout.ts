@@ -1,6 +1,10 @@
-import type { OrgConfig } from '../../lib/config/load';
+import * as path from 'node:path';
+import type { Member, OrgConfig } from '../../lib/config/load';
 import { deploySteps, type PlannedStack, type StackAccount, type StackPlan } from '../../lib/plan';
+import { shellCommand } from '../common/command';
+import { plural } from '../common/words';
 import type { Manifest, StateLocation } from '../common/synthesized';
+import type { StackChanges } from './changes';
 
 /**
  * The rollout as a pipeline runs it: steps of stacks, each step deployable on its own once the steps
@@ -10,9 +14,33 @@ import type { Manifest, StateLocation } from '../common/synthesized';
 
 export type Direction = 'deploy' | 'destroy';
 
+/** Where `cdktf synth` writes (cdktf.json has no `output`, so cdktf's default), relative to the project. */
+export const OUTPUT_DIR = 'cdktf.out';
+
+/** A member account a stack enrolls. */
+export interface EnrolledAccount {
+  readonly id: string;
+  readonly name?: string;
+}
+
 export interface RolloutStack extends Pick<PlannedStack, 'id' | 'kind' | 'description' | 'accounts' | 'regions'> {
   /** Stacks deployed before this one: the plan's, and with a manifest also cdktf's (cross-stack references). */
   readonly dependsOn: readonly string[];
+  /**
+   * The member accounts this stack enrolls (GuardDuty, Security Hub or Detective members), in either
+   * mode: in organizations mode they are not among `accounts`, which lists the providers only.
+   */
+  readonly enrolls: readonly EnrolledAccount[];
+  /** Where Terraform runs for this stack, relative to the project: `cdktf.out/stacks/<id>`. */
+  readonly directory: string;
+  /**
+   * What `terraform plan` needs, beside `-out`, to plan exactly what this step does to the stack:
+   * `-destroy` when it is destroyed, `-target=<address>` for each instance when a step only removes
+   * some of what the stack changes. Empty for a plain deploy.
+   */
+  readonly planArguments: readonly string[];
+  /** With `--since`: what changed in the stack against the previous synth. */
+  readonly changes?: StackChanges;
   /** Resource instances in the synthesized stack, when counted. */
   readonly resources?: number;
   readonly resourcesByType?: Readonly<Record<string, number>>;
@@ -20,19 +48,31 @@ export interface RolloutStack extends Pick<PlannedStack, 'id' | 'kind' | 'descri
   readonly state?: StateLocation;
 }
 
+export interface StepCommand {
+  /** The command as arguments, for pipelines that do not go through a shell. */
+  readonly argv: readonly string[];
+  /** The same, quoted for a POSIX shell: it runs as printed. */
+  readonly command: string;
+}
+
+/** With `--since`: a step that removes what left the configuration, or one that deploys the rest. */
+export type Phase = 'remove' | 'deploy';
+
 export interface RolloutStep {
   /** 1-based, in the order the steps run. */
   readonly step: number;
+  readonly phase?: Phase;
   readonly stacks: readonly RolloutStack[];
-  /** The command as arguments, for pipelines that do not go through a shell. */
-  readonly argv: readonly string[];
-  readonly command: string;
+  /** Run in this order, from the project folder. */
+  readonly commands: readonly StepCommand[];
 }
 
 export interface Rollout {
   readonly name: string;
   readonly mode: string;
   readonly direction: Direction;
+  /** With `--since`: the previous synth the changes are measured against (a folder, or a git commit). */
+  readonly since?: string;
   readonly steps: readonly RolloutStep[];
 }
 
@@ -105,36 +145,60 @@ function rollout(
   const dependencies = new Map(
     plan.stacks.map((stack) => [stack.id, [...new Set([...stack.dependsOn, ...(synthesized.manifest?.stacks[stack.id]?.dependencies ?? [])])]]),
   );
-  const steps = groups.map((ids, index): RolloutStep => {
-    const argv = cdktfCommand(direction, ids, needsIgnoreFlag(direction, ids, dependencies), options);
-    return {
-      step: index + 1,
-      stacks: ids.map((id) =>
-        rolloutStack(byId.get(id) as PlannedStack, dependencies.get(id) as string[], synthesized.counts?.get(id), synthesized.states?.get(id)),
-      ),
-      argv,
-      command: argv.join(' '),
-    };
-  });
+  const steps = groups.map((ids, index): RolloutStep => ({
+    step: index + 1,
+    stacks: ids.map((id) =>
+      rolloutStack(byId.get(id) as PlannedStack, {
+        dependsOn: dependencies.get(id) as string[],
+        counts: synthesized.counts?.get(id),
+        state: synthesized.states?.get(id),
+        directory: stackDirectory(synthesized.manifest, id),
+        planArguments: direction === 'destroy' ? ['-destroy'] : [],
+      }),
+    ),
+    commands: [stepCommand(cdktfCommand(direction, ids, needsIgnoreFlag(direction, ids, dependencies), options))],
+  }));
   return { name: config.name, mode: config.mode, direction, steps };
 }
 
-function rolloutStack(
-  stack: PlannedStack,
-  dependsOn: readonly string[],
-  counts: StackCounts | undefined,
-  state: StateLocation | undefined,
-): RolloutStack {
+/** Everything a rollout stack carries beside what the plan says about it. */
+export interface StackDetails {
+  readonly dependsOn: readonly string[];
+  readonly counts?: StackCounts;
+  readonly state?: StateLocation;
+  readonly directory: string;
+  readonly planArguments: readonly string[];
+  readonly changes?: StackChanges;
+}
+
+export function rolloutStack(stack: Pick<PlannedStack, 'id' | 'kind' | 'description' | 'accounts' | 'regions' | 'members'>, details: StackDetails): RolloutStack {
   return {
     id: stack.id,
     kind: stack.kind,
     description: stack.description,
     accounts: stack.accounts,
     regions: stack.regions,
-    dependsOn,
-    ...(counts ? { resources: counts.total, resourcesByType: counts.byType } : {}),
-    ...(state ? { state } : {}),
+    dependsOn: details.dependsOn,
+    enrolls: stack.members.map(enrolledAccount),
+    directory: details.directory,
+    planArguments: details.planArguments,
+    ...(details.counts ? { resources: details.counts.total, resourcesByType: details.counts.byType } : {}),
+    ...(details.state ? { state: details.state } : {}),
+    ...(details.changes ? { changes: details.changes } : {}),
   };
+}
+
+function enrolledAccount(member: Member): EnrolledAccount {
+  return member.name ? { id: member.id, name: member.name } : { id: member.id };
+}
+
+/** `cdktf.out/stacks/<id>`, or the folder the manifest names (under `outputDir`). */
+export function stackDirectory(manifest: Manifest | undefined, id: string, outputDir = OUTPUT_DIR): string {
+  return path.posix.join(outputDir, manifest?.stacks[id]?.workingDirectory ?? `stacks/${id}`);
+}
+
+export function stepCommand(argv: readonly string[]): StepCommand {
+  return { argv, command: shellCommand(argv) };
 }
 
 /**
@@ -142,7 +206,7 @@ function rolloutStack(
  * without its dependants; a step run on its own after (or before) the others needs the flag that
  * skips that check.
  */
-function needsIgnoreFlag(direction: Direction, ids: readonly string[], dependencies: ReadonlyMap<string, readonly string[]>): boolean {
+export function needsIgnoreFlag(direction: Direction, ids: readonly string[], dependencies: ReadonlyMap<string, readonly string[]>): boolean {
   const inStep = new Set(ids);
   const edges = [...dependencies].flatMap(([stack, on]) => on.map((dependency) => ({ stack, dependency })));
   return direction === 'deploy'
@@ -150,19 +214,31 @@ function needsIgnoreFlag(direction: Direction, ids: readonly string[], dependenc
     : edges.some((edge) => inStep.has(edge.dependency) && !inStep.has(edge.stack));
 }
 
-/** The `cdktf deploy|destroy` arguments for one step (flags as cdktf-cli 0.21 spells them). */
-export function cdktfCommand(direction: Direction, ids: readonly string[], ignoreMissing: boolean, options: CommandOptions = {}): string[] {
+/**
+ * The `npx cdktf deploy|destroy` arguments for one step (flags as cdktf-cli 0.21 spells them), run from
+ * the project folder: `npx` finds the project's own cdktf-cli, so the command runs as printed.
+ * `outputDir` names another synthesized output (`--output`), for stacks only a previous synth has.
+ */
+export function cdktfCommand(
+  direction: Direction,
+  ids: readonly string[],
+  ignoreMissing: boolean,
+  options: CommandOptions = {},
+  outputDir?: string,
+): string[] {
   if (options.parallelism !== undefined && (!Number.isInteger(options.parallelism) || options.parallelism < 1)) {
     throw new Error(`parallelism must be a positive whole number; got ${options.parallelism}`);
   }
   return [
+    'npx',
     'cdktf',
     direction,
     ...ids,
     '--auto-approve',
     ...(ignoreMissing ? ['--ignore-missing-stack-dependencies'] : []),
     ...(options.parallelism !== undefined ? ['--parallelism', String(options.parallelism)] : []),
-    ...(options.skipSynth ? ['--skip-synth'] : []),
+    ...(outputDir ? ['--output', outputDir] : []),
+    ...(options.skipSynth || outputDir ? ['--skip-synth'] : []),
   ];
 }
 
@@ -198,24 +274,62 @@ export function manifestDisagreements(plan: StackPlan, manifest: Manifest): stri
 
 /** The rollout in words, for a person at a terminal or a pipeline log. */
 export function formatRollout(rollout: Rollout): string {
-  const stackCount = rollout.steps.reduce((sum, step) => sum + step.stacks.length, 0);
+  const stackCount = new Set(rollout.steps.flatMap((step) => step.stacks.map((stack) => stack.id))).size;
   const verb = rollout.direction === 'deploy' ? 'Deploy' : 'Destroy';
-  const lines = [`${verb} order for ${rollout.name} (${rollout.mode} mode): ${stackCount} stacks in ${rollout.steps.length} steps`];
+  const since = rollout.since === undefined ? '' : ` for the changes since ${rollout.since}`;
+  const lines = [`${verb} order for ${rollout.name} (${rollout.mode} mode)${since}: ${stackCount} stacks in ${rollout.steps.length} steps`];
   if (rollout.direction === 'destroy') {
     lines.push('Members go first, then the organization configuration and delegation, then the detectors.');
   }
+  if (rollout.since !== undefined) {
+    lines.push(
+      'Removals go first, in retirement order (members, then the organization configuration and delegation, then the detectors); then the stacks deploy in deploy order.',
+      `Synthesize first (npm run synth): every command applies ${OUTPUT_DIR} as it is, the output these changes were measured on.`,
+    );
+  }
   const width = Math.max(0, ...rollout.steps.flatMap((step) => step.stacks.map((stack) => stack.id.length)));
+  const indent = `  ${''.padEnd(width)}  `;
   for (const step of rollout.steps) {
     const parallel = step.stacks.length > 1 ? `, ${step.stacks.length} stacks in parallel` : '';
-    lines.push('', `Step ${step.step}${parallel}`);
+    const phase = step.phase === 'remove' ? ': removals' : step.phase === 'deploy' ? ': deploy' : '';
+    lines.push('', `Step ${step.step}${phase}${parallel}`);
     for (const stack of step.stacks) {
       const resources = stack.resources === undefined ? '' : `; ${stack.resources} resource${stack.resources === 1 ? '' : 's'}`;
       lines.push(`  ${stack.id.padEnd(width)}  ${accountsText(stack.accounts)}; ${stack.regions.join(', ')}${resources}`);
-      lines.push(`  ${''.padEnd(width)}  ${stack.description}`);
+      lines.push(`${indent}${stack.description}`);
+      if (stack.enrolls.length > 0) lines.push(`${indent}${enrollsText(stack.enrolls)}`);
+      if (stack.changes) lines.push(...changeLines(stack, step.phase).map((line) => `${indent}${line}`));
     }
-    lines.push(`  $ ${step.command}`);
+    for (const command of step.commands) lines.push(`  $ ${command.command}`);
   }
   return lines.join('\n');
+}
+
+/** How many addresses a text rollout names before it counts the rest (the JSON has them all). */
+const ADDRESSES_SHOWN = 10;
+
+function changeLines(stack: RolloutStack, phase: Phase | undefined): string[] {
+  const changes = stack.changes as StackChanges;
+  const count = (what: string, list: readonly unknown[]) => (list.length > 0 ? [`${what} ${list.length}`] : []);
+  const besides = [...count('adds', changes.added), ...count('changes', changes.changed), ...count('moves', changes.moved), ...count('forgets', changes.forgotten)];
+  if (changes.other.length > 0) besides.push(`changes its ${changes.other.join(', ')}`);
+  if (phase === 'remove') {
+    if (changes.status === 'removed') return [`only the previous synth has it: destroys all ${changes.removed.length} resource instances its state holds`];
+    const shown = changes.removed.slice(0, ADDRESSES_SHOWN).join(', ');
+    const more = changes.removed.length > ADDRESSES_SHOWN ? `, and ${changes.removed.length - ADDRESSES_SHOWN} more` : '';
+    const rest = stack.planArguments.length > 0 ? `; this step removes only these (-target), a later step deploys the rest (${besides.join(', ')})` : '';
+    return [`removes ${changes.removed.length}: ${shown}${more}${rest}`];
+  }
+  if (changes.status === 'unchanged') return ['no change since the previous synth'];
+  if (changes.status === 'added') return [`new since the previous synth: ${besides.join(', ') || 'nothing to create'}`];
+  const removed = changes.removed.length > 0 ? [`removed ${changes.removed.length} in an earlier step`] : [];
+  return [[...besides, ...removed].join(', ') || `changes its ${changes.shrunk.join(', ')}`];
+}
+
+/** Every account a stack enrolls, by id and name: what a reviewer checks against the wave. */
+function enrollsText(accounts: readonly EnrolledAccount[]): string {
+  const list = accounts.map((account) => (account.name ? `${account.id} (${account.name})` : account.id)).join(', ');
+  return `enrolls ${plural(accounts.length, 'member account')}: ${list}`;
 }
 
 function accountsText(accounts: readonly StackAccount[]): string {

@@ -18,6 +18,7 @@ import type { OrgConfig } from '../../lib/config/load';
 import { filterRanks } from '../../lib/filters';
 import { contentHash, listContent, listLocation, listObjectKey } from '../../lib/lists';
 import { findingsBucketName, listBucketName } from '../../lib/naming';
+import { bucketArn } from '../../lib/partition';
 import { detectorFeatures, featureSettings, memberStackFeatures, organizationFeatureSettings, type MemberPlanStack } from '../../lib/protection';
 import { allPages, GUARDDUTY_PAGE, inTurn, type Task, type VerifyContext } from './context';
 import { compared, unreadable, type RowBase, type VerifyRow } from './report';
@@ -253,12 +254,12 @@ export function listsTask(config: OrgConfig, stack: string, region: string): Tas
       // The simulation's Elastic IP joins the first threat list (ThreatIntelStack): Terraform hashes
       // that content at apply time, so only the form of its location is known here.
       const atApply = config.simulation.enabled && index === 0;
-      const location = atApply ? listLocation(bucket, listObjectKey('threat', list.name, '<sha256 with the simulation IP>')) : listLocation(bucket, listObjectKey('threat', list.name, contentHash(listContent(list.entries.map((entry) => entry.text)))));
-      const pattern = atApply ? new RegExp(`^${escape(listLocation(bucket, listObjectKey('threat', list.name, 'HASH')))}$`.replace('HASH', '[0-9a-f]{64}')) : undefined;
+      const location = atApply ? listLocation(config.homeRegion, bucket, listObjectKey('threat', list.name, '<sha256 with the simulation IP>')) : listLocation(config.homeRegion, bucket, listObjectKey('threat', list.name, contentHash(listContent(list.entries.map((entry) => entry.text)))));
+      const pattern = atApply ? new RegExp(`^${escape(listLocation(config.homeRegion, bucket, listObjectKey('threat', list.name, 'HASH')))}$`.replace('HASH', '[0-9a-f]{64}')) : undefined;
       return { kind: 'threat list', name: list.name, location, pattern };
     }),
     ...(config.trustedIpList
-      ? [{ kind: 'trusted IP list', name: config.trustedIpList.name, location: listLocation(bucket, listObjectKey('trusted', config.trustedIpList.name, contentHash(listContent(config.trustedIpList.entries.map((entry) => entry.text))))), pattern: undefined }]
+      ? [{ kind: 'trusted IP list', name: config.trustedIpList.name, location: listLocation(config.homeRegion, bucket, listObjectKey('trusted', config.trustedIpList.name, contentHash(listContent(config.trustedIpList.entries.map((entry) => entry.text))))), pattern: undefined }]
       : []),
   ];
   return {
@@ -335,7 +336,7 @@ export function filtersTask(config: OrgConfig, stack: string, region: string): T
 /** The findings export of a region's admin detector: publishing to the bucket in the home region. */
 export function publishingDestinationTask(config: OrgConfig, stack: string, region: string): Task {
   const base: RowBase = { check: 'publishing-destination', stack, account: config.accounts.admin, region };
-  const expected = `S3 arn:aws:s3:::${findingsBucketName(config)} PUBLISHING`;
+  const expected = `S3 ${bucketArn(config.homeRegion, findingsBucketName(config))} PUBLISHING`;
   return {
     label: `${base.account} ${region}: publishing destination`,
     needs: [`detector:${region}`],

@@ -7,6 +7,7 @@ import { parseMembersCsv, type Member } from './members-csv';
 import { checkExportAccounts } from './export';
 import { checkInvestigation } from './investigation';
 import { checkMalwareProtection } from './malware-protection';
+import { checkPartition } from './partition';
 import { checkProtection } from './protection';
 import { checkProviderVersion } from './provider';
 import { ConfigError, fieldPath, type Problem } from './problems';
@@ -116,10 +117,11 @@ export function parseConfig(data: unknown, options: ParseOptions): OrgConfig {
   // Cross-field checks run even when some fields are invalid, on the fields that are valid, so one
   // run reports everything.
   const fields: Fields = parsed.success ? parsed.data : validFields(data as Record<string, unknown>);
-  const members = collectMembers(fields, file, folder, problems);
+  const { members, complete } = collectMembers(fields, data as Record<string, unknown>, file, folder, problems);
   checkRegions(fields, file, problems);
-  checkAccounts(fields, members, file, problems);
-  checkExistingDetectors(fields, members, file, problems);
+  checkPartition(fields, file, problems);
+  checkAccounts(fields, members, complete, file, problems);
+  checkExistingDetectors(fields, members, complete, file, problems);
   checkExistingDelegations(fields, file, problems);
   checkInvestigation(fields, file, problems, data);
   const lists = resolveListFiles(fields, file, folder, problems);
@@ -247,20 +249,35 @@ function jsonProblem(file: string, text: string, error: Error): Problem {
   return { file, line, message: `not valid JSON (column ${column}): ${error.message.replace(/ in JSON at position \d+.*$/, '')}` };
 }
 
-function collectMembers(fields: Fields, file: string, folder: ConfigFolder, problems: Problem[]): Member[] {
+/**
+ * The listed members that are valid, and whether that is every account listed: a check that concludes
+ * from an account's absence (the sandbox not enrolled, say) would otherwise blame an account whose
+ * entry has only a problem of its own, reported already.
+ */
+function collectMembers(
+  fields: Fields,
+  data: Record<string, unknown>,
+  file: string,
+  folder: ConfigFolder,
+  problems: Problem[],
+): { members: Member[]; complete: boolean } {
   const members: Member[] = (fields.members ?? []).map(({ index, ...member }, position) => ({
     ...member,
     source: `${file}: members[${index ?? position}]`,
   }));
+  let complete = !Array.isArray(data.members) || members.length === data.members.length;
+  if (data.membersFile !== undefined && fields.membersFile === undefined) complete = false;
   if (fields.membersFile !== undefined) {
     const text = readNamedFile(fields.membersFile, folder, file, 'membersFile', problems);
-    if (text !== undefined) {
+    if (text === undefined) complete = false;
+    else {
       const fromCsv = parseMembersCsv(text, shownPath(fields.membersFile, folder));
+      if (fromCsv.problems.length > 0) complete = false;
       problems.push(...fromCsv.problems);
       members.push(...fromCsv.members);
     }
   }
-  return members;
+  return { members, complete };
 }
 
 /** Reads a file named by a configuration field; a file that may not be read is a problem on that field. */
@@ -311,7 +328,7 @@ function checkRegions(fields: Fields, file: string, problems: Problem[]): void {
  */
 export const MEMBER_QUOTA: Readonly<Record<Mode, number>> = { organizations: 50_000, invitations: 5_000 };
 
-function checkAccounts(fields: Fields, members: readonly Member[], file: string, problems: Problem[]): void {
+function checkAccounts(fields: Fields, members: readonly Member[], membersComplete: boolean, file: string, problems: Problem[]): void {
   const accounts = fields.accounts;
   if (accounts) {
     if (accounts.admin !== undefined && accounts.admin === accounts.management) {
@@ -352,7 +369,7 @@ function checkAccounts(fields: Fields, members: readonly Member[], file: string,
     accounts?.sandbox !== undefined &&
     (fields.mode === 'invitations' || (fields.mode === 'organizations' && fields.autoEnable !== 'ALL')) &&
     (fields.simulation?.enabled || fields.remediation?.mode !== 'off');
-  if (sandboxMustBeListed && accounts?.sandbox && !firstSeen.has(accounts.sandbox)) {
+  if (sandboxMustBeListed && membersComplete && accounts?.sandbox && !firstSeen.has(accounts.sandbox)) {
     const why = fields.mode === 'invitations' ? 'in invitations mode' : `with autoEnable ${fields.autoEnable}`;
     problems.push({
       file,
@@ -387,7 +404,7 @@ function checkExistingDelegations(fields: Fields, file: string, problems: Proble
   });
 }
 
-function checkExistingDetectors(fields: Fields, members: readonly Member[], file: string, problems: Problem[]): void {
+function checkExistingDetectors(fields: Fields, members: readonly Member[], membersComplete: boolean, file: string, problems: Problem[]): void {
   const importable = new Set<string>();
   if (fields.accounts?.admin) importable.add(fields.accounts.admin);
   if (fields.mode === 'invitations') for (const member of members) importable.add(member.id);
@@ -397,7 +414,7 @@ function checkExistingDetectors(fields: Fields, members: readonly Member[], file
       problems.push({ file, path: at, message: 'must be a 12-digit account id' });
       continue;
     }
-    if (!importable.has(account)) {
+    if (!importable.has(account) && (membersComplete || fields.mode !== 'invitations')) {
       problems.push({
         file,
         path: at,

@@ -19,7 +19,12 @@ export const OPT_IN_REGIONS = [
   'il-central-1', 'me-central-1', 'me-south-1', 'mx-central-1',
 ] as const;
 
-export const KNOWN_REGIONS: readonly string[] = [...STANDARD_REGIONS, ...OPT_IN_REGIONS];
+/** AWS GovCloud (US), partition `aws-us-gov`: accounts and credentials of their own. */
+export const GOVCLOUD_REGIONS = ['us-gov-west-1', 'us-gov-east-1'] as const;
+/** AWS China (Beijing, Ningxia), partition `aws-cn`: accounts and credentials of their own. */
+export const CHINA_REGIONS = ['cn-north-1', 'cn-northwest-1'] as const;
+
+export const KNOWN_REGIONS: readonly string[] = [...STANDARD_REGIONS, ...OPT_IN_REGIONS, ...GOVCLOUD_REGIONS, ...CHINA_REGIONS];
 
 /** Shape of a region name, for `additionalRegions` that this table does not know yet. */
 export const REGION_NAME_PATTERN = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;

@@ -176,6 +176,22 @@ describe('discover', () => {
     expect(discovery.accounts.find((s) => s.accountId === ADMIN && s.region === OPT_IN)).toMatchObject({ status: 'error', error: 'TooManyRequestsException: slow down' });
   });
 
+  it('says unknown, never none, where the admin account or the management account could not be read', async () => {
+    const accounts = new MockedAccounts();
+    const denied = () => error('AccessDeniedException', 'not authorized');
+    accounts.stub(ADMIN, OPT_IN).on(ListDetectorsCommand).rejects(denied());
+    accounts.stub(MANAGEMENT, 'us-west-2').on(ListOrganizationAdminAccountsCommand).rejects(denied());
+    accounts.orgStub(MANAGEMENT).on(ListDelegatedAdministratorsCommand).rejects(denied());
+    const cfg = config();
+    const report = formatDiscovery(cfg, await discover(cfg, accounts, { retry: noSleep }));
+    expect(report).toContain(`Existing detectors to import (existingDetectors): unknown\n  - unknown for ${ADMIN} ${OPT_IN} (could not be read)\n`);
+    expect(report).toContain('Regions already delegated to accounts.admin, to import (existingDelegations): unknown\n  - unknown for management us-west-2 (could not be read)\n');
+    expect(report).toContain('Regions delegated to another administrator: unknown\n  - unknown for management us-west-2 (could not be read)\n');
+    expect(report).toContain('Delegated administrators for guardduty.amazonaws.com: unknown (AccessDeniedException: not authorized)\n');
+    expect(report).toContain(`Could not read:\n  - ${ADMIN} ${OPT_IN}: access-denied: AccessDeniedException: not authorized\n  - management us-west-2: access-denied: AccessDeniedException: not authorized\n  - management: delegated administrators: AccessDeniedException: not authorized`);
+    expect(report).not.toMatch(/: none$/m);
+  });
+
   it('reads the organization’s delegated administrator per region from the management account', async () => {
     const accounts = new MockedAccounts();
     accounts.stub(MANAGEMENT, OPT_IN).on(ListOrganizationAdminAccountsCommand).resolves({ AdminAccounts: [{ AdminAccountId: OTHER_ADMIN, AdminStatus: 'ENABLED' }] });

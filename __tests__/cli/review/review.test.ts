@@ -45,7 +45,30 @@ describe('review report', () => {
     expect(organization).toContain('- accounts: management 111111111111, admin 222222222222\n');
     expect(organization).toContain(`- regions: ${config.regions.join(', ')}\n`);
     expect(organization).toContain('- deploy step: 2 (after admin)\n');
-    expect(section(review, 'members-wave-1')).toContain('- member accounts: 333333333333 (sandbox), 444444444444 (shared-services), ');
+    expect(section(review, 'members-wave-1')).toContain(
+      '- enrolls 4 member accounts: 333333333333 (sandbox), 444444444444 (shared-services), 555555555501 (dev), 555555555502 (staging)\n',
+    );
+    // Organizations mode: the wave's only provider is the admin account's, and it enrolls its members.
+    expect(review).toContain('| [members-wave-1](#members-wave-1) | 3 | admin 222222222222, enrolls 4 member accounts | ');
+    expect(review).toContain('| [members-wave-2](#members-wave-2) | 4 | admin 222222222222, enrolls 2 member accounts | ');
+  });
+
+  it('with autoEnable ALL claims no wave for GuardDuty: the organization enrolls every account', () => {
+    const config = testConfig({ autoEnable: 'ALL' });
+    const review = renderReview(config, synthesize(config));
+    expect(review).toContain('6 listed member accounts (GuardDuty enrolls every account of the organization itself: autoEnable ALL, so no stack enrolls them for GuardDuty)');
+    expect(review).not.toContain('members-wave');
+    expect(review).not.toMatch(/wave_\d/);
+    expect(review).toContain('    wave_all["every account of the organization, enrolled by GuardDuty (autoEnable ALL)"]\n');
+    expect(review).toContain('  wave_all ==>|findings| bus_admin\n');
+
+    // Detective's waves still enroll the listed accounts in Detective, and say so.
+    const detective = testConfig({ autoEnable: 'ALL', detective: { enabled: true } });
+    const withDetective = renderReview(detective, synthesize(detective));
+    expect(withDetective).toContain('| [detective-wave-1](#detective-wave-1) | 3 | admin 222222222222, enrolls 4 member accounts | ');
+    expect(withDetective).toContain('  stack_detective_wave_1 -->|enrolls in Detective| wave_1\n');
+    expect(withDetective).not.toContain('members-wave');
+    expect(withDetective).not.toContain('wave_1 ==>|findings|');
   });
 
   it('names the keyed blocks of each stack with their first instance, and the moved blocks of the earlier layout', () => {
@@ -84,8 +107,8 @@ describe('review report', () => {
     const review = renderReview(config, app);
     const mermaid = review.slice(review.indexOf('```mermaid\n'), review.indexOf('\n```', review.indexOf('```mermaid')));
 
-    // Invitations mode: no organization stack, so the first wave is step 2; the sandbox is named, members counted.
-    expect(review).toContain('| [members-wave-1](#members-wave-1) | 2 | admin 222222222222, sandbox 333333333333, 1 member account | ');
+    // Invitations mode: no organization stack, so the first wave is step 2; the members it enrolls are counted.
+    expect(review).toContain('| [members-wave-1](#members-wave-1) | 2 | admin 222222222222, enrolls 2 member accounts | ');
     expect(section(review, 'members-wave-1')).toContain('- accounts: admin 222222222222, sandbox 333333333333, member shared-services 444444444444\n');
     expect(mermaid).toContain('subgraph account_222222222222["admin 222222222222"]');
     expect(mermaid).toContain('subgraph account_333333333333["sandbox 333333333333"]');

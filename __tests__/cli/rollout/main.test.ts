@@ -1,40 +1,69 @@
-import { mkdtempSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { runRollout } from '../../../cli/rollout/main';
+import { usageText } from '../../../cli/common/command';
+import { ROLLOUT_COMMAND, runRollout } from '../../../cli/rollout/main';
 import { exampleData, REPO_ROOT, writeExample } from '../../helpers/synth';
 
-function run(argv: string[], config: unknown = exampleData()) {
-  const dir = mkdtempSync(path.join(tmpdir(), 'gd-rollout-cli-'));
-  const file = writeExample(dir, config);
+/**
+ * Runs the command in `cwd`. Without `file`, `config` goes into a fresh folder with the example's
+ * files beside it; with `file`, `config` is written there unless it is null (the file is there already).
+ */
+async function run(argv: string[], config: unknown = exampleData(), cwd = REPO_ROOT, file?: string) {
+  if (file === undefined) file = writeExample(mkdtempSync(path.join(tmpdir(), 'gd-rollout-cli-')), config);
+  else if (config !== null) writeFileSync(path.resolve(cwd, file), JSON.stringify(config, null, 2));
   const out: string[] = [];
   const err: string[] = [];
-  const cwd = process.cwd();
-  process.chdir(REPO_ROOT);
+  const before = process.cwd();
+  process.chdir(cwd);
   try {
-    const code = runRollout(argv, { env: { ORG_CONFIG: file }, out: (text) => out.push(text), err: (text) => err.push(text) });
-    return { code, out: out.join('\n'), err: err.join('\n'), file };
+    const code = await runRollout(argv, { env: { ORG_CONFIG: file }, stdout: { write: (text: string) => out.push(text) }, stderr: { write: (text: string) => err.push(text) } });
+    return { code, out: out.join(''), err: err.join(''), file };
   } finally {
-    process.chdir(cwd);
+    process.chdir(before);
   }
 }
 
 describe('npm run rollout', () => {
-  it('prints the deploy steps as JSON for pipelines, with counts and commands', () => {
-    const result = run(['plan', '--json', '--parallelism', '2']);
+  it('prints the deploy steps as JSON for pipelines, with counts, folders and commands', async () => {
+    const result = await run(['plan', '--json', '--parallelism', '2']);
     expect(result.err).toBe('');
     expect(result.code).toBe(0);
     const rollout = JSON.parse(result.out);
     expect(rollout).toMatchObject({ name: 'acme', mode: 'organizations', direction: 'deploy' });
-    expect(rollout.steps[0].stacks[0]).toMatchObject({ id: 'admin', kind: 'admin', resources: expect.any(Number) });
+    expect(rollout.steps[0].stacks[0]).toMatchObject({ id: 'admin', kind: 'admin', resources: expect.any(Number), directory: 'cdktf.out/stacks/admin', planArguments: [], enrolls: [] });
     expect(rollout.steps[0].stacks[0].state).toEqual({ type: 'local', location: 'terraform-state/admin.tfstate' });
-    expect(rollout.steps[0].command).toMatch(/^cdktf deploy admin( [a-z0-9-]+)* --auto-approve --parallelism 2$/);
+    expect(rollout.steps[0].commands).toHaveLength(1);
+    expect(rollout.steps[0].commands[0].command).toMatch(/^npx cdktf deploy admin( [a-z0-9-]+)* --auto-approve --parallelism 2$/);
+    expect(rollout.steps[0].commands[0].argv.slice(0, 3)).toEqual(['npx', 'cdktf', 'deploy']);
   });
 
-  it('names the HCP Terraform workspace of every stack, for setting the workspaces up', () => {
+  it('says which member accounts each step enrolls, in organizations mode too; with autoEnable ALL no stack claims any', async () => {
+    const rollout = JSON.parse((await run(['plan', '--json'])).out);
+    const stacks = rollout.steps.flatMap((step: { stacks: unknown[] }) => step.stacks);
+    const wave1 = stacks.find((stack: { id: string }) => stack.id === 'members-wave-1');
+    expect(wave1.accounts).toEqual([{ role: 'admin', id: '222222222222' }]);
+    expect(wave1.enrolls).toEqual([
+      { id: '333333333333', name: 'sandbox' },
+      { id: '444444444444', name: 'shared-services' },
+      { id: '555555555501', name: 'dev' },
+      { id: '555555555502', name: 'staging' },
+    ]);
+    expect((await run(['plan'])).out).toContain('enrolls 4 member accounts: 333333333333 (sandbox), 444444444444 (shared-services), 555555555501 (dev), 555555555502 (staging)\n');
+
+    const data = exampleData();
+    data.autoEnable = 'ALL';
+    const all = JSON.parse((await run(['plan', '--json'], data)).out);
+    const allStacks = all.steps.flatMap((step: { stacks: unknown[] }) => step.stacks);
+    expect(allStacks.map((stack: { id: string }) => stack.id)).not.toContain('members-wave-1');
+    expect(allStacks.filter((stack: { enrolls: unknown[] }) => stack.enrolls.length > 0)).toEqual([]);
+  });
+
+  it('names the HCP Terraform workspace of every stack, for setting the workspaces up', async () => {
     const data = exampleData();
     data.backend = { type: 'cloud', organization: 'acme-sec', workspacePrefix: 'gd-' };
-    const rollout = JSON.parse(run(['plan', '--json'], data).out);
+    const rollout = JSON.parse((await run(['plan', '--json'], data)).out);
     const stacks = rollout.steps.flatMap((step: { stacks: unknown[] }) => step.stacks);
     expect(stacks.length).toBeGreaterThan(3);
     for (const stack of stacks) {
@@ -42,26 +71,90 @@ describe('npm run rollout', () => {
     }
   });
 
-  it('prints the retirement steps in words', () => {
-    const result = run(['destroy-plan']);
+  it('prints the retirement steps in words, with plan arguments that destroy', async () => {
+    const result = await run(['destroy-plan']);
     expect(result.code).toBe(0);
     expect(result.out).toMatch(/^Destroy order for acme \(organizations mode\): \d+ stacks in \d+ steps\n/);
-    expect(result.out.indexOf('$ cdktf destroy members-wave-1')).toBeLessThan(result.out.indexOf('$ cdktf destroy organization'));
-    expect(result.out.indexOf('$ cdktf destroy organization')).toBeLessThan(result.out.indexOf('$ cdktf destroy admin'));
+    expect(result.out.indexOf('$ npx cdktf destroy members-wave-1')).toBeLessThan(result.out.indexOf('$ npx cdktf destroy organization'));
+    expect(result.out.indexOf('$ npx cdktf destroy organization')).toBeLessThan(result.out.indexOf('$ npx cdktf destroy admin'));
+    const json = JSON.parse((await run(['destroy-plan', '--json'])).out);
+    for (const stack of json.steps.flatMap((step: { stacks: unknown[] }) => step.stacks)) expect(stack.planArguments).toEqual(['-destroy']);
   });
 
-  it('reports every configuration problem and exits 1', () => {
+  it('reports every configuration problem once and exits 1, with nothing on stdout', async () => {
     const data = exampleData();
     data.regions = ['us-west-2', 'mars-1'];
-    const result = run(['plan'], data);
+    const result = await run(['plan'], data);
     expect(result.code).toBe(1);
+    expect(result.err.match(/problems? in the configuration/g)).toHaveLength(1);
     expect(result.err).toContain(`${result.file}: regions[1]: unknown region "mars-1"`);
     expect(result.out).toBe('');
   });
 
-  it('explains its usage on a wrong command or option, and exits 2', () => {
-    expect(run(['deploy']).err).toMatch(/^unknown command "deploy"\n\nusage: npm run rollout -- <plan\|destroy-plan>/);
-    expect(run(['plan', '--parallelism', 'x'])).toMatchObject({ code: 2, err: expect.stringContaining('--parallelism needs a positive whole number; got "x"') });
-    expect(run(['plan', '--yes'])).toMatchObject({ code: 2, err: expect.stringContaining('unknown option "--yes"') });
+  it('prints its usage on --help and -h with exit 0; names a wrong command, option or value with the usage, exit 2', async () => {
+    for (const help of [['--help'], ['plan', '-h']]) {
+      expect(await run(help)).toMatchObject({ code: 0, out: `${usageText(ROLLOUT_COMMAND)}\n`, err: '' });
+    }
+    const usage = `\n\n${usageText(ROLLOUT_COMMAND)}\n`;
+    expect(await run(['deploy'])).toMatchObject({ code: 2, out: '', err: `unknown command "deploy" (one of plan, destroy-plan)${usage}` });
+    expect(await run([])).toMatchObject({ code: 2, err: `missing command (one of plan, destroy-plan)${usage}` });
+    expect(await run(['plan', '--parallelism', 'x'])).toMatchObject({ code: 2, err: `option --parallelism needs a positive whole number; got "x"${usage}` });
+    expect(await run(['plan', '--yes'])).toMatchObject({ code: 2, err: `unknown option "--yes"${usage}` });
+    expect(await run(['plan', 'extra'])).toMatchObject({ code: 2, err: `unexpected argument "extra"${usage}` });
+    expect(await run(['destroy-plan', '--since', 'x'])).toMatchObject({ code: 2, err: `--since goes with plan only: a retirement destroys everything${usage}` });
+    expect(await run(['plan', '--since', 'no-such-thing-anywhere'])).toMatchObject({ code: 2, err: `--since no-such-thing-anywhere: neither a synthesized output folder nor a git commit${usage}` });
+  });
+
+  it('--since a git commit: synthesizes that commit\'s configuration into cdktf.out/previous and orders its removals first', async () => {
+    const repo = mkdtempSync(path.join(tmpdir(), 'gd-rollout-git-'));
+    cpSync(path.join(REPO_ROOT, 'config'), path.join(repo, 'config'), { recursive: true });
+    const git = (...args: string[]) => {
+      const result = spawnSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', ...args], { cwd: repo, encoding: 'utf8' });
+      if (result.status !== 0) throw new Error(result.stderr);
+    };
+    git('init', '-q');
+    git('add', '.');
+    git('commit', '-q', '-m', 'first');
+    const data = exampleData();
+    data.regions = ['us-west-2', 'us-east-1'];
+    writeFileSync(path.join(repo, 'config/org.json'), JSON.stringify(data));
+
+    const result = await run(['plan', '--since', 'HEAD', '--json'], null, repo, 'config/org.json');
+    expect(result.err).toBe('');
+    expect(result.code).toBe(0);
+    const rollout = JSON.parse(result.out);
+    expect(rollout.since).toMatch(/^HEAD \([0-9a-f]{12}\)$/);
+    const removals = rollout.steps.filter((step: { phase: string }) => step.phase === 'remove').map((step: { stacks: { id: string }[] }) => step.stacks.map((stack) => stack.id));
+    expect(removals).toEqual([['member-plans-wave-2', 'threat-intel'], ['member-plans-wave-1', 'members-wave-2'], ['members-wave-1'], ['organization'], ['admin']]);
+    expect(JSON.parse(readFileSync(path.join(repo, 'cdktf.out/previous/manifest.json'), 'utf8')).stacks.admin).toBeDefined();
+    // The previous synth reads this project's state files, not the unpacked commit's.
+    const backend = JSON.parse(readFileSync(path.join(repo, 'cdktf.out/previous/stacks/admin/cdk.tf.json'), 'utf8')).terraform.backend.local.path;
+    expect(path.resolve(repo, 'cdktf.out/previous/stacks/admin', backend)).toBe(path.join(repo, 'terraform-state/admin.tfstate'));
+  });
+
+  it('--since a folder: compares with it as it is; refuses cdktf.out itself, which synth rewrites', async () => {
+    const project = mkdtempSync(path.join(tmpdir(), 'gd-rollout-folder-'));
+    cpSync(path.join(REPO_ROOT, 'config'), path.join(project, 'config'), { recursive: true });
+    symlinkSync(path.join(REPO_ROOT, 'node_modules'), path.join(project, 'node_modules'));
+    const previous = spawnSync(process.execPath, ['--import', 'tsx', path.join(REPO_ROOT, 'main.ts')], {
+      cwd: project,
+      env: { ...process.env, ORG_CONFIG: 'config/org.json', CDKTF_OUTDIR: path.join(project, 'cdktf.out') },
+      encoding: 'utf8',
+    });
+    expect(previous.status).toBe(0);
+    expect((await run(['plan', '--since', 'cdktf.out'], null, project, 'config/org.json')).err).toMatch(/^--since cdktf.out: that is the output npm run synth empties and rewrites .*cp -r cdktf.out cdktf.out.previous/);
+    cpSync(path.join(project, 'cdktf.out'), path.join(project, 'cdktf.out.previous'), { recursive: true });
+    const data = exampleData();
+    // Wave 2 (both CSV accounts of it) leaves: its stack is only in the previous output.
+    data.members = [...data.members, { id: '555555555501', email: 'aws-dev@example.com', wave: 1 }];
+    data.membersFile = undefined;
+    const result = await run(['plan', '--since', 'cdktf.out.previous'], data, project, 'config/org.json');
+    expect(result.err).toBe('');
+    expect(result.out).toContain('for the changes since cdktf.out.previous:');
+    expect(result.out).toContain('$ npx cdktf destroy member-plans-wave-2 --auto-approve --output cdktf.out.previous --skip-synth');
+    expect(result.out).toContain('$ npx cdktf destroy members-wave-2 --auto-approve --ignore-missing-stack-dependencies --output cdktf.out.previous --skip-synth');
+    mkdirSync(path.join(project, 'empty'));
+    expect((await run(['plan', '--since', 'empty'], null, project, 'config/org.json')).err).toMatch(/^--since empty: no manifest.json in that folder/);
+    expect(existsSync(path.join(project, 'cdktf.out/previous'))).toBe(false);
   });
 });

@@ -72,9 +72,9 @@ describe('deploy rollout', () => {
     expect(step.get('members-wave-1')).toBe(3);
     expect(step.get('members-wave-2')).toBe(4);
     expect(step.get('members-wave-3')).toBe(5);
-    expect(rollout.steps[0].command).toBe(`cdktf deploy ${rollout.steps[0].stacks.map((stack) => stack.id).join(' ')} --auto-approve`);
+    expect(rollout.steps[0].commands.map((command) => command.command)).toEqual([`npx cdktf deploy ${rollout.steps[0].stacks.map((stack) => stack.id).join(' ')} --auto-approve`]);
     for (const later of rollout.steps.slice(1)) {
-      expect(later.argv).toEqual(['cdktf', 'deploy', ...later.stacks.map((stack) => stack.id), '--auto-approve', '--ignore-missing-stack-dependencies']);
+      expect(later.commands.map((command) => command.argv)).toEqual([['npx', 'cdktf', 'deploy', ...later.stacks.map((stack) => stack.id), '--auto-approve', '--ignore-missing-stack-dependencies']]);
     }
   });
 
@@ -98,7 +98,7 @@ describe('deploy rollout', () => {
   it('adds --parallelism and --skip-synth to every command when asked, and rejects a parallelism below 1', () => {
     const config = testConfig();
     const rollout = deployRollout(config, planStacks(config), {}, { parallelism: 3, skipSynth: true });
-    for (const step of rollout.steps) expect(step.argv.slice(-3)).toEqual(['--parallelism', '3', '--skip-synth']);
+    for (const step of rollout.steps) expect(step.commands[0].argv.slice(-3)).toEqual(['--parallelism', '3', '--skip-synth']);
     expect(() => cdktfCommand('deploy', ['admin'], false, { parallelism: 0 })).toThrow('parallelism must be a positive whole number; got 0');
   });
 
@@ -162,9 +162,9 @@ describe('destroy rollout (retirement)', () => {
     expect(step.get('members-wave-3')).toBeLessThan(step.get('members-wave-2') as number);
 
     // The last step has no dependants left, the first has nothing depending on it at all.
-    expect(rollout.steps[0].argv).not.toContain('--ignore-missing-stack-dependencies');
-    for (const later of rollout.steps.slice(1)) expect(later.argv).toContain('--ignore-missing-stack-dependencies');
-    expect(rollout.steps.at(-1)?.argv.slice(0, 2)).toEqual(['cdktf', 'destroy']);
+    expect(rollout.steps[0].commands[0].argv).not.toContain('--ignore-missing-stack-dependencies');
+    for (const later of rollout.steps.slice(1)) expect(later.commands[0].argv).toContain('--ignore-missing-stack-dependencies');
+    expect(rollout.steps.at(-1)?.commands[0].argv.slice(0, 3)).toEqual(['npx', 'cdktf', 'destroy']);
   });
 
   it('inside the organization stack, Terraform removes the configuration before the delegation', () => {

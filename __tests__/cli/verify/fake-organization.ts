@@ -101,11 +101,11 @@ export function conforming(config: OrgConfig, synthesized: ReadonlyMap<string, S
         ...fixture('guardduty-get-threat-intel-set'),
         Name: list.name,
         // The simulation's IP makes the first list's hash one Terraform computes: any hash will do here.
-        Location: listLocation(bucket, listObjectKey('threat', list.name, config.simulation.enabled && index === 0 ? SIMULATION_LIST_HASH : hashOf(list.entries))),
+        Location: listLocation(config.homeRegion, bucket, listObjectKey('threat', list.name, config.simulation.enabled && index === 0 ? SIMULATION_LIST_HASH : hashOf(list.entries))),
       })),
     );
     const trusted = config.trustedIpList;
-    world.ipSets.set(region, trusted ? [{ ...fixture('guardduty-get-ip-set'), Name: trusted.name, Location: listLocation(bucket, listObjectKey('trusted', trusted.name, hashOf(trusted.entries))) }] : []);
+    world.ipSets.set(region, trusted ? [{ ...fixture('guardduty-get-ip-set'), Name: trusted.name, Location: listLocation(config.homeRegion, bucket, listObjectKey('trusted', trusted.name, hashOf(trusted.entries))) }] : []);
     world.filters.set(region, config.filters.map((filter, index) => ({ ...fixture('guardduty-get-filter'), Name: filter.name, Action: filter.action, Rank: filter.rank ?? index + 1 })));
     const destination = fixture('guardduty-describe-publishing-destination');
     destination.DestinationProperties.DestinationArn = `arn:aws:s3:::${findingsBucketName(config)}`;

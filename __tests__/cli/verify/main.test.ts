@@ -2,7 +2,8 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { StackJson } from '../../../cli/common/synthesized';
-import { runVerify } from '../../../cli/verify/main';
+import { usageText } from '../../../cli/common/command';
+import { runVerify, VERIFY_COMMAND } from '../../../cli/verify/main';
 import { synthesizeStacks } from '../../../cli/verify/verify';
 import { parseConfig } from '../../../lib/config/load';
 import { planStacks } from '../../../lib/plan';
@@ -43,7 +44,7 @@ async function run(argv: string[], change: (world: World) => void = () => undefi
   try {
     const code = await runVerify(argv, {
       env: { ORG_CONFIG: file, CI: 'true' },
-      stdout: (text) => stdout.push(text),
+      stdout: { write: (text: string) => stdout.push(text) },
       stderr: { isTTY: true, write: (text: string) => stderr.push(text) },
       identity: identity ?? (async () => 'arn:aws:sts::999999999999:assumed-role/pipeline/run-1'),
       synthesize: (_config, _plan, ids) => new Map(ids.map((id) => [id, synthesized.get(id) as StackJson])),
@@ -77,14 +78,16 @@ describe('npm run verify', () => {
   it('prints usage on --help and exits 0; names an unknown option and exits 2', async () => {
     const help = await run(['--help']);
     expect(help.code).toBe(0);
-    expect(help.stdout).toMatch(/^usage: npm run verify -- \[--step N \| --stacks ID,ID\]/);
+    expect(help.stdout).toBe(`${usageText(VERIFY_COMMAND)}\n`);
+    expect(help.stdout).toMatch(/^usage: npm run --silent verify -- \[options\]\n/);
     expect((await run(['-h'])).code).toBe(0);
     const bad = await run(['--stpe', '2']);
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toMatch(/^unknown option "--stpe"\n\nusage: npm run verify/);
+    expect(bad.stderr).toBe(`unknown option "--stpe"\n\n${usageText(VERIFY_COMMAND)}\n`);
     expect(bad.stdout).toBe('');
-    expect((await run(['--step', '0'])).stderr).toMatch(/^--step needs a positive whole number; got "0"/);
-    expect((await run(['--step', '9'])).stderr).toBe('--step 9: the rollout has steps 1 to 5\n');
+    expect((await run(['--step', '0'])).stderr).toMatch(/^option --step needs a positive whole number; got "0"\n\nusage: /);
+    expect((await run(['--role', 'no/slash'])).stderr).toMatch(/^option --role needs an IAM role name; got "no\/slash"\n\nusage: /);
+    expect(await run(['--step', '9'])).toMatchObject({ code: 2, stderr: '--step 9: the rollout has steps 1 to 5\n' });
   });
 
   it('fails at once, with one line and exit 2, without credentials', async () => {
@@ -92,7 +95,9 @@ describe('npm run verify', () => {
       throw Object.assign(new Error('Could not load credentials from any providers'), { name: 'CredentialsProviderError' });
     });
     expect(result.code).toBe(2);
-    expect(result.stderr).toBe("verify: no usable AWS credentials (CredentialsProviderError: Could not load credentials from any providers); run it with the pipeline's credentials, as for cdktf deploy\n");
+    expect(result.stderr).toBe(
+      'no AWS credentials (CredentialsProviderError: Could not load credentials from any providers): run it with the credentials of the role that may assume the deployment role in every account (AWS_PROFILE, the AWS_ACCESS_KEY_ID variables, or a web identity token)\n',
+    );
     expect(result.stdout).toBe('');
     expect(result.world).toBeUndefined();
   });

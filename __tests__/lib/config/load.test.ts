@@ -129,6 +129,28 @@ describe('bad configuration: every problem names its field', () => {
     expect(problems).toHaveLength(4);
   });
 
+  it('does not blame the sandbox for not being enrolled when its member entry has a problem of its own', () => {
+    // members[0] is the sandbox: its own problem is reported, not an absence it causes.
+    expect(problemsOf(withChanges((d) => (d.members[0].name = 'x'.repeat(51))))).toEqual([
+      expect.stringMatching(/^org\.json: members\[0\]\.name: must be 1-50 letters/),
+    ]);
+    expect(problemsOf(withChanges((d) => (d.membersFile = 'missing.csv')))).toEqual([expect.stringMatching(/^org\.json: membersFile: /)]);
+    // In invitations mode an existing detector of a member whose entry is invalid is not "unlisted" either.
+    const invitations = (d: Record<string, any>) => {
+      d.mode = 'invitations';
+      delete d.organizationId;
+      delete d.autoEnable;
+      d.existingDetectors = { '444444444444': { 'us-west-2': 'a1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d6' } };
+    };
+    expect(problemsOf(withChanges((d) => (invitations(d), (d.members[1].email = 'bad'))))).toEqual([
+      expect.stringMatching(/^org\.json: members\[1\]\.email: must be an e-mail address/),
+    ]);
+    // The absence is still reported when every entry is valid.
+    expect(problemsOf(withChanges((d) => (invitations(d), d.members.splice(1, 1))))).toEqual([
+      'org.json: existingDetectors.444444444444: is neither the admin account nor a listed member; only their detectors are managed here',
+    ]);
+  });
+
   it('accepts a region newer than the table when it is listed in additionalRegions', () => {
     const data = withChanges((d) => {
       d.additionalRegions = ['xx-east-1'];
