@@ -128,9 +128,9 @@ describe('README', () => {
       maxBuffer: 64 * 1024 ** 2,
     });
     expect(`exit ${run.status}\n${run.stderr}`).toBe('exit 0\n');
-    expect(run.stdout).toContain('config/production.example.json: valid. "guardduty", organizations mode, 17 regions, 4 member accounts in 2 waves; 5 stacks in 4 deploy steps.');
+    expect(run.stdout).toContain('config/production.example.json: valid. "guardduty", organizations mode, 17 regions, 4 member accounts in 2 waves; 7 stacks in 5 deploy steps.');
     expect(readFileSync(path.join(dir, 'cdktf.out/review.md'), 'utf8')).toMatch(/^# Review: GuardDuty deployment "guardduty"\n/);
-    expect(run.stdout).toContain('Deploy order for guardduty (organizations mode): 5 stacks in 4 steps');
+    expect(run.stdout).toContain('Deploy order for guardduty (organizations mode): 7 stacks in 5 steps');
   }, 300_000);
 });
 

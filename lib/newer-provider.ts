@@ -55,12 +55,20 @@ export function constrainProvider(stack: TerraformStack, config: ProviderInputs 
   const lowest = config.providerVersion ?? providerFloor(config).version;
   stack.node.addValidation({
     validate: () =>
-      [...(required.get(stack) ?? [])]
-        .filter((feature) => compareVersions(feature.since, lowest) > 0)
-        .map(
-          (feature) =>
-            `uses ${feature.what}, which needs hashicorp/aws ${feature.since}, but the configuration only guarantees ${lowest}: ` +
+      [...(required.get(stack) ?? [])].flatMap((feature) => {
+        if (feature.pinRequired && config.providerVersion === undefined) {
+          return [`uses ${feature.what}, whose first hashicorp/aws release is unverified, without a pinned providerVersion: the configuration loader must refuse this`];
+        }
+        if (compareVersions(feature.since, lowest) <= 0) return [];
+        return [
+          `uses ${feature.what}, which needs hashicorp/aws ${feature.since}, but the configuration only guarantees ${lowest}: ` +
             'its usedBy in PROVIDER_FEATURES (lib/provider-version.ts) must cover this configuration',
-        ),
+        ];
+      }),
   });
+}
+
+/** Declares the provider versions that the feature values a stack writes need (AI_PROTECTION...). */
+export function requireFeatureProviders(scope: IConstruct, features: Iterable<{ readonly provider?: ProviderFeature }>): void {
+  for (const feature of features) if (feature.provider) requireProvider(scope, feature.provider);
 }

@@ -1,6 +1,6 @@
 import type { Member, OrgConfig } from './config/load';
 import { exportAccounts } from './config/export';
-import { FEATURE_COUNT } from './protection';
+import { memberStackFeatureCount } from './protection';
 
 /**
  * Which stacks exist, in which accounts and regions, and in what order they deploy: a pure function
@@ -12,6 +12,7 @@ export type StackKind =
   | 'organization'
   | 'threat-intel'
   | 'members'
+  | 'member-plans'
   | 'remediation'
   | 'simulation'
   | 'security-hub'
@@ -73,7 +74,7 @@ export function malwareProtectionStackId(accountId: string): string {
 }
 
 /** The stacks that enroll member accounts wave by wave, by their id prefix: GuardDuty's, and Security Hub's and Detective's beside them. */
-export type WaveService = 'members' | typeof STACK_IDS.securityHub | typeof STACK_IDS.detective;
+export type WaveService = 'members' | 'member-plans' | typeof STACK_IDS.securityHub | typeof STACK_IDS.detective;
 
 /**
  * `members-wave-2`, `detective-wave-1-part-2`. The first part keeps the plain name, so a wave that
@@ -83,14 +84,17 @@ export function waveStackId(service: WaveService, wave: number, part: number): s
   return part === 1 ? `${service}-wave-${wave}` : `${service}-wave-${wave}-part-${part}`;
 }
 
-/** Resource instances one member account adds to a wave stack of the service, per region. */
-export function resourcesPerMemberRegion(service: WaveService, config: Pick<OrgConfig, 'mode'>): number {
+/** Resource instances one member account adds to a wave stack of the service, per region (the most of any region). */
+export function resourcesPerMemberRegion(service: WaveService, config: Pick<OrgConfig, 'mode' | 'protection' | 'regions'>): number {
   const organizations = config.mode === 'organizations';
   switch (service) {
     case 'members':
       // organizations: the membership. invitations: the member's detector, the invitation, the
-      // acceptance, and the protection plans.
-      return organizations ? 1 : 1 + 2 + FEATURE_COUNT;
+      // acceptance, and the plans of the first release (always the six: lib/protection.ts says why).
+      return organizations ? 1 : 1 + 2 + memberStackFeatureCount(config, 'members');
+    case 'member-plans':
+      // The other protection plans the administrator sets for a member.
+      return memberStackFeatureCount(config, 'member-plans');
     case 'security-hub':
       // invitations: Security Hub enabled in the member, the invitation, and the acceptance.
       return organizations ? 1 : 3;
@@ -101,13 +105,13 @@ export function resourcesPerMemberRegion(service: WaveService, config: Pick<OrgC
 }
 
 /** How many member accounts one wave stack of the service holds at most. */
-export function accountsPerStack(service: WaveService, config: Pick<OrgConfig, 'mode' | 'regions'>): number {
-  const perAccount = resourcesPerMemberRegion(service, config) * config.regions.length;
+export function accountsPerStack(service: WaveService, config: Pick<OrgConfig, 'mode' | 'regions' | 'protection'>): number {
+  const perAccount = Math.max(1, resourcesPerMemberRegion(service, config)) * config.regions.length;
   return Math.max(1, Math.min(MAX_ACCOUNTS_PER_STACK, Math.floor(MAX_RESOURCES_PER_STACK / perAccount)));
 }
 
 /** How many member accounts one GuardDuty members stack holds at most. */
-export function maxAccountsPerStack(config: Pick<OrgConfig, 'mode' | 'regions'>): number {
+export function maxAccountsPerStack(config: Pick<OrgConfig, 'mode' | 'regions' | 'protection'>): number {
   return accountsPerStack('members', config);
 }
 
@@ -184,6 +188,33 @@ export function planStacks(config: OrgConfig): StackPlan {
   const enrolledBy = enrollsMembersExplicitly(config)
     ? addWaves('members', 'members', '', [organizations ? STACK_IDS.organization : STACK_IDS.admin])
     : new Map<string, string>();
+
+  // The protection plans the administrator sets for members enrolled explicitly (the organization
+  // configuration reaches only the accounts GuardDuty enrolls by itself), in stacks of their own
+  // beside the memberships: every plan of an organization member, and the plans newer than the first
+  // release of an invited one. A member's plan resources only update its detector (removing one
+  // changes nothing in AWS), so when the number of plans changes how many accounts fit a stack, plans
+  // may move between stacks harmlessly, while a membership that moved would be deleted and created
+  // again (in invitations mode with the member's detector and its findings).
+  if (enrollsMembersExplicitly(config) && resourcesPerMemberRegion('member-plans', config) > 0) {
+    const perStack = accountsPerStack('member-plans', config);
+    for (const [wave, members] of groupByWave(config.members)) {
+      for (let start = 0, part = 1; start < members.length; start += perStack, part++) {
+        const chunk = members.slice(start, start + perStack);
+        add({
+          id: waveStackId('member-plans', wave, part),
+          kind: 'member-plans',
+          description: `wave ${wave}${part > 1 ? ` part ${part}` : ''}: the protection plans of ${chunk.length} enrolled member account${chunk.length === 1 ? '' : 's'} in every region`,
+          accounts: [admin],
+          regions,
+          dependsOn: [...new Set(chunk.map((member) => enrolledBy.get(member.id) as string))],
+          members: chunk,
+          wave,
+          part,
+        });
+      }
+    }
+  }
 
   const remediation = config.remediation.mode !== 'off';
   if (remediation) {

@@ -13,6 +13,8 @@
  * use it declare so (`requireProvider` in lib/newer-provider.ts), which synth checks against the floor.
  */
 
+import type { Protection } from './config/schema';
+
 /** The provider version the bindings were generated from. */
 export const BINDINGS_PROVIDER_VERSION = '6.25.0';
 /** The major version the code is written for (per-resource `region`, v6 import ids). */
@@ -21,6 +23,7 @@ export const PROVIDER_MAJOR = 6;
 /** The settings the floor depends on; any may be missing while the configuration is still invalid. */
 export interface ProviderInputs {
   readonly remediation?: { readonly mode: string };
+  readonly protection?: Partial<Protection>;
 }
 
 export interface ProviderFeature {
@@ -32,6 +35,12 @@ export interface ProviderFeature {
   readonly source: string;
   /** Whether a configuration uses it. */
   readonly usedBy: (config: ProviderInputs) => boolean;
+  /**
+   * `since` is only a lower bound (the first release that has it is unverified), so a configuration
+   * that uses it must pin `providerVersion` to a release it has checked.
+   * @default false
+   */
+  readonly pinRequired?: boolean;
 }
 
 export const PROVIDER_FEATURES = {
@@ -46,6 +55,25 @@ export const PROVIDER_FEATURES = {
     since: '6.19.0',
     source: 'hashicorp/terraform-provider-aws issue #44986 ("terraform-provider-aws 6.19.0 allows for the creation of a nodejs24.x Lambda runtime function")',
     usedBy: (config) => config.remediation !== undefined && config.remediation.mode !== 'off',
+  },
+  aiFeatures: {
+    what: 'the GuardDuty features AI_PROTECTION and AI_ANALYST (protection.aiProtection, protection.aiAnalyst)',
+    since: '6.56.0',
+    source:
+      'hashicorp/terraform-provider-aws PR #48972 ("Add support for AI_PROTECTION and AI_ANALYST feature names", aws-sdk-go-v2/service/guardduty v1.83.0) and issue #49024 ("will be included in this week\'s release of v6.56.0")',
+    usedBy: (config) => config.protection?.aiProtection !== undefined || config.protection?.aiAnalyst !== undefined,
+  },
+  rdsDataRisk: {
+    what: 'the RDS Protection setting RDS_DATA_RISK (protection.rdsLogin.dataActivity)',
+    // A lower bound, not a verified first release: the provider checks additional configuration names
+    // against its SDK's enumeration, GuardDuty's API added RDS_DATA_RISK on 2026-10-08, and 6.56.0
+    // (July 2026, SDK v1.83.0) predates it. No changelog entry naming it was found, so a configuration
+    // that sets it must pin providerVersion to a release it has checked (lib/config/protection.ts).
+    since: '6.57.0',
+    source:
+      'hashicorp/terraform-provider-aws internal/service/guardduty (additional_configuration.name validated with enum.Validate[awstypes.FeatureAdditionalConfiguration]); RDS_DATA_RISK is in @aws-sdk/client-guardduty 3.1169.0, not in the SDK of 6.56.0',
+    usedBy: (config) => typeof config.protection?.rdsLogin === 'object' && config.protection.rdsLogin.dataActivity !== undefined,
+    pinRequired: true,
   },
 } as const satisfies Record<string, ProviderFeature>;
 

@@ -4,6 +4,7 @@ import type { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { Construct } from 'constructs';
 import { instanceKey } from '../lib/addresses';
 import { eachNestedBlock, eachReference, instanceReference, Instances, KeyedBlocks } from '../lib/instances';
+import { requireFeatureProviders } from '../lib/newer-provider';
 import { featureSettings, type DetectorFeature } from '../lib/protection';
 
 export interface DetectorsProps {
@@ -15,10 +16,11 @@ export interface DetectorsProps {
   readonly regions: readonly string[];
   readonly findingPublishingFrequency: string;
   /**
-   * Every protection plan, enabled or not (see `detectorFeatures`), set in every region (block
-   * `feature`, keyed `"<region>/<feature>"`); empty where the administrator sets a member's plans.
+   * The protection plans of each region, enabled or not (see `detectorFeatures`), each a keyed
+   * instance (block `feature`, keyed `"<region>/<feature>"`).
+   * @default none: the administrator sets an invited member's plans
    */
-  readonly features: readonly DetectorFeature[];
+  readonly features?: (region: string) => readonly DetectorFeature[];
   /**
    * Detectors that already exist in this account, by region: imported, because GuardDuty allows one
    * detector per account and region and creating another fails.
@@ -55,9 +57,11 @@ export class Detectors extends Construct {
       if (regions.has(region)) KeyedBlocks.importInto(this.detector, region, `${detectorId}@${region}`);
     }
 
-    if (props.features.length > 0) {
+    const planned = props.regions.flatMap((region) => (props.features?.(region) ?? []).map((feature) => ({ region, feature })));
+    if (planned.length > 0) {
+      requireFeatureProviders(this, planned.map(({ feature }) => feature));
       const features = Instances.of(
-        props.regions.flatMap((region) => props.features.map((feature) => ({ region, feature }))),
+        planned,
         ({ region, feature }) => instanceKey(region, feature.name),
         ({ region, feature }) => {
           const { name, status, additionalConfiguration } = featureSettings(feature);

@@ -2,14 +2,16 @@ import { GuarddutyInviteAccepter } from '@cdktf/provider-aws/lib/guardduty-invit
 import { GuarddutyMember } from '@cdktf/provider-aws/lib/guardduty-member';
 import { GuarddutyMemberDetectorFeature } from '@cdktf/provider-aws/lib/guardduty-member-detector-feature';
 import type { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import type { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import { accountRegionKey, instanceKey } from '../lib/addresses';
 import type { Member } from '../lib/config/load';
 import { eachNestedBlock, eachReference, Instances, KeyedBlocks, type ByRegion } from '../lib/instances';
+import { requireFeatureProviders } from '../lib/newer-provider';
 import { featureSettings, type DetectorFeature } from '../lib/protection';
 import { Detectors } from './detector';
 
-interface MembershipsBaseProps {
+export interface MembershipsBaseProps {
   /** The accounts enrolled, each in every region. */
   readonly members: readonly Member[];
   readonly regions: readonly string[];
@@ -60,7 +62,8 @@ export interface InvitationMembershipsProps extends MembershipsBaseProps {
   readonly memberProvider: (accountId: string) => AwsProvider;
   readonly administratorAccountId: string;
   readonly findingPublishingFrequency: string;
-  readonly features: readonly DetectorFeature[];
+  /** The protection plans the members stack sets for each member in a region (`memberStackFeatures`). */
+  readonly features: (region: string) => readonly DetectorFeature[];
   /** Detectors that already exist, by account and region: imported rather than created. */
   readonly existingDetectorIds?: Readonly<Record<string, Readonly<Record<string, string>>>>;
 }
@@ -87,7 +90,6 @@ export class InvitationMemberships extends Construct {
           name: `member_${member.id}`,
           regions: props.regions,
           findingPublishingFrequency: props.findingPublishingFrequency,
-          features: [],
           existingDetectorIds: props.existingDetectorIds?.[member.id],
         }),
     );
@@ -126,30 +128,53 @@ export class InvitationMemberships extends Construct {
       ),
     );
 
-    if (props.features.length > 0) {
-      const features = Instances.of(
-        props.members.flatMap((member) => props.regions.flatMap((region) => props.features.map((feature) => ({ member, region, feature })))),
-        ({ member, region, feature }) => instanceKey(member.id, region, feature.name),
-        ({ member, region, feature }) => {
-          const { name, status, additionalConfiguration } = featureSettings(feature);
-          return { account_id: member.id, region, name, status, additional_configuration: additionalConfiguration };
-        },
-      );
-      const memberFeatures = KeyedBlocks.add(
-        new GuarddutyMemberDetectorFeature(this, 'feature', {
-          forEach: features,
-          provider: props.adminProvider,
-          region: features.value('region'),
-          detectorId: props.adminDetectorIds.at('each.value.region'),
-          accountId: features.value('account_id'),
-          name: features.value('name'),
-          status: features.value('status'),
-          dependsOn: acceptances,
-        }),
-        'feature',
-        features,
-      );
-      eachNestedBlock(memberFeatures, 'additional_configuration', 'additional_configuration', ['name', 'status']);
-    }
+    new MemberPlans(this, 'plans', { ...props, after: acceptances });
+  }
+}
+
+export interface MemberPlansProps extends MembershipsBaseProps {
+  /** The members' protection plans in each region (`memberStackFeatures`). */
+  readonly features: (region: string) => readonly DetectorFeature[];
+  /** What must exist before the plans can be set: the memberships (and acceptances). @default nothing */
+  readonly after?: readonly ITerraformDependable[];
+}
+
+/**
+ * The protection plans the administrator sets for each member in every region
+ * (`aws_guardduty_member_detector_feature.feature["<account>/<region>/<feature>"]`, UpdateMemberDetectors
+ * as the Security Reference Architecture does): for invited members, and for organization members
+ * enrolled explicitly (autoEnable NEW or NONE), whom the organization configuration does not reach.
+ */
+export class MemberPlans extends Construct {
+  readonly features?: GuarddutyMemberDetectorFeature;
+
+  constructor(scope: Construct, id: string, props: MemberPlansProps) {
+    super(scope, id);
+    const planned = props.regions.flatMap((region) => props.features(region).map((feature) => ({ region, feature })));
+    if (planned.length === 0) return;
+    requireFeatureProviders(this, planned.map(({ feature }) => feature));
+    const features = Instances.of(
+      props.members.flatMap((member) => planned.map(({ region, feature }) => ({ member, region, feature }))),
+      ({ member, region, feature }) => instanceKey(member.id, region, feature.name),
+      ({ member, region, feature }) => {
+        const { name, status, additionalConfiguration } = featureSettings(feature);
+        return { account_id: member.id, region, name, status, additional_configuration: additionalConfiguration };
+      },
+    );
+    this.features = KeyedBlocks.add(
+      new GuarddutyMemberDetectorFeature(this, 'feature', {
+        forEach: features,
+        provider: props.adminProvider,
+        region: features.value('region'),
+        detectorId: props.adminDetectorIds.at('each.value.region'),
+        accountId: features.value('account_id'),
+        name: features.value('name'),
+        status: features.value('status'),
+        ...(props.after && props.after.length > 0 ? { dependsOn: [...props.after] } : {}),
+      }),
+      'feature',
+      features,
+    );
+    eachNestedBlock(this.features, 'additional_configuration', 'additional_configuration', ['name', 'status']);
   }
 }

@@ -6,7 +6,8 @@ import { Construct } from 'constructs';
 import { instanceKey } from '../lib/addresses';
 import type { AutoEnable } from '../lib/config/schema';
 import { eachNestedBlock, Instances, KeyedBlocks, type ByRegion } from '../lib/instances';
-import { featureAutoEnable, type DetectorFeature } from '../lib/protection';
+import { requireFeatureProviders } from '../lib/newer-provider';
+import { organizationFeatureSettings, type DetectorFeature } from '../lib/protection';
 
 export interface OrganizationAdminProps {
   /** Provider of the organization's management account, which designates the administrator. */
@@ -20,8 +21,8 @@ export interface OrganizationAdminProps {
   readonly adminDetectorIds: ByRegion;
   /** Which accounts GuardDuty enables by itself: every account, new accounts only, or none. */
   readonly autoEnable: AutoEnable;
-  /** Protection plans members get, the same as the administrator's. */
-  readonly features: readonly DetectorFeature[];
+  /** Protection plans members get in each region (`detectorFeatures(..., 'members')`). */
+  readonly features: (region: string) => readonly DetectorFeature[];
   /**
    * Regions where the admin account already is the delegated administrator: the delegation is
    * imported there, because enabling it again fails.
@@ -69,16 +70,18 @@ export class OrganizationAdmin extends Construct {
       'configuration',
       regions,
     );
+    const planned = props.regions.flatMap((region) => props.features(region).map((feature) => ({ region, feature })));
+    requireFeatureProviders(this, planned.map(({ feature }) => feature));
     const features = Instances.of(
-      props.regions.flatMap((region) => props.features.map((feature) => ({ region, feature }))),
+      planned,
       ({ region, feature }) => instanceKey(region, feature.name),
       ({ region, feature }) => {
-        const autoEnable = featureAutoEnable(feature.enabled, props.autoEnable);
+        const { name, autoEnable, additionalConfiguration } = organizationFeatureSettings(feature, props.autoEnable);
         return {
           region,
-          name: feature.name,
+          name,
           auto_enable: autoEnable,
-          additional_configuration: feature.additionalConfiguration.map((name) => ({ name, auto_enable: autoEnable })),
+          additional_configuration: additionalConfiguration.map((setting) => ({ name: setting.name, auto_enable: setting.autoEnable })),
         };
       },
     );

@@ -31,13 +31,12 @@ export class AdminStack extends OrgStack {
     const admin = config.accounts.admin;
     const home = config.homeRegion;
     const provider = this.provider(admin);
-    const features = detectorFeatures(config.protection);
     const detectors = new Detectors(this, 'detectors', {
       provider,
       name: 'detector',
       regions: config.regions,
       findingPublishingFrequency: config.findingPublishingFrequency,
-      features,
+      features: (region) => detectorFeatures(config.protection, region, 'administrator'),
       existingDetectorIds: config.existingDetectors[admin],
     });
     const detectorIds = Object.fromEntries(config.regions.map((region) => [region, detectors.detectorId(region)]));

@@ -4,7 +4,7 @@ import { planStacks, STACK_IDS, type PlannedStack, type StackPlan } from '../lib
 import { AdminStack } from './admin-stack';
 import { DetectiveMembersStack, DetectiveStack } from './detective-stack';
 import { MalwareProtectionStack } from './malware-protection-stack';
-import { MembersStack } from './members-stack';
+import { MemberPlansStack, MembersStack } from './members-stack';
 import { OrganizationStack } from './organization-stack';
 import { OrgStack } from './org-stack';
 import { RemediationStack } from './remediation-stack';
@@ -50,6 +50,8 @@ function createStack(app: App, config: OrgConfig, planned: PlannedStack): OrgSta
       return new OrganizationStack(app, { ...props, adminDetectorIds: adminDetectorIds() });
     case 'members':
       return new MembersStack(app, { ...props, adminDetectorIds: adminDetectorIds() });
+    case 'member-plans':
+      return new MemberPlansStack(app, { ...props, adminDetectorIds: adminDetectorIds() });
     case 'threat-intel':
       return new ThreatIntelStack(app, {
         ...props,

@@ -1,6 +1,6 @@
 import type { Construct } from 'constructs';
-import { detectorFeatures } from '../lib/protection';
-import { InvitationMemberships, OrganizationMemberships } from '../modules/membership';
+import { memberStackFeatures } from '../lib/protection';
+import { InvitationMemberships, MemberPlans, OrganizationMemberships } from '../modules/membership';
 import { OrgStack, type OrgStackProps } from './org-stack';
 
 export interface MembersStackProps extends OrgStackProps {
@@ -30,9 +30,32 @@ export class MembersStack extends OrgStack {
         memberProvider: (accountId) => this.provider(accountId),
         administratorAccountId: config.accounts.admin,
         findingPublishingFrequency: config.findingPublishingFrequency,
-        features: detectorFeatures(config.protection),
+        features: (region) => memberStackFeatures(config, region, 'members'),
         existingDetectorIds: config.existingDetectors,
       });
     }
+  }
+}
+
+/**
+ * The protection plans the administrator sets for the members of one wave (or part) that their members
+ * stacks do not hold, after the stacks that enroll them (lib/plan.ts says why apart).
+ */
+export class MemberPlansStack extends OrgStack {
+  constructor(scope: Construct, props: MembersStackProps) {
+    super(scope, props);
+    const { config, planned } = props;
+    new MemberPlans(this, 'plans', {
+      members: planned.members,
+      regions: config.regions,
+      adminProvider: this.provider(config.accounts.admin),
+      adminDetectorIds: this.readOnce('admin-detector-ids', props.adminDetectorIds),
+      features: (region) => memberStackFeatures(config, region, 'member-plans'),
+    });
+  }
+
+  // New with issue 14: no address of the previous layout to move from.
+  protected override get hasPreviousLayout(): boolean {
+    return false;
   }
 }

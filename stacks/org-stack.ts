@@ -70,8 +70,13 @@ export class OrgStack extends TerraformStack {
   override toTerraform(): any {
     protectElements(this);
     const tf = restoreLiteralText(stackJson(this));
-    this.keyed.writeInto(tf, previousAddresses);
+    this.keyed.writeInto(tf, this.hasPreviousLayout ? previousAddresses : undefined);
     return tf;
+  }
+
+  /** Whether this kind of stack existed in the previous layout, so its instances may have moved. */
+  protected get hasPreviousLayout(): boolean {
+    return true;
   }
 
   /** The provider of an account the plan gave this stack; anything else is a programming error. */

@@ -1,6 +1,6 @@
 import type { Construct } from 'constructs';
 import { enrollsMembersExplicitly } from '../lib/plan';
-import { detectorFeatures } from '../lib/protection';
+import { detectorFeatures, planEnabled } from '../lib/protection';
 import { OrganizationAdmin } from '../modules/organization-admin';
 import { OrganizationPrerequisites, TRUSTED_SERVICES } from '../modules/organization-prerequisites';
 import { OrgStack, type OrgStackProps } from './org-stack';
@@ -26,13 +26,13 @@ export class OrganizationStack extends OrgStack {
       adminAccountId: config.accounts.admin,
       adminDetectorIds: this.readOnce('admin-detector-ids', props.adminDetectorIds),
       autoEnable: config.autoEnable,
-      features: detectorFeatures(config.protection),
+      features: (region) => detectorFeatures(config.protection, region, 'members'),
       existingDelegations: config.existingDelegations,
     });
     // Read after the delegations, which give GuardDuty trusted access on a first deploy.
     new OrganizationPrerequisites(this, 'prerequisites', {
       managementProvider: this.provider(config.accounts.management),
-      trustedServices: [TRUSTED_SERVICES.guardDuty, ...(config.protection.ebsMalware ? [TRUSTED_SERVICES.malwareProtection] : [])],
+      trustedServices: [TRUSTED_SERVICES.guardDuty, ...(planEnabled(config.protection, 'ebsMalware') ? [TRUSTED_SERVICES.malwareProtection] : [])],
       after: [organization.delegation],
       organizationId: config.organizationId,
       managementEnrolled: enrollsMembersExplicitly(config) && config.members.some((member) => member.id === config.accounts.management),

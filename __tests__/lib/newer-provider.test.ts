@@ -59,6 +59,16 @@ describe('the escape hatch for what is newer than the bindings', () => {
     expect(() => Testing.synth(stack, true)).toThrow(/uses the feature name FUTURE_PLAN, which needs hashicorp\/aws 6\.70\.0/);
   });
 
+  it('fails synth for a value whose first release is unverified unless the provider is pinned', () => {
+    const unverified = { ...FUTURE_SETTING, what: 'the setting name FUTURE_RISK', since: '6.1.0', pinRequired: true };
+    const { stack, detector } = detectorStack();
+    requireProvider(detector, unverified);
+    expect(() => Testing.synth(stack, true)).toThrow(/uses the setting name FUTURE_RISK, whose first hashicorp\/aws release is unverified, without a pinned providerVersion/);
+    const pinned = detectorStack('6.66.0');
+    requireProvider(pinned.detector, unverified);
+    expect(() => Testing.synth(pinned.stack, true)).not.toThrow();
+  });
+
   it('refuses an argument on a resource type it does not belong to', () => {
     const { stack } = detectorStack('6.70.0');
     const filter = new GuarddutyFilter(stack, 'filter', { detectorId: 'd', name: 'f', action: 'NOOP', rank: 1, findingCriteria: { criterion: [] } });

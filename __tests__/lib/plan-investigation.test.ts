@@ -8,7 +8,10 @@ const BOTH_ON = { securityHub: { enabled: true }, detective: { enabled: true } }
 describe('stack plan: Security Hub and Detective', () => {
   it('adds nothing while both are off (the default)', () => {
     const { stacks } = planStacks(testConfig());
-    expect(ids(stacks)).toEqual(['admin', 'organization', 'members-wave-1', 'members-wave-2', 'sandbox-remediation', 'sandbox-simulation', 'threat-intel']);
+    expect(ids(stacks)).toEqual([
+      'admin', 'organization', 'members-wave-1', 'members-wave-2', 'member-plans-wave-1', 'member-plans-wave-2',
+      'sandbox-remediation', 'sandbox-simulation', 'threat-intel',
+    ]);
     expect(stacks.filter((stack) => /security-hub|detective/.test(stack.id))).toEqual([]);
   });
 
@@ -19,6 +22,8 @@ describe('stack plan: Security Hub and Detective', () => {
       'organization',
       'members-wave-1',
       'members-wave-2',
+      'member-plans-wave-1',
+      'member-plans-wave-2',
       'sandbox-remediation',
       'sandbox-simulation',
       'threat-intel',
@@ -88,10 +93,10 @@ describe('stack plan: Security Hub and Detective', () => {
   });
 
   it('counts resources per member and region by mode', () => {
-    expect(resourcesPerMemberRegion('security-hub', { mode: 'organizations' })).toBe(1);
-    expect(resourcesPerMemberRegion('security-hub', { mode: 'invitations' })).toBe(3);
-    expect(resourcesPerMemberRegion('detective', { mode: 'organizations' })).toBe(1);
-    expect(resourcesPerMemberRegion('detective', { mode: 'invitations' })).toBe(2);
+    expect(resourcesPerMemberRegion('security-hub', { ...testConfig(), mode: 'organizations' })).toBe(1);
+    expect(resourcesPerMemberRegion('security-hub', { ...testConfig(), mode: 'invitations' })).toBe(3);
+    expect(resourcesPerMemberRegion('detective', { ...testConfig(), mode: 'organizations' })).toBe(1);
+    expect(resourcesPerMemberRegion('detective', { ...testConfig(), mode: 'invitations' })).toBe(2);
   });
 
   it('splits a large wave into parts under the resource limit, independently of the GuardDuty split', () => {
@@ -121,7 +126,7 @@ describe('stack plan: Security Hub and Detective', () => {
     const before = planStacks(testConfig({ ...BOTH_ON, members: [SANDBOX, ...members(3, 1), ...members(3, 2, 10)], membersFile: undefined })).stacks;
     const after = planStacks(testConfig({ ...BOTH_ON, members: [SANDBOX, ...members(3, 1), ...members(4, 2, 10)], membersFile: undefined })).stacks;
     const changed = after.filter((stack) => JSON.stringify(stack) !== JSON.stringify(before.find((old) => old.id === stack.id))).map((stack) => stack.id);
-    expect(changed).toEqual(['members-wave-2', 'security-hub-wave-2', 'detective-wave-2']);
+    expect(changed).toEqual(['members-wave-2', 'member-plans-wave-2', 'security-hub-wave-2', 'detective-wave-2']);
   });
 
   it('keeps the GuardDuty member split as it is when the services are switched on', () => {

@@ -6,10 +6,17 @@ import { synthApp, testConfig } from '../helpers/synth';
 describe('stack plan', () => {
   it('orders the example: detector, delegation, waves, then the sandbox and the lists', () => {
     const { stacks } = planStacks(testConfig());
-    expect(ids(stacks)).toEqual(['admin', 'organization', 'members-wave-1', 'members-wave-2', 'sandbox-remediation', 'sandbox-simulation', 'threat-intel']);
+    expect(ids(stacks)).toEqual([
+      'admin', 'organization', 'members-wave-1', 'members-wave-2', 'member-plans-wave-1', 'member-plans-wave-2',
+      'sandbox-remediation', 'sandbox-simulation', 'threat-intel',
+    ]);
     expect(byId(stacks, 'organization').dependsOn).toEqual(['admin']);
     expect(byId(stacks, 'members-wave-1').dependsOn).toEqual(['organization']);
     expect(byId(stacks, 'members-wave-2').dependsOn).toEqual(['members-wave-1']);
+    // autoEnable NEW: the enrolled members' plans, each wave after the stack that enrolls it.
+    expect(byId(stacks, 'member-plans-wave-1').dependsOn).toEqual(['members-wave-1']);
+    expect(byId(stacks, 'member-plans-wave-2').dependsOn).toEqual(['members-wave-2']);
+    expect(byId(stacks, 'member-plans-wave-1').members).toEqual(byId(stacks, 'members-wave-1').members);
     // The sandbox is enrolled in wave 1: findings are only raised once it has a detector.
     expect(byId(stacks, 'sandbox-simulation').dependsOn).toEqual(['sandbox-remediation', 'members-wave-1']);
     expect(byId(stacks, 'threat-intel').dependsOn).toEqual(['admin', 'sandbox-simulation']);
@@ -75,6 +82,35 @@ describe('stack plan', () => {
     expect(parts.map((stack) => stack.members.length)).toEqual([13, 13, 13, 2]);
   });
 
+  it('sizes the member-plans stacks by their own budget, leaving the memberships where they are', () => {
+    const config = testConfig({ regions: STANDARD_17, members: [SANDBOX, ...members(60)], membersFile: undefined });
+    const stacks = planStacks(config).stacks;
+    // Memberships: one resource an account and region, 50 accounts a stack as before the plans.
+    expect(stacks.filter((stack) => stack.kind === 'members').map((stack) => stack.members.length)).toEqual([50, 11]);
+    // Plans: 17 regions x 6 plans = 102 resources an account, so 19 accounts a stack.
+    expect(resourcesPerMemberRegion('member-plans', config)).toBe(6);
+    const plans = stacks.filter((stack) => stack.kind === 'member-plans');
+    expect(plans.map((stack) => stack.members.length)).toEqual([19, 19, 19, 4]);
+    expect(plans.map((stack) => stack.dependsOn)).toEqual([['members-wave-1'], ['members-wave-1'], ['members-wave-1', 'members-wave-1-part-2'], ['members-wave-1-part-2']]);
+  });
+
+  it('adds member-plans stacks for the plans no members stack holds', () => {
+    const kinds = (data: Record<string, unknown>) => planStacks(testConfig(data)).stacks.map((stack) => stack.kind);
+    expect(kinds({ autoEnable: 'ALL' })).not.toContain('member-plans');
+    expect(kinds({ autoEnable: 'NONE' })).toContain('member-plans');
+    // Invited members keep their first-release plans beside their memberships; a newer plan has its own stacks.
+    expect(kinds({ mode: 'invitations' })).not.toContain('member-plans');
+    expect(kinds({ mode: 'invitations', protection: { aiProtection: true } })).toContain('member-plans');
+  });
+
+  it('keeps the invited members where they are when a newer plan is switched on', () => {
+    const data = { mode: 'invitations', regions: STANDARD_17, members: [SANDBOX, ...members(60)], membersFile: undefined };
+    const split = (extra: Record<string, unknown>) =>
+      planStacks(testConfig({ ...data, ...extra })).stacks.filter((stack) => stack.kind === 'members').map((stack) => stack.members.map((member) => member.id));
+    expect(split({ protection: { aiProtection: true } })).toEqual(split({}));
+    expect(split({}).map((ids) => ids.length)).toEqual([13, 13, 13, 13, 9]);
+  });
+
   it('changes only the last wave when an account is appended to it', () => {
     const before = planStacks(testConfig());
     const data = { membersFile: undefined, members: [SANDBOX, ...members(3, 1), ...members(2, 2, 10)] };
@@ -105,8 +141,8 @@ describe('stack plan', () => {
       ['admin', 'sandbox-remediation'],
       ['organization'],
       ['members-wave-1', 'members-wave-1-part-2'],
-      ['members-wave-2', 'sandbox-simulation'],
-      ['threat-intel'],
+      ['members-wave-2', 'member-plans-wave-1', 'member-plans-wave-1-part-2', 'sandbox-simulation'],
+      ['member-plans-wave-2', 'threat-intel'],
     ]);
     const stepOf = new Map(steps.flatMap((step, index) => step.map((stack) => [stack.id, index] as const)));
     for (const stack of plan.stacks) {
@@ -120,7 +156,12 @@ describe('resource budget', () => {
     const config = testConfig({ mode, securityHub: { enabled: true }, detective: { enabled: true } });
     const synth = synthApp(config);
     const plan = planStacks(config);
-    const services: Record<string, WaveService> = { members: 'members', 'security-hub-members': 'security-hub', 'detective-members': 'detective' };
+    const services: Record<string, WaveService> = {
+      members: 'members',
+      'member-plans': 'member-plans',
+      'security-hub-members': 'security-hub',
+      'detective-members': 'detective',
+    };
     const waves = plan.stacks.filter((stack) => stack.kind in services);
     expect(waves.length).toBeGreaterThanOrEqual(6);
     for (const stack of waves) {

@@ -172,7 +172,8 @@ describe.each(['organizations', 'invitations'])('moved blocks from the previous 
   const after = synthLayout(path.join(PREVIOUS_LAYOUT_DIR, `${name}.json`));
 
   it('the fixture covers every stack kind that changed', () => {
-    expect(Object.keys(after).sort()).toEqual(Object.keys(before).sort());
+    // The member-plans stacks came after that layout: they hold new resources, nothing to move.
+    expect(Object.keys(after).filter((stack) => !stack.startsWith('member-plans-')).sort()).toEqual(Object.keys(before).sort());
     expect(Object.keys(before)).toEqual(expect.arrayContaining(['admin', 'threat-intel', 'members-wave-1', 'security-hub', 'security-hub-wave-1', 'detective', 'detective-wave-1']));
   });
 

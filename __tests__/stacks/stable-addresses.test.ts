@@ -125,8 +125,9 @@ describe('stable addresses, a new wave', () => {
     after.members = [...after.members, { id: NEW_ACCOUNT, email: 'new@example.com', wave: 9 }];
     const { changes, ownChanges } = foreignChanges(before, after, NEW_ACCOUNT);
     expect(changes).toEqual([]);
-    // Per region, its membership and the moved block from where the previous layout kept it.
-    expect(ownChanges).toBe(2 * before.regions.length);
+    // Per region, its membership and the moved block from where the previous layout kept it, and its
+    // six protection plans (member-plans stacks are new: no moved blocks).
+    expect(ownChanges).toBe((2 + 6) * before.regions.length);
   });
 });
 
@@ -157,9 +158,9 @@ describe('stable addresses, the stacks an added account touches', () => {
   // The central bus admits no other account (every forwarder runs in the admin account), so the admin
   // stack holds nothing per member: in invitations mode it used to gain one bus permission per account.
   const waveStacks: Record<string, string[]> = {
-    'organizations mode (explicit enrollment)': ['members-wave-1'],
+    'organizations mode (explicit enrollment)': ['member-plans-wave-1', 'members-wave-1'],
     'invitations mode': ['members-wave-1'],
-    'every optional stack (Security Hub, Detective)': ['detective-wave-1', 'members-wave-1', 'security-hub-wave-1'],
+    'every optional stack (Security Hub, Detective)': ['detective-wave-1', 'member-plans-wave-1', 'members-wave-1', 'security-hub-wave-1'],
   };
 
   it.each(variants)('in %s, adding an account to a wave changes only that wave’s stacks', (name, variant) => {

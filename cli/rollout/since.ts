@@ -220,7 +220,7 @@ export function stackKind(id: string): StackKind {
   };
   if (fixed[id]) return fixed[id];
   if (/^malware-protection-\d{12}$/.test(id)) return 'malware-protection';
-  const wave = /^(members|security-hub|detective)-wave-\d+(-part-\d+)?$/.exec(id);
-  if (wave) return wave[1] === 'members' ? 'members' : (`${wave[1]}-members` as StackKind);
+  const wave = /^(members|member-plans|security-hub|detective)-wave-\d+(-part-\d+)?$/.exec(id);
+  if (wave) return wave[1] === 'members' || wave[1] === 'member-plans' ? wave[1] : (`${wave[1]}-members` as StackKind);
   throw new CommandFailure(`stack ${id} of the previous synth is not a stack this app makes`);
 }

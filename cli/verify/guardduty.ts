@@ -19,7 +19,7 @@ import { filterRanks } from '../../lib/filters';
 import { contentHash, listContent, listLocation, listObjectKey } from '../../lib/lists';
 import { findingsBucketName, listBucketName } from '../../lib/naming';
 import { bucketArn } from '../../lib/partition';
-import { detectorFeatures, featureAutoEnable, featureSettings } from '../../lib/protection';
+import { detectorFeatures, featureSettings, memberStackFeatures, organizationFeatureSettings, type MemberPlanStack } from '../../lib/protection';
 import { allPages, GUARDDUTY_PAGE, inTurn, type Task, type VerifyContext } from './context';
 import { compared, unreadable, type RowBase, type VerifyRow } from './report';
 
@@ -83,7 +83,7 @@ export function detectorTask(config: OrgConfig, stack: string, region: string): 
           compared(base, 'detector', expectedDetector, `${detector.Status ?? 'unknown'}, id ${id}`, detector.Status === 'ENABLED' && (!existing || existing === id)),
           compared(base, 'finding publishing frequency', config.findingPublishingFrequency, detector.FindingPublishingFrequency ?? 'not set'),
         ];
-        for (const feature of detectorFeatures(config.protection).map(featureSettings)) {
+        for (const feature of detectorFeatures(config.protection, region, 'administrator').map(featureSettings)) {
           const found = foundFeature(feature, detector.Features?.find((item) => item.Name === feature.name));
           rows.push(compared(base, feature.name, featureText(feature), featureText(found)));
         }
@@ -129,9 +129,13 @@ export function organizationConfigurationTask(config: OrgConfig, stack: string, 
           return { items: page.Features ?? [], next: page.NextToken };
         });
         const rows = [compared(base, 'auto-enable', config.autoEnable, autoEnable ?? 'not set')];
-        for (const feature of detectorFeatures(config.protection)) {
-          const status = featureAutoEnable(feature.enabled, config.autoEnable);
-          const expected: FeatureState = { name: feature.name, status, additionalConfiguration: feature.additionalConfiguration.map((name) => ({ name, status })) };
+        for (const feature of detectorFeatures(config.protection, region, 'members')) {
+          const settings = organizationFeatureSettings(feature, config.autoEnable);
+          const expected: FeatureState = {
+            name: settings.name,
+            status: settings.autoEnable,
+            additionalConfiguration: settings.additionalConfiguration.map((setting) => ({ name: setting.name, status: setting.autoEnable })),
+          };
           const found = foundFeature(expected, features.find((item) => item.Name === feature.name));
           rows.push(compared(base, feature.name, featureText(expected), featureText(found)));
         }
@@ -141,14 +145,17 @@ export function organizationConfigurationTask(config: OrgConfig, stack: string, 
 }
 
 /**
- * The plans a member must have. In invitations mode the administrator sets every plan of every
- * member. In organizations mode GuardDuty applies the organization configuration: a plan it
- * auto-enables (ALL or NEW) must be on; a plan left at NONE is the member's own business.
+ * The plans a member must have in a region, as one kind of stack sets them. Where the administrator
+ * sets them (invitations mode, and organization members enrolled explicitly with autoEnable NEW or
+ * NONE) every plan of that stack is as configured, DISABLED ones included. Where GuardDuty enrolls
+ * every account (`organization`: autoEnable ALL) it applies the organization configuration: a plan it
+ * auto-enables must be on; one left at NONE is the member's own business.
  */
-export function memberFeatureExpectations(config: Pick<OrgConfig, 'mode' | 'autoEnable' | 'protection'>): FeatureState[] {
-  return detectorFeatures(config.protection)
-    .filter((feature) => config.mode === 'invitations' || featureAutoEnable(feature.enabled, config.autoEnable) !== 'NONE')
-    .map(featureSettings);
+export function memberFeatureExpectations(config: Pick<OrgConfig, 'mode' | 'autoEnable' | 'protection'>, region: string, stack: MemberPlanStack | 'organization'): FeatureState[] {
+  if (stack !== 'organization') return memberStackFeatures(config, region, stack).map(featureSettings);
+  return detectorFeatures(config.protection, region, 'members')
+    .filter((feature) => feature.enabled)
+    .map((feature) => ({ ...featureSettings(feature), additionalConfiguration: featureSettings(feature).additionalConfiguration.filter((setting) => setting.status === 'ENABLED') }));
 }
 
 /** Which member accounts a task checks: listed ones, or every account of the organization. */
@@ -176,14 +183,37 @@ export function membersTask(config: OrgConfig, stack: string, region: string, so
           const found = member ? `${member.RelationshipStatus}, administrator ${member.AdministratorId ?? member.MasterId}` : 'not a member';
           return compared({ ...base, account }, account, expected, found);
         });
-        rows.push(...(await memberFeatureRows(context, { ...base, check: 'member-features' }, region, id, accounts)));
+        const expectations = memberFeatureExpectations(config, region, source === 'organization' ? 'organization' : 'members');
+        rows.push(...(await memberFeatureRows(context, { ...base, check: 'member-features' }, region, id, accounts, expectations)));
         return rows;
       }),
   };
 }
 
-async function memberFeatureRows(context: VerifyContext, base: RowBase, region: string, detectorId: string, accounts: readonly string[]): Promise<VerifyRow[]> {
-  const expected = memberFeatureExpectations(context.config);
+/** The plans the administrator sets for the members of a member-plans stack, in a region. */
+export function memberPlansTask(config: OrgConfig, stack: string, region: string, accounts: readonly string[]): Task {
+  const base: RowBase = { check: 'member-features', stack, account: config.accounts.admin, region };
+  const what = `${accounts.length} member accounts' plans`;
+  return {
+    label: `${base.account} ${region}: ${what}`,
+    needs: [`detector:${region}`],
+    run: (context) =>
+      guarded(base, what, planSummary(memberFeatureExpectations(config, region, 'member-plans')), async () => {
+        const id = await context.adminDetector(region);
+        if (!id) return [compared(base, what, planSummary(memberFeatureExpectations(config, region, 'member-plans')), NO_DETECTOR)];
+        return memberFeatureRows(context, base, region, id, accounts, memberFeatureExpectations(config, region, 'member-plans'));
+      }),
+  };
+}
+
+async function memberFeatureRows(
+  context: VerifyContext,
+  base: RowBase,
+  region: string,
+  detectorId: string,
+  accounts: readonly string[],
+  expected: readonly FeatureState[],
+): Promise<VerifyRow[]> {
   if (expected.length === 0) return [];
   const client = context.clients.guardduty(base.account, region);
   const rows: VerifyRow[] = [];

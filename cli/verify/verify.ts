@@ -15,6 +15,7 @@ import {
   detectorTask,
   filtersTask,
   listsTask,
+  memberPlansTask,
   membersTask,
   organizationConfigurationTask,
   publishingDestinationTask,
@@ -81,7 +82,12 @@ export function stackTasks(config: OrgConfig, stack: PlannedStack, synthesized: 
       );
       break;
     case 'members':
+      // The plans this stack holds (an invited member's first-release plans); the others are checked
+      // with the member-plans stacks.
       tasks.push(...perRegion((region) => membersTask(config, stack.id, region, { accounts: stack.members.map((member) => member.id) })));
+      break;
+    case 'member-plans':
+      tasks.push(...perRegion((region) => memberPlansTask(config, stack.id, region, stack.members.map((member) => member.id))));
       break;
     case 'threat-intel':
       tasks.push(...perRegion((region) => [listsTask(config, stack.id, region), filtersTask(config, stack.id, region)]));

@@ -8,10 +8,11 @@ import { checkExportAccounts } from './export';
 import { checkInvestigation } from './investigation';
 import { checkMalwareProtection } from './malware-protection';
 import { checkPartition } from './partition';
+import { checkProtection } from './protection';
 import { checkProviderVersion } from './provider';
 import { ConfigError, fieldPath, type Problem } from './problems';
 import { closestName, KNOWN_REGIONS, REGION_NAME_PATTERN } from './regions';
-import { accountId, configSchema, memberSchema, type Mode, type RawConfig } from './schema';
+import { accountId, configSchema, memberSchema, protectionSchema, type Mode, type RawConfig } from './schema';
 import { reservedTextProblems } from './reserved-text';
 import { tagProblems } from './tags';
 import { filterProblems } from '../filters';
@@ -128,6 +129,7 @@ export function parseConfig(data: unknown, options: ParseOptions): OrgConfig {
   checkFindingsFlow(fields, file, problems);
   problems.push(...tagProblems(fields.tags ?? {}, file));
   problems.push(...reservedTextProblems(data, file));
+  checkProtection(fields, file, problems);
   checkProviderVersion(fields, file, problems);
   checkExportAccounts(fields, file, problems);
   checkMalwareProtection(fields, file, problems);
@@ -158,6 +160,15 @@ function validFields(data: Record<string, unknown>): Fields {
   for (const [key, schema] of Object.entries(configSchema.shape)) {
     const result = (schema as z.ZodType).safeParse(data[key]);
     if (result.success) fields[key] = result.data;
+  }
+  // One bad plan leaves the others checked (excluded regions, agents of a plan switched off).
+  const protection = data.protection;
+  if (fields.protection === undefined && typeof protection === 'object' && protection !== null) {
+    const plans = Object.entries(protectionSchema.shape).flatMap(([key, schema]) => {
+      const result = (schema as z.ZodType).safeParse((protection as Record<string, unknown>)[key]);
+      return result.success && result.data !== undefined ? [[key, result.data]] : [];
+    });
+    fields.protection = Object.fromEntries(plans);
   }
   const accounts = data.accounts;
   if (fields.accounts === undefined && typeof accounts === 'object' && accounts !== null) {
@@ -217,8 +228,9 @@ function allowedKeys(segments: readonly PropertyKey[]): string[] {
   }
   schema = unwrap(schema);
   if (schema instanceof z.ZodObject) return Object.keys(schema.shape);
-  if (schema instanceof z.ZodDiscriminatedUnion) {
-    return [...new Set(schema.options.flatMap((option) => Object.keys((option as z.ZodObject).shape)))];
+  // A union's object branches (a discriminated union's options; a protection plan's object form).
+  if (schema instanceof z.ZodUnion) {
+    return [...new Set(schema.options.flatMap((option) => (option instanceof z.ZodObject ? Object.keys(option.shape) : [])))];
   }
   return [];
 }

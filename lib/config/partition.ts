@@ -15,6 +15,11 @@ export interface PartitionFields {
   readonly protection?: Partial<RawConfig['protection']>;
 }
 
+/** A plan switched on, in either form (`true`, or `{ "enabled": true, ... }`). */
+function planOn(value: unknown): boolean {
+  return value === true || (typeof value === 'object' && value !== null && (value as { enabled?: unknown }).enabled === true);
+}
+
 /**
  * What a partition does not offer, refused by name rather than deployed to fail at apply time: the
  * setting's path and the source that says so. Only what a source states is listed here;
@@ -26,7 +31,7 @@ export const UNAVAILABLE: Readonly<Record<Partition, readonly { readonly path: s
   'aws-cn': [
     {
       path: 'protection.runtimeMonitoring',
-      on: (fields) => fields.protection?.runtimeMonitoring === true,
+      on: (fields) => planOn(fields.protection?.runtimeMonitoring),
       source: 'GuardDuty Runtime Monitoring is not supported in the China Regions ("Getting Started with Amazon Web Services in China", Amazon GuardDuty); set it to false',
     },
   ],

@@ -137,13 +137,37 @@ const trustedIpList = z.strictObject({ ...listFileShape, acknowledge: acknowledg
     issue.code === 'invalid_type' ? 'must be one { "name": ..., "file": ... }: GuardDuty takes one trusted IP list per account and region' : undefined,
 });
 
-const protection = z.strictObject({
-  s3: flag.default(true),
-  eksAuditLogs: flag.default(true),
-  ebsMalware: flag.default(true),
-  rdsLogin: flag.default(true),
-  lambdaNetwork: flag.default(true),
-  runtimeMonitoring: flag.default(true),
+/**
+ * One protection plan: `true` / `false`, or an object that also leaves the plan off in listed regions
+ * (`excludeRegions`, as Landing Zone Accelerator has it) and switches its additional configurations.
+ */
+function protectionPlan<const S extends Record<string, z.ZodType>>(settings: S) {
+  const keys = ['enabled', 'excludeRegions', ...Object.keys(settings)].join(', ');
+  return z.union(
+    [
+      flag,
+      z.strictObject({
+        enabled: flag.default(true),
+        excludeRegions: z.array(text('a region name'), { error: 'must be a list of region names' }).default([]),
+        ...settings,
+      }),
+    ],
+    { error: (issue) => (issue.code === 'invalid_union' ? `must be true, false or { ${keys} }; got ${JSON.stringify(issue.input)}` : undefined) },
+  );
+}
+
+// Every protection plan of GuardDuty's API model (lib/protection.ts says what each protects). The six
+// plans of the first release default to on; the newer ones are managed only when configured, so
+// that a configuration that leaves them out needs no newer provider (lib/provider-version.ts).
+export const protectionSchema = z.strictObject({
+  s3: protectionPlan({}).default(true),
+  eksAuditLogs: protectionPlan({}).default(true),
+  ebsMalware: protectionPlan({}).default(true),
+  rdsLogin: protectionPlan({ dataActivity: flag.optional() }).default(true),
+  lambdaNetwork: protectionPlan({}).default(true),
+  runtimeMonitoring: protectionPlan({ eksAddon: flag.optional(), ecsFargateAgent: flag.optional(), ec2Agent: flag.optional() }).default(true),
+  aiProtection: protectionPlan({}).optional(),
+  aiAnalyst: protectionPlan({}).optional(),
 });
 
 /** S3 bucket names: 3-63 lowercase letters, digits, '.' and '-', starting and ending with a letter or digit. */
@@ -289,7 +313,7 @@ export const configSchema = z.strictObject({
   membersFile: text('the path of a CSV file').optional(),
   autoEnable: oneOf(AUTO_ENABLE).default('ALL'),
   findingPublishingFrequency: oneOf(PUBLISHING_FREQUENCIES).default('FIFTEEN_MINUTES'),
-  protection: protection.default({ s3: true, eksAuditLogs: true, ebsMalware: true, rdsLogin: true, lambdaNetwork: true, runtimeMonitoring: true }),
+  protection: protectionSchema.default({ s3: true, eksAuditLogs: true, ebsMalware: true, rdsLogin: true, lambdaNetwork: true, runtimeMonitoring: true }),
   existingDetectors: z.record(z.string(), z.record(z.string(), z.string(), { error: 'must map region to detector id' }), { error: 'must map account id to { region: detector id }' }).default({}),
   existingDelegations: z.array(text('a region name'), { error: 'must be a list of the regions where accounts.admin already is the delegated administrator' }).default([]),
   threatLists: z.array(listFile).default([]),

@@ -125,7 +125,7 @@ describe('npm run rollout', () => {
     const rollout = JSON.parse(result.out);
     expect(rollout.since).toMatch(/^HEAD \([0-9a-f]{12}\)$/);
     const removals = rollout.steps.filter((step: { phase: string }) => step.phase === 'remove').map((step: { stacks: { id: string }[] }) => step.stacks.map((stack) => stack.id));
-    expect(removals).toEqual([['threat-intel'], ['members-wave-2'], ['members-wave-1'], ['organization'], ['admin']]);
+    expect(removals).toEqual([['member-plans-wave-2', 'threat-intel'], ['member-plans-wave-1', 'members-wave-2'], ['members-wave-1'], ['organization'], ['admin']]);
     expect(JSON.parse(readFileSync(path.join(repo, 'cdktf.out/previous/manifest.json'), 'utf8')).stacks.admin).toBeDefined();
     // The previous synth reads this project's state files, not the unpacked commit's.
     const backend = JSON.parse(readFileSync(path.join(repo, 'cdktf.out/previous/stacks/admin/cdk.tf.json'), 'utf8')).terraform.backend.local.path;
@@ -151,7 +151,8 @@ describe('npm run rollout', () => {
     const result = await run(['plan', '--since', 'cdktf.out.previous'], data, project, 'config/org.json');
     expect(result.err).toBe('');
     expect(result.out).toContain('for the changes since cdktf.out.previous:');
-    expect(result.out).toContain('$ npx cdktf destroy members-wave-2 --auto-approve --output cdktf.out.previous --skip-synth');
+    expect(result.out).toContain('$ npx cdktf destroy member-plans-wave-2 --auto-approve --output cdktf.out.previous --skip-synth');
+    expect(result.out).toContain('$ npx cdktf destroy members-wave-2 --auto-approve --ignore-missing-stack-dependencies --output cdktf.out.previous --skip-synth');
     mkdirSync(path.join(project, 'empty'));
     expect((await run(['plan', '--since', 'empty'], null, project, 'config/org.json')).err).toMatch(/^--since empty: no manifest.json in that folder/);
     expect(existsSync(path.join(project, 'cdktf.out/previous'))).toBe(false);

@@ -56,10 +56,12 @@ describe('rollout plan --since: removals in retirement order, then the deploy or
   it('a region removed: members, then the organization configuration and delegation, then the detector; nothing else destroyed', () => {
     const rollout = rolloutFor(example((data) => (data.regions = ['us-west-2', 'us-east-1'])));
     const removals = phase(rollout, 'remove');
-    expect(removals.map(ids)).toEqual([['threat-intel'], ['members-wave-2'], ['members-wave-1'], ['organization'], ['admin']]);
+    // Each member's plans let go before its membership (member-plans stacks deploy after the members stacks).
+    expect(removals.map(ids)).toEqual([['member-plans-wave-2', 'threat-intel'], ['member-plans-wave-1', 'members-wave-2'], ['members-wave-1'], ['organization'], ['admin']]);
     expect(removals.map((step) => step.step)).toEqual([1, 2, 3, 4, 5]);
     expect(typeCounts(removed(rollout, 'members-wave-1'))).toEqual({ aws_guardduty_member: 4 });
     expect(typeCounts(removed(rollout, 'members-wave-2'))).toEqual({ aws_guardduty_member: 2 });
+    expect(typeCounts(removed(rollout, 'member-plans-wave-1'))).toEqual({ aws_guardduty_member_detector_feature: 4 * 6 });
     expect(typeCounts(removed(rollout, 'organization'))).toEqual({
       aws_guardduty_organization_admin_account: 1,
       aws_guardduty_organization_configuration: 1,
@@ -71,7 +73,7 @@ describe('rollout plan --since: removals in retirement order, then the deploy or
       // Nothing but removals in these stacks: each is deployed whole, with no -target.
       expect(stack.planArguments).toEqual([]);
     }
-    expect(removals[0].commands.map((command) => command.command)).toEqual(['npx cdktf deploy threat-intel --auto-approve --ignore-missing-stack-dependencies --skip-synth']);
+    expect(removals[0].commands.map((command) => command.command)).toEqual(['npx cdktf deploy member-plans-wave-2 threat-intel --auto-approve --ignore-missing-stack-dependencies --skip-synth']);
     expect(removals.at(-1)?.commands.map((command) => command.command)).toEqual(['npx cdktf deploy admin --auto-approve --skip-synth']);
     // The deploy phase has the stacks the removals did not deploy already, in deploy order.
     expect(phase(rollout, 'deploy').map(ids)).toEqual([['sandbox-remediation'], ['sandbox-simulation']]);
@@ -81,17 +83,18 @@ describe('rollout plan --since: removals in retirement order, then the deploy or
   it('an account removed: only its wave removes, its memberships in every region', () => {
     const rollout = rolloutFor(example((data) => (data.members = data.members.filter((member: { id: string }) => member.id !== '555555555504'))));
     const removals = phase(rollout, 'remove');
-    expect(removals.map(ids)).toEqual([['members-wave-2']]);
+    expect(removals.map(ids)).toEqual([['member-plans-wave-2'], ['members-wave-2']]);
     expect(removed(rollout, 'members-wave-2').length).toBe(3);
+    for (const address of removed(rollout, 'member-plans-wave-2')) expect(address).toMatch(/^aws_guardduty_member_detector_feature\.feature\["555555555504\//);
     for (const address of removed(rollout, 'members-wave-2')) expect(address).toMatch(/^aws_guardduty_member\..*555555555504/);
-    expect(removals[0].stacks[0].enrolls).toEqual([{ id: '555555555503', name: 'prod-web' }]);
+    expect(removals[1].stacks[0].enrolls).toEqual([{ id: '555555555503', name: 'prod-web' }]);
     expect(phase(rollout, 'deploy').flatMap(ids)).not.toContain('members-wave-2');
-    expect(phase(rollout, 'deploy').flatMap(ids).sort()).toEqual(['admin', 'members-wave-1', 'organization', 'sandbox-remediation', 'sandbox-simulation', 'threat-intel']);
+    expect(phase(rollout, 'deploy').flatMap(ids).sort()).toEqual(['admin', 'member-plans-wave-1', 'members-wave-1', 'organization', 'sandbox-remediation', 'sandbox-simulation', 'threat-intel']);
   });
 
   it('a wave moved: the old wave lets go first, the new wave enrolls in the deploy phase', () => {
     const rollout = rolloutFor(example((data) => (data.members.find((member: { id: string }) => member.id === '555555555502').wave = 2)));
-    expect(phase(rollout, 'remove').map(ids)).toEqual([['members-wave-1']]);
+    expect(phase(rollout, 'remove').map(ids)).toEqual([['member-plans-wave-1'], ['members-wave-1']]);
     expect(removed(rollout, 'members-wave-1')).toHaveLength(3);
     const wave2 = phase(rollout, 'deploy').flatMap((step) => step.stacks).find((stack) => stack.id === 'members-wave-2');
     expect(wave2?.changes?.added).toHaveLength(3);
@@ -154,12 +157,14 @@ describe('rollout plan --since: removals in retirement order, then the deploy or
 
   it('a wave emptied: a stack only the previous synth has is destroyed from the previous output, first', () => {
     const rollout = rolloutFor(example((data) => (data.members = data.members.filter((member: { wave: number }) => member.wave !== 2))));
-    const first = phase(rollout, 'remove')[0];
+    const [plans, first] = phase(rollout, 'remove');
+    expect(ids(plans)).toEqual(['member-plans-wave-2']);
+    expect(plans.stacks[0]).toMatchObject({ directory: 'cdktf.out.previous/stacks/member-plans-wave-2', planArguments: ['-destroy'], kind: 'member-plans' });
     expect(ids(first)).toEqual(['members-wave-2']);
     expect(first.stacks[0]).toMatchObject({ directory: 'cdktf.out.previous/stacks/members-wave-2', planArguments: ['-destroy'], kind: 'members' });
     expect(first.stacks[0].changes?.status).toBe('removed');
     expect(first.commands.map((command) => command.command)).toEqual([
-      'npx cdktf destroy members-wave-2 --auto-approve --output cdktf.out.previous --skip-synth',
+      'npx cdktf destroy members-wave-2 --auto-approve --ignore-missing-stack-dependencies --output cdktf.out.previous --skip-synth',
     ]);
   });
 });

@@ -24,7 +24,7 @@ describe('npm run validate', () => {
   it('says in one line on stdout what a valid configuration deploys', async () => {
     const result = await run([]);
     expect(result).toMatchObject({ code: 0, stderr: '' });
-    expect(result.stdout).toBe(`${result.file}: valid. "acme", organizations mode, 3 regions, 6 member accounts in 2 waves; 7 stacks in 5 deploy steps.\n`);
+    expect(result.stdout).toBe(`${result.file}: valid. "acme", organizations mode, 3 regions, 6 member accounts in 2 waves; 9 stacks in 5 deploy steps.\n`);
     const all = exampleData();
     all.autoEnable = 'ALL';
     expect((await run([], all)).stdout).toContain('every account of the organization (autoEnable ALL), 6 listed member accounts; 5 stacks in 4 deploy steps.');

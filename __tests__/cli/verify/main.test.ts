@@ -108,7 +108,7 @@ describe('npm run verify', () => {
     expect(result.roles).toEqual(['GuardDutyVerify']);
     expect(result.stderr).toMatch(/^verify: reading as arn:aws:sts::999999999999:assumed-role\/pipeline\/run-1\nverify: \d+ checks\n/);
     expect(result.stderr).not.toContain('\r');
-    expect(result.stdout).toMatch(/^verify acme \(organizations mode\), 13 stacks\n/);
+    expect(result.stdout).toMatch(/^verify acme \(organizations mode\), 15 stacks\n/);
     expect(result.stdout).toMatch(/\nCONFORMS: \d+ checks, \d+ OK, 0 FAIL, 0 could not be read\n$/);
     expect(result.stdout).not.toContain('  account  ');
   });
@@ -126,11 +126,9 @@ describe('npm run verify', () => {
         '  account       region     subject       expected                             found                                 result',
         '  555555555503  us-east-1  555555555503  Enabled, administrator 222222222222  Disabled, administrator 222222222222  FAIL',
         '',
-        "GuardDuty members' protection plans: 6 checked, 6 OK, 0 FAIL, 0 could not be read",
-        '',
         'Security Hub members: 6 checked, 6 OK, 0 FAIL, 0 could not be read',
         '',
-        'DIFFERENT: 18 checks, 17 OK, 1 FAIL, 0 could not be read',
+        'DIFFERENT: 12 checks, 11 OK, 1 FAIL, 0 could not be read',
         '',
       ].join('\n'),
     );

@@ -67,11 +67,35 @@ describe('verify: a conforming organization', () => {
     expect(formatReport(report).split('\n').at(-1)).toBe(`CONFORMS: ${report.rows.length} checks, ${report.rows.length} OK, 0 FAIL, 0 could not be read`);
   });
 
+  it("checks an invited member's plans with the stack that sets them, AI Protection with its member-plans stack", async () => {
+    const invited = testConfig({ mode: 'invitations', protection: { aiProtection: { excludeRegions: ['eu-west-1'] } } });
+    const stacks = synthesizeStacks(invited, planStacks(invited), planStacks(invited).stacks.map((stack) => stack.id));
+    const world = conforming(invited, stacks);
+    // The recorded organization predates AI Protection: on where configured, off where excluded.
+    for (const region of invited.regions) {
+      const aiProtection = { Name: 'AI_PROTECTION', Status: region === 'eu-west-1' ? 'DISABLED' : 'ENABLED' };
+      world.detectors.get(region)!.Features!.push(aiProtection);
+      for (const features of world.memberFeatures.get(region)!.values()) features.push(aiProtection);
+    }
+    const report = await run(world, invited, stacks);
+    expect(notOk(report).map(pick)).toEqual([]);
+    const plans = report.rows.filter((row) => row.check === 'member-features');
+    // 6 members in 3 regions, once for the six plans of their members stack and once for AI Protection.
+    expect(plans.filter((row) => row.stack.startsWith('members-'))).toHaveLength(6 * 3);
+    expect(plans.filter((row) => row.stack.startsWith('member-plans-'))).toHaveLength(6 * 3);
+    expect(plans.find((row) => row.stack.startsWith('member-plans-'))?.expected).toBe('1 plans as configured');
+    // A member's AI Protection switched off by hand: a difference of its member-plans stack only.
+    world.memberFeatures.get('us-east-1')!.set(MEMBER, [...world.memberFeatures.get('us-east-1')!.get(MEMBER)!.filter((feature) => feature.Name !== 'AI_PROTECTION'), { Name: 'AI_PROTECTION', Status: 'DISABLED' }]);
+    const drifted = notOk(await run(world, invited, stacks));
+    expect(drifted.map((row) => [row.stack, row.subject, row.expected, row.found])).toEqual([['member-plans-wave-1', MEMBER, 'AI_PROTECTION ENABLED', 'AI_PROTECTION DISABLED']]);
+  });
+
   it('limits itself to one rollout step', async () => {
     const world = conforming(config, synthesized);
     const report = await run(world, config, synthesized, 3);
     expect(report.stacks).toEqual(['members-wave-1', 'security-hub-wave-1']);
-    expect([...new Set(report.rows.map((row) => row.check))]).toEqual(['member', 'member-features', 'security-hub-member']);
+    // The enrolled members' plans are checked with their member-plans stacks, a step later.
+    expect([...new Set(report.rows.map((row) => row.check))]).toEqual(['member', 'security-hub-member']);
     expect(report.rows.filter((row) => row.check === 'member').map((row) => `${row.account} ${row.region}`)).toHaveLength(4 * 3);
     expect(world.calls.some((call) => call.startsWith('lambda:') || call.startsWith('detective:'))).toBe(false);
   });
@@ -123,6 +147,8 @@ describe('verify: each kind of difference', () => {
         { check: 'publishing-destination', region: 'us-east-1', found: 'no detector in the admin account' },
         { check: 'member', region: 'us-east-1', subject: '4 member accounts', found: 'no detector in the admin account' },
         { check: 'member', region: 'us-east-1', subject: '2 member accounts', found: 'no detector in the admin account' },
+        { check: 'member-features', region: 'us-east-1', subject: "4 member accounts' plans", found: 'no detector in the admin account' },
+        { check: 'member-features', region: 'us-east-1', subject: "2 member accounts' plans", found: 'no detector in the admin account' },
         { check: 'ip-list', region: 'us-east-1', subject: 'lists', found: 'no detector in the admin account' },
         { check: 'filter', region: 'us-east-1', subject: 'filters', found: 'no detector in the admin account' },
       ],
@@ -327,6 +353,8 @@ describe('verify: what could not be read', () => {
       'organization-configuration auto-enable',
       'member 4 member accounts',
       'member 2 member accounts',
+      "member-features 4 member accounts' plans",
+      "member-features 2 member accounts' plans",
       'ip-list lists',
       'filter filters',
     ]);

@@ -96,7 +96,7 @@ describe('bad configuration: every problem names its field', () => {
     ['an s3 backend without bucket', (d) => (d.backend = { type: 's3', region: 'us-west-2' }), /^org\.json: backend\.bucket: is required$/],
     ['a misspelled protection key', (d) => (d.protection.s3Logs = true), /^org\.json: protection\.s3Logs: unknown key; did you mean "s3"\?$/],
     ['a misspelled top-level key', (d) => (d.homeregion = 'us-west-2'), /^org\.json: homeregion: unknown key; did you mean "homeRegion"\?$/],
-    ['a string boolean', (d) => (d.protection.ebsMalware = 'true'), /^org\.json: protection\.ebsMalware: must be true or false; got "true"$/],
+    ['a string boolean', (d) => (d.protection.ebsMalware = 'true'), /^org\.json: protection\.ebsMalware: must be true, false or \{ enabled, excludeRegions \}; got "true"$/],
     ['a name with capitals', (d) => (d.name = 'Acme'), /^org\.json: name: must be 2-20 lowercase letters, digits or '-', starting with a letter/],
     ['a missing members file', (d) => (d.membersFile = 'nope.csv'), /^org\.json: membersFile: file "nope\.csv" not found in \.\/ \(paths are relative to the configuration's folder\)$/],
     ['a missing threat list file', (d) => (d.threatLists[0].file = 'lists/nope.txt'), /^org\.json: threatLists\[0\]\.file: file "lists\/nope\.txt" not found in \.\//],

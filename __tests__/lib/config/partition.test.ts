@@ -52,5 +52,10 @@ describe('partition of a configuration', () => {
       'org.json: protection.runtimeMonitoring: is not offered in AWS China (aws-cn): GuardDuty Runtime Monitoring is not supported in the China Regions ("Getting Started with Amazon Web Services in China", Amazon GuardDuty); set it to false',
     ]);
     expect(problemsAfter((data) => Object.assign(data, GOV(), { protection: { runtimeMonitoring: true } }))).toEqual([]);
+    // The object form of the plan (issue 14: agents one by one) is the same plan.
+    expect(problemsAfter((data) => Object.assign(data, { ...CHINA(), protection: { runtimeMonitoring: { ec2Agent: false } } }))).toEqual([
+      expect.stringMatching(/^org\.json: protection\.runtimeMonitoring: is not offered in AWS China/),
+    ]);
+    expect(problemsAfter((data) => Object.assign(data, { ...CHINA(), protection: { runtimeMonitoring: { enabled: false } } }))).toEqual([]);
   });
 });
