@@ -50,6 +50,14 @@ export interface StackPlan {
   readonly maxAccountsPerStack: number;
 }
 
+/**
+ * What a stack does to the member accounts it lists, as reports say it: a member-plans stack sets the
+ * plans of accounts another stack enrolled.
+ */
+export function memberVerb(kind: StackKind): string {
+  return kind === 'member-plans' ? 'sets the protection plans of' : 'enrolls';
+}
+
 /** Past about 50 accounts a plan is no longer something a person reviews. */
 export const MAX_ACCOUNTS_PER_STACK = 50;
 /**

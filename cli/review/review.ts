@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { TerraformStack, type App } from 'cdktf';
 import type { Member, OrgConfig } from '../../lib/config/load';
 import { providerReviewLine } from '../../lib/provider-version';
-import { deploySteps, enrollsMembersExplicitly, planStacks, type PlannedStack, type StackAccount } from '../../lib/plan';
+import { deploySteps, enrollsMembersExplicitly, memberVerb, planStacks, type PlannedStack, type StackAccount } from '../../lib/plan';
 import { plural } from '../common/words';
 import { JsonStackSynthesizer } from '../../lib/stack-synthesizer';
 import { importedResources, keyedBlocks, movedBlocks, readSynthesized, resourceCounts, stateLocation, type StackJson, type SynthesizedApp } from '../common/synthesized';
@@ -59,7 +59,7 @@ export function renderReview(config: OrgConfig, app: SynthesizedApp): string {
     const json = app.stacks.get(id) as Record<string, any>;
     const accounts = stackAccounts(planned.get(id), json, roles);
     lines.push(
-      `| [${id}](#${anchor(id)}) | ${step.get(id) ?? '?'} | ${accountsSummary(accounts, planned.get(id)?.members ?? [])} | ${resourceCounts(json).total} | ` +
+      `| [${id}](#${anchor(id)}) | ${step.get(id) ?? '?'} | ${accountsSummary(accounts, planned.get(id))} | ${resourceCounts(json).total} | ` +
         `${importedResources(json).length} | ${stateLocation(app, id, json, config.baseDir).location} |`,
     );
   }
@@ -93,7 +93,7 @@ function stackSection(
     `- resources: ${counts.total}${counts.dynamic.length ? ` (plus a plan-time number of: ${counts.dynamic.join(', ')})` : ''}`,
   );
   if (planned && planned.members.length > 0) {
-    lines.push(`- enrolls ${plural(planned.members.length, 'member account')}: ${planned.members.map(memberText).join(', ')}`);
+    lines.push(`- ${memberVerb(planned.kind)} ${plural(planned.members.length, 'member account')}: ${planned.members.map(memberText).join(', ')}`);
   }
   if (counts.total > 0) {
     lines.push('', '| resource type | count |', '| --- | --- |');
@@ -154,10 +154,11 @@ function stackAccounts(planned: PlannedStack | undefined, json: Record<string, a
  * lists them), so a wave of fifty keeps the table readable. In organizations mode a members stack has
  * only the admin account's provider, yet it enrolls every account of its wave.
  */
-function accountsSummary(accounts: readonly { role: string; id: string }[], enrolled: readonly Member[]): string {
+function accountsSummary(accounts: readonly { role: string; id: string }[], planned: Pick<PlannedStack, 'kind' | 'members'> | undefined): string {
+  const enrolled = planned?.members ?? [];
   const enrolledIds = new Set(enrolled.map((member) => member.id));
   const named = accounts.filter((account) => !enrolledIds.has(account.id) && !account.role.startsWith('member')).map(accountText);
-  if (enrolled.length > 0) named.push(`enrolls ${plural(enrolled.length, 'member account')}`);
+  if (planned && enrolled.length > 0) named.push(`${memberVerb(planned.kind)} ${plural(enrolled.length, 'member account')}`);
   return named.join(', ');
 }
 

@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import type { Member, OrgConfig } from '../../lib/config/load';
-import { deploySteps, type PlannedStack, type StackAccount, type StackPlan } from '../../lib/plan';
+import { deploySteps, memberVerb, type PlannedStack, type StackAccount, type StackKind, type StackPlan } from '../../lib/plan';
 import { shellCommand } from '../common/command';
 import { plural } from '../common/words';
 import type { Manifest, StateLocation } from '../common/synthesized';
@@ -297,7 +297,7 @@ export function formatRollout(rollout: Rollout): string {
       const resources = stack.resources === undefined ? '' : `; ${stack.resources} resource${stack.resources === 1 ? '' : 's'}`;
       lines.push(`  ${stack.id.padEnd(width)}  ${accountsText(stack.accounts)}; ${stack.regions.join(', ')}${resources}`);
       lines.push(`${indent}${stack.description}`);
-      if (stack.enrolls.length > 0) lines.push(`${indent}${enrollsText(stack.enrolls)}`);
+      if (stack.enrolls.length > 0) lines.push(`${indent}${enrollsText(stack.kind, stack.enrolls)}`);
       if (stack.changes) lines.push(...changeLines(stack, step.phase).map((line) => `${indent}${line}`));
     }
     for (const command of step.commands) lines.push(`  $ ${command.command}`);
@@ -326,10 +326,10 @@ function changeLines(stack: RolloutStack, phase: Phase | undefined): string[] {
   return [[...besides, ...removed].join(', ') || `changes its ${changes.shrunk.join(', ')}`];
 }
 
-/** Every account a stack enrolls, by id and name: what a reviewer checks against the wave. */
-function enrollsText(accounts: readonly EnrolledAccount[]): string {
+/** Every account a stack enrolls (or sets the plans of), by id and name: what a reviewer checks against the wave. */
+function enrollsText(kind: StackKind, accounts: readonly EnrolledAccount[]): string {
   const list = accounts.map((account) => (account.name ? `${account.id} (${account.name})` : account.id)).join(', ');
-  return `enrolls ${plural(accounts.length, 'member account')}: ${list}`;
+  return `${memberVerb(kind)} ${plural(accounts.length, 'member account')}: ${list}`;
 }
 
 function accountsText(accounts: readonly StackAccount[]): string {

@@ -51,6 +51,11 @@ describe('review report', () => {
     // Organizations mode: the wave's only provider is the admin account's, and it enrolls its members.
     expect(review).toContain('| [members-wave-1](#members-wave-1) | 3 | admin 222222222222, enrolls 4 member accounts | ');
     expect(review).toContain('| [members-wave-2](#members-wave-2) | 4 | admin 222222222222, enrolls 2 member accounts | ');
+    // The plans of those members are set in a stack of their own, which enrolls no one.
+    expect(review).toContain('| [member-plans-wave-1](#member-plans-wave-1) | 4 | admin 222222222222, sets the protection plans of 4 member accounts | ');
+    expect(section(review, 'member-plans-wave-1')).toContain(
+      '- sets the protection plans of 4 member accounts: 333333333333 (sandbox), 444444444444 (shared-services), 555555555501 (dev), 555555555502 (staging)\n',
+    );
   });
 
   it('with autoEnable ALL claims no wave for GuardDuty: the organization enrolls every account', () => {

@@ -50,7 +50,9 @@ describe('npm run rollout', () => {
       { id: '555555555501', name: 'dev' },
       { id: '555555555502', name: 'staging' },
     ]);
-    expect((await run(['plan'])).out).toContain('enrolls 4 member accounts: 333333333333 (sandbox), 444444444444 (shared-services), 555555555501 (dev), 555555555502 (staging)\n');
+    const plan = (await run(['plan'])).out;
+    expect(plan).toContain('enrolls 4 member accounts: 333333333333 (sandbox), 444444444444 (shared-services), 555555555501 (dev), 555555555502 (staging)\n');
+    expect(plan).toContain('sets the protection plans of 4 member accounts: 333333333333 (sandbox), 444444444444 (shared-services), 555555555501 (dev), 555555555502 (staging)\n');
 
     const data = exampleData();
     data.autoEnable = 'ALL';
