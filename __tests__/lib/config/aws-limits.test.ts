@@ -2,23 +2,16 @@ import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { handledTags } from '../../../functions/commons/remediation';
-import { loadConfig, MEMBER_QUOTA, parseConfig } from '../../../lib/config/load';
+import { loadConfig, MEMBER_QUOTA } from '../../../lib/config/load';
 import { ConfigError, formatProblem } from '../../../lib/config/problems';
 import { DEFAULT_TAG_KEYS, MAX_CONFIGURED_TAGS, MAX_TAGS_PER_RESOURCE, PRODUCT_TAGS_PER_RESOURCE } from '../../../lib/config/tags';
+import { configProblems } from '../../helpers/config';
 import { runApp } from '../../helpers/run-app';
-import { EXAMPLE_DIR, exampleData, synthApp, testConfig, writeExample } from '../../helpers/synth';
+import { exampleData, synthApp, testConfig, writeExample } from '../../helpers/synth';
 
 /** Everything AWS would refuse at apply time is refused when the configuration is read. */
 
-function problemsOf(data: unknown): string[] {
-  try {
-    parseConfig(data, { file: 'org.json', cwd: EXAMPLE_DIR });
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems.map(formatProblem);
-    throw error;
-  }
-  return [];
-}
+const problemsOf = (data: unknown) => configProblems(data);
 
 function withChanges(change: (data: Record<string, any>) => void): Record<string, any> {
   const data = exampleData();

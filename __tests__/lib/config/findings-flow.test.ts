@@ -1,5 +1,5 @@
 import { parseConfig } from '../../../lib/config/load';
-import { ConfigError, formatProblem } from '../../../lib/config/problems';
+import { problemsAfter } from '../../helpers/config';
 import { EXAMPLE_DIR, exampleData } from '../../helpers/synth';
 
 /** The configuration keys of the findings flow: defaults, and every bad value reported by field. */
@@ -10,15 +10,7 @@ function parse(change: (data: Record<string, any>) => void) {
   return parseConfig(data, { file: 'org.json', cwd: EXAMPLE_DIR });
 }
 
-function problemsOf(change: (data: Record<string, any>) => void): string[] {
-  try {
-    parse(change);
-    return [];
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    return error.problems.map(formatProblem);
-  }
-}
+const problemsOf = problemsAfter;
 
 describe('findings flow configuration', () => {
   it('defaults every key when left out', () => {

@@ -1,17 +1,9 @@
 import { parseConfig } from '../../../lib/config/load';
-import { ConfigError, formatProblem } from '../../../lib/config/problems';
 import { SECURITY_HUB_STANDARDS } from '../../../lib/security-hub';
+import { configProblems } from '../../helpers/config';
 import { EXAMPLE_DIR, exampleData } from '../../helpers/synth';
 
-function problemsOf(overrides: Record<string, unknown>): string[] {
-  try {
-    parseConfig({ ...exampleData(), ...overrides }, { file: 'org.json', cwd: EXAMPLE_DIR });
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems.map(formatProblem);
-    throw error;
-  }
-  return [];
-}
+const problemsOf = (overrides: Record<string, unknown>) => configProblems({ ...exampleData(), ...overrides });
 
 const INVITATIONS = { mode: 'invitations', autoEnable: undefined, membersFile: undefined };
 const GRAPH = (region: string, account = '222222222222') => `arn:aws:detective:${region}:${account}:graph:0123456789abcdef0123456789abcdef`;

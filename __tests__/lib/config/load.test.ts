@@ -2,19 +2,10 @@ import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { configFileFromEnv, loadConfig, parseConfig } from '../../../lib/config/load';
-import { ConfigError, formatProblem } from '../../../lib/config/problems';
+import { configProblems } from '../../helpers/config';
 import { EXAMPLE_DIR, exampleData, REPO_ROOT } from '../../helpers/synth';
 
-/** Every problem the loader reports for this data, read as `org.json` in `cwd`, formatted as the user sees them. */
-function problemsOf(data: unknown, cwd = EXAMPLE_DIR): string[] {
-  try {
-    parseConfig(data, { file: 'org.json', cwd });
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems.map(formatProblem);
-    throw error;
-  }
-  return [];
-}
+const problemsOf = configProblems;
 
 function withChanges(change: (data: Record<string, any>) => void): Record<string, any> {
   const data = exampleData();

@@ -1,20 +1,12 @@
 import { parseConfig } from '../../../lib/config/load';
-import { ConfigError, formatProblem } from '../../../lib/config/problems';
+import { configProblems } from '../../helpers/config';
 import { EXAMPLE_DIR, exampleData } from '../../helpers/synth';
 
 function parse(remediation: unknown) {
   return parseConfig({ ...exampleData(), remediation }, { file: 'org.json', cwd: EXAMPLE_DIR });
 }
 
-function problemsOf(remediation: unknown): string[] {
-  try {
-    parse(remediation);
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems.map(formatProblem);
-    throw error;
-  }
-  return [];
-}
+const problemsOf = (remediation: unknown) => configProblems({ ...exampleData(), remediation });
 
 describe('remediation configuration', () => {
   it('defaults to automatic remediation in the home region, roles anywhere but protected ones, keys left alone', () => {

@@ -1,28 +1,18 @@
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { App, Lazy, TerraformLocal, TerraformStack, Token } from 'cdktf';
-import { parseConfig } from '../../../lib/config/load';
-import { ConfigError, formatProblem } from '../../../lib/config/problems';
+import { formatProblem } from '../../../lib/config/problems';
 import { reservedTextProblems } from '../../../lib/config/reserved-text';
+import { problemsAfter } from '../../helpers/config';
 import { runApp } from '../../helpers/run-app';
-import { EXAMPLE_DIR, exampleData } from '../../helpers/synth';
+import { exampleData } from '../../helpers/synth';
 
 /**
  * cdktf's own stand-ins for references cannot be written in the configuration: the synthesizer
  * could not tell them from its own and would turn them into Terraform references.
  */
 
-function problemsOf(change: (data: Record<string, any>) => void): string[] {
-  const data = exampleData();
-  change(data);
-  try {
-    parseConfig(data, { file: 'org.json', cwd: EXAMPLE_DIR });
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems.map(formatProblem);
-    throw error;
-  }
-  return [];
-}
+const problemsOf = problemsAfter;
 
 // Real tokens of this cdktf version, so the check follows its encoding.
 const stack = new TerraformStack(new App(), 'tokens');
