@@ -1,5 +1,5 @@
 import { GuarddutyInviteAccepter } from '@cdktf/provider-aws/lib/guardduty-invite-accepter';
-import { GuarddutyMember } from '@cdktf/provider-aws/lib/guardduty-member';
+import { GuarddutyMember, type GuarddutyMemberConfig } from '@cdktf/provider-aws/lib/guardduty-member';
 import { GuarddutyMemberDetectorFeature } from '@cdktf/provider-aws/lib/guardduty-member-detector-feature';
 import type { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import type { ITerraformDependable } from 'cdktf';
@@ -31,6 +31,32 @@ function accountRegions(members: readonly Member[], regions: readonly string[]) 
 }
 
 /**
+ * The administrator's memberships of these members in every region, one `aws_guardduty_member` block
+ * named `name`; `settings` says how they are enrolled.
+ */
+function memberships(
+  scope: Construct,
+  name: string,
+  props: MembershipsBaseProps,
+  settings: Pick<GuarddutyMemberConfig, 'invite' | 'disableEmailNotification' | 'invitationMessage' | 'dependsOn'>,
+): GuarddutyMember {
+  const instances = accountRegions(props.members, props.regions);
+  return KeyedBlocks.add(
+    new GuarddutyMember(scope, name, {
+      forEach: instances,
+      provider: props.adminProvider,
+      region: instances.value('region'),
+      detectorId: props.adminDetectorIds.at('each.value.region'),
+      accountId: instances.value('account_id'),
+      email: instances.value('email'),
+      ...settings,
+    }),
+    name,
+    instances,
+  );
+}
+
+/**
  * Organization accounts enrolled as members in every region (`aws_guardduty_member.member["<account>/<region>"]`).
  * For accounts of the organization, creating the member enables GuardDuty in it: no invitation, no
  * e-mail.
@@ -40,20 +66,7 @@ export class OrganizationMemberships extends Construct {
 
   constructor(scope: Construct, id: string, props: MembershipsBaseProps) {
     super(scope, id);
-    const instances = accountRegions(props.members, props.regions);
-    this.memberships = KeyedBlocks.add(
-      new GuarddutyMember(this, 'member', {
-        forEach: instances,
-        provider: props.adminProvider,
-        region: instances.value('region'),
-        detectorId: props.adminDetectorIds.at('each.value.region'),
-        accountId: instances.value('account_id'),
-        email: instances.value('email'),
-        invite: false,
-      }),
-      'member',
-      instances,
-    );
+    this.memberships = memberships(this, 'member', props, { invite: false });
   }
 }
 
@@ -94,23 +107,12 @@ export class InvitationMemberships extends Construct {
         }),
     );
 
-    const instances = accountRegions(props.members, props.regions);
-    this.invitations = KeyedBlocks.add(
-      new GuarddutyMember(this, 'invitation', {
-        forEach: instances,
-        provider: props.adminProvider,
-        region: instances.value('region'),
-        detectorId: props.adminDetectorIds.at('each.value.region'),
-        accountId: instances.value('account_id'),
-        email: instances.value('email'),
-        invite: true,
-        disableEmailNotification: true,
-        invitationMessage: `GuardDuty administration by account ${props.administratorAccountId}`,
-        dependsOn: detectors.map((detector) => detector.detector),
-      }),
-      'invitation',
-      instances,
-    );
+    this.invitations = memberships(this, 'invitation', props, {
+      invite: true,
+      disableEmailNotification: true,
+      invitationMessage: `GuardDuty administration by account ${props.administratorAccountId}`,
+      dependsOn: detectors.map((detector) => detector.detector),
+    });
 
     const regions = Instances.of(props.regions, (region) => region, (region) => ({ region }));
     const acceptances = props.members.map((member, index) =>
