@@ -112,13 +112,15 @@ export interface PlanSetting {
   readonly settings: readonly { readonly definition: PlanSettingDefinition; readonly enabled: boolean }[];
 }
 
-type PlanValue = boolean | { readonly enabled: boolean; readonly excludeRegions: readonly string[]; readonly [setting: string]: unknown };
+/** One plan's value as the configuration holds it, defaults applied: `true`/`false`, or the object form. */
+export type PlanValue = boolean | { readonly enabled: boolean; readonly excludeRegions: readonly string[]; readonly [setting: string]: unknown };
 
 /**
  * The plans the configuration manages. A setting of a plan follows the plan unless set; one that
- * needs a newer provider is written only when set.
+ * needs a newer provider is written only when set. A plan missing from `protection` (unmanaged, or
+ * invalid while the configuration is being checked) is left out.
  */
-export function planSettings(protection: Protection): PlanSetting[] {
+export function planSettings(protection: Partial<Protection>): PlanSetting[] {
   return PLANS.flatMap((plan) => {
     const value = protection[plan.key] as PlanValue | undefined;
     if (value === undefined) return [];
@@ -134,7 +136,7 @@ export function planSettings(protection: Protection): PlanSetting[] {
 }
 
 /** Whether a plan is on in at least one region (the trusted access its service needs, say). */
-export function planEnabled(protection: Protection, key: PlanKey): boolean {
+export function planEnabled(protection: Partial<Protection>, key: PlanKey): boolean {
   return planSettings(protection).some((setting) => setting.plan.key === key && setting.enabled);
 }
 

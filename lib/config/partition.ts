@@ -1,4 +1,5 @@
 import { PARTITIONS, partitionOf, partitionOfArn, type Partition } from '../partition';
+import { planEnabled } from '../protection';
 import type { Problem } from './problems';
 import type { RawConfig } from './schema';
 
@@ -15,11 +16,6 @@ export interface PartitionFields {
   readonly protection?: Partial<RawConfig['protection']>;
 }
 
-/** A plan switched on, in either form (`true`, or `{ "enabled": true, ... }`). */
-function planOn(value: unknown): boolean {
-  return value === true || (typeof value === 'object' && value !== null && (value as { enabled?: unknown }).enabled === true);
-}
-
 /**
  * What a partition does not offer, refused by name rather than deployed to fail at apply time: the
  * setting's path and the source that says so. Only what a source states is listed here;
@@ -31,7 +27,7 @@ export const UNAVAILABLE: Readonly<Record<Partition, readonly { readonly path: s
   'aws-cn': [
     {
       path: 'protection.runtimeMonitoring',
-      on: (fields) => planOn(fields.protection?.runtimeMonitoring),
+      on: (fields) => planEnabled(fields.protection ?? {}, 'runtimeMonitoring'),
       source: 'GuardDuty Runtime Monitoring is not supported in the China Regions ("Getting Started with Amazon Web Services in China", Amazon GuardDuty); set it to false',
     },
   ],

@@ -1,4 +1,4 @@
-import { AI_ANALYST_REGIONS, PLANS } from '../protection';
+import { AI_ANALYST_REGIONS, PLANS, planSettings, type PlanValue } from '../protection';
 import { PROVIDER_FEATURES } from '../provider-version';
 import type { Problem } from './problems';
 import type { Protection } from './schema';
@@ -10,8 +10,6 @@ export interface ProtectionFields {
   readonly providerVersion?: string;
 }
 
-type PlanObject = { readonly enabled: boolean; readonly excludeRegions: readonly string[]; readonly [setting: string]: unknown };
-
 /**
  * Checks of `protection` that the schema cannot make: excluded regions that are configured regions,
  * no agent switched on under a plan that is off, the AI analyst where GuardDuty offers it, and a
@@ -21,7 +19,7 @@ export function checkProtection(fields: ProtectionFields, file: string, problems
   const protection = fields.protection;
   if (!protection) return;
   for (const plan of PLANS) {
-    const value = protection[plan.key] as boolean | PlanObject | undefined;
+    const value = protection[plan.key] as PlanValue | undefined;
     if (typeof value !== 'object') continue;
     const at = `protection.${plan.key}`;
     const seen = new Set<string>();
@@ -42,11 +40,9 @@ export function checkProtection(fields: ProtectionFields, file: string, problems
     }
   }
 
-  const analyst = protection.aiAnalyst as boolean | PlanObject | undefined;
-  const analystOn = typeof analyst === 'object' ? analyst.enabled : analyst === true;
-  if (analystOn && fields.regions) {
-    const excluded = typeof analyst === 'object' ? analyst.excludeRegions : [];
-    const offered = fields.regions.filter((region) => AI_ANALYST_REGIONS.includes(region) && !excluded.includes(region));
+  const analyst = planSettings(protection).find((setting) => setting.plan.key === 'aiAnalyst');
+  if (analyst?.enabled && fields.regions) {
+    const offered = fields.regions.filter((region) => AI_ANALYST_REGIONS.includes(region) && !analyst.excludeRegions.includes(region));
     if (offered.length === 0) {
       problems.push({
         file,
@@ -56,7 +52,7 @@ export function checkProtection(fields: ProtectionFields, file: string, problems
     }
   }
 
-  const rds = protection.rdsLogin as boolean | PlanObject | undefined;
+  const rds = protection.rdsLogin as PlanValue | undefined;
   if (typeof rds === 'object' && rds.dataActivity !== undefined && fields.providerVersion === undefined) {
     problems.push({
       file,
