@@ -1,8 +1,8 @@
 import { configFileFromEnv, loadConfig } from './lib/config/load';
-import { ConfigError } from './lib/config/problems';
+import { ConfigError } from './lib/problems';
 import { writeReview } from './cli/review/review';
-import { removeSynthOutput, synthOutdir } from './lib/synth-output';
-import { skipTokenCreationStacks } from './lib/token-stacks';
+import { removeSynthOutput, synthOutdir } from './lib/terraform/synth-output';
+import { skipTokenCreationStacks } from './lib/terraform/token-stacks';
 import { buildApp } from './stacks/app';
 
 skipTokenCreationStacks();

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { removeSynthOutput, synthOutdir } from '../lib/synth-output';
+import { removeSynthOutput, synthOutdir } from '../lib/terraform/synth-output';
 import { runApp } from './helpers/run-app';
 import { exampleData, REPO_ROOT, writeExample } from './helpers/synth';
 

@@ -1,7 +1,7 @@
 import { GetUserCommand, IAMClient, ListAccessKeysCommand, TagUserCommand, UpdateAccessKeyCommand, type User } from '@aws-sdk/client-iam';
 import { SNSClient } from '@aws-sdk/client-sns';
 import * as z from 'zod/mini';
-import { IAM_USER_MALICIOUS_IP_CALLER_TYPES } from '../lib/finding-types';
+import { IAM_USER_MALICIOUS_IP_CALLER_TYPES } from '../lib/remediation/contract';
 import { CLIENT_CONFIG } from './commons/clients';
 import { isAwsError, Skipped } from './commons/errors';
 import { accessKeyDetails, withResource } from './commons/finding';

@@ -26,7 +26,7 @@ import {
   FORENSIC_INSTANCE_TAG,
   REMEDIATION_GROUP_TAG,
   TRANSITION_GROUP_PURPOSE,
-} from '../lib/finding-types';
+} from '../lib/remediation/contract';
 import { CLIENT_CONFIG } from './commons/clients';
 import { isAwsError, Refused, Skipped } from './commons/errors';
 import { instanceDetails, withResource } from './commons/finding';

@@ -1,7 +1,7 @@
 import { GetRoleCommand, GetRolePolicyCommand, IAMClient, PutRolePolicyCommand, TagRoleCommand, type Role } from '@aws-sdk/client-iam';
 import { SNSClient } from '@aws-sdk/client-sns';
 import * as z from 'zod/mini';
-import { INSTANCE_CREDENTIAL_EXFILTRATION_TYPES, REVOKE_POLICY_NAME } from '../lib/finding-types';
+import { INSTANCE_CREDENTIAL_EXFILTRATION_TYPES, REVOKE_POLICY_NAME } from '../lib/remediation/contract';
 import { CLIENT_CONFIG } from './commons/clients';
 import { isAwsError, Refused, Skipped } from './commons/errors';
 import { accessKeyDetails, withResource } from './commons/finding';

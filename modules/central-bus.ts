@@ -4,9 +4,9 @@ import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import type { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { Construct } from 'constructs';
-import { servicePrincipal } from '../lib/partition';
-import { findingPattern } from '../lib/findings';
-import { policyDocument, serviceTrustPolicy } from '../lib/policy';
+import { servicePrincipal } from '../lib/aws/partition';
+import { findingPattern } from '../lib/guardduty/findings';
+import { policyDocument, serviceTrustPolicy } from '../lib/aws/policy';
 
 export interface CentralBusProps {
   /** Provider of the account that owns the bus (the GuardDuty administrator). */

@@ -3,8 +3,8 @@ import { SqsQueue } from '@cdktf/provider-aws/lib/sqs-queue';
 import { SqsQueuePolicy } from '@cdktf/provider-aws/lib/sqs-queue-policy';
 import { Lazy } from 'cdktf';
 import { Construct } from 'constructs';
-import { servicePrincipal } from '../lib/partition';
-import { policyDocument, type PolicyStatement } from '../lib/policy';
+import { servicePrincipal } from '../lib/aws/partition';
+import { policyDocument, type PolicyStatement } from '../lib/aws/policy';
 
 /** SQS keeps a message at most 14 days; a dead letter is kept as long as possible for inspection. */
 export const DEAD_LETTER_RETENTION_SECONDS = 14 * 24 * 60 * 60;

@@ -2,9 +2,9 @@ import { DetectiveInvitationAccepter } from '@cdktf/provider-aws/lib/detective-i
 import { DetectiveMember } from '@cdktf/provider-aws/lib/detective-member';
 import type { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { Construct } from 'constructs';
-import { accountRegionKey } from '../lib/addresses';
+import { accountRegionKey } from '../lib/terraform/addresses';
 import type { Member } from '../lib/config/load';
-import { Instances, KeyedBlocks, type ByRegion } from '../lib/instances';
+import { Instances, KeyedBlocks, type ByRegion } from '../lib/terraform/instances';
 
 export interface DetectiveMembershipsProps {
   /** The accounts enrolled, each in every region. */

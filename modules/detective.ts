@@ -3,7 +3,7 @@ import { DetectiveOrganizationAdminAccount } from '@cdktf/provider-aws/lib/detec
 import { DetectiveOrganizationConfiguration } from '@cdktf/provider-aws/lib/detective-organization-configuration';
 import type { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { Construct } from 'constructs';
-import { eachReference, instanceReference, Instances, KeyedBlocks } from '../lib/instances';
+import { eachReference, instanceReference, Instances, KeyedBlocks } from '../lib/terraform/instances';
 
 export interface BehaviorGraphsProps {
   /** Provider of the Detective administrator account. */

@@ -2,10 +2,10 @@ import { GuarddutyDetector } from '@cdktf/provider-aws/lib/guardduty-detector';
 import { GuarddutyDetectorFeature } from '@cdktf/provider-aws/lib/guardduty-detector-feature';
 import type { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { Construct } from 'constructs';
-import { instanceKey } from '../lib/addresses';
-import { eachNestedBlock, eachReference, instanceReference, Instances, KeyedBlocks } from '../lib/instances';
-import { requireFeatureProviders } from '../lib/newer-provider';
-import { featureSettings, type DetectorFeature } from '../lib/protection';
+import { instanceKey } from '../lib/terraform/addresses';
+import { eachNestedBlock, eachReference, instanceReference, Instances, KeyedBlocks } from '../lib/terraform/instances';
+import { requireFeatureProviders } from '../lib/terraform/newer-provider';
+import { featureSettings, type DetectorFeature } from '../lib/guardduty/protection';
 
 export interface DetectorsProps {
   /** Provider of the account that owns the detectors. */

@@ -3,8 +3,8 @@ import { CloudwatchEventTarget } from '@cdktf/provider-aws/lib/cloudwatch-event-
 import type { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { TerraformLocal } from 'cdktf';
 import { Construct } from 'constructs';
-import { findingPattern, TARGET_RETRY_POLICY } from '../lib/findings';
-import { eachReference, expression, instanceReference, Instances, KeyedBlocks } from '../lib/instances';
+import { findingPattern, TARGET_RETRY_POLICY } from '../lib/guardduty/findings';
+import { eachReference, expression, instanceReference, Instances, KeyedBlocks } from '../lib/terraform/instances';
 import type { DeadLetterQueue } from './dead-letter-queue';
 
 export interface FindingForwardersProps {

@@ -2,7 +2,7 @@ import { CloudwatchEventRule } from '@cdktf/provider-aws/lib/cloudwatch-event-ru
 import { CloudwatchEventTarget } from '@cdktf/provider-aws/lib/cloudwatch-event-target';
 import type { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { Construct } from 'constructs';
-import { RESOURCE_MESSAGES, resourceMessagePattern, resourceMessageTransformer, TARGET_RETRY_POLICY } from '../lib/findings';
+import { RESOURCE_MESSAGES, resourceMessagePattern, resourceMessageTransformer, TARGET_RETRY_POLICY } from '../lib/guardduty/findings';
 import type { DeadLetterQueue } from './dead-letter-queue';
 import { NotificationTopic } from './notification-topic';
 

@@ -10,8 +10,8 @@ import { S3BucketPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-bucket-pub
 import { S3BucketServerSideEncryptionConfigurationA } from '@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration';
 import { S3BucketVersioningA } from '@cdktf/provider-aws/lib/s3-bucket-versioning';
 import { Construct } from 'constructs';
-import { arn, iamArn, servicePrincipal } from '../lib/partition';
-import { denyInsecureTransport, policyDocument } from '../lib/policy';
+import { arn, iamArn, servicePrincipal } from '../lib/aws/partition';
+import { denyInsecureTransport, policyDocument } from '../lib/aws/policy';
 
 /** An account the export puts something in, with its provider. */
 export interface ExportAccount {
@@ -28,7 +28,7 @@ export interface FindingsExportProps {
   readonly keyAccount: ExportAccount;
   /** Where the bucket and its key live (the home region). */
   readonly region: string;
-  /** Globally unique bucket name (see `bucketName` in lib/naming.ts); also the key alias. */
+  /** Globally unique bucket name (see `bucketName` in lib/plan/naming.ts); also the key alias. */
   readonly bucketName: string;
   /** The administrator's detector id by region: each region publishes to the bucket. */
   readonly detectorIds: Readonly<Record<string, string>>;

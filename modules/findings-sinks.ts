@@ -6,9 +6,9 @@ import type { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { SqsQueue } from '@cdktf/provider-aws/lib/sqs-queue';
 import { SqsQueuePolicy } from '@cdktf/provider-aws/lib/sqs-queue-policy';
 import { Construct } from 'constructs';
-import { servicePrincipal } from '../lib/partition';
-import { findingPattern, TARGET_RETRY_POLICY } from '../lib/findings';
-import { policyDocument } from '../lib/policy';
+import { servicePrincipal } from '../lib/aws/partition';
+import { findingPattern, TARGET_RETRY_POLICY } from '../lib/guardduty/findings';
+import { policyDocument } from '../lib/aws/policy';
 import { DEAD_LETTER_RETENTION_SECONDS, rulesSendStatement, type DeadLetterQueue } from './dead-letter-queue';
 import { LogKey } from './log-key';
 

@@ -7,14 +7,14 @@ import { S3BucketServerSideEncryptionConfigurationA } from '@cdktf/provider-aws/
 import { S3BucketVersioningA } from '@cdktf/provider-aws/lib/s3-bucket-versioning';
 import { S3Object } from '@cdktf/provider-aws/lib/s3-object';
 import { Construct } from 'constructs';
-import { listLocation } from '../lib/lists';
-import { denyInsecureTransport, policyDocument } from '../lib/policy';
+import { listLocation } from '../lib/guardduty/lists';
+import { denyInsecureTransport, policyDocument } from '../lib/aws/policy';
 
 export interface ListBucketProps {
   /** Provider of the GuardDuty administrator account, which owns the bucket. */
   readonly provider: AwsProvider;
   readonly region: string;
-  /** Physical bucket name (see `bucketName` in lib/naming.ts). */
+  /** Physical bucket name (see `bucketName` in lib/plan/naming.ts). */
   readonly bucketName: string;
 }
 

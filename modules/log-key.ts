@@ -2,8 +2,8 @@ import { KmsAlias } from '@cdktf/provider-aws/lib/kms-alias';
 import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
 import type { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { Construct } from 'constructs';
-import { arn, iamArn, regionalServicePrincipal } from '../lib/partition';
-import { policyDocument } from '../lib/policy';
+import { arn, iamArn, regionalServicePrincipal } from '../lib/aws/partition';
+import { policyDocument } from '../lib/aws/policy';
 
 export interface LogKeyProps {
   /** Provider of the account that owns the log groups. */

@@ -4,11 +4,11 @@ import { GuarddutyMemberDetectorFeature } from '@cdktf/provider-aws/lib/guarddut
 import type { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import type { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
-import { accountRegionKey, instanceKey } from '../lib/addresses';
+import { accountRegionKey, instanceKey } from '../lib/terraform/addresses';
 import type { Member } from '../lib/config/load';
-import { eachNestedBlock, eachReference, Instances, KeyedBlocks, type ByRegion } from '../lib/instances';
-import { requireFeatureProviders } from '../lib/newer-provider';
-import { featureSettings, type DetectorFeature } from '../lib/protection';
+import { eachNestedBlock, eachReference, Instances, KeyedBlocks, type ByRegion } from '../lib/terraform/instances';
+import { requireFeatureProviders } from '../lib/terraform/newer-provider';
+import { featureSettings, type DetectorFeature } from '../lib/guardduty/protection';
 import { Detectors } from './detector';
 
 export interface MembershipsBaseProps {

@@ -6,8 +6,8 @@ import { SnsTopicPolicy } from '@cdktf/provider-aws/lib/sns-topic-policy';
 import { SnsTopicSubscription } from '@cdktf/provider-aws/lib/sns-topic-subscription';
 import { Lazy } from 'cdktf';
 import { Construct } from 'constructs';
-import { iamArn, servicePrincipal } from '../lib/partition';
-import { policyDocument, type PolicyStatement } from '../lib/policy';
+import { iamArn, servicePrincipal } from '../lib/aws/partition';
+import { policyDocument, type PolicyStatement } from '../lib/aws/policy';
 
 export interface NotificationTopicProps {
   /** Provider of the account that owns the topic. */

@@ -3,11 +3,11 @@ import { GuarddutyOrganizationConfiguration } from '@cdktf/provider-aws/lib/guar
 import { GuarddutyOrganizationConfigurationFeature } from '@cdktf/provider-aws/lib/guardduty-organization-configuration-feature';
 import type { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { Construct } from 'constructs';
-import { instanceKey } from '../lib/addresses';
-import type { AutoEnable } from '../lib/config/schema';
-import { eachNestedBlock, Instances, KeyedBlocks, type ByRegion } from '../lib/instances';
-import { requireFeatureProviders } from '../lib/newer-provider';
-import { organizationFeatureSettings, type DetectorFeature } from '../lib/protection';
+import { instanceKey } from '../lib/terraform/addresses';
+import type { AutoEnable } from '../lib/guardduty/protection';
+import { eachNestedBlock, Instances, KeyedBlocks, type ByRegion } from '../lib/terraform/instances';
+import { requireFeatureProviders } from '../lib/terraform/newer-provider';
+import { organizationFeatureSettings, type DetectorFeature } from '../lib/guardduty/protection';
 
 export interface OrganizationAdminProps {
   /** Provider of the organization's management account, which designates the administrator. */

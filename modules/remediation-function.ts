@@ -9,11 +9,11 @@ import { LambdaPermission } from '@cdktf/provider-aws/lib/lambda-permission';
 import type { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { AssetType, TerraformAsset, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
-import { servicePrincipal } from '../lib/partition';
-import { BUNDLE_FILE, bundleFunction, type Bundle } from '../lib/bundle';
-import { requireProvider } from '../lib/newer-provider';
-import { policyDocument, serviceTrustPolicy, type PolicyStatement } from '../lib/policy';
-import { PROVIDER_FEATURES } from '../lib/provider-version';
+import { servicePrincipal } from '../lib/aws/partition';
+import { BUNDLE_FILE, bundleFunction, type Bundle } from '../lib/terraform/bundle';
+import { requireProvider } from '../lib/terraform/newer-provider';
+import { policyDocument, serviceTrustPolicy, type PolicyStatement } from '../lib/aws/policy';
+import { PROVIDER_FEATURES } from '../lib/terraform/provider-version';
 
 /** Node.js 24 on Lambda (GA November 2025; AWS provider 6.19 and later accept it). */
 export const LAMBDA_RUNTIME = 'nodejs24.x';

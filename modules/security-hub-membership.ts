@@ -2,9 +2,9 @@ import type { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { SecurityhubInviteAccepter } from '@cdktf/provider-aws/lib/securityhub-invite-accepter';
 import { SecurityhubMember } from '@cdktf/provider-aws/lib/securityhub-member';
 import { Construct } from 'constructs';
-import { accountRegionKey } from '../lib/addresses';
+import { accountRegionKey } from '../lib/terraform/addresses';
 import type { Member } from '../lib/config/load';
-import { Instances, KeyedBlocks } from '../lib/instances';
+import { Instances, KeyedBlocks } from '../lib/terraform/instances';
 import { SecurityHub } from './security-hub';
 
 interface SecurityHubMembershipsBaseProps {

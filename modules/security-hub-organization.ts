@@ -3,7 +3,7 @@ import type { SecurityhubAccount } from '@cdktf/provider-aws/lib/securityhub-acc
 import { SecurityhubOrganizationAdminAccount } from '@cdktf/provider-aws/lib/securityhub-organization-admin-account';
 import { SecurityhubOrganizationConfiguration } from '@cdktf/provider-aws/lib/securityhub-organization-configuration';
 import { Construct } from 'constructs';
-import { Instances, KeyedBlocks } from '../lib/instances';
+import { Instances, KeyedBlocks } from '../lib/terraform/instances';
 
 export interface SecurityHubOrganizationProps {
   /** Provider of the organization's management account, which designates the administrator. */

@@ -5,9 +5,9 @@ import { SecurityhubProductSubscription } from '@cdktf/provider-aws/lib/security
 import { SecurityhubStandardsSubscription } from '@cdktf/provider-aws/lib/securityhub-standards-subscription';
 import type { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
-import { instanceKey } from '../lib/addresses';
-import { Instances, KeyedBlocks } from '../lib/instances';
-import { aggregatorLinking, guardDutyProductArn, standardArn, type SecurityHubStandard } from '../lib/security-hub';
+import { instanceKey } from '../lib/terraform/addresses';
+import { Instances, KeyedBlocks } from '../lib/terraform/instances';
+import { aggregatorLinking, guardDutyProductArn, standardArn, type SecurityHubStandard } from '../lib/aws/security-hub';
 
 export interface SecurityHubProps {
   /** Provider of the account Security Hub is enabled in. */

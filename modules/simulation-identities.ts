@@ -5,7 +5,7 @@ import { IamUser } from '@cdktf/provider-aws/lib/iam-user';
 import { IamUserPolicy } from '@cdktf/provider-aws/lib/iam-user-policy';
 import type { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { Construct } from 'constructs';
-import { policyDocument, type PolicyStatement } from '../lib/policy';
+import { policyDocument, type PolicyStatement } from '../lib/aws/policy';
 
 /** Names from the lab: the findings, e-mails and remediation refer to them. */
 export const COMPROMISED_USER_NAME = 'GuardDuty-Example-Compromised-Simulated';

@@ -7,8 +7,8 @@ import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import { Subnet } from '@cdktf/provider-aws/lib/subnet';
 import { Vpc } from '@cdktf/provider-aws/lib/vpc';
 import { Construct } from 'constructs';
-import type { IsolationGroupNames } from '../lib/naming';
-import { FORENSIC_GROUP_PURPOSE, REMEDIATION_GROUP_TAG, TRANSITION_GROUP_PURPOSE } from '../lib/finding-types';
+import type { IsolationGroupNames } from '../lib/plan/naming';
+import { FORENSIC_GROUP_PURPOSE, REMEDIATION_GROUP_TAG, TRANSITION_GROUP_PURPOSE } from '../lib/remediation/contract';
 
 /** The lab's VPC: 256 addresses, one public subnet. */
 export const SIMULATION_VPC_CIDR = '10.0.0.0/24';

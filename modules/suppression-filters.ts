@@ -1,10 +1,10 @@
 import { GuarddutyFilter } from '@cdktf/provider-aws/lib/guardduty-filter';
 import type { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { Construct } from 'constructs';
-import { blockName } from '../lib/addresses';
+import { blockName } from '../lib/terraform/addresses';
 import type { Filter } from '../lib/config/schema';
-import { criterionBlocks, filterRanks } from '../lib/filters';
-import { Instances, KeyedBlocks, type ByRegion } from '../lib/instances';
+import { criterionBlocks, filterRanks } from '../lib/guardduty/filters';
+import { Instances, KeyedBlocks, type ByRegion } from '../lib/terraform/instances';
 
 export interface SuppressionFiltersProps {
   /** Provider of the GuardDuty administrator account; its filters apply to every member's findings. */

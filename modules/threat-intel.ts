@@ -3,8 +3,8 @@ import { GuarddutyThreatintelset } from '@cdktf/provider-aws/lib/guardduty-threa
 import type { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { TerraformLocal } from 'cdktf';
 import { Construct } from 'constructs';
-import { instanceKey } from '../lib/addresses';
-import { expression, Instances, KeyedBlocks, type ByRegion } from '../lib/instances';
+import { instanceKey } from '../lib/terraform/addresses';
+import { expression, Instances, KeyedBlocks, type ByRegion } from '../lib/terraform/instances';
 
 /** A list as GuardDuty takes it: a name and the S3 location of a plain-text file. */
 export interface ListLocation {

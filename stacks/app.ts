@@ -1,6 +1,6 @@
 import { App } from 'cdktf';
 import type { OrgConfig } from '../lib/config/load';
-import { planStacks, STACK_IDS, type PlannedStack, type StackPlan } from '../lib/plan';
+import { planStacks, STACK_IDS, type PlannedStack, type StackPlan } from '../lib/plan/stacks';
 import { AdminStack } from './admin-stack';
 import { DetectiveMembersStack, DetectiveStack } from './detective-stack';
 import { MalwareProtectionStack } from './malware-protection-stack';

@@ -1,5 +1,5 @@
 import type { Construct } from 'constructs';
-import { memberStackFeatures } from '../lib/protection';
+import { memberStackFeatures } from '../lib/plan/member-plans';
 import { InvitationMemberships, MemberPlans, OrganizationMemberships } from '../modules/membership';
 import { OrgStack, type OrgStackProps } from './org-stack';
 
@@ -39,7 +39,7 @@ export class MembersStack extends OrgStack {
 
 /**
  * The protection plans the administrator sets for the members of one wave (or part) that their members
- * stacks do not hold, after the stacks that enroll them (lib/plan.ts says why apart).
+ * stacks do not hold, after the stacks that enroll them (lib/plan/stacks.ts says why apart).
  */
 export class MemberPlansStack extends OrgStack {
   constructor(scope: Construct, props: MembersStackProps) {

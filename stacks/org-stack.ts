@@ -3,13 +3,13 @@ import { AwsProvider, awsProviderAssumeRoleToTerraform, awsProviderDefaultTagsTo
 import { App, CloudBackend, listMapper, LocalBackend, NamedCloudWorkspace, S3Backend, TerraformLocal, TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
 import type { OrgConfig } from '../lib/config/load';
-import { expression, KeyedBlocks, type ByRegion } from '../lib/instances';
-import { protectElements, restoreLiteralText } from '../lib/literal-text';
-import { constrainProvider } from '../lib/newer-provider';
-import { iamArn } from '../lib/partition';
-import type { PlannedStack, StackAccount } from '../lib/plan';
-import { previousAddresses } from '../lib/previous-layout';
-import { JsonStackSynthesizer, prepareStack, stackJson } from '../lib/stack-synthesizer';
+import { expression, KeyedBlocks, type ByRegion } from '../lib/terraform/instances';
+import { protectElements, restoreLiteralText } from '../lib/terraform/literal-text';
+import { constrainProvider } from '../lib/terraform/newer-provider';
+import { iamArn } from '../lib/aws/partition';
+import type { PlannedStack, StackAccount } from '../lib/plan/stacks';
+import { previousAddresses } from '../lib/terraform/previous-layout';
+import { JsonStackSynthesizer, prepareStack, stackJson } from '../lib/terraform/stack-synthesizer';
 
 export interface OrgStackProps {
   readonly config: OrgConfig;
@@ -58,13 +58,13 @@ export class OrgStack extends TerraformStack {
   }
 
   /**
-   * The stack's Terraform JSON: cdktf's (lib/stack-synthesizer.ts), with the keyed blocks' `for_each`
+   * The stack's Terraform JSON: cdktf's (lib/terraform/stack-synthesizer.ts), with the keyed blocks' `for_each`
    * maps and a `moved` block from each instance's address in the previous layout
-   * (lib/previous-layout.ts) written in.
+   * (lib/terraform/previous-layout.ts) written in.
    *
    * Configuration text is data: every literal string of the elements reaches the JSON with `${` and
-   * `%{` escaped, whatever element or field it is in (lib/literal-text.ts says where and why here);
-   * the instance maps, written after, are escaped as they are declared (lib/instances.ts). Only the
+   * `%{` escaped, whatever element or field it is in (lib/terraform/literal-text.ts says where and why here);
+   * the instance maps, written after, are escaped as they are declared (lib/terraform/instances.ts). Only the
    * JSON needs it: cdktf's earlier preparing pass over the elements just collects references.
    */
   override toTerraform(): any {

@@ -1,6 +1,6 @@
 import type { Construct } from 'constructs';
-import { enrollsMembersExplicitly } from '../lib/plan';
-import { detectorFeatures, planEnabled } from '../lib/protection';
+import { enrollsMembersExplicitly } from '../lib/plan/stacks';
+import { detectorFeatures, planEnabled } from '../lib/guardduty/protection';
 import { OrganizationAdmin } from '../modules/organization-admin';
 import { OrganizationPrerequisites, TRUSTED_SERVICES } from '../modules/organization-prerequisites';
 import { OrgStack, type OrgStackProps } from './org-stack';

@@ -5,11 +5,11 @@ import { CloudwatchMetricAlarm } from '@cdktf/provider-aws/lib/cloudwatch-metric
 import type { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import type { Construct } from 'constructs';
 import type { OrgConfig } from '../lib/config/load';
-import { TARGET_RETRY_POLICY, type InputTransformer } from '../lib/findings';
-import { isolationGroupNames, resourceName } from '../lib/naming';
-import { iamArn } from '../lib/partition';
-import type { PolicyStatement } from '../lib/policy';
-import { deactivationStatements, isolationStatements, revocationStatements, type FunctionScope } from '../lib/remediation-policies';
+import { TARGET_RETRY_POLICY, type InputTransformer } from '../lib/guardduty/findings';
+import { isolationGroupNames, resourceName } from '../lib/plan/naming';
+import { iamArn } from '../lib/aws/partition';
+import type { PolicyStatement } from '../lib/aws/policy';
+import { deactivationStatements, isolationStatements, revocationStatements, type FunctionScope } from '../lib/remediation/policies';
 import {
   ALARM_EMAIL,
   alarmPattern,
@@ -18,7 +18,7 @@ import {
   INSTANCE_CREDENTIAL_EXFILTRATION_RULE,
   remediationPattern,
   type RemediationRule,
-} from '../lib/remediation-rules';
+} from '../lib/remediation/rules';
 import { DeadLetterQueue } from '../modules/dead-letter-queue';
 import { LogKey } from '../modules/log-key';
 import { NotificationTopic } from '../modules/notification-topic';

@@ -2,7 +2,7 @@ import { Eip } from '@cdktf/provider-aws/lib/eip';
 import { EipAssociation } from '@cdktf/provider-aws/lib/eip-association';
 import { TerraformOutput } from 'cdktf';
 import type { Construct } from 'constructs';
-import { isolationGroupNames, resourceName, type IsolationGroupNames } from '../lib/naming';
+import { isolationGroupNames, resourceName, type IsolationGroupNames } from '../lib/plan/naming';
 import { scenario3Steps } from '../lib/simulation/scenario-3';
 import { scenario1UserData, scenario2UserData } from '../lib/simulation/user-data';
 import { SimulationData } from '../modules/simulation-data';

@@ -1,8 +1,8 @@
 import { Fn } from 'cdktf';
 import type { Construct } from 'constructs';
 import type { ListFile } from '../lib/config/load';
-import { contentHash, listContent, listObjectKey, type ListKind } from '../lib/lists';
-import { listBucketName } from '../lib/naming';
+import { contentHash, listContent, listObjectKey, type ListKind } from '../lib/guardduty/lists';
+import { listBucketName } from '../lib/plan/naming';
 import { ListBucket } from '../modules/list-bucket';
 import { SuppressionFilters } from '../modules/suppression-filters';
 import { ThreatIntelSets, type ListLocation } from '../modules/threat-intel';

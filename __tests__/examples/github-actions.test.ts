@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { planStacks } from '../../lib/plan';
+import { planStacks } from '../../lib/plan/stacks';
 import { readSynthesized } from '../../cli/common/synthesized';
 import { deployRollout, destroyRollout, type Rollout } from '../../cli/rollout/rollout';
 import { sinceRollout } from '../../cli/rollout/since';

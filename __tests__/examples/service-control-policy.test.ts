@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { FINDING_ID_TAG, FINDING_TIME_TAG, FORENSIC_INSTANCE_TAG, REMEDIATION_GROUP_TAG } from '../../lib/finding-types';
-import { resourceName } from '../../lib/naming';
+import { FINDING_ID_TAG, FINDING_TIME_TAG, FORENSIC_INSTANCE_TAG, REMEDIATION_GROUP_TAG } from '../../lib/remediation/contract';
+import { resourceName } from '../../lib/plan/naming';
 import { exampleData, REPO_ROOT, testConfig } from '../helpers/synth';
 
 const FOLDER = path.join(REPO_ROOT, 'examples', 'service-control-policy');

@@ -1,5 +1,5 @@
 import { parseConfig } from '../../lib/config/load';
-import { ConfigError, formatProblem } from '../../lib/config/problems';
+import { ConfigError, formatProblem } from '../../lib/problems';
 import { EXAMPLE_DIR, exampleData } from './synth';
 
 /** Every problem the loader reports for this data, read as `org.json` in `cwd`, formatted as the user sees them. */

@@ -1,4 +1,4 @@
-import type { PlannedStack } from '../../lib/plan';
+import type { PlannedStack } from '../../lib/plan/stacks';
 
 /** The example's sandbox account as an inline member (it must be enrolled for the simulation). */
 export const SANDBOX_MEMBER = { id: '333333333333', email: 'sandbox@example.com', wave: 1 };

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { planStacks } from '../../lib/plan';
+import { planStacks } from '../../lib/plan/stacks';
 import { problemsAfter } from '../helpers/config';
 import { REPO_ROOT, synthApp, testConfig, type Synthesized } from '../helpers/synth';
 

@@ -1,5 +1,5 @@
 import { loadConfig } from '../../lib/config/load';
-import { planStacks } from '../../lib/plan';
+import { planStacks } from '../../lib/plan/stacks';
 import { REPO_ROOT, synthApp } from '../helpers/synth';
 
 /**

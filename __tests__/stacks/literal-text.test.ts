@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { loadConfig, parseConfig, type OrgConfig } from '../../lib/config/load';
-import { ConfigError } from '../../lib/config/problems';
+import { ConfigError } from '../../lib/problems';
 import { allStrings, templateParts } from '../helpers/templates';
 import { REPO_ROOT, synthApp, testConfig } from '../helpers/synth';
 

@@ -1,9 +1,9 @@
 import { spawnSync } from 'node:child_process';
 import { Testing } from 'cdktf';
 import type { OrgConfig } from '../../lib/config/load';
-import { planStacks, STACK_IDS } from '../../lib/plan';
+import { planStacks, STACK_IDS } from '../../lib/plan/stacks';
 import { scenario3Steps } from '../../lib/simulation/scenario-3';
-import { isolationGroupNames } from '../../lib/naming';
+import { isolationGroupNames } from '../../lib/plan/naming';
 import { SimulationStack } from '../../stacks/simulation-stack';
 import { synthApp, testConfig } from '../helpers/synth';
 

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { STACK_IDS } from '../../lib/plan';
+import { STACK_IDS } from '../../lib/plan/stacks';
 import { synthApp, testConfig, type Synthesized } from '../helpers/synth';
 
 const REGIONS = ['us-west-2', 'us-east-1', 'eu-west-1'];

@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { Mode } from '../../lib/config/schema';
-import { STANDARD_REGIONS } from '../../lib/config/regions';
+import { STANDARD_REGIONS } from '../../lib/aws/regions';
 
 /**
  * Configurations for the benchmark: an organization of a given size, with every feature switched on

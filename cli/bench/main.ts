@@ -26,7 +26,7 @@ import {
 import { formatBytes, formatMilliseconds, formatSeconds, median } from './stats';
 import { namespacesByModule, rewriteDeepImports } from './usual';
 import { readZipEntries } from './zip';
-import { STANDARD_REGIONS } from '../../lib/config/regions';
+import { STANDARD_REGIONS } from '../../lib/aws/regions';
 import { MODES, type Mode } from '../../lib/config/schema';
 import { noMorePositionals, runCommand, runMain, type CommandSpec } from '../common/command';
 

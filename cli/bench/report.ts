@@ -256,7 +256,7 @@ export function renderResultsMarkdown(results: BenchResults, plotFile: string): 
     const example = results.example;
     out.push('## The shipped example', '');
     out.push(
-      `\`config/org.json\` as it is in the repository, the same command. The first synth on a machine builds the Lambda bundles (esbuild, then a zip); later ones find them on disk, unchanged sources and toolchain, and reuse them (lib/bundle.ts).`,
+      `\`config/org.json\` as it is in the repository, the same command. The first synth on a machine builds the Lambda bundles (esbuild, then a zip); later ones find them on disk, unchanged sources and toolchain, and reuse them (lib/terraform/bundle.ts).`,
       '',
     );
     out.push(

@@ -6,7 +6,7 @@ import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { SecurityHubClient } from '@aws-sdk/client-securityhub';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import type { OrgConfig } from '../../lib/config/load';
-import { iamArn, organizationsRegion } from '../../lib/partition';
+import { iamArn, organizationsRegion } from '../../lib/aws/partition';
 
 interface AwsCredentialIdentity {
   readonly accessKeyId: string;

@@ -1,4 +1,4 @@
-import { ConfigError } from '../../lib/config/problems';
+import { ConfigError } from '../../lib/problems';
 
 /**
  * What every command of the product does the same way: options parsed by one parser, `--help`/`-h`

@@ -2,10 +2,10 @@ import { writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { TerraformStack, type App } from 'cdktf';
 import type { Member, OrgConfig } from '../../lib/config/load';
-import { providerReviewLine } from '../../lib/provider-version';
-import { deploySteps, enrollsMembersExplicitly, memberVerb, planStacks, type PlannedStack, type StackAccount } from '../../lib/plan';
+import { providerReviewLine } from '../../lib/terraform/provider-version';
+import { deploySteps, enrollsMembersExplicitly, memberVerb, planStacks, type PlannedStack, type StackAccount } from '../../lib/plan/stacks';
 import { plural } from '../common/words';
-import { JsonStackSynthesizer } from '../../lib/stack-synthesizer';
+import { JsonStackSynthesizer } from '../../lib/terraform/stack-synthesizer';
 import { importedResources, keyedBlocks, movedBlocks, readSynthesized, resourceCounts, stateLocation, type StackJson, type SynthesizedApp } from '../common/synthesized';
 
 /**

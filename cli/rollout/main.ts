@@ -3,8 +3,8 @@ import { existsSync, mkdirSync, mkdtempSync, realpathSync, rmSync, statSync } fr
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { configFileFromEnv, loadConfig, type OrgConfig } from '../../lib/config/load';
-import { ConfigError } from '../../lib/config/problems';
-import { planStacks, type StackPlan } from '../../lib/plan';
+import { ConfigError } from '../../lib/problems';
+import { planStacks, type StackPlan } from '../../lib/plan/stacks';
 import { buildApp } from '../../stacks/app';
 import { choice, CommandFailure, noMorePositionals, positiveInteger, runCommand, runMain, UsageError, type CommandIo, type CommandSpec } from '../common/command';
 import { readSynthesized, resourceCounts, stateLocation, type SynthesizedApp } from '../common/synthesized';
@@ -78,7 +78,7 @@ export function runRollout(argv: readonly string[], io: CommandIo): Promise<numb
  * The synth to compare with: a synthesized output folder as it is, or the configuration of a git
  * commit synthesized here, with the current code, into `cdktf.out/previous` (so a pipeline's later
  * jobs find it with the rest of the output; a synth leaves it alone: it removes only the manifest,
- * review.md and the stacks' configurations under `cdktf.out/stacks`, lib/synth-output.ts).
+ * review.md and the stacks' configurations under `cdktf.out/stacks`, lib/terraform/synth-output.ts).
  */
 function previousSynth(since: string, env: NodeJS.ProcessEnv): PreviousSynth {
   const folder = path.resolve(since);

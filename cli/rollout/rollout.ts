@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import type { Member, OrgConfig } from '../../lib/config/load';
-import { deploySteps, memberVerb, type PlannedStack, type StackAccount, type StackKind, type StackPlan } from '../../lib/plan';
+import { deploySteps, memberVerb, type PlannedStack, type StackAccount, type StackKind, type StackPlan } from '../../lib/plan/stacks';
 import { shellCommand } from '../common/command';
 import { plural } from '../common/words';
 import type { Manifest, StateLocation } from '../common/synthesized';

@@ -1,5 +1,5 @@
 import type { OrgConfig } from '../../lib/config/load';
-import { deploySteps, STACK_IDS, type AccountRole, type PlannedStack, type StackKind, type StackPlan } from '../../lib/plan';
+import { deploySteps, STACK_IDS, type AccountRole, type PlannedStack, type StackKind, type StackPlan } from '../../lib/plan/stacks';
 import { CommandFailure } from '../common/command';
 import { resourceCounts, stateLocation, type StackJson, type SynthesizedApp } from '../common/synthesized';
 import { changesBesidesRemovals, compareSynths, removesInstances, type StackChanges } from './changes';
@@ -207,7 +207,7 @@ function describeFromJson(id: string, json: StackJson, config: Pick<OrgConfig, '
   };
 }
 
-/** The kind of a stack by its id, as `lib/plan.ts` names stacks. */
+/** The kind of a stack by its id, as `lib/plan/stacks.ts` names stacks. */
 export function stackKind(id: string): StackKind {
   const fixed: Record<string, StackKind> = {
     [STACK_IDS.admin]: 'admin',

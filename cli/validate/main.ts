@@ -1,5 +1,5 @@
 import { configFileFromEnv, loadConfig, type OrgConfig } from '../../lib/config/load';
-import { deploySteps, enrollsMembersExplicitly, planStacks } from '../../lib/plan';
+import { deploySteps, enrollsMembersExplicitly, planStacks } from '../../lib/plan/stacks';
 import { plural } from '../common/words';
 import { noMorePositionals, runCommand, runMain, type CommandIo, type CommandSpec } from '../common/command';
 

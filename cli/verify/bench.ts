@@ -10,9 +10,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { conforming, FakeOrganization } from '../../__tests__/cli/verify/fake-organization';
+import { conforming, FakeOrganization } from './fake-organization';
 import { loadConfig } from '../../lib/config/load';
-import { planStacks } from '../../lib/plan';
+import { planStacks } from '../../lib/plan/stacks';
 import { writeBenchConfig } from '../bench/config';
 import { synthesizeStacks, verify } from './verify';
 

@@ -15,18 +15,19 @@ import {
   type OrganizationFeatureConfigurationResult,
 } from '@aws-sdk/client-guardduty';
 import type { OrgConfig } from '../../lib/config/load';
-import { filterRanks } from '../../lib/filters';
-import { contentHash, listContent, listLocation, listObjectKey } from '../../lib/lists';
-import { findingsBucketName, listBucketName } from '../../lib/naming';
-import { bucketArn } from '../../lib/partition';
-import { detectorFeatures, featureSettings, memberStackFeatures, organizationFeatureSettings, type MemberPlanStack } from '../../lib/protection';
+import { filterRanks } from '../../lib/guardduty/filters';
+import { contentHash, listContent, listLocation, listObjectKey } from '../../lib/guardduty/lists';
+import { findingsBucketName, listBucketName } from '../../lib/plan/naming';
+import { bucketArn } from '../../lib/aws/partition';
+import { detectorFeatures, featureSettings, organizationFeatureSettings } from '../../lib/guardduty/protection';
+import { memberStackFeatures, type MemberPlanStack } from '../../lib/plan/member-plans';
 import { allPages, GUARDDUTY_PAGE, inTurn, type Task, type VerifyContext } from './context';
 import { compared, unreadable, type RowBase, type VerifyRow } from './report';
 
 /**
  * The GuardDuty checks: what the admin, organization, members and threat-intel stacks deploy, read
  * back from the admin account (and the management account for the delegation). Expected values come
- * from the functions the stacks use (lib/protection.ts, lib/lists.ts, lib/naming.ts, lib/filters.ts).
+ * from the functions the stacks use (lib/guardduty/protection.ts, lib/guardduty/lists.ts, lib/plan/naming.ts, lib/guardduty/filters.ts).
  */
 
 /** A feature (or agent) name and its status, as the detector resources set them. */

@@ -10,7 +10,7 @@ import {
   ListOrganizationAdminAccountsCommand,
 } from '@aws-sdk/client-securityhub';
 import type { Member, OrgConfig } from '../../lib/config/load';
-import { standardArn } from '../../lib/security-hub';
+import { standardArn } from '../../lib/aws/security-hub';
 import { allPages, type Task } from './context';
 import { compared, unreadable, type RowBase, type VerifyRow } from './report';
 

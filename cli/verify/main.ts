@@ -1,6 +1,6 @@
 import { STSClient } from '@aws-sdk/client-sts';
 import { configFileFromEnv, loadConfig, type OrgConfig } from '../../lib/config/load';
-import { planStacks } from '../../lib/plan';
+import { planStacks } from '../../lib/plan/stacks';
 import { assumeRoleClients, type AccountClients } from '../common/clients';
 import { CommandFailure, noMorePositionals, positiveInteger, runCommand, runMain, UsageError, type CommandIo, type CommandSpec } from '../common/command';
 import { callerIdentity, credentialsFailure } from '../common/credentials';

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { OrgConfig } from '../../lib/config/load';
-import { deploySteps, type PlannedStack, type StackPlan } from '../../lib/plan';
+import { deploySteps, type PlannedStack, type StackPlan } from '../../lib/plan/stacks';
 import { buildApp } from '../../stacks/app';
 import type { AccountClients } from '../common/clients';
 import { mapWithConcurrency } from '../common/pool';

@@ -1,5 +1,5 @@
 import type * as z from 'zod/mini';
-import { FINDING_ID_TAG, FINDING_TIME_TAG } from '../../lib/finding-types';
+import { FINDING_ID_TAG, FINDING_TIME_TAG } from '../../lib/remediation/contract';
 import { classify, InvalidEvent, isAwsError, Skipped, TAG_LIMIT_ERRORS, type Outcome } from './errors';
 import { findingLogKeys, isSampleFinding, issuePath, type Finding, type FindingEvent } from './finding';
 import { Logger, type LogSink } from './logger';

@@ -1,4 +1,4 @@
-import { fieldPath, type Problem } from './problems';
+import { fieldPath, type Problem } from '../problems';
 
 /**
  * Keys given twice in one JSON object. `JSON.parse` silently keeps the last one, so a second

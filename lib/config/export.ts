@@ -1,4 +1,4 @@
-import type { Problem } from './problems';
+import type { Problem } from '../problems';
 import type { ExportAccount, RawConfig } from './schema';
 
 /** The fields the export checks read; any of them may be missing when invalid. */

@@ -1,5 +1,5 @@
-import { parseGraphArn } from '../detective';
-import type { Problem } from './problems';
+import { parseGraphArn } from '../aws/detective';
+import type { Problem } from '../problems';
 import type { RawConfig } from './schema';
 
 /** The fields the Security Hub and Detective checks read; any of them may be missing when invalid. */

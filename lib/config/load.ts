@@ -10,12 +10,12 @@ import { checkMalwareProtection } from './malware-protection';
 import { checkPartition } from './partition';
 import { checkProtection } from './protection';
 import { checkProviderVersion } from './provider';
-import { ConfigError, fieldPath, type Problem } from './problems';
-import { closestName, KNOWN_REGIONS, REGION_NAME_PATTERN } from './regions';
+import { ConfigError, fieldPath, type Problem } from '../problems';
+import { closestName, KNOWN_REGIONS, REGION_NAME_PATTERN } from '../aws/regions';
 import { accountId, configSchema, memberSchema, protectionSchema, type Mode, type RawConfig } from './schema';
 import { reservedTextProblems } from './reserved-text';
 import { tagProblems } from './tags';
-import { filterProblems } from '../filters';
+import { filterProblems } from '../guardduty/filters';
 import {
   LIST_LIMITS,
   notRoutedRange,
@@ -26,7 +26,7 @@ import {
   type ListEntry,
   type ListKind,
   type NamedList,
-} from '../lists';
+} from '../guardduty/lists';
 
 export type { Member } from './members-csv';
 

@@ -1,6 +1,6 @@
 import { parse } from 'csv-parse/sync';
 import { accountId, memberEmail, memberName, wave } from './schema';
-import type { Problem } from './problems';
+import type { Problem } from '../problems';
 
 /** A member account as listed in the configuration or the CSV file. */
 export interface Member {

@@ -1,6 +1,6 @@
-import { PARTITIONS, partitionOf, partitionOfArn, type Partition } from '../partition';
-import { planEnabled } from '../protection';
-import type { Problem } from './problems';
+import { PARTITIONS, partitionOf, partitionOfArn, type Partition } from '../aws/partition';
+import { planEnabled } from '../guardduty/protection';
+import type { Problem } from '../problems';
 import type { RawConfig } from './schema';
 
 /** The fields the partition checks read; any of them may be missing when invalid. */

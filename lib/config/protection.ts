@@ -1,6 +1,6 @@
-import { AI_ANALYST_REGIONS, PLANS, planSettings, type PlanValue } from '../protection';
-import { PROVIDER_FEATURES } from '../provider-version';
-import type { Problem } from './problems';
+import { AI_ANALYST_REGIONS, PLANS, planSettings, type PlanValue } from '../guardduty/protection';
+import { PROVIDER_FEATURES } from '../terraform/provider-version';
+import type { Problem } from '../problems';
 import type { Protection } from './schema';
 
 /** The fields the protection checks read; any of them may be missing when invalid. */

@@ -1,5 +1,5 @@
-import { compareVersions, PROVIDER_MAJOR, providerFloor, type ProviderInputs } from '../provider-version';
-import type { Problem } from './problems';
+import { compareVersions, PROVIDER_MAJOR, providerFloor, type ProviderInputs } from '../terraform/provider-version';
+import type { Problem } from '../problems';
 
 /**
  * A pinned `providerVersion` must be a provider the code is written for (major 6) and must have

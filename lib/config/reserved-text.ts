@@ -1,11 +1,11 @@
-import { fieldPath, type Problem } from './problems';
+import { fieldPath, type Problem } from '../problems';
 
 /**
  * Values the synthesizer would not take as text. cdktf stands for a reference with a marker inside
  * a string (`${TfToken[TOKEN.12]}`, and `#{TfToken[` / `&{TfToken[` for lists and maps) and with a
  * special floating-point number (printed like `-1.8881545897087968e+289`); written in the
  * configuration, either would come out of the synth as a Terraform reference instead of as text.
- * The synthesizer escapes every other text (lib/literal-text.ts); these it cannot tell from its own.
+ * The synthesizer escapes every other text (lib/terraform/literal-text.ts); these it cannot tell from its own.
  */
 export function reservedTextProblems(data: unknown, file: string): Problem[] {
   const problems: Problem[] = [];

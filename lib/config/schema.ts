@@ -1,6 +1,7 @@
 import { z } from 'zod';
-import { SECURITY_HUB_STANDARDS } from '../security-hub';
-import { criteriaSchema } from '../filters';
+import { SECURITY_HUB_STANDARDS } from '../aws/security-hub';
+import { criteriaSchema } from '../guardduty/filters';
+import { AUTO_ENABLE, type PlanKey } from '../guardduty/protection';
 
 /**
  * The shape of the configuration file (DESIGN.md section 4). Every object is strict, so a misspelled
@@ -32,7 +33,6 @@ export const wave = z
 const flag = z.boolean({ error: (issue) => `must be true or false; got ${JSON.stringify(issue.input)}` });
 
 export const MODES = ['organizations', 'invitations'] as const;
-export const AUTO_ENABLE = ['ALL', 'NEW', 'NONE'] as const;
 export const PUBLISHING_FREQUENCIES = ['FIFTEEN_MINUTES', 'ONE_HOUR', 'SIX_HOURS'] as const;
 export const REMEDIATION_MODES = ['auto', 'dry-run', 'off'] as const;
 export const REMEDIATION_REGIONS = ['home', 'all'] as const;
@@ -156,9 +156,9 @@ function protectionPlan<const S extends Record<string, z.ZodType>>(settings: S) 
   );
 }
 
-// Every protection plan of GuardDuty's API model (lib/protection.ts says what each protects). The six
+// Every protection plan of GuardDuty's API model (lib/guardduty/protection.ts says what each protects). The six
 // plans of the first release default to on; the newer ones are managed only when configured, so
-// that a configuration that leaves them out needs no newer provider (lib/provider-version.ts).
+// that a configuration that leaves them out needs no newer provider (lib/terraform/provider-version.ts).
 export const protectionSchema = z.strictObject({
   s3: protectionPlan({}).default(true),
   eksAuditLogs: protectionPlan({}).default(true),
@@ -168,7 +168,7 @@ export const protectionSchema = z.strictObject({
   runtimeMonitoring: protectionPlan({ eksAddon: flag.optional(), ecsFargateAgent: flag.optional(), ec2Agent: flag.optional() }).default(true),
   aiProtection: protectionPlan({}).optional(),
   aiAnalyst: protectionPlan({}).optional(),
-});
+} satisfies Record<PlanKey, z.ZodType>);
 
 /** S3 bucket names: 3-63 lowercase letters, digits, '.' and '-', starting and ending with a letter or digit. */
 const S3_BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
@@ -353,7 +353,7 @@ export const configSchema = z.strictObject({
   malwareProtection: z
     .strictObject({ s3: z.array(malwareProtectedBucket, { error: 'must be a list of { account, region, bucket, ... }' }).default([]) })
     .default({ s3: [] }),
-  // Pins hashicorp/aws to one version instead of the range from lib/provider-version.ts.
+  // Pins hashicorp/aws to one version instead of the range from lib/terraform/provider-version.ts.
   providerVersion: z
     .string({ error: 'must be a hashicorp/aws version such as "6.66.0"' })
     .regex(/^\d+\.\d+\.\d+$/, { error: (issue) => `must be one exact hashicorp/aws version such as "6.66.0"; got ${JSON.stringify(issue.input)}` })
@@ -366,7 +366,6 @@ export type Protection = RawConfig['protection'];
 export type Backend = RawConfig['backend'];
 export type Filter = RawConfig['filters'][number];
 export type Mode = (typeof MODES)[number];
-export type AutoEnable = (typeof AUTO_ENABLE)[number];
 export type Remediation = RawConfig['remediation'];
 export type ExportAccount = (typeof EXPORT_ACCOUNTS)[number];
 export type MalwareProtectedBucket = RawConfig['malwareProtection']['s3'][number];

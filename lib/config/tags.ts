@@ -1,4 +1,4 @@
-import type { Problem } from './problems';
+import type { Problem } from '../problems';
 
 /**
  * The `tags` of the configuration against what AWS accepts on every resource, so a bad tag fails

@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { BENCH_ACCOUNTS, benchConfigFiles, memberIds, waveOf, writeBenchConfig } from '../../../cli/bench/config';
 import { loadConfig } from '../../../lib/config/load';
-import { STANDARD_REGIONS } from '../../../lib/config/regions';
-import { planStacks } from '../../../lib/plan';
+import { STANDARD_REGIONS } from '../../../lib/aws/regions';
+import { planStacks } from '../../../lib/plan/stacks';
 
 describe('benchmark configurations', () => {
   let folder: string;

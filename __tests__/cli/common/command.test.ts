@@ -12,7 +12,7 @@ import {
   usageText,
   type CommandSpec,
 } from '../../../cli/common/command';
-import { ConfigError } from '../../../lib/config/problems';
+import { ConfigError } from '../../../lib/problems';
 
 const SPEC: CommandSpec = {
   synopsis: 'npm run example -- [options]',

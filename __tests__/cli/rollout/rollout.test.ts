@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { OrgConfig } from '../../../lib/config/load';
-import { planStacks } from '../../../lib/plan';
+import { planStacks } from '../../../lib/plan/stacks';
 import { cdktfCommand, deployRollout, destroyRollout, formatRollout, manifestDisagreements, type Rollout, type StackCounts } from '../../../cli/rollout/rollout';
 import { readSynthesized, resourceBlocks, resourceCounts, resourceInstances, type SynthesizedApp } from '../../../cli/common/synthesized';
 import { buildApp } from '../../../stacks/app';

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { OrgConfig } from '../../../lib/config/load';
-import { deploySteps, planStacks } from '../../../lib/plan';
+import { deploySteps, planStacks } from '../../../lib/plan/stacks';
 import { shellCommand } from '../../../cli/common/command';
 import { readSynthesized, type SynthesizedApp } from '../../../cli/common/synthesized';
 import { formatRollout, type Rollout, type RolloutStep } from '../../../cli/rollout/rollout';

@@ -47,7 +47,7 @@ describe('the synth launcher (cdktf.json app)', () => {
   it('builds the app again when a file it was built from changes, and only then', () => {
     expect(synth([LAUNCHER]).status).toBe(0);
     const record = JSON.parse(readFileSync(RECORD, 'utf8'));
-    expect(Object.keys(record.inputs)).toEqual(expect.arrayContaining(['main.ts', 'stacks/app.ts', 'lib/instances.ts', 'tsconfig.json']));
+    expect(Object.keys(record.inputs)).toEqual(expect.arrayContaining(['main.ts', 'stacks/app.ts', 'lib/terraform/instances.ts', 'tsconfig.json']));
     expect(Object.keys(record.inputs).some((file) => file.startsWith('node_modules'))).toBe(false);
     const built = statSync(RECORD).mtimeMs;
 
@@ -55,11 +55,11 @@ describe('the synth launcher (cdktf.json app)', () => {
     outdirs.push(again.outdir);
     expect(statSync(RECORD).mtimeMs).toBe(built);
 
-    // As if lib/instances.ts had changed since the build.
-    writeFileSync(RECORD, JSON.stringify({ ...record, inputs: { ...record.inputs, 'lib/instances.ts': 'an older version' } }));
+    // As if lib/terraform/instances.ts had changed since the build.
+    writeFileSync(RECORD, JSON.stringify({ ...record, inputs: { ...record.inputs, 'lib/terraform/instances.ts': 'an older version' } }));
     const changed = synth([LAUNCHER]);
     outdirs.push(changed.outdir);
     expect(changed.status).toBe(0);
-    expect(JSON.parse(readFileSync(RECORD, 'utf8')).inputs['lib/instances.ts']).toBe(record.inputs['lib/instances.ts']);
+    expect(JSON.parse(readFileSync(RECORD, 'utf8')).inputs['lib/terraform/instances.ts']).toBe(record.inputs['lib/terraform/instances.ts']);
   });
 });

@@ -6,9 +6,9 @@ import { usageText } from '../../../cli/common/command';
 import { runVerify, VERIFY_COMMAND } from '../../../cli/verify/main';
 import { synthesizeStacks } from '../../../cli/verify/verify';
 import { parseConfig } from '../../../lib/config/load';
-import { planStacks } from '../../../lib/plan';
+import { planStacks } from '../../../lib/plan/stacks';
 import { exampleData, REPO_ROOT, writeExample } from '../../helpers/synth';
-import { awsError, conforming, FakeOrganization, type World } from './fake-organization';
+import { awsError, conforming, FakeOrganization, type World } from '../../../cli/verify/fake-organization';
 
 const ADMIN = '222222222222';
 const SANDBOX = '333333333333';

@@ -2,9 +2,9 @@ import type { StackJson } from '../../../cli/common/synthesized';
 import { formatReport, type VerifyReport, type VerifyRow } from '../../../cli/verify/report';
 import { selectStacks, synthesizeStacks, verify } from '../../../cli/verify/verify';
 import type { OrgConfig } from '../../../lib/config/load';
-import { planStacks } from '../../../lib/plan';
+import { planStacks } from '../../../lib/plan/stacks';
 import { testConfig } from '../../helpers/synth';
-import { awsError, conforming, detectorId, FakeOrganization, fixture, type World } from './fake-organization';
+import { awsError, conforming, detectorId, FakeOrganization, fixture, type World } from '../../../cli/verify/fake-organization';
 
 const ADMIN = '222222222222';
 const MANAGEMENT = '111111111111';

@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { parseConfig } from '../../../lib/config/load';
-import { ConfigError, formatProblem } from '../../../lib/config/problems';
+import { ConfigError, formatProblem } from '../../../lib/problems';
 import { runApp } from '../../helpers/run-app';
 import { exampleData, writeExample } from '../../helpers/synth';
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { handledTags } from '../../../functions/commons/remediation';
 import { loadConfig, MEMBER_QUOTA } from '../../../lib/config/load';
-import { ConfigError, formatProblem } from '../../../lib/config/problems';
+import { ConfigError, formatProblem } from '../../../lib/problems';
 import { DEFAULT_TAG_KEYS, MAX_CONFIGURED_TAGS, MAX_TAGS_PER_RESOURCE, PRODUCT_TAGS_PER_RESOURCE } from '../../../lib/config/tags';
 import { configProblems } from '../../helpers/config';
 import { runApp } from '../../helpers/run-app';

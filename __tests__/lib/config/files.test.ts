@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { loadConfig } from '../../../lib/config/load';
-import { ConfigError, formatProblem } from '../../../lib/config/problems';
+import { ConfigError, formatProblem } from '../../../lib/problems';
 import { runApp } from '../../helpers/run-app';
 import { exampleData, writeExample } from '../../helpers/synth';
 

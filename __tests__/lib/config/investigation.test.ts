@@ -1,5 +1,5 @@
 import { parseConfig } from '../../../lib/config/load';
-import { SECURITY_HUB_STANDARDS } from '../../../lib/security-hub';
+import { SECURITY_HUB_STANDARDS } from '../../../lib/aws/security-hub';
 import { configProblems } from '../../helpers/config';
 import { EXAMPLE_DIR, exampleData } from '../../helpers/synth';
 

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { App, Lazy, TerraformLocal, TerraformStack, Token } from 'cdktf';
-import { formatProblem } from '../../../lib/config/problems';
+import { formatProblem } from '../../../lib/problems';
 import { reservedTextProblems } from '../../../lib/config/reserved-text';
 import { problemsAfter } from '../../helpers/config';
 import { runApp } from '../../helpers/run-app';
