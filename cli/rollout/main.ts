@@ -6,7 +6,7 @@ import { configFileFromEnv, loadConfig, type OrgConfig } from '../../lib/config/
 import { ConfigError } from '../../lib/problems';
 import { planStacks, type StackPlan } from '../../lib/plan/stacks';
 import { buildApp } from '../../stacks/app';
-import { choice, CommandFailure, noMorePositionals, positiveInteger, runCommand, runMain, UsageError, type CommandIo, type CommandSpec } from '../common/command';
+import { choice, commandConfig, CommandFailure, noMorePositionals, positiveInteger, runCommand, runMain, UsageError, type CommandIo, type CommandSpec } from '../common/command';
 import { readSynthesized, resourceCounts, stateLocation, type SynthesizedApp } from '../common/synthesized';
 import { deployRollout, destroyRollout, formatRollout, manifestDisagreements, OUTPUT_DIR, type CommandOptions, type StackCounts } from './rollout';
 import { sinceRollout, type PreviousSynth } from './since';
@@ -45,7 +45,7 @@ export function runRollout(argv: readonly string[], io: CommandIo): Promise<numb
       ...(args.options['--skip-synth'] ? { skipSynth: true } : {}),
     };
 
-    const config = loadConfig(configFileFromEnv(io.env));
+    const config = commandConfig(io);
     const plan = planStacks(config);
     // Counted from a real synth, so the numbers are what Terraform will be asked to manage.
     const outdir = mkdtempSync(path.join(tmpdir(), 'gd-rollout-'));

@@ -1,8 +1,8 @@
 import { STSClient } from '@aws-sdk/client-sts';
-import { configFileFromEnv, loadConfig, type OrgConfig } from '../../lib/config/load';
+import type { OrgConfig } from '../../lib/config/load';
 import { planStacks } from '../../lib/plan/stacks';
 import { assumeRoleClients, type AccountClients } from '../common/clients';
-import { CommandFailure, noMorePositionals, positiveInteger, runCommand, runMain, UsageError, type CommandIo, type CommandSpec } from '../common/command';
+import { commandConfig, CommandFailure, noMorePositionals, positiveInteger, runCommand, runMain, UsageError, type CommandIo, type CommandSpec } from '../common/command';
 import { callerIdentity, credentialsFailure } from '../common/credentials';
 import { createProgress } from '../common/progress';
 import type { RetryOptions } from '../common/retry';
@@ -57,7 +57,7 @@ export function runVerify(argv: readonly string[], io: VerifyIo): Promise<number
     const role = option('--role');
     if (role !== undefined && !/^[\w+=,.@-]{1,64}$/.test(role)) throw new UsageError(`option --role needs an IAM role name; got ${JSON.stringify(role)}`);
 
-    const config = loadConfig(configFileFromEnv(io.env));
+    const config = commandConfig(io);
     const plan = planStacks(config);
     const stacks = selectStacks(plan, { ...(step !== undefined ? { step } : {}), ...(stackList ? { stacks: stackList } : {}) });
     if (typeof stacks === 'string') throw new CommandFailure(stacks);

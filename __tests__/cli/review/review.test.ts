@@ -149,7 +149,7 @@ describe('review report', () => {
       env: { ...process.env, ORG_CONFIG: configFile, CDKTF_OUTDIR: outdir },
       encoding: 'utf8',
     });
-    expect(run.stderr).toBe('');
+    expect(run.stderr).toBe(`configuration: ${configFile} (from ORG_CONFIG)\n`);
     const review = readFileSync(path.join(outdir, 'review.md'), 'utf8');
     expect(review).toMatch(/^# Review: GuardDuty deployment "acme"\n/);
     expect(review).toContain('\n## admin\n');

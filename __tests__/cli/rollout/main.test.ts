@@ -19,7 +19,10 @@ async function run(argv: string[], config: unknown = exampleData(), cwd = REPO_R
   process.chdir(cwd);
   try {
     const code = await runRollout(argv, { env: { ORG_CONFIG: file }, stdout: { write: (text: string) => out.push(text) }, stderr: { write: (text: string) => err.push(text) } });
-    return { code, out: out.join(''), err: err.join(''), file };
+    // Every command that reads the configuration names it first (cli/common/command.ts, tested there).
+    const named = `configuration: ${file} (from ORG_CONFIG)\n`;
+    const text = err.join('');
+    return { code, out: out.join(''), err: text.startsWith(named) ? text.slice(named.length) : text, named: text.startsWith(named), file };
   } finally {
     process.chdir(before);
   }
@@ -28,6 +31,7 @@ async function run(argv: string[], config: unknown = exampleData(), cwd = REPO_R
 describe('npm run rollout', () => {
   it('prints the deploy steps as JSON for pipelines, with counts, folders and commands', async () => {
     const result = await run(['plan', '--json', '--parallelism', '2']);
+    expect(result.named).toBe(true);
     expect(result.err).toBe('');
     expect(result.code).toBe(0);
     const rollout = JSON.parse(result.out);

@@ -30,6 +30,8 @@ interface Run {
   readonly code: number;
   readonly stdout: string;
   readonly stderr: string;
+  /** Whether stderr began with the configuration's name. */
+  readonly named: boolean;
   readonly world: World;
   readonly roles: (string | undefined)[];
 }
@@ -56,7 +58,10 @@ async function run(argv: string[], change: (world: World) => void = () => undefi
       },
       retry: { sleep: async () => undefined },
     });
-    return { code, stdout: stdout.join(''), stderr: stderr.join(''), world: world as World, roles };
+    // Every command that reads the configuration names it first (cli/common/command.ts, tested there).
+    const named = `configuration: ${file} (from ORG_CONFIG)\n`;
+    const text = stderr.join('');
+    return { code, stdout: stdout.join(''), stderr: text.startsWith(named) ? text.slice(named.length) : text, named: text.startsWith(named), world: world as World, roles };
   } finally {
     process.chdir(cwd);
   }
@@ -106,6 +111,7 @@ describe('npm run verify', () => {
     const result = await run(['--role', 'GuardDutyVerify']);
     expect(result.code).toBe(0);
     expect(result.roles).toEqual(['GuardDutyVerify']);
+    expect(result.named).toBe(true);
     expect(result.stderr).toMatch(/^verify: reading as arn:aws:sts::999999999999:assumed-role\/pipeline\/run-1\nverify: \d+ checks\n/);
     expect(result.stderr).not.toContain('\r');
     expect(result.stdout).toMatch(/^verify acme \(organizations mode\), 15 stacks\n/);
