@@ -195,7 +195,7 @@ export function resourceCounts(stack: StackJson): ResourceCounts {
 
 /** A block repeated with a literal `for_each`: one instance per readable key. */
 export interface KeyedBlockSummary {
-  /** `<type>.<name>`; blocks of one account each (`member_<account>`) are summed as `<type>.member_<account>`. */
+  /** `<type>.<name>`; blocks of one account each (`member_<account>`, `feature_<account>`) are summed as `<type>.member_<account>`. */
   readonly address: string;
   /** How many blocks the row stands for (one, or one per member account). */
   readonly blocks: number;
@@ -211,7 +211,8 @@ export function keyedBlocks(stack: StackJson): KeyedBlockSummary[] {
     if (forEach === null || typeof forEach !== 'object' || Array.isArray(forEach)) continue;
     const keys = Object.keys(forEach);
     if (keys.length === 0) continue;
-    const address = /^member_\d{12}$/.test(block.name) ? `${block.type}.member_<account>` : block.address;
+    const perAccount = /^(.+)_\d{12}$/.exec(block.name);
+    const address = perAccount ? `${block.type}.${perAccount[1]}_<account>` : block.address;
     const row = rows.get(address) ?? { blocks: 0, instances: 0, example: `${block.address}[${JSON.stringify(keys[0])}]` };
     row.blocks++;
     row.instances += keys.length;

@@ -117,9 +117,10 @@ function stackSection(
   if (moved.length > 0) {
     lines.push(
       '',
-      `Moved blocks: ${moved.length}, from the addresses cdktf gave these resources before they were keyed ` +
-        `(such as \`${moved[0].from}\` to \`${moved[0].to}\`). On a state of that layout, \`terraform plan\` ` +
-        'shows each as "has moved to" and changes nothing; on a new state they do nothing.',
+      `Moved blocks: ${moved.length}, from the addresses earlier layouts gave these resources: cdktf's hashed names, and the blocks ` +
+        `the member accounts of a stack shared until each got blocks of its own (such as \`${moved[0].from}\` to \`${moved[0].to}\`; ` +
+        'an address that moved twice has a chain). On a state of such a layout, `terraform plan` shows each as "has moved to" and ' +
+        'changes nothing; on a new state they do nothing.',
     );
   }
   lines.push('');

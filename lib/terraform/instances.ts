@@ -162,13 +162,14 @@ export interface KeyedBlock {
 
 /**
  * Where a keyed block's instances were kept before, by block (given its resolved arguments): a
- * function of the instance giving an address or undefined; undefined for a block with no past.
+ * function of the instance giving the addresses it had, oldest first (empty for none); undefined for a
+ * block with no past.
  */
 export type PreviousAddresses = (block: {
   readonly type: string;
   readonly name: string;
   readonly arguments: Readonly<Record<string, unknown>>;
-}) => ((key: string, value: Readonly<Record<string, unknown>>) => string | undefined) | undefined;
+}) => ((key: string, value: Readonly<Record<string, unknown>>) => readonly string[]) | undefined;
 
 const ID = 'keyed-blocks';
 
@@ -221,9 +222,9 @@ export class KeyedBlocks extends Construct {
   }
 
   /**
-   * Writes the `for_each` maps, the `moved` blocks (each instance's `previous` address, and those
-   * declared with `moved`) and the `import` blocks into the stack's resolved JSON. A declared `moved`
-   * or an `import` block must target an instance declared here.
+   * Writes the `for_each` maps, the `moved` blocks (from each instance's `previous` addresses, a chain
+   * oldest first, and those declared with `moved`) and the `import` blocks into the stack's resolved
+   * JSON. A declared `moved` or an `import` block must target an instance declared here.
    */
   writeInto(tf: Record<string, any>, previous?: PreviousAddresses): void {
     const moves: MovedBlock[] = [];
@@ -237,8 +238,10 @@ export class KeyedBlocks extends Construct {
       const from = previous?.({ type, name, arguments: block });
       if (!from) continue;
       for (const key of instances.keys()) {
-        const address = from(key, map[key]);
-        if (address) moves.push({ from: address, to: instanceAddress(type, name, key) });
+        const chain = from(key, map[key]);
+        if (chain.length === 0) continue;
+        const to = instanceAddress(type, name, key);
+        chain.forEach((address, index) => moves.push({ from: address, to: chain[index + 1] ?? to }));
       }
     }
     const undeclared = [...this.moves, ...this.imports].map((entry) => entry.to).filter((to) => !this.declares(to));
