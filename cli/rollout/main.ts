@@ -105,9 +105,9 @@ function planWhole(config: OrgConfig, plan: StackPlan, command: Command, options
  * stacks there, measures that folder against the previous synth, and checks that what is on disk is
  * still, byte for byte, what was measured before printing commands that apply it.
  */
-function planSince(config: OrgConfig, plan: StackPlan, since: string, env: NodeJS.ProcessEnv, options: CommandOptions): Rollout {
+export function planSince(config: OrgConfig, plan: StackPlan, since: string, env: NodeJS.ProcessEnv, options: CommandOptions, into: string = ROLLOUT_DIR): Rollout {
   const previous = previousSynth(since, env);
-  const folder = path.resolve(ROLLOUT_DIR);
+  const folder = path.resolve(into);
   removeSynthOutput(folder);
   for (const id of existsSync(path.join(folder, 'stacks')) ? readdirNames(path.join(folder, 'stacks')) : []) rmSync(path.join(folder, 'stacks', id, TARGETS_FILE), { force: true });
   buildApp(config, { outdir: folder, plan }).synth();
@@ -122,14 +122,14 @@ function planSince(config: OrgConfig, plan: StackPlan, since: string, env: NodeJ
     written.set(relative, text);
   };
   for (const [id, json] of [...prepared.changed, ...prepared.retired]) write(path.join('stacks', id, 'cdk.tf.json'), JSON.stringify(json, null, 2));
-  const rollout = sinceRollout(config, plan, { app: withPrepared(synthesized, prepared), outputDir: ROLLOUT_DIR, retired: prepared.retired, moves: prepared.moves }, previous, options);
+  const rollout = sinceRollout(config, plan, { app: withPrepared(synthesized, prepared), outputDir: into, retired: prepared.retired, moves: prepared.moves }, previous, options);
   for (const command of rollout.steps.flatMap((step) => step.commands)) {
-    if (command.targets) write(path.relative(ROLLOUT_DIR, command.targets.file), `${command.targets.arguments.join('\n')}\n`);
+    if (command.targets) write(path.relative(into, command.targets.file), `${command.targets.arguments.join('\n')}\n`);
   }
   const measured = [...synthesized.stacks.keys()].map((id) => path.join('stacks', id, 'cdk.tf.json')).filter((file) => !written.has(file));
   for (const file of ['manifest.json', ...measured]) written.set(file, readFileSync(path.join(folder, file), 'utf8'));
   const changed = [...written].filter(([file, text]) => !existsSync(path.join(folder, file)) || readFileSync(path.join(folder, file), 'utf8') !== text).map(([file]) => file);
-  if (changed.length > 0) throw new CommandFailure(`${ROLLOUT_DIR} changed while it was measured (${changed.slice(0, 5).join(', ')}): run the command again, one at a time`);
+  if (changed.length > 0) throw new CommandFailure(`${into} changed while it was measured (${changed.slice(0, 5).join(', ')}): run the command again, one at a time`);
   return { ...rollout, fingerprint: fingerprint(written) };
 }
 
@@ -218,6 +218,20 @@ function synthesizeCommit(label: string, commit: string, env: NodeJS.ProcessEnv)
 
 function git(args: readonly string[]) {
   return spawnSync('git', args, { encoding: 'utf8' });
+}
+
+/**
+ * The steps of `rollout plan --since PREVIOUS` for another command (`verify --step N --since`): measured
+ * in a folder of its own beside cdktf.out, removed again, so that the rollout's folder, which a
+ * pipeline may be applying, is left as it is.
+ */
+export function sinceSteps(config: OrgConfig, plan: StackPlan, since: string, env: NodeJS.ProcessEnv): Rollout {
+  const folder = mkdtempSync(path.join(process.cwd(), '.rollout-measure-'));
+  try {
+    return planSince(config, plan, since, env, {}, path.relative(process.cwd(), folder));
+  } finally {
+    rmSync(folder, { recursive: true, force: true });
+  }
 }
 
 if (require.main === module) runMain(runRollout);

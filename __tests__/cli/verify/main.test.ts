@@ -3,7 +3,9 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { StackJson } from '../../../cli/common/synthesized';
 import { usageText } from '../../../cli/common/command';
+import { sinceSteps } from '../../../cli/rollout/main';
 import { runVerify, VERIFY_COMMAND } from '../../../cli/verify/main';
+import { buildApp } from '../../../stacks/app';
 import { synthesizeStacks } from '../../../cli/verify/verify';
 import { parseConfig } from '../../../lib/config/load';
 import { planStacks } from '../../../lib/plan/stacks';
@@ -78,6 +80,34 @@ function drift(world: World): void {
   world.rules.get(`${ADMIN}/us-east-1/default/acme-findings-forward`)!.State = 'DISABLED';
   world.functions.get(`${SANDBOX}/us-west-2/acme-isolate-instance`)!.Environment!.Variables!.MODE = 'dry-run';
 }
+
+describe('npm run verify --step N --since PREVIOUS', () => {
+  it('numbers the steps as the --since rollout does, and verifies the stacks of that step the configuration still has', async () => {
+    // The previous synth had one more region: the --since rollout removes it first, in retirement order.
+    const previous = mkdtempSync(path.join(tmpdir(), 'gd-verify-since-'));
+    const before = parseConfig({ ...data, regions: [...data.regions, 'eu-central-1'] }, { file, cwd: REPO_ROOT });
+    buildApp(before, { outdir: previous, plan: planStacks(before) }).synth();
+    const config = parseConfig(data, { file, cwd: REPO_ROOT });
+    const cwd = process.cwd();
+    process.chdir(REPO_ROOT);
+    let rollout;
+    try {
+      rollout = sinceSteps(config, planStacks(config), previous, {});
+    } finally {
+      process.chdir(cwd);
+    }
+    const first = rollout.steps[0].stacks.map((stack) => stack.id);
+    expect(rollout.steps[0].phase).toBe('remove');
+    expect(first).not.toEqual(['admin', 'sandbox-remediation']);
+    const result = await run(['--step', '1', '--since', previous, '--json']);
+    const report = JSON.parse(result.stdout);
+    expect(report.step).toBe(1);
+    expect([...report.stacks].sort()).toEqual([...first].sort());
+    expect(result.code).toBe(0);
+    expect(await run(['--since', previous])).toMatchObject({ code: 2, stderr: `--since goes with --step: it numbers the steps as the --since rollout does\n\n${usageText(VERIFY_COMMAND)}\n` });
+    expect(await run(['--step', '99', '--since', previous])).toMatchObject({ code: 2, stderr: `--step 99: the rollout since ${previous} has steps 1 to ${rollout.steps.length}\n` });
+  });
+});
 
 describe('npm run verify', () => {
   it('prints usage on --help and exits 0; names an unknown option and exits 2', async () => {
