@@ -9,7 +9,9 @@ import { S3BucketPolicy } from '@cdktf/provider-aws/lib/s3-bucket-policy';
 import { S3BucketPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-bucket-public-access-block';
 import { S3BucketServerSideEncryptionConfigurationA } from '@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration';
 import { S3BucketVersioningA } from '@cdktf/provider-aws/lib/s3-bucket-versioning';
+import { TerraformLocal } from 'cdktf';
 import { Construct } from 'constructs';
+import { expression, Instances, KeyedBlocks } from '../lib/terraform/instances';
 import { arn, iamArn, servicePrincipal } from '../lib/aws/partition';
 import { denyInsecureTransport, policyDocument } from '../lib/aws/policy';
 
@@ -60,8 +62,8 @@ export interface FindingsExportProps {
 export class FindingsExport extends Construct {
   readonly bucket: S3Bucket;
   readonly key: KmsKey;
-  /** Publishing destinations by region. */
-  readonly destinations: Readonly<Record<string, GuarddutyPublishingDestination>>;
+  /** The publishing destination of each region's detector (`aws_guardduty_publishing_destination.export["<region>"]`). */
+  readonly destinations: GuarddutyPublishingDestination;
 
   constructor(scope: Construct, id: string, props: FindingsExportProps) {
     super(scope, id);
@@ -186,18 +188,23 @@ export class FindingsExport extends Construct {
       ),
     });
 
-    const destinations: Record<string, GuarddutyPublishingDestination> = {};
-    for (const [detectorRegion, detectorId] of Object.entries(props.detectorIds)) {
-      destinations[detectorRegion] = new GuarddutyPublishingDestination(this, `destination-${detectorRegion}`, {
+    // Keyed by region like the detectors they publish from: a region removed is one key.
+    const regions = Instances.of(Object.keys(props.detectorIds), (detectorRegion) => detectorRegion, (detectorRegion) => ({ region: detectorRegion }));
+    const detectorIds = new TerraformLocal(this, 'detector-ids', { ...props.detectorIds });
+    detectorIds.overrideLogicalId('export_detector_ids');
+    this.destinations = KeyedBlocks.add(
+      new GuarddutyPublishingDestination(this, 'destination', {
+        forEach: regions,
         provider: detectors.provider,
-        region: detectorRegion,
-        detectorId,
+        region: regions.value('region'),
+        detectorId: expression(`local.${detectorIds.friendlyUniqueId}[each.key]`),
         destinationType: 'S3',
         destinationArn: this.bucket.arn,
         kmsKeyArn: this.key.arn,
         dependsOn: [policy, this.key],
-      });
-    }
-    this.destinations = destinations;
+      }),
+      'export',
+      regions,
+    );
   }
 }

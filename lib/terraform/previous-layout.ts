@@ -59,6 +59,10 @@ const PATHS: Readonly<Record<string, PreviousPath>> = {
   'aws_guardduty_detector_feature.feature': (i) => [`detector-${region(i)}`, feature(i)],
   'aws_cloudwatch_event_rule.forwarder': (i) => [`forwarder-${region(i)}`, 'rule'],
   'aws_cloudwatch_event_target.forwarder': (i) => [`forwarder-${region(i)}`, 'central-bus'],
+  // keyed at issue 24, hashed until then
+  'aws_sqs_queue.findings_dlq': (i) => [`findings-dlq-${region(i)}`, 'queue'],
+  'aws_sqs_queue_policy.findings_dlq': (i) => [`findings-dlq-${region(i)}`, 'policy'],
+  'aws_guardduty_publishing_destination.export': (i) => ['export', `destination-${region(i)}`],
   // organization stack
   'aws_guardduty_organization_admin_account.delegation': (i) => [`organization-${region(i)}`, 'delegation'],
   'aws_guardduty_organization_configuration.configuration': (i) => [`organization-${region(i)}`, 'configuration'],
