@@ -7,6 +7,7 @@ import { configFileFromEnv, loadConfig, type OrgConfig } from '../../lib/config/
 import { ConfigError } from '../../lib/problems';
 import { planStacks, type StackPlan } from '../../lib/plan/stacks';
 import { removeSynthOutput } from '../../lib/terraform/synth-output';
+import { renderReview, REVIEW_FILE, sinceSection } from '../review/review';
 import { buildApp } from '../../stacks/app';
 import { choice, commandConfig, CommandFailure, noMorePositionals, positiveInteger, runCommand, runMain, UsageError, type CommandIo, type CommandSpec } from '../common/command';
 import { readSynthesized, resourceCounts, stateLocation, type SynthesizedApp } from '../common/synthesized';
@@ -126,6 +127,8 @@ export function planSince(config: OrgConfig, plan: StackPlan, since: string, env
   for (const command of rollout.steps.flatMap((step) => step.commands)) {
     if (command.targets) write(path.relative(into, command.targets.file), `${command.targets.arguments.join('\n')}\n`);
   }
+  // What a reviewer reads beside the plans: the review of the synth as measured, and what changes since PREVIOUS.
+  write(REVIEW_FILE, `${renderReview(config, withPrepared(synthesized, prepared))}\n${sinceSection(rollout)}`);
   const measured = [...synthesized.stacks.keys()].map((id) => path.join('stacks', id, 'cdk.tf.json')).filter((file) => !written.has(file));
   for (const file of ['manifest.json', ...measured]) written.set(file, readFileSync(path.join(folder, file), 'utf8'));
   const changed = [...written].filter(([file, text]) => !existsSync(path.join(folder, file)) || readFileSync(path.join(folder, file), 'utf8') !== text).map(([file]) => file);

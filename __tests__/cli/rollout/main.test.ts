@@ -170,6 +170,11 @@ describe('npm run rollout', () => {
     expect(path.resolve(project, 'cdktf.out.rollout/stacks/members-wave-2', retired.terraform.backend.local.path)).toBe(path.join(project, 'terraform-state/members-wave-2.tfstate'));
     const manifest = JSON.parse(readFileSync(path.join(project, 'cdktf.out.rollout/manifest.json'), 'utf8'));
     expect(Object.keys(manifest.stacks)).not.toContain('members-wave-2');
+    // The review of what was measured, with what changes since the previous synth.
+    const review = readFileSync(path.join(project, 'cdktf.out.rollout/review.md'), 'utf8');
+    expect(review).toMatch(/^# Review: GuardDuty deployment "acme"/);
+    expect(review).toContain('## Changes since cdktf.out.previous\n');
+    expect(review).toMatch(/\n\| \d+ \| remove \| members-wave-2 \| 6 account \(555555555503, 555555555504\) \| {2}\| {2}\| {2}\| {2}\|\n/);
     expect((await run(['plan', '--since', 'cdktf.out.rollout'], null, project, 'config/org.json')).err).toMatch(/^--since cdktf.out.rollout: that is the folder this command writes/);
     mkdirSync(path.join(project, 'empty'));
     expect((await run(['plan', '--since', 'empty'], null, project, 'config/org.json')).err).toMatch(/^--since empty: no manifest.json in that folder/);

@@ -9,6 +9,7 @@ import { formatRollout, type Rollout, type RolloutStep } from '../../../cli/roll
 import { prepareSince, sinceRollout, stackKind, withPrepared } from '../../../cli/rollout/since';
 import { loadConfig } from '../../../lib/config/load';
 import { buildApp } from '../../../stacks/app';
+import { renderReview, sinceSection } from '../../../cli/review/review';
 import { exampleData, REPO_ROOT, testConfig } from '../../helpers/synth';
 
 const folders: string[] = [];
@@ -126,6 +127,21 @@ describe('rollout plan --since: removals in retirement order, then the deploy or
     // Nothing anywhere is destroyed.
     expect(rollout.steps.flatMap((step) => step.stacks).flatMap((candidate) => candidate.changes?.removed ?? [])).toEqual([]);
     expect(formatRollout(rollout).replace(/\s+/g, ' ')).toContain('1 member account change stack, moved by Terraform from one state to the other');
+  });
+
+  it("review.md of the rollout's folder says which blocks a stack lets go of, and which accounts change stack", () => {
+    const config = example((data) => (data.members.find((member: { id: string }) => member.id === '555555555502').wave = 2));
+    const app = synthesize(config);
+    const prepared = prepareSince(before, app, (id) => path.join(app.outdir, 'stacks', id));
+    const measured = withPrepared(app, prepared);
+    const rollout = sinceRollout(config, planStacks(config), { app: measured, outputDir: 'cdktf.out.rollout', retired: prepared.retired, moves: prepared.moves }, { label: 'previous', app: before, outputDir: 'previous' });
+    const review = renderReview(config, measured);
+    expect(review).toContain('Let go of, not destroyed (`removed` blocks with `destroy = false`): `aws_guardduty_member.member_555555555502`. Another stack of this output imports them');
+    expect(review).toContain('| `aws_guardduty_member.member_555555555502["us-west-2"]` | `${local.admin-detector-ids["us-west-2"]}:555555555502@us-west-2` |');
+    const changes = sinceSection(rollout);
+    expect(changes).toContain('| 555555555502 | members-wave-1 | members-wave-2 |\n');
+    expect(changes).toMatch(/\| \d+ \| remove \| members-wave-1 \| {2}\| 3 \| {2}\| {2}\| {2}\|\n/);
+    expect(changes).toMatch(/\| \d+ \| deploy \| members-wave-2 \| {2}\| {2}\| 3 \| {2}\| {2}\|\n/);
   });
 
   it('a protection plan switched off: set DISABLED in place, nothing destroyed, everything in deploy order', () => {
