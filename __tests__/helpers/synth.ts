@@ -88,7 +88,7 @@ export function synthApp(config: OrgConfig): Synthesized {
         let found = instances.get(key);
         if (!found) {
           found = Object.fromEntries(
-            resourceInstances({ resource: { [type]: stacks[id]?.resource?.[type] ?? {} } }).map((instance) => [
+            resourceInstances({ resource: { [type]: stacks[id]?.resource?.[type] ?? {} }, locals: stacks[id]?.locals }).map((instance) => [
               instance.address.slice(type.length + 1),
               { '//': instance.block.attributes['//'], ...instanceAttributes(instance) },
             ]),

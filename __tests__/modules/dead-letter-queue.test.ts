@@ -71,8 +71,8 @@ describe('RegionalDeadLetterQueues', () => {
       queues.at('us-west-2').allowRule('arn:west');
       queues.at('eu-west-1').allowRule('arn:eu');
     });
+    expect(json.locals[/^\$\{local\.(.+)\}$/.exec(json.resource.aws_sqs_queue.findings_dlq.for_each)?.[1] as string]).toEqual({ 'us-west-2': { region: 'us-west-2' }, 'eu-west-1': { region: 'eu-west-1' } });
     expect(json.resource.aws_sqs_queue.findings_dlq).toMatchObject({
-      for_each: { 'us-west-2': { region: 'us-west-2' }, 'eu-west-1': { region: 'eu-west-1' } },
       name: 'acme-findings-dlq',
       region: '${each.value.region}',
       sqs_managed_sse_enabled: true,

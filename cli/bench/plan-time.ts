@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSy
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Mode } from '../../lib/config/schema';
+import { instanceCount, resourceBlocks } from '../common/synthesized';
 import { writeBenchConfig } from './config';
 
 /**
@@ -51,12 +52,9 @@ export interface PlanTimeRow {
 export function stackShape(json: Record<string, any>): { instances: number; blocks: number; providers: number; moved: number } {
   let instances = 0;
   let blocks = 0;
-  for (const byName of Object.values<Record<string, any>>(json.resource ?? {})) {
-    for (const block of Object.values<Record<string, any>>(byName)) {
-      blocks++;
-      const forEach = block.for_each;
-      instances += forEach !== null && typeof forEach === 'object' ? Object.keys(forEach).length : 1;
-    }
+  for (const block of resourceBlocks(json)) {
+    blocks++;
+    instances += instanceCount(block.attributes).count;
   }
   return { instances, blocks, providers: (json.provider?.aws ?? []).length, moved: (json.moved ?? []).length };
 }

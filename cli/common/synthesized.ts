@@ -51,14 +51,24 @@ export interface ResourceBlock {
   readonly attributes: Record<string, unknown>;
 }
 
+/**
+ * Every resource block of a stack. A `for_each` that names a local map (`${local.for_each_<hash>}`, as
+ * the stacks write them: lib/terraform/instances.ts) is read as that map, so the instances are known.
+ */
 export function resourceBlocks(stack: StackJson): ResourceBlock[] {
   const blocks: ResourceBlock[] = [];
   for (const [type, byName] of Object.entries<Record<string, Record<string, unknown>>>(stack.resource ?? {})) {
     for (const [name, attributes] of Object.entries(byName)) {
-      blocks.push({ address: `${type}.${name}`, type, name, attributes });
+      blocks.push({ address: `${type}.${name}`, type, name, attributes: withLocalForEach(stack, attributes) });
     }
   }
   return blocks;
+}
+
+function withLocalForEach(stack: StackJson, attributes: Record<string, unknown>): Record<string, unknown> {
+  const local = typeof attributes.for_each === 'string' ? /^\$\{local\.([A-Za-z0-9_-]+)\}$/.exec(attributes.for_each) : null;
+  const map = local ? stack.locals?.[local[1]] : undefined;
+  return map !== null && typeof map === 'object' ? { ...attributes, for_each: map } : attributes;
 }
 
 /**

@@ -1,4 +1,5 @@
 import * as path from 'node:path';
+import { FOR_EACH_LOCAL_PREFIX } from '../../lib/terraform/instances';
 import { resourceInstances, type ResourceInstance, type StackJson, type SynthesizedApp } from '../common/synthesized';
 
 /**
@@ -181,12 +182,22 @@ function mapStrings(value: unknown, map: (text: string) => unknown): unknown {
 /** Parts that are compared as a whole; `moved` and `removed` are honoured above, `//` is cdktf's metadata. */
 const NOT_COMPARED = new Set(['resource', 'moved', 'removed', '//']);
 
-function otherParts(before: StackJson | undefined, after: StackJson | undefined): { other: string[]; shrunk: string[] } {
-  if (!before || !after) return { other: [], shrunk: [] };
+function otherParts(stackBefore: StackJson | undefined, stackAfter: StackJson | undefined): { other: string[]; shrunk: string[] } {
+  if (!stackBefore || !stackAfter) return { other: [], shrunk: [] };
+  const before = withoutForEachMaps(stackBefore);
+  const after = withoutForEachMaps(stackAfter);
   const keys = [...new Set([...Object.keys(after), ...Object.keys(before)])].filter((key) => !NOT_COMPARED.has(key));
   const differing = keys.filter((key) => stableJson(before[key]) !== stableJson(after[key]));
   const shrunk = differing.filter((key) => after[key] !== undefined && stableJson(withoutEntriesMissingFrom(before[key], after[key], 2)) === stableJson(after[key]));
   return { other: differing.filter((key) => !shrunk.includes(key)), shrunk };
+}
+
+/** The for_each maps are compared instance by instance, through the blocks that iterate over them, not as locals. */
+function withoutForEachMaps(stack: StackJson): StackJson {
+  if (!stack.locals) return stack;
+  const locals = Object.fromEntries(Object.entries(stack.locals).filter(([name]) => !name.startsWith(FOR_EACH_LOCAL_PREFIX)));
+  const { locals: _all, ...rest } = stack;
+  return Object.keys(locals).length > 0 ? { ...rest, locals } : rest;
 }
 
 /**

@@ -103,7 +103,7 @@ export function adopt(json: StackJson, blocks: readonly string[]): StackJson {
     if (!attributes) throw new Error(`${block} is not in the stack it joins`);
     const provider = typeof attributes.provider === 'string' ? attributes.provider : 'aws';
     const account = (ACCOUNT_BLOCK.exec(name) as RegExpExecArray)[1];
-    for (const instance of resourceInstances({ resource: { [type]: { [name]: attributes } } })) {
+    for (const instance of resourceInstances({ resource: { [type]: { [name]: attributes } }, locals: json.locals })) {
       const values = instanceAttributes(instance);
       const region = String(values.region);
       const key = String(instance.key);

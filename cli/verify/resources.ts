@@ -47,7 +47,7 @@ export interface SynthesizedExpectations {
  * the arguments each has (a keyed block's `each.value...` read from its `for_each` map).
  */
 function instancesOf(stack: StackJson, type: string): [string, Record<string, any>][] {
-  return resourceInstances({ resource: { [type]: stack.resource?.[type] ?? {} } }).map((instance) => [
+  return resourceInstances({ resource: { [type]: stack.resource?.[type] ?? {} }, locals: stack.locals }).map((instance) => [
     instance.address.slice(type.length + 1),
     instanceAttributes(instance),
   ]);
