@@ -10,7 +10,7 @@
  * bundle: NODE_OPTIONS=--enable-source-maps gives stack traces in the TypeScript sources.
  */
 const { createHash } = require('node:crypto');
-const { mkdirSync, readFileSync, renameSync, writeFileSync } = require('node:fs');
+const { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } = require('node:fs');
 const path = require('node:path');
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -39,15 +39,11 @@ const FLAVORS = [
   { framework: 'cdktn', alias: { cdktf: 'cdktn', '@cdktf/provider-aws': '@cdktn/provider-aws' } },
 ];
 
-/** The installed framework (name and version) and the alias that goes with it. */
+/** The framework installed in the project's node_modules (name and version) and the alias that goes with it. */
 function installedFlavor() {
   for (const { framework, alias } of FLAVORS) {
-    let manifest;
-    try {
-      manifest = require.resolve(`${framework}/package.json`, { paths: [ROOT] });
-    } catch {
-      continue;
-    }
+    const manifest = path.join(ROOT, 'node_modules', framework, 'package.json');
+    if (!existsSync(manifest)) continue;
     return { framework: `${framework}@${JSON.parse(readFileSync(manifest, 'utf8')).version}`, alias };
   }
   throw new Error(`neither ${FLAVORS.map((flavor) => flavor.framework).join(' nor ')} is installed in ${ROOT}: run npm ci`);

@@ -50,16 +50,14 @@ interface PackageJson {
 }
 
 /**
- * A package's package.json as Node finds it from the project root (the nearest `node_modules/<name>`
- * up the folders). Looked up on disk, not with `require.resolve`: under jest, tsx or the bundle,
- * `cdktf` may be mapped to `cdktn`, and this must see what is installed.
+ * A package's package.json in the project's own node_modules, where tsconfig `paths`, jest and the
+ * launcher look too (a `cdktf` in a node_modules further up, outside the project, is not its flavor).
+ * Read from disk, not with `require.resolve`: under jest, tsx or the bundle, `cdktf` may be mapped to
+ * `cdktn`, and this must see what is installed.
  */
 function installedPackage(name: string, root: string): PackageJson | undefined {
-  for (let folder = path.resolve(root); ; folder = path.dirname(folder)) {
-    const file = path.join(folder, 'node_modules', name, 'package.json');
-    if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as PackageJson;
-    if (path.dirname(folder) === folder) return undefined;
-  }
+  const file = path.join(root, 'node_modules', name, 'package.json');
+  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as PackageJson) : undefined;
 }
 
 const cache = new Map<string, Flavor>();

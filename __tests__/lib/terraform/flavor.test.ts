@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { cliCommand, flavor, FLAVOR_PACKAGES } from '../../../lib/terraform/flavor';
@@ -52,6 +52,9 @@ describe('the installed flavor', () => {
     expect(() => cliCommand(both)).toThrow('cdktf-cli is not installed: the printed commands run it (npm ci installs it)');
     expect(() => flavor(noBindings)).toThrow('cdktn 0.24.0 is installed without @cdktn/provider-aws: install the project with npm ci');
     expect(() => flavor(nothing)).toThrow(`neither cdktf nor cdktn is installed in ${nothing}: run npm ci`);
+    // A cdktf installed further up, outside the project, is not the project's (tsconfig and jest do not see it either).
+    cpSync(path.join(terrain, 'node_modules'), path.join(both, 'inner', 'node_modules'), { recursive: true });
+    expect(flavor(path.join(both, 'inner'))).toMatchObject({ framework: 'cdktn' });
   });
 });
 
