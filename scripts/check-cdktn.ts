@@ -84,6 +84,9 @@ function main(): void {
   try {
     step(`copy the project and install the ${FLAVOR} flavor (npm ci)`, () => {
       copyProject(copy);
+      // A repository of its own, so that tests which list the project's files as a clone has them
+      // (git ls-files, as the README's test does) find the same files there.
+      run('git', ['init', '-q'], { cwd: copy });
       useFlavor(FLAVOR, copy);
       run('npm', ['ci', '--no-audit', '--no-fund'], { cwd: copy, env: env22 });
     });
