@@ -1,8 +1,9 @@
 /**
  * The `hashicorp/aws` version every stack asks Terraform for.
  *
- * The prebuilt bindings (`@cdktf/provider-aws` 21.22.1) were generated from provider 6.25.0 and would
- * write that exact version into every stack. Their types stay our schema check, but the constraint is
+ * The prebuilt bindings (`@cdktf/provider-aws` 21.22.1, or CDK Terrain's `@cdktn/provider-aws` 25.7.0)
+ * were generated from one provider release (6.25.0, or 6.66.0; `flavor().bindingsProviderVersion`) and
+ * would write that exact version into every stack. Their types stay our schema check, but the constraint is
  * a range: at least the oldest provider that supports everything this configuration switches on (the
  * floor), below the next major version, whose breaking changes the code has not been checked against.
  * `providerVersion` pins one exact version instead, which must not be below the floor.
@@ -12,9 +13,8 @@
  * which configurations use it. A feature that needs a newer provider is added here, and stacks that
  * use it declare so (`requireProvider` in lib/terraform/newer-provider.ts), which synth checks against the floor.
  */
+import { flavor } from './flavor';
 
-/** The provider version the bindings were generated from. */
-export const BINDINGS_PROVIDER_VERSION = '6.25.0';
 /** The major version the code is written for (per-resource `region`, v6 import ids). */
 export const PROVIDER_MAJOR = 6;
 
@@ -112,7 +112,7 @@ export function providerConstraint(config: ProviderInputs & { readonly providerV
 export function providerReviewLine(config: ProviderInputs & { readonly providerVersion?: string }): string {
   const floor = providerFloor(config);
   const constraint = `\`hashicorp/aws\` \`${providerConstraint(config)}\``;
-  const why = `floor ${floor.version} for ${floor.feature.what}; bindings generated from ${BINDINGS_PROVIDER_VERSION}`;
+  const why = `floor ${floor.version} for ${floor.feature.what}; bindings generated from ${flavor().bindingsProviderVersion}`;
   return config.providerVersion !== undefined
     ? `AWS provider: ${constraint}, pinned by providerVersion (${why}).`
     : `AWS provider: ${constraint} (${why}).`;

@@ -7,6 +7,7 @@ import { renderReview } from '../../../cli/review/review';
 import { readSynthesized, resourceCounts, type SynthesizedApp } from '../../../cli/common/synthesized';
 import { buildApp } from '../../../stacks/app';
 import { REPO_ROOT, testConfig, writeExample } from '../../helpers/synth';
+import { flavor } from '../../../lib/terraform/flavor';
 
 const DETECTOR = '0123456789abcdef0123456789abcdef';
 
@@ -162,7 +163,7 @@ describe('review report, provider', () => {
     const config = testConfig();
     const review = renderReview(config, synthesize(config));
     expect(review.split('\n')).toContain(
-      'AWS provider: `hashicorp/aws` `>= 6.19.0, < 7.0.0` (floor 6.19.0 for the Lambda runtime nodejs24.x of the remediation functions; bindings generated from 6.25.0).',
+      `AWS provider: \`hashicorp/aws\` \`>= 6.19.0, < 7.0.0\` (floor 6.19.0 for the Lambda runtime nodejs24.x of the remediation functions; bindings generated from ${flavor().bindingsProviderVersion}).`,
     );
   });
 });

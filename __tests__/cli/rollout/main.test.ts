@@ -5,6 +5,10 @@ import * as path from 'node:path';
 import { usageText } from '../../../cli/common/command';
 import { ROLLOUT_COMMAND, runRollout } from '../../../cli/rollout/main';
 import { exampleData, REPO_ROOT, writeExample } from '../../helpers/synth';
+import { cliCommand } from '../../../lib/terraform/flavor';
+
+/** `cdktf`, or `cdktn` where CDK Terrain is installed. */
+const CLI = cliCommand();
 
 /**
  * Runs the command in `cwd`. Without `file`, `config` goes into a fresh folder with the example's
@@ -35,8 +39,8 @@ describe('npm run rollout', () => {
     expect(rollout.steps[0].stacks[0]).toMatchObject({ id: 'admin', kind: 'admin', resources: expect.any(Number), directory: 'cdktf.out/stacks/admin', planArguments: [], enrolls: [] });
     expect(rollout.steps[0].stacks[0].state).toEqual({ type: 'local', location: 'terraform-state/admin.tfstate' });
     expect(rollout.steps[0].commands).toHaveLength(1);
-    expect(rollout.steps[0].commands[0].command).toMatch(/^npx cdktf deploy admin( [a-z0-9-]+)* --auto-approve --parallelism 2$/);
-    expect(rollout.steps[0].commands[0].argv.slice(0, 3)).toEqual(['npx', 'cdktf', 'deploy']);
+    expect(rollout.steps[0].commands[0].command).toMatch(new RegExp(`^npx ${CLI} deploy admin( [a-z0-9-]+)* --auto-approve --parallelism 2$`));
+    expect(rollout.steps[0].commands[0].argv.slice(0, 3)).toEqual(['npx', CLI, 'deploy']);
   });
 
   it('says which member accounts each step enrolls, in organizations mode too; with autoEnable ALL no stack claims any', async () => {
@@ -77,8 +81,8 @@ describe('npm run rollout', () => {
     const result = await run(['destroy-plan']);
     expect(result.code).toBe(0);
     expect(result.out).toMatch(/^Destroy order for acme \(organizations mode\): \d+ stacks in \d+ steps\n/);
-    expect(result.out.indexOf('$ npx cdktf destroy members-wave-1')).toBeLessThan(result.out.indexOf('$ npx cdktf destroy organization'));
-    expect(result.out.indexOf('$ npx cdktf destroy organization')).toBeLessThan(result.out.indexOf('$ npx cdktf destroy admin'));
+    expect(result.out.indexOf(`$ npx ${CLI} destroy members-wave-1`)).toBeLessThan(result.out.indexOf(`$ npx ${CLI} destroy organization`));
+    expect(result.out.indexOf(`$ npx ${CLI} destroy organization`)).toBeLessThan(result.out.indexOf(`$ npx ${CLI} destroy admin`));
     const json = JSON.parse((await run(['destroy-plan', '--json'])).out);
     for (const stack of json.steps.flatMap((step: { stacks: unknown[] }) => step.stacks)) expect(stack.planArguments).toEqual(['-destroy']);
   });
@@ -153,8 +157,8 @@ describe('npm run rollout', () => {
     const result = await run(['plan', '--since', 'cdktf.out.previous'], data, project, 'config/org.json');
     expect(result.err).toBe('');
     expect(result.out).toContain('for the changes since cdktf.out.previous:');
-    expect(result.out).toContain('$ npx cdktf destroy member-plans-wave-2 --auto-approve --output cdktf.out.previous --skip-synth');
-    expect(result.out).toContain('$ npx cdktf destroy members-wave-2 --auto-approve --ignore-missing-stack-dependencies --output cdktf.out.previous --skip-synth');
+    expect(result.out).toContain(`$ npx ${CLI} destroy member-plans-wave-2 --auto-approve --output cdktf.out.previous --skip-synth`);
+    expect(result.out).toContain(`$ npx ${CLI} destroy members-wave-2 --auto-approve --ignore-missing-stack-dependencies --output cdktf.out.previous --skip-synth`);
     mkdirSync(path.join(project, 'empty'));
     expect((await run(['plan', '--since', 'empty'], null, project, 'config/org.json')).err).toMatch(/^--since empty: no manifest.json in that folder/);
     expect(existsSync(path.join(project, 'cdktf.out/previous'))).toBe(false);

@@ -10,6 +10,10 @@ import { sinceRollout, stackKind } from '../../../cli/rollout/since';
 import { loadConfig } from '../../../lib/config/load';
 import { buildApp } from '../../../stacks/app';
 import { exampleData, REPO_ROOT, testConfig } from '../../helpers/synth';
+import { cliCommand } from '../../../lib/terraform/flavor';
+
+/** `cdktf`, or `cdktn` where CDK Terrain is installed. */
+const CLI = cliCommand();
 
 const folders: string[] = [];
 afterAll(() => folders.forEach((folder) => rmSync(folder, { recursive: true, force: true })));
@@ -73,8 +77,8 @@ describe('rollout plan --since: removals in retirement order, then the deploy or
       // Nothing but removals in these stacks: each is deployed whole, with no -target.
       expect(stack.planArguments).toEqual([]);
     }
-    expect(removals[0].commands.map((command) => command.command)).toEqual(['npx cdktf deploy member-plans-wave-2 threat-intel --auto-approve --ignore-missing-stack-dependencies --skip-synth']);
-    expect(removals.at(-1)?.commands.map((command) => command.command)).toEqual(['npx cdktf deploy admin --auto-approve --skip-synth']);
+    expect(removals[0].commands.map((command) => command.command)).toEqual([`npx ${CLI} deploy member-plans-wave-2 threat-intel --auto-approve --ignore-missing-stack-dependencies --skip-synth`]);
+    expect(removals.at(-1)?.commands.map((command) => command.command)).toEqual([`npx ${CLI} deploy admin --auto-approve --skip-synth`]);
     // The deploy phase has the stacks the removals did not deploy already, in deploy order.
     expect(phase(rollout, 'deploy').map(ids)).toEqual([['sandbox-remediation'], ['sandbox-simulation']]);
     expect(phase(rollout, 'deploy').flatMap((step) => step.stacks).map((stack) => stack.changes?.status)).toEqual(['unchanged', 'unchanged']);
@@ -164,7 +168,7 @@ describe('rollout plan --since: removals in retirement order, then the deploy or
     expect(first.stacks[0]).toMatchObject({ directory: 'cdktf.out.previous/stacks/members-wave-2', planArguments: ['-destroy'], kind: 'members' });
     expect(first.stacks[0].changes?.status).toBe('removed');
     expect(first.commands.map((command) => command.command)).toEqual([
-      'npx cdktf destroy members-wave-2 --auto-approve --ignore-missing-stack-dependencies --output cdktf.out.previous --skip-synth',
+      `npx ${CLI} destroy members-wave-2 --auto-approve --ignore-missing-stack-dependencies --output cdktf.out.previous --skip-synth`,
     ]);
   });
 });
