@@ -84,3 +84,8 @@ export function parseEntityList(text: string, file: string, kind: EntityListKind
 export function isDomainEntry(entry: Pick<ListEntry, 'key'>): boolean {
   return entry.key.startsWith('domain:');
 }
+
+/** The object key of an entity list file: beside the IP lists, never under their keys. */
+export function entityListObjectKey(kind: EntityListKind, name: string, hash: string): string {
+  return `entity-${kind}/${name}/${hash}.txt`;
+}
