@@ -216,7 +216,7 @@ describe('npm run report', () => {
       '  333333333333  sandbox                 $1.25   $0.00     $0.00          $0.75              $0.00   $2.00    $2.03',
     ]);
     expect(stdout).toContain('Still on and billing outside the configuration: $17.75 in the last 30 days');
-    expect(stdout).toContain('  444444444444  ap-south-1  s3              $1.00  region not in the configuration');
+    expect(stdout).toContain('  444444444444  ap-south-1  s3             $1.00  region not in the configuration');
   });
 
   it('prints one JSON document with --json, and writes the Markdown page with its chart', async () => {
