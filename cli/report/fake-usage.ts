@@ -46,6 +46,8 @@ function page<T>(items: readonly T[], token: string | undefined, size: number): 
 export interface FakeClientsOptions {
   /** Milliseconds each call takes. @default none */
   readonly latency?: () => number;
+  /** Usage results a page: small, so that tests see readers follow NextToken. @default 3 */
+  readonly usagePageSize?: number;
 }
 
 /** Clients of the admin account whose GuardDuty answers from `world`. */
@@ -86,7 +88,7 @@ export function fakeClients(world: FakeAdministrator, options: FakeClientsOption
           const [account] = input.UsageCriteria.AccountIds;
           const results = (world.usage.get(`${account}/${region}`) ?? []).filter((result) => input.UsageCriteria?.Features?.includes(result.Feature as never));
           // Small pages, so that readers must follow NextToken.
-          const { items, next } = page(results, input.NextToken, 3);
+          const { items, next } = page(results, input.NextToken, options.usagePageSize ?? 3);
           return { UsageStatistics: { SumByFeature: items }, ...(next ? { NextToken: next } : {}) };
         }),
       );
