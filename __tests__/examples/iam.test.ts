@@ -18,6 +18,8 @@ const SERVICE_BY_PREFIX: [RegExp, string][] = [
   [/^aws_cloudwatch_log_/, 'logs'],
   [/^aws_cloudwatch_metric_alarm$/, 'cloudwatch'],
   [/^aws_guardduty_/, 'guardduty'],
+  // awscc's entity sets: GuardDuty's through the Cloud Control API (which also needs cloudformation:GetResource, see docs/entity-lists.md).
+  [/^awscc_guardduty_/, 'guardduty'],
   [/^aws_securityhub_/, 'securityhub'],
   [/^aws_detective_/, 'detective'],
   [/^aws_iam_/, 'iam'],
