@@ -113,6 +113,7 @@ export class AdminStack extends OrgStack {
         storageClass: config.export.storageClass,
         expirationDays: config.export.expirationDays,
         forceDestroy: config.export.forceDestroy,
+        ...(config.export.prefix ? { prefix: config.export.prefix } : {}),
       });
     }
 

@@ -388,6 +388,14 @@ export const configSchema = z.strictObject({
       // Left out, the key lives with the bucket.
       keyAccount: oneOf(EXPORT_ACCOUNTS).optional(),
       forceDestroy: flag.default(false),
+      // A folder of the bucket for GuardDuty's export (issue 27: its folder marker is created first).
+      prefix: z
+        .string({ error: 'must be a folder of the bucket, like "guardduty"' })
+        .regex(/^[A-Za-z0-9!_.*'()-]+(\/[A-Za-z0-9!_.*'()-]+)*$/, {
+          error: (issue) => `must be a folder of the bucket without "/" at either end (letters, digits and !_.*'()-, folders separated by "/"); got ${JSON.stringify(issue.input)}`,
+        })
+        .max(200, { error: 'must be at most 200 characters' })
+        .optional(),
     })
     .default({ enabled: true, transitionDays: 90, storageClass: 'GLACIER', bucketAccount: 'admin', forceDestroy: false }),
   remediation: remediation.default(() => ({ ...REMEDIATION_DEFAULTS, protectedRoles: [] })),
