@@ -121,7 +121,7 @@ export function formatText(report: CostReport, summary: ReportSummary): string {
       ).map((line) => `  ${line}`),
     );
   if (report.stillOn.length > 0) {
-    lines.push('', `Still on and billing outside the configuration: ${usd(summary.stillOnTotal)} in the last 30 days (switch them off: docs/rollout.md)`);
+    lines.push('', `Still on and billing outside the configuration: ${usd(summary.stillOnTotal)} in the last 30 days (set the plan false, or disable GuardDuty there: docs/report.md)`);
     lines.push(
       ...table(
         ['account', 'region', 'plan', 'cost', 'why'],
