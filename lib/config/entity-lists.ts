@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import type { Problem } from '../problems';
 import { isDomainEntry, parseEntityList, type EntityListKind } from '../guardduty/entity-lists';
-import type { NamedList } from '../guardduty/lists';
+import { trustedOverlapProblems, type NamedList } from '../guardduty/lists';
 import { readConfiguredFile, shownPath, type ConfigFolder } from './files';
 import { silencingEntries, type ConfiguredList } from './silencing';
 
@@ -52,19 +52,6 @@ export function resolveEntityLists(
     return resolve(list, `threatEntitySets[${index}]`, 'threat');
   });
   const trustedEntitySet = fields.trustedEntitySet ? resolve(fields.trustedEntitySet, 'trustedEntitySet', 'trusted') : undefined;
-  if (trustedEntitySet) problems.push(...trustedEntityOverlap(threatEntitySets, trustedEntitySet));
+  problems.push(...trustedOverlapProblems(threatEntitySets, trustedEntitySet, 'the trusted entity set'));
   return { threatEntitySets, ...(trustedEntitySet ? { trustedEntitySet } : {}) };
-}
-
-/** Threat entries the trusted entity set also holds: GuardDuty applies the trusted set first. */
-function trustedEntityOverlap(threatSets: readonly EntityListFile[], trusted: EntityListFile): Problem[] {
-  const trustedAt = new Map(trusted.entries.map((entry) => [entry.key, entry]));
-  return threatSets.flatMap((list) =>
-    list.entries.flatMap((entry) => {
-      const shadow = trustedAt.get(entry.key);
-      return shadow
-        ? [{ file: list.file, line: entry.line, message: `${JSON.stringify(entry.text)} is also in the trusted entity set (${trusted.file}:${shadow.line}); GuardDuty applies the trusted set first and would raise no finding for it` }]
-        : [];
-    }),
-  );
 }

@@ -1,5 +1,4 @@
-import type { Problem } from '../problems';
-import { parseAddress, type ListEntry, type ParsedList } from './lists';
+import { parseAddress, parseListLines, type ListEntry, type ParsedList } from './lists';
 
 /**
  * Entity lists: GuardDuty's threat entity sets and trusted entity set, the recommended successor of
@@ -37,40 +36,19 @@ export function parseDomain(text: string): { key: string } | string {
   return { key: `domain:${name}` };
 }
 
+/** An address, CIDR or domain: a domain has no ':' and is not digits and dots alone, anything else is meant as an address. */
+function parseEntity(entryText: string): { key: string } | string {
+  if (/\s/.test(entryText)) return 'one address, CIDR or domain name a line (use "#" for comments)';
+  const address = parseAddress(entryText);
+  if (typeof address !== 'string') return { key: address.key };
+  const meantAsAddress = !entryText.includes('://') && (entryText.includes(':') || /^[\d.]+(\/.*)?$/.test(entryText));
+  return meantAsAddress ? address : parseDomain(entryText);
+}
+
 /** Parses and checks one entity list file; `file` names it in problems. */
 export function parseEntityList(text: string, file: string, kind: EntityListKind): ParsedList {
-  const entries: ListEntry[] = [];
-  const problems: Problem[] = [];
-  const firstLine = new Map<string, ListEntry>();
-  text
-    .replace(/^\uFEFF/, '')
-    .split(/\r?\n/)
-    .forEach((raw, index) => {
-      const line = index + 1;
-      const entryText = raw.replace(/#.*$/, '').trim();
-      if (entryText === '') return;
-      if (/\s/.test(entryText)) {
-        problems.push({ file, line, message: 'one address, CIDR or domain name a line (use "#" for comments)' });
-        return;
-      }
-      const address = parseAddress(entryText);
-      // A domain has no ':' and is not digits and dots alone: anything else is meant as an address.
-      const meantAsAddress = !entryText.includes('://') && (entryText.includes(':') || /^[\d.]+(\/.*)?$/.test(entryText));
-      const parsed = typeof address !== 'string' ? { key: address.key } : meantAsAddress ? address : parseDomain(entryText);
-      if (typeof parsed === 'string') {
-        problems.push({ file, line, message: `${JSON.stringify(entryText)}: ${parsed}` });
-        return;
-      }
-      const entry = { text: entryText, line, key: parsed.key };
-      const earlier = firstLine.get(parsed.key);
-      if (earlier) {
-        const same = earlier.text === entryText ? '' : ` (as ${JSON.stringify(earlier.text)})`;
-        problems.push({ file, line, message: `${JSON.stringify(entryText)} is already listed at line ${earlier.line}${same}` });
-        return;
-      }
-      firstLine.set(parsed.key, entry);
-      entries.push(entry);
-    });
+  const { entries, problems: lineProblems } = parseListLines(text, file, parseEntity);
+  const problems = [...lineProblems];
   if (kind === 'threat' && entries.length > ENTITY_LIST_LIMITS.threatEntities) {
     problems.push({
       file,

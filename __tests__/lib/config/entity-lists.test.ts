@@ -62,7 +62,7 @@ describe('entity list files', () => {
       'bad.txt:4: "300.1.2.3": not an IPv4/IPv6 address or CIDR',
       'bad.txt:5: "192.0.2.1/33": the prefix length must be 0-32 for IPv4',
       'bad.txt:7: "EVIL.example." is already listed at line 6 (as "evil.example")',
-      'bad.txt:8: one address, CIDR or domain name a line (use "#" for comments)',
+      'bad.txt:8: "10.0.0.1 10.0.0.2": one address, CIDR or domain name a line (use "#" for comments)',
     ]);
   });
 
@@ -96,7 +96,7 @@ describe('entity list files', () => {
       'org.json: threatEntitySets[1].name: "A" is used twice',
       'b.txt: lists no address, CIDR or domain; add one, or remove the list from the configuration',
       `org.json: threatEntitySets[2].file: "../outside.txt" is outside ./, the configuration's folder; name a file inside it (paths are relative to that folder)`,
-      'a.txt:1: "evil.example" is also in the trusted entity set (good.txt:1); GuardDuty applies the trusted set first and would raise no finding for it',
+      'a.txt:1: "evil.example" is also on the trusted entity set (good.txt:1); GuardDuty applies the trusted list first and would raise no finding for it',
     ]);
   });
 
