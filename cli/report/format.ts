@@ -197,6 +197,12 @@ function xml(text: string): string {
   return text.replace(/[<>&'"]/g, (character) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', "'": '&apos;', '"': '&quot;' })[character] as string);
 }
 
+/** A round step for an axis: 1, 2, 2.5 or 5 times a power of ten, at least `raw`. */
+export function niceStep(raw: number): number {
+  const power = 10 ** Math.floor(Math.log10(raw));
+  return [1, 2, 2.5, 5, 10].map((factor) => factor * power).find((step) => step >= raw) as number;
+}
+
 /** A horizontal stacked bar chart: the most expensive accounts, each bar split by plan, with a legend and a dollar axis. */
 export function costChartSvg(summary: ReportSummary, top = 15): string {
   const accounts = summary.accounts.slice(0, top);
@@ -208,7 +214,8 @@ export function costChartSvg(summary: ReportSummary, top = 15): string {
   const top0 = 70;
   const legendRows = Math.ceil(summary.plans.length / 4);
   const height = top0 + accounts.length * (barHeight + gap) + 40 + legendRows * 22 + 10;
-  const max = Math.max(...accounts.map((account) => account.total), 0.01);
+  const step = niceStep(Math.max(...accounts.map((account) => account.total), 0.01) / 5);
+  const max = step * Math.ceil(Math.max(...accounts.map((account) => account.total), 0.01) / step);
   const scale = (width - left - right) / max;
   const parts = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="Helvetica, Arial, sans-serif" font-size="13">`,
@@ -216,13 +223,14 @@ export function costChartSvg(summary: ReportSummary, top = 15): string {
     `<text x="20" y="28" font-size="18" font-weight="bold">GuardDuty cost by account and plan, last 30 days (USD)</text>`,
     `<text x="20" y="50" fill="#444444">Total ${xml(usd(summary.total))}; projected ${xml(usd(summary.projectedMonthly))} a month. The ${accounts.length} most expensive of ${summary.accounts.length} accounts.</text>`,
   ];
-  // Axis: four ticks.
+  // Axis: ticks at round amounts.
   const axisY = top0 + accounts.length * (barHeight + gap);
-  for (let tick = 0; tick <= 4; tick++) {
-    const value = (max * tick) / 4;
+  for (let tick = 0; tick * step <= max + step / 1000; tick++) {
+    const value = tick * step;
     const x = left + value * scale;
     parts.push(`<line x1="${x.toFixed(1)}" y1="${top0 - 4}" x2="${x.toFixed(1)}" y2="${axisY}" stroke="#dddddd"/>`);
-    parts.push(`<text x="${x.toFixed(1)}" y="${axisY + 16}" text-anchor="middle" fill="#444444">${xml(usd(value))}</text>`);
+    const tickText = step >= 1 ? `$${value.toLocaleString('en-US', { maximumFractionDigits: 0 })}` : usd(value);
+    parts.push(`<text x="${x.toFixed(1)}" y="${axisY + 16}" text-anchor="middle" fill="#444444">${xml(tickText)}</text>`);
   }
   accounts.forEach((account, index) => {
     const y = top0 + index * (barHeight + gap);

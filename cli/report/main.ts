@@ -70,7 +70,7 @@ export function runReport(argv: readonly string[], io: ReportIo): Promise<number
       retry: io.retry,
       ...(regions ? { alsoRegions: regions } : {}),
     });
-    const names = new Map(config.members.flatMap((member) => (member.name ? [[member.id, member.name] as const] : [])));
+    const names = new Map([[config.accounts.admin, 'GuardDuty administrator'], ...config.members.flatMap((member) => (member.name ? [[member.id, member.name] as const] : []))]);
     const summary = summarizeReport(report, names);
     if (markdown !== undefined) {
       const chart = `${markdown.slice(0, -'.md'.length)}.svg`;

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { collectReport, coverageRows } from '../../../cli/report/collect';
 import { emptyAdministrator, fakeClients, member, usage, type FakeAdministrator } from '../../../cli/report/fake-usage';
-import { costChartSvg, projectMonthly, summarizeReport } from '../../../cli/report/format';
+import { costChartSvg, niceStep, projectMonthly, summarizeReport } from '../../../cli/report/format';
 import { runReport } from '../../../cli/report/main';
 import { parseConfig, type OrgConfig } from '../../../lib/config/load';
 import { exampleData, REPO_ROOT, writeExample } from '../../helpers/synth';
@@ -178,6 +178,10 @@ describe('the report as people read it', () => {
     expect(svg).not.toContain('R&D <shared>');
     expect(svg.match(/<rect [^>]*><title>/g)).toHaveLength(3 + 4 + 1 + 2);
     for (const plan of ['foundational', 's3', 'rdsLogin', 'lambdaNetwork', 'runtimeMonitoring']) expect(svg).toContain(`>${plan}: $`);
+    // The axis ticks at round amounts: the largest bar is $58.50, so $0 to $60 in steps of $20.
+    expect(niceStep(58.5 / 5)).toBe(20);
+    expect([niceStep(96.5), niceStep(0.3), niceStep(2500)]).toEqual([100, 0.5, 2500]);
+    expect(svg.match(/text-anchor="middle" fill="#444444">([^<]*)</g)?.map((text) => text.slice(text.indexOf('>') + 1, -1))).toEqual(['$0', '$20', '$40', '$60']);
     // Balanced: every element opened is closed.
     expect(svg.match(/<(rect|text|line|title)\b/g)?.length).toBe(svg.match(/<\/(rect|text|title)>|\/>/g)?.length);
   });
@@ -209,11 +213,11 @@ describe('npm run report', () => {
     expect(lines[0]).toBe('GuardDuty cost and coverage of acme: the last 30 days (GetUsageStatistics), 4 regions read');
     expect(lines[1]).toBe('Total $92.50; projected $93.78 a month');
     expect(lines.slice(5, 10)).toEqual([
-      '  account       name             foundational      s3  rdsLogin  lambdaNetwork  runtimeMonitoring   total  a month',
-      '  222222222222                         $30.00  $20.50     $0.00          $0.00              $8.00  $58.50   $59.31',
-      '  444444444444  shared-services        $12.00   $1.00     $2.00          $0.00             $10.00  $25.00   $25.35',
-      '  888888888888                          $7.00   $0.00     $0.00          $0.00              $0.00   $7.00    $7.10',
-      '  333333333333  sandbox                 $1.25   $0.00     $0.00          $0.75              $0.00   $2.00    $2.03',
+      '  account       name                     foundational      s3  rdsLogin  lambdaNetwork  runtimeMonitoring   total  a month',
+      '  222222222222  GuardDuty administrator        $30.00  $20.50     $0.00          $0.00              $8.00  $58.50   $59.31',
+      '  444444444444  shared-services                $12.00   $1.00     $2.00          $0.00             $10.00  $25.00   $25.35',
+      '  888888888888                                  $7.00   $0.00     $0.00          $0.00              $0.00   $7.00    $7.10',
+      '  333333333333  sandbox                         $1.25   $0.00     $0.00          $0.75              $0.00   $2.00    $2.03',
     ]);
     expect(stdout).toContain('Still on and billing outside the configuration: $17.75 in the last 30 days');
     expect(stdout).toContain('  444444444444  ap-south-1  s3             $1.00  region not in the configuration');
