@@ -124,6 +124,14 @@ describe('entity lists in the threat-intel stack', () => {
     for (const provider of stack.provider.awscc) expect(schemaProblems(provider, SCHEMA.providerArguments, 'provider.awscc')).toEqual([]);
   });
 
+  it('is the same in invitations mode: the administrator owns the lists, members inherit them', () => {
+    const data = { threatEntitySets: [{ name: 'Worse', file: 'worse.txt' }], trustedEntitySet: { name: 'Good', file: 'good.txt' } };
+    const invited = synthApp(testConfig({ ...data, mode: 'invitations', organizationId: undefined, autoEnable: undefined }, dir));
+    expect(Object.keys(invited.resources(STACK, 'awscc_guardduty_threat_entity_set')).sort()).toEqual(REGIONS.map((region) => `${region}["Worse"]`).sort());
+    expect(Object.keys(invited.resources(STACK, 'awscc_guardduty_trusted_entity_set')).sort()).toEqual(REGIONS.map((region) => `${region}["trusted"]`).sort());
+    expect(invited.stack(STACK).provider.awscc.map((provider: any) => provider.assume_role.role_arn)).toEqual(REGIONS.map(() => `arn:aws:iam::${ADMIN}:role/OrganizationAccountAccessRole`));
+  });
+
   it('is absent, with its provider, when no entity list is configured', () => {
     const plain = synthApp(testConfig());
     expect(plain.stack(STACK).resource.awscc_guardduty_threat_entity_set).toBeUndefined();
