@@ -283,8 +283,8 @@ describe('examples/deployment-roles: the roles every account needs, derived from
     }
   });
 
-  it('allows every call verify and discover make (read from their sources) where they make it, to both roles', async () => {
-    const calls = sdkCalls(['cli/verify', 'cli/discover']);
+  it('allows every call verify, discover and report make (read from their sources) where they make it, to both roles', async () => {
+    const calls = sdkCalls(['cli/verify', 'cli/discover', 'cli/report']);
     expect([...calls.keys()].sort()).toEqual([...new Set(ACCOUNT_ROLES.flatMap((role) => COMMAND_READS[role]))].sort());
     const { config } = synthesized[4];
     // The product's own rules and functions, where verify reads them.

@@ -98,8 +98,8 @@ describe('IAM example: the pipeline roles', () => {
     await expect(simulate({ identity, resourcePolicy }, { action: 'sts:AssumeRole', resource: 'arn:aws:iam::444444444444:role/OrganizationAccountAccessRole', principal, context: org })).resolves.toBe('ImplicitlyDenied');
   });
 
-  it('verify-read-only.json allows exactly the calls verify makes (read from cli/verify), reads only, on the deployment\'s own rules and functions', async () => {
-    const calls = [...sdkCalls(['cli/verify']).keys()].sort();
+  it('verify-read-only.json allows exactly the calls verify and report make (read from cli/verify, cli/report), reads only, on the deployment\'s own rules and functions', async () => {
+    const calls = [...sdkCalls(['cli/verify', 'cli/report']).keys()].sort();
     const document = filled('verify-read-only.json');
     expect(policy('verify-read-only.json').Statement.flatMap(actions).sort()).toEqual(calls);
     const own: Record<string, string> = {

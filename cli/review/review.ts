@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { TerraformStack, type App } from 'cdktf';
 import type { Member, OrgConfig } from '../../lib/config/load';
 import { providerReviewLine } from '../../lib/terraform/provider-version';
+import { AWSCC_CONSTRAINT, AWSCC_FLOOR } from '../../lib/terraform/awscc';
 import { deploySteps, enrollsMembersExplicitly, memberVerb, planStacks, type PlannedStack, type StackAccount } from '../../lib/plan/stacks';
 import { plural } from '../common/words';
 import { JsonStackSynthesizer } from '../../lib/terraform/stack-synthesizer';
@@ -35,6 +36,26 @@ function writtenStacks(app: App): Map<string, StackJson> {
   return written;
 }
 
+/**
+ * What a removal leaves on: the provider's delete of a detector feature only drops it from the state,
+ * and an enrolled account keeps its detector when it leaves a stack. Said here because review.md is
+ * read before every apply; `npm run report` shows what still bills.
+ */
+export const STILL_ON_AFTER_REMOVAL: readonly string[] = [
+  'Removing a region, an account or a plan from the configuration does not switch GuardDuty off there: the provider\'s delete of a ' +
+    'protection plan only drops it from the state (the plan stays on in AWS and bills), a member that leaves a wave keeps its detector ' +
+    'and plans, and a region that leaves keeps the administrator\'s detector, its lists and its members. Switch a plan off by setting it ' +
+    '`false` before removing it, and see `npm run report` (section "Still on and billing outside the configuration") for what still bills ' +
+    'in the accounts and regions the configuration no longer names; the runbook in docs/rollout.md says how to clean up.',
+  '',
+];
+
+/** The awscc line of review.md, when the entity lists need it. */
+function awsccReviewLines(config: OrgConfig): string[] {
+  if (config.threatEntitySets.length === 0 && config.trustedEntitySet === undefined) return [];
+  return [`awscc provider: \`hashicorp/awscc\` \`${AWSCC_CONSTRAINT}\` for the entity lists (floor ${AWSCC_FLOOR.version}, the first release with both entity set resources).`, ''];
+}
+
 export function renderReview(config: OrgConfig, app: SynthesizedApp): string {
   const plan = planStacks(config);
   const planned = new Map(plan.stacks.map((stack) => [stack.id, stack]));
@@ -51,6 +72,8 @@ export function renderReview(config: OrgConfig, app: SynthesizedApp): string {
       `state backend ${config.backend.type}.`,
     '',
     providerReviewLine(config), '',
+    ...awsccReviewLines(config),
+    ...STILL_ON_AFTER_REMOVAL,
     '| stack | step | accounts | resources | imported | state |',
     '| --- | --- | --- | --- | --- | --- |',
   ];

@@ -60,6 +60,8 @@ export interface World {
   failures: { service: string; command?: string; account?: string; region?: string; error: Error; times?: number }[];
   /** Every call made, `<service>:<Command> <account> <region>`. */
   calls: string[];
+  /** Runtime coverage resources of the admin detector by region (ListCoverage). */
+  coverage: Map<string, guardduty.CoverageResource[]>;
 }
 
 export function awsError(name: string, message: string, fault: 'client' | 'server' = 'client'): Error {
@@ -88,6 +90,7 @@ export function conforming(config: OrgConfig, synthesized: ReadonlyMap<string, S
     graphAdmins: new Map(),
     failures: [],
     calls: [],
+    coverage: new Map(),
   };
   const memberIds = [...new Set(config.members.map((member) => member.id))];
   for (const region of config.regions) {
@@ -168,6 +171,7 @@ const GUARDDUTY_COMMANDS = [
   guardduty.GetFilterCommand,
   guardduty.ListPublishingDestinationsCommand,
   guardduty.DescribePublishingDestinationCommand,
+  guardduty.ListCoverageCommand,
 ];
 const SECURITY_HUB_COMMANDS = [
   securityhub.DescribeHubCommand,
@@ -335,6 +339,8 @@ export class FakeOrganization implements AccountClients {
         return { Destinations: (world.destinations.get(region) ?? []).map((item) => ({ DestinationId: item.DestinationId, DestinationType: item.DestinationType, Status: item.Status })) };
       case 'DescribePublishingDestinationCommand':
         return (world.destinations.get(region) ?? []).find((item) => item.DestinationId === input.DestinationId);
+      case 'ListCoverageCommand':
+        return page(world.coverage.get(region) ?? [], input.NextToken, Math.min(input.MaxResults ?? 50, 50), (items, next) => ({ Resources: items, NextToken: next }));
     }
     throw new Error(`unexpected ${command} ${account}`);
   }

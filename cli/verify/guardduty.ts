@@ -337,7 +337,8 @@ export function filtersTask(config: OrgConfig, stack: string, region: string): T
 /** The findings export of a region's admin detector: publishing to the bucket in the home region. */
 export function publishingDestinationTask(config: OrgConfig, stack: string, region: string): Task {
   const base: RowBase = { check: 'publishing-destination', stack, account: config.accounts.admin, region };
-  const expected = `S3 ${bucketArn(config.homeRegion, findingsBucketName(config))} PUBLISHING`;
+  const folder = config.export.prefix ? `/${config.export.prefix}` : '';
+  const expected = `S3 ${bucketArn(config.homeRegion, findingsBucketName(config))}${folder} PUBLISHING`;
   return {
     label: `${base.account} ${region}: publishing destination`,
     needs: [`detector:${region}`],

@@ -30,6 +30,8 @@ import {
 } from './investigation';
 import { summarize, type VerifyReport, type VerifyRow } from './report';
 import { functionTask, ruleTask, synthesizedExpectations, type SynthesizedExpectations } from './resources';
+import { runtimeCoverageTask } from './coverage';
+import { planEnabled } from '../../lib/guardduty/protection';
 
 /**
  * `verify`: the live organization compared with the configuration, for every stack of the plan or
@@ -70,6 +72,7 @@ export function stackTasks(config: OrgConfig, stack: PlannedStack, synthesized: 
   switch (stack.kind) {
     case 'admin':
       tasks.push(...perRegion((region) => [detectorTask(config, stack.id, region), ...(config.export.enabled ? [publishingDestinationTask(config, stack.id, region)] : [])]));
+      if (planEnabled(config.protection, 'runtimeMonitoring')) tasks.push(...perRegion((region) => runtimeCoverageTask(config, stack.id, region)));
       break;
     case 'organization':
       tasks.push(

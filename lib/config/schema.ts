@@ -112,6 +112,8 @@ export const memberSchema = z.strictObject({
 export const ACKNOWLEDGEMENTS = {
   threatList: ['reserved-threat-range'],
   trustedIpList: ['wide-trusted-range'],
+  threatEntitySet: ['reserved-threat-range'],
+  trustedEntitySet: ['wide-trusted-range'],
   filter: ['archive-all-findings', 'archive-high-severity', 'archive-whole-account'],
 } as const;
 export type Acknowledgement = (typeof ACKNOWLEDGEMENTS)[keyof typeof ACKNOWLEDGEMENTS][number];
@@ -136,6 +138,44 @@ const trustedIpList = z.strictObject({ ...listFileShape, acknowledge: acknowledg
   error: (issue) =>
     issue.code === 'invalid_type' ? 'must be one { "name": ..., "file": ... }: GuardDuty takes one trusted IP list per account and region' : undefined,
 });
+
+// Entity lists, EC2 malware scan settings and runtime coverage (issue 27; lib/config/entity-lists.ts
+// and lib/config/malware-scan.ts check what needs more than one field).
+const threatEntitySet = z.strictObject(
+  { ...listFileShape, acknowledge: acknowledge(ACKNOWLEDGEMENTS.threatEntitySet) },
+  { error: (issue) => (issue.code === 'invalid_type' ? 'must be { "name": ..., "file": ... }' : undefined) },
+);
+const trustedEntitySet = z.strictObject({ ...listFileShape, acknowledge: acknowledge(ACKNOWLEDGEMENTS.trustedEntitySet) }, {
+  error: (issue) =>
+    issue.code === 'invalid_type' ? 'must be one { "name": ..., "file": ... }: GuardDuty takes one trusted entity set per account and region' : undefined,
+});
+
+/** An EC2 tag condition of GuardDuty-initiated malware scans (`ScanConditionPair`: key 1-128, value at most 256). */
+const scanTag = z.strictObject(
+  {
+    key: z.string({ error: 'must be a tag key' }).min(1, { error: 'must be a tag key, not empty' }).max(128, { error: 'must be at most 128 characters' }),
+    value: z.string({ error: 'must be a tag value' }).max(256, { error: 'must be at most 256 characters' }).optional(),
+  },
+  { error: (issue) => (issue.code === 'invalid_type' ? 'must be { "key": ..., "value"?: ... } (left without a value, any value of the key matches)' : undefined) },
+);
+const scanTags = z.array(scanTag, { error: 'must be a list of { "key", "value"? }' }).min(1, { error: 'must list at least one tag, or be left out' });
+
+/** EC2 malware scan settings of the administrator's detector in every region (`UpdateMalwareScanSettings`). */
+export const malwareScanSettingsSchema = z.strictObject(
+  {
+    snapshotRetention: flag.default(false),
+    includeTags: scanTags.optional(),
+    excludeTags: scanTags.optional(),
+  },
+  { error: (issue) => (issue.code === 'invalid_type' ? 'must be { "snapshotRetention"?, "includeTags"? or "excludeTags"? }' : undefined) },
+);
+
+/** The share of runtime coverage below which `verify` warns. */
+const percent = z
+  .number({ error: (issue) => `must be a percentage from 0 to 100; got ${JSON.stringify(issue.input)}` })
+  .min(0, { error: (issue) => `must be a percentage from 0 to 100; got ${JSON.stringify(issue.input)}` })
+  .max(100, { error: (issue) => `must be a percentage from 0 to 100; got ${JSON.stringify(issue.input)}` });
+export const DEFAULT_RUNTIME_COVERAGE_PERCENT = 90;
 
 /**
  * One protection plan: `true` / `false`, or an object that also leaves the plan off in listed regions
@@ -318,6 +358,12 @@ export const configSchema = z.strictObject({
   existingDelegations: z.array(text('a region name'), { error: 'must be a list of the regions where accounts.admin already is the delegated administrator' }).default([]),
   threatLists: z.array(listFile).default([]),
   trustedIpList: trustedIpList.optional(),
+  threatEntitySets: z.array(threatEntitySet, { error: 'must be a list of { "name", "file" }' }).default([]),
+  trustedEntitySet: trustedEntitySet.optional(),
+  malwareScanSettings: malwareScanSettingsSchema.optional(),
+  runtimeCoverage: z
+    .strictObject({ warnBelowPercent: percent.default(DEFAULT_RUNTIME_COVERAGE_PERCENT) })
+    .default({ warnBelowPercent: DEFAULT_RUNTIME_COVERAGE_PERCENT }),
   filters: z.array(filter).default([]),
   notifications: z
     .strictObject({ emails: z.array(email).default([]), minSeverity: severity.default(4) })
@@ -342,6 +388,14 @@ export const configSchema = z.strictObject({
       // Left out, the key lives with the bucket.
       keyAccount: oneOf(EXPORT_ACCOUNTS).optional(),
       forceDestroy: flag.default(false),
+      // A folder of the bucket for GuardDuty's export (issue 27: its folder marker is created first).
+      prefix: z
+        .string({ error: 'must be a folder of the bucket, like "guardduty"' })
+        .regex(/^[A-Za-z0-9!_.*'()-]+(\/[A-Za-z0-9!_.*'()-]+)*$/, {
+          error: (issue) => `must be a folder of the bucket without "/" at either end (letters, digits and !_.*'()-, folders separated by "/"); got ${JSON.stringify(issue.input)}`,
+        })
+        .max(200, { error: 'must be at most 200 characters' })
+        .optional(),
     })
     .default({ enabled: true, transitionDays: 90, storageClass: 'GLACIER', bucketAccount: 'admin', forceDestroy: false }),
   remediation: remediation.default(() => ({ ...REMEDIATION_DEFAULTS, protectedRoles: [] })),
@@ -369,3 +423,4 @@ export type Mode = (typeof MODES)[number];
 export type Remediation = RawConfig['remediation'];
 export type ExportAccount = (typeof EXPORT_ACCOUNTS)[number];
 export type MalwareProtectedBucket = RawConfig['malwareProtection']['s3'][number];
+export type MalwareScanSettings = NonNullable<RawConfig['malwareScanSettings']>;

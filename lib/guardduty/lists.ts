@@ -44,8 +44,11 @@ export interface ParsedList {
   readonly problems: readonly Problem[];
 }
 
-/** Parses and checks one list file; `file` names it in problems. */
-export function parseList(text: string, file: string, kind: ListKind): ParsedList {
+/**
+ * The entries of a list file, one a line, `#` starting a comment: `parse` gives an entry's key (the
+ * same for every spelling of one entry) or why the text is not an entry; repeats are problems.
+ */
+export function parseListLines(text: string, file: string, parse: (entryText: string) => { readonly key: string } | string): ParsedList {
   const entries: ListEntry[] = [];
   const problems: Problem[] = [];
   const firstLine = new Map<string, ListEntry>();
@@ -56,22 +59,28 @@ export function parseList(text: string, file: string, kind: ListKind): ParsedLis
       const line = index + 1;
       const entryText = raw.replace(/#.*$/, '').trim();
       if (entryText === '') return;
-      const address = parseAddress(entryText);
-      if (typeof address === 'string') {
-        problems.push({ file, line, message: `${JSON.stringify(entryText)}: ${address}` });
+      const parsed = parse(entryText);
+      if (typeof parsed === 'string') {
+        problems.push({ file, line, message: `${JSON.stringify(entryText)}: ${parsed}` });
         return;
       }
-      const entry = { text: entryText, line, key: address.key };
-      const earlier = firstLine.get(address.key);
+      const entry = { text: entryText, line, key: parsed.key };
+      const earlier = firstLine.get(parsed.key);
       if (earlier) {
         const same = earlier.text === entryText ? '' : ` (as ${JSON.stringify(earlier.text)})`;
         problems.push({ file, line, message: `${JSON.stringify(entryText)} is already listed at line ${earlier.line}${same}` });
         return;
       }
-      firstLine.set(address.key, entry);
+      firstLine.set(parsed.key, entry);
       entries.push(entry);
     });
+  return { entries, problems };
+}
 
+/** Parses and checks one list file; `file` names it in problems. */
+export function parseList(text: string, file: string, kind: ListKind): ParsedList {
+  const { entries, problems: lineProblems } = parseListLines(text, file, parseAddress);
+  const problems = [...lineProblems];
   const limit = LIST_LIMITS.entries[kind];
   if (entries.length > limit) {
     problems.push({ file, message: `${entries.length.toLocaleString('en-US')} entries; GuardDuty takes at most ${limit.toLocaleString('en-US')} in a ${KIND_NAME[kind]}` });
@@ -88,17 +97,17 @@ export interface NamedList {
 }
 
 /**
- * Entries of threat lists that the trusted IP list also holds: GuardDuty applies the trusted list
- * first, so they would never raise a finding.
+ * Entries of threat lists that the trusted list also holds: GuardDuty applies the trusted list
+ * first, so they would never raise a finding. `trustedName` says which trusted list.
  */
-export function trustedOverlapProblems(threatLists: readonly NamedList[], trusted: NamedList | undefined): Problem[] {
+export function trustedOverlapProblems(threatLists: readonly NamedList[], trusted: NamedList | undefined, trustedName = 'the trusted IP list'): Problem[] {
   if (!trusted) return [];
   const trustedAt = new Map(trusted.entries.map((entry) => [entry.key, entry]));
   return threatLists.flatMap((list) =>
     list.entries.flatMap((entry) => {
       const shadow = trustedAt.get(entry.key);
       return shadow
-        ? [{ file: list.file, line: entry.line, message: `${JSON.stringify(entry.text)} is also on the trusted IP list (${trusted.file}:${shadow.line}); GuardDuty applies the trusted list first and would raise no finding for it` }]
+        ? [{ file: list.file, line: entry.line, message: `${JSON.stringify(entry.text)} is also on ${trustedName} (${trusted.file}:${shadow.line}); GuardDuty applies the trusted list first and would raise no finding for it` }]
         : [];
     }),
   );

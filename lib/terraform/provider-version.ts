@@ -23,6 +23,8 @@ export interface ProviderInputs {
   readonly remediation?: { readonly mode: string };
   /** The configuration's `protection`: a plan is `true`/`false` or an object of its settings. */
   readonly protection?: { readonly [plan: string]: boolean | { readonly [setting: string]: unknown } | undefined };
+  /** The configuration's `malwareScanSettings`, when set. */
+  readonly malwareScanSettings?: object;
 }
 
 export interface ProviderFeature {
@@ -72,6 +74,18 @@ export const PROVIDER_FEATURES = {
     source:
       'hashicorp/terraform-provider-aws internal/service/guardduty (additional_configuration.name validated with enum.Validate[awstypes.FeatureAdditionalConfiguration]); RDS_DATA_RISK is in @aws-sdk/client-guardduty 3.1169.0, not in the SDK of 6.56.0',
     usedBy: (config) => typeof config.protection?.rdsLogin === 'object' && config.protection.rdsLogin.dataActivity !== undefined,
+    pinRequired: true,
+  },
+  malwareScanSettings: {
+    what: 'the resource aws_guardduty_malware_scan_settings (malwareScanSettings)',
+    // A lower bound, not a verified first release: 6.66.0 does not have it (the @cdktn/provider-aws
+    // 25.7.0 bindings, generated from 6.66.0, have no guardduty-malware-scan-settings class), while the
+    // provider's main branch has the resource and its changelog entry (.changelog/41622.txt). A
+    // configuration that sets it must pin providerVersion to a release it has checked.
+    since: '6.67.0',
+    source:
+      'hashicorp/terraform-provider-aws PR #41622 ("Add aws_guardduty_malware_scan_settings resource", .changelog/41622.txt: release-note:new-resource); absent from 6.66.0 (@cdktn/provider-aws 25.7.0)',
+    usedBy: (config) => config.malwareScanSettings !== undefined,
     pinRequired: true,
   },
 } as const satisfies Record<string, ProviderFeature>;

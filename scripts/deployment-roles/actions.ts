@@ -34,6 +34,31 @@ const DELEGATION_READ = ['organizations:DescribeOrganization', 'organizations:Li
 const DELEGATION_REMOVE = ['organizations:DeregisterDelegatedAdministrator'];
 const S3_BUCKET_READ = ['s3:ListBucket', 's3:GetBucketTagging'];
 
+/**
+ * `hashicorp/awscc` resources go through the Cloud Control API, which runs the resource type's
+ * handlers with the caller's credentials: the role needs Cloud Control's actions and the handler
+ * permissions of the CloudFormation resource type's schema (`handlers.<operation>.permissions`).
+ */
+function cloudControl(handlers: TypeActions): TypeActions {
+  const status = 'cloudformation:GetResourceRequestStatus';
+  return {
+    create: ['cloudformation:CreateResource', status, ...handlers.create],
+    read: ['cloudformation:GetResource', ...handlers.read],
+    update: ['cloudformation:UpdateResource', status, ...handlers.update],
+    delete: ['cloudformation:DeleteResource', status, ...handlers.delete],
+  };
+}
+
+/** AWS::GuardDuty::ThreatEntitySet / TrustedEntitySet handler permissions (CloudFormation registry schema; both sets alike). */
+function entitySet(kind: 'Threat' | 'Trusted'): TypeActions {
+  return cloudControl({
+    create: [`guardduty:Create${kind}EntitySet`, `guardduty:Get${kind}EntitySet`, 'guardduty:TagResource', 's3:GetObject'],
+    read: [`guardduty:Get${kind}EntitySet`],
+    update: [`guardduty:Update${kind}EntitySet`, `guardduty:Get${kind}EntitySet`, `guardduty:List${kind}EntitySets`, ...GUARDDUTY_TAGS, 's3:GetObject'],
+    delete: ['guardduty:ListDetectors', `guardduty:List${kind}EntitySets`, `guardduty:Delete${kind}EntitySet`, `guardduty:Get${kind}EntitySet`],
+  });
+}
+
 export const TYPE_ACTIONS: Readonly<Record<string, TypeActions>> = {
   // GuardDuty
   aws_guardduty_detector: {
@@ -93,6 +118,14 @@ export const TYPE_ACTIONS: Readonly<Record<string, TypeActions>> = {
     update: ['guardduty:UpdateOrganizationConfiguration'],
     delete: [],
   },
+  aws_guardduty_malware_scan_settings: {
+    create: ['guardduty:UpdateMalwareScanSettings'],
+    read: ['guardduty:GetMalwareScanSettings'],
+    update: ['guardduty:UpdateMalwareScanSettings'],
+    delete: ['guardduty:UpdateMalwareScanSettings'],
+  },
+  awscc_guardduty_threat_entity_set: entitySet('Threat'),
+  awscc_guardduty_trusted_entity_set: entitySet('Trusted'),
   aws_guardduty_publishing_destination: {
     create: ['guardduty:CreatePublishingDestination'],
     read: ['guardduty:DescribePublishingDestination'],

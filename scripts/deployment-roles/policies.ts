@@ -86,7 +86,7 @@ const ACTION_CONDITIONS: Readonly<Record<string, Statement['Condition']>> = Obje
 );
 
 /**
- * What `verify` and `discover` call in each account role (cli/verify, cli/discover), besides what
+ * What `verify`, `discover` and `report` call in each account role (cli/verify, cli/discover, cli/report), besides what
  * plans read there; `member` is every account, since discover reads every listed account.
  * `__tests__/examples/deployment-roles.test.ts` checks these against the calls in the sources.
  */
@@ -112,6 +112,8 @@ export const COMMAND_READS: Readonly<Record<AccountRole, readonly string[]>> = {
     'guardduty:GetFilter',
     'guardduty:ListPublishingDestinations',
     'guardduty:DescribePublishingDestination',
+    'guardduty:ListCoverage',
+    'guardduty:GetUsageStatistics',
     'events:DescribeRule',
     'events:ListTargetsByRule',
     'securityhub:DescribeHub',

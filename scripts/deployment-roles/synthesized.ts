@@ -59,10 +59,14 @@ export function providerRoles(config: OrgConfig, stackId: string, stack: StackJs
   const roleOf = (account: string): AccountRole =>
     account === admin ? 'admin' : account === sandbox ? 'sandbox' : account === management ? 'management' : account === logArchive ? 'logArchive' : 'member';
   const providers = new Map<string, { role: AccountRole; account: string; region: string }>();
-  for (const provider of stack.provider?.aws ?? []) {
-    const account: string = provider.allowed_account_ids[0];
-    const member = stackId.startsWith('malware-protection-') || String(provider.alias ?? '').startsWith('member-');
-    providers.set(provider.alias ? `aws.${provider.alias}` : 'aws', { role: member ? 'member' : roleOf(account), account, region: provider.region });
+  // awscc has no allowed_account_ids: its account is the one of the role it assumes.
+  for (const [name, list] of [['aws', stack.provider?.aws ?? []], ['awscc', stack.provider?.awscc ?? []]] as const) {
+    for (const provider of list) {
+      const account: string = provider.allowed_account_ids?.[0] ?? /^arn:[^:]+:iam::(\d{12}):/.exec(provider.assume_role?.role_arn ?? '')?.[1];
+      if (!account) throw new Error(`stack ${stackId}: provider ${name}.${provider.alias} names no account`);
+      const member = stackId.startsWith('malware-protection-') || String(provider.alias ?? '').startsWith('member-');
+      providers.set(provider.alias ? `${name}.${provider.alias}` : name, { role: member ? 'member' : roleOf(account), account, region: provider.region });
+    }
   }
   return providers;
 }

@@ -144,10 +144,11 @@ describe('npm run verify', () => {
     const report = JSON.parse(result.stdout);
     expect(report.exitCode).toBe(2);
     expect(report.stacks).toEqual(['admin', 'sandbox-remediation']);
-    expect(report.summary).toMatchObject({ fail: 2, unreadable: 2 });
+    expect(report.summary).toMatchObject({ fail: 2, unreadable: 3 });
     expect(report.rows.filter((row: { result: string }) => row.result === 'UNREADABLE')).toEqual([
       expect.objectContaining({ check: 'detector', region: 'eu-west-1', found: 'could not read: region not enabled for the account', error: 'UnrecognizedClientException: The security token included in the request is invalid.' }),
       expect.objectContaining({ check: 'publishing-destination', region: 'eu-west-1' }),
+      expect.objectContaining({ check: 'runtime-coverage', region: 'eu-west-1' }),
     ]);
   });
 

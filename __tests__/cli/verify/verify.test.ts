@@ -46,7 +46,7 @@ describe('verify: a conforming organization', () => {
     expect(perCheck).toEqual({
       detector: 3 * 8,
       'publishing-destination': 3,
-      'event-rule': 3 + 6 + 4,
+      'event-rule': 3 + 7 + 4,
       function: 2,
       'delegated-administrator': 3,
       'organization-configuration': 3 * 7,
@@ -350,6 +350,7 @@ describe('verify: what could not be read', () => {
     expect(rows.map((row) => `${row.check} ${row.subject}`)).toEqual([
       'detector detector',
       'publishing-destination findings export',
+      'runtime-coverage ListCoverage',
       'organization-configuration auto-enable',
       'member 4 member accounts',
       'member 2 member accounts',
