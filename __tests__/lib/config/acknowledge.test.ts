@@ -107,6 +107,19 @@ describe('ARCHIVE filters', () => {
     expect(filter(criteria)).toEqual([expected]);
   });
 
+  it.each([
+    ['a time bound far in the future', { updatedAt: { lt: '2099-01-01T00:00:00Z' } }, 'updatedAt lt "2099-01-01T00:00:00Z": it admits every finding until 2099-01-01T00:00:00.000Z'],
+    ['findings that are not archived yet', { 'service.archived': { eq: ['false'] } }, 'service.archived eq ["false"]: GuardDuty creates every finding unarchived'],
+    ['any confidence', { confidence: { gte: 0 } }, 'confidence gte 0: no confidence is below 0'],
+  ])('refuses one that archives every finding by %s, saying why the condition narrows nothing', (_title, criteria, why) => {
+    expect(filter(criteria)).toEqual([
+      `org.json: filters[1].criteria: archives every finding, whatever happened (no condition narrows it to a finding type, resource or activity: ${why}): ` +
+        'GuardDuty archives those findings as they are created, so no e-mail, remediation, Security Hub or export ever sees them; ' +
+        'narrow the criteria, or if this is on purpose add "acknowledge": ["archive-all-findings"] to filters[1]',
+    ]);
+    expect(filter(criteria, { acknowledge: ['archive-all-findings'] })).toEqual([]);
+  });
+
   it('accepts them when acknowledged with the matching key, and saved (NOOP) filters as they are', () => {
     expect(filter({ accountId: { eq: ['444444444444'] } }, { acknowledge: ['archive-whole-account'] })).toEqual([]);
     expect(filter({ severity: { gte: 7 } }, { acknowledge: ['archive-whole-account'] })).toEqual([refusal('every finding with severity >= 7', 'archive-high-severity')]);
