@@ -162,6 +162,54 @@ export function tooWideTrusted(entryText: string): { family: 4 | 6; prefix: numb
   return { family: entry.family, prefix: entry.prefix, addresses };
 }
 
+/**
+ * The publicly routable addresses a trusted IP list covers in all, when more than one entry of the
+ * widest size allowed (`WIDEST_TRUSTED_PREFIX`) covers: 220 /8 entries silence as much as one /0.
+ * Overlapping entries count once; non-routed ranges not at all (GuardDuty applies lists to publicly
+ * routable addresses only).
+ */
+export function tooWideTrustedTotal(entryTexts: readonly string[]): { family: 4 | 6; addresses: string; limit: string } | undefined {
+  const entries = entryTexts.map(parseAddress).filter((entry): entry is Address => typeof entry !== 'string');
+  for (const family of [4, 6] as const) {
+    const covered = publicAddresses(entries.filter((entry) => entry.family === family), family);
+    const limit = 1n << BigInt((family === 4 ? 32 : 128) - WIDEST_TRUSTED_PREFIX[family]);
+    if (covered > limit) return { family, addresses: addressCount(covered), limit: addressCount(limit) };
+  }
+  return undefined;
+}
+
+/** How many publicly routable addresses of one family the networks cover together. */
+function publicAddresses(networks: readonly Address[], family: 4 | 6): bigint {
+  const width = family === 4 ? 32 : 128;
+  const value = (address: Address) => address.groups.reduce((total, group) => (total << 16n) | BigInt(group), 0n);
+  const size = (prefix: number) => 1n << BigInt(width - prefix);
+  // Two CIDR networks are nested or apart: sorted by start and size, each one either lies in the
+  // last network kept or starts a new one.
+  const sorted = networks.map((network) => ({ start: value(network), prefix: network.prefix })).sort((a, b) => (a.start === b.start ? a.prefix - b.prefix : a.start < b.start ? -1 : 1));
+  const kept: { start: bigint; prefix: number }[] = [];
+  for (const network of sorted) {
+    const last = kept[kept.length - 1];
+    if (!last || network.start >= last.start + size(last.prefix)) kept.push(network);
+  }
+  const reserved = NOT_ROUTED_NETWORKS.filter(({ address }) => address.family === family).map(({ address }) => ({ start: value(address), prefix: address.prefix }));
+  let total = 0n;
+  for (const network of kept) {
+    let inside = size(network.prefix);
+    for (const range of reserved) {
+      const [wide, narrow] = range.prefix <= network.prefix ? [range, network] : [network, range];
+      if (narrow.start >= wide.start && narrow.start < wide.start + size(wide.prefix)) inside -= size(narrow.prefix);
+    }
+    total += inside;
+  }
+  return total;
+}
+
+function addressCount(count: bigint): string {
+  if (count <= BigInt(Number.MAX_SAFE_INTEGER)) return Number(count).toLocaleString('en-US');
+  const bits = count.toString(2).length - 1;
+  return count === 1n << BigInt(bits) ? `2^${bits}` : `more than 2^${bits}`;
+}
+
 function sameNetwork(groups: readonly number[], range: Address): boolean {
   return range.groups.every((group, index) => {
     const kept = Math.min(16, Math.max(0, range.prefix - 16 * index));

@@ -55,6 +55,16 @@ describe('the trusted IP list', () => {
     expect(trusted('8.0.0.0/7\n::/0\n', ['wide-trusted-range'])).toEqual([]);
   });
 
+  it('refuses entries that are each at most /8 but cover more than a /8 in all, once for the file', () => {
+    const slash8s = Array.from({ length: 223 }, (_, index) => index + 1).filter((first) => first !== 10 && first !== 127).slice(0, 220);
+    const text = slash8s.map((first) => `${first}.0.0.0/8\n`).join('');
+    expect(trusted(text)).toEqual([
+      'trusted.txt: its 220 entries cover 3,685,481,472 publicly routable IPv4 addresses, more than one /8 (16,777,216): GuardDuty raises no finding for traffic with any of them; if this is on purpose, add "acknowledge": ["wide-trusted-range"] to trustedIpList in org.json',
+    ]);
+    expect(trusted(text, ['wide-trusted-range'])).toEqual([]);
+    expect(trusted('10.0.0.0/8\n8.0.0.0/8\n172.16.0.0/12\n')).toEqual([]);
+  });
+
   it('takes only its own acknowledgement', () => {
     expect(trusted('8.0.0.0/7\n', ['reserved-threat-range'])).toEqual([
       'org.json: trustedIpList.acknowledge[0]: must be one of wide-trusted-range; got "reserved-threat-range"',

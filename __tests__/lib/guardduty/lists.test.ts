@@ -10,6 +10,7 @@ import {
   parseAddress,
   parseList,
   tooWideTrusted,
+  tooWideTrustedTotal,
   trustedOverlapProblems,
 } from '../../../lib/guardduty/lists';
 import { REPO_ROOT } from '../../helpers/synth';
@@ -198,5 +199,26 @@ describe('tooWideTrusted', () => {
 
   it('accepts /8, /32 and narrower', () => {
     for (const entry of ['10.0.0.0/8', '192.0.2.10', '2600:1f18::/32', '2001:db8::1']) expect(tooWideTrusted(entry)).toBeUndefined();
+  });
+});
+
+describe('tooWideTrustedTotal', () => {
+  /** The /8 networks 1-223 except 10 and 127: every one publicly routable but for the ranges inside them. */
+  const slash8s = (count: number) => Array.from({ length: 223 }, (_, index) => index + 1).filter((first) => first !== 10 && first !== 127).slice(0, count).map((first) => `${first}.0.0.0/8`);
+
+  it('counts what the entries cover together, against one /8 (or /32) in all', () => {
+    expect(tooWideTrustedTotal(slash8s(1))).toBeUndefined();
+    expect(tooWideTrustedTotal(slash8s(2))).toEqual({ family: 4, addresses: '33,554,432', limit: '16,777,216' });
+    const reserved = 2 ** 22 + 2 ** 16 + 2 ** 20 + 256 + 256 + 2 ** 16 + 2 ** 17 + 256 + 256;
+    expect(tooWideTrustedTotal(slash8s(220))).toEqual({ family: 4, addresses: (220 * 2 ** 24 - reserved).toLocaleString('en-US'), limit: '16,777,216' });
+    expect(tooWideTrustedTotal(['2600::/32', '2a00::/32'])).toEqual({ family: 6, addresses: '2^97', limit: '2^96' });
+    expect(tooWideTrustedTotal(['2600::/32', '2a00::/48'])).toEqual({ family: 6, addresses: 'more than 2^96', limit: '2^96' });
+  });
+
+  it('counts overlapping entries once, and non-routed addresses not at all', () => {
+    expect(tooWideTrustedTotal(['8.0.0.0/8', '8.8.8.0/24', '8.8.8.8'])).toBeUndefined();
+    expect(tooWideTrustedTotal(['8.0.0.0/8', '10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'])).toBeUndefined();
+    expect(tooWideTrustedTotal(['8.0.0.0/8', '100.0.0.0/8'])).toEqual({ family: 4, addresses: (2 * 2 ** 24 - 2 ** 22).toLocaleString('en-US'), limit: '16,777,216' });
+    expect(tooWideTrustedTotal(['8.0.0.0/8', '2600::/32'])).toBeUndefined();
   });
 });
