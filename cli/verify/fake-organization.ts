@@ -17,6 +17,7 @@ import type { StackJson } from '../common/synthesized';
 import { synthesizedExpectations } from './resources';
 import type { OrgConfig } from '../../lib/config/load';
 import { contentHash, listContent, listLocation, listObjectKey } from '../../lib/guardduty/lists';
+import { criterionBlocks, type Criteria } from '../../lib/guardduty/filters';
 import { findingsBucketName, listBucketName } from '../../lib/plan/naming';
 import { standardArn } from '../../lib/aws/security-hub';
 
@@ -113,7 +114,17 @@ export function conforming(config: OrgConfig, synthesized: ReadonlyMap<string, S
     );
     const trusted = config.trustedIpList;
     world.ipSets.set(region, trusted ? [{ ...fixture('guardduty-get-ip-set'), Name: trusted.name, Location: listLocation(config.homeRegion, bucket, listObjectKey('trusted', trusted.name, hashOf(trusted.entries))) }] : []);
-    world.filters.set(region, config.filters.map((filter, index) => ({ ...fixture('guardduty-get-filter'), Name: filter.name, Action: filter.action, Rank: filter.rank ?? index + 1 })));
+    world.filters.set(
+      region,
+      config.filters.map((filter, index) => ({
+        ...fixture('guardduty-get-filter'),
+        Name: filter.name,
+        Description: filter.description,
+        Action: filter.action,
+        Rank: filter.rank ?? index + 1,
+        FindingCriteria: { Criterion: storedCriteria(filter.criteria) },
+      })),
+    );
     const destination = fixture('guardduty-describe-publishing-destination');
     destination.DestinationProperties.DestinationArn = `arn:aws:s3:::${findingsBucketName(config)}`;
     world.destinations.set(region, config.export.enabled ? [destination] : []);
@@ -151,6 +162,32 @@ export function conforming(config: OrgConfig, synthesized: ReadonlyMap<string, S
     }
   }
   return world;
+}
+
+/**
+ * Criteria as GuardDuty keeps them once the provider created the filter: each condition under its
+ * long and short name (GetFilter returns both), bounds as numbers, times in epoch milliseconds.
+ */
+export function storedCriteria(criteria: Criteria): Record<string, guardduty.Condition> {
+  const names: Record<string, [keyof guardduty.Condition, keyof guardduty.Condition]> = {
+    equalTo: ['Equals', 'Eq'],
+    notEquals: ['NotEquals', 'Neq'],
+    greaterThan: ['GreaterThan', 'Gt'],
+    greaterThanOrEqual: ['GreaterThanOrEqual', 'Gte'],
+    lessThan: ['LessThan', 'Lt'],
+    lessThanOrEqual: ['LessThanOrEqual', 'Lte'],
+  };
+  return Object.fromEntries(
+    criterionBlocks(criteria).map(({ field, ...conditions }) => [
+      field,
+      Object.fromEntries(
+        Object.entries(conditions).flatMap(([key, value]) => {
+          const stored = Array.isArray(value) ? value : /^-?\d+$/.test(String(value)) ? Number(value) : Date.parse(String(value));
+          return names[key].map((name) => [name, stored]);
+        }),
+      ),
+    ]),
+  );
 }
 
 const GUARDDUTY_COMMANDS = [

@@ -134,6 +134,27 @@ describe('npm run verify', () => {
     );
   });
 
+  it('exits 1 on a filter whose criteria were edited in place, though its name, action and rank are as configured', async () => {
+    const result = await run(['--stacks', 'threat-intel'], (world) => {
+      world.filters.get('us-east-1')![0].FindingCriteria = { Criterion: { updatedAt: { Lt: 4070908800000, LessThan: 4070908800000 } } };
+    });
+    expect(result.code).toBe(1);
+    expect(result.stdout).toBe(
+      [
+        'verify acme (organizations mode), 1 stacks',
+        '',
+        'Threat lists and trusted IP list: 6 checked, 6 OK, 0 FAIL, 0 could not be read',
+        '',
+        'Suppression filters: 3 checked, 2 OK, 1 FAIL, 0 could not be read (OK rows hidden; --all shows them)',
+        '  account       region     subject                       expected                                                     found                                        result',
+        '  222222222222  us-east-1  archive-low-severity-sandbox  ARCHIVE, rank 1, accountId eq [333333333333]; severity lt 4  ARCHIVE, rank 1, updatedAt lt 4070908800000  FAIL',
+        '',
+        'DIFFERENT: 9 checks, 8 OK, 1 FAIL, 0 could not be read',
+        '',
+      ].join('\n'),
+    );
+  });
+
   it('exits 2 when something could not be read, even with differences, and --json says why', async () => {
     const result = await run(['--json', '--step', '1'], (world) => {
       drift(world);
