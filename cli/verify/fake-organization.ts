@@ -55,6 +55,8 @@ export interface World {
   functions: Map<string, lambda.FunctionConfiguration>;
   hubs: Map<string, { standards: securityhub.StandardsSubscription[]; products: string[]; autoEnable: boolean; members: securityhub.Member[] } | undefined>;
   hubAdmins: Map<string, securityhub.AdminAccount[]>;
+  /** The admin account's Security Hub finding aggregator, as GetFindingAggregator answers. */
+  findingAggregator?: securityhub.GetFindingAggregatorResponse;
   graphs: Map<string, { arn: string; autoEnable: boolean; members: detective.MemberDetail[] } | undefined>;
   graphAdmins: Map<string, detective.Administrator[]>;
   /** Errors to throw instead of answering: checked in order, the first that matches wins. */
@@ -144,6 +146,13 @@ export function conforming(config: OrgConfig, synthesized: ReadonlyMap<string, S
     world.graphs.set(region, { arn: graph, autoEnable: true, members: memberIds.map((id) => ({ AccountId: id, GraphArn: graph, AdministratorId: admin, Status: 'ENABLED', InvitationType: 'ORGANIZATION' })) });
     world.graphAdmins.set(region, [{ AccountId: admin, GraphArn: graph }]);
   }
+  const linked = config.regions.filter((region) => region !== config.homeRegion);
+  world.findingAggregator = {
+    FindingAggregatorArn: `arn:aws:securityhub:${config.homeRegion}:${admin}:finding-aggregator/${detectorId(config.homeRegion)}`,
+    FindingAggregationRegion: config.homeRegion,
+    RegionLinkingMode: linked.length > 0 ? 'SPECIFIED_REGIONS' : 'NO_REGIONS',
+    ...(linked.length > 0 ? { Regions: linked } : {}),
+  };
   world.organizationAccounts = [config.accounts.management, admin, ...memberIds].map((id) => ({ Id: id, Arn: `arn:aws:organizations::${config.accounts.management}:account/o-a1b2c3d4e5/${id}`, Name: id, Email: `${id}@example.com`, Status: 'ACTIVE', State: 'ACTIVE' }));
   for (const [id, stack] of synthesized) {
     const expected = synthesizedExpectations(id, stack);
@@ -213,6 +222,8 @@ const SECURITY_HUB_COMMANDS = [
   securityhub.ListOrganizationAdminAccountsCommand,
   securityhub.DescribeOrganizationConfigurationCommand,
   securityhub.ListMembersCommand,
+  securityhub.ListFindingAggregatorsCommand,
+  securityhub.GetFindingAggregatorCommand,
 ];
 const DETECTIVE_COMMANDS = [detective.ListGraphsCommand, detective.ListOrganizationAdminAccountsCommand, detective.DescribeOrganizationConfigurationCommand, detective.ListMembersCommand];
 
@@ -299,6 +310,12 @@ export class FakeOrganization implements AccountClients {
     return this.client('securityhub', account, region, () => new securityhub.SecurityHubClient({ region }), SECURITY_HUB_COMMANDS, (command, input) => {
       const hub = this.world.hubs.get(region);
       if (command === 'ListOrganizationAdminAccountsCommand') return { AdminAccounts: this.world.hubAdmins.get(region) ?? [] };
+      const aggregator = this.world.findingAggregator;
+      if (command === 'ListFindingAggregatorsCommand') return { FindingAggregators: aggregator ? [{ FindingAggregatorArn: aggregator.FindingAggregatorArn }] : [] };
+      if (command === 'GetFindingAggregatorCommand') {
+        if (!aggregator || input.FindingAggregatorArn !== aggregator.FindingAggregatorArn) throw awsError('ResourceNotFoundException', `Finding aggregator ${input.FindingAggregatorArn} not found`);
+        return aggregator;
+      }
       if (!hub) throw awsError('InvalidAccessException', `Account ${account} is not subscribed to AWS Security Hub`);
       switch (command) {
         case 'DescribeHubCommand':

@@ -20,7 +20,8 @@ import type { OrgConfig } from '../../lib/config/load';
 import { criterionBlocks, filterRanks, type Criteria } from '../../lib/guardduty/filters';
 import { contentHash, listContent, listLocation, listObjectKey } from '../../lib/guardduty/lists';
 import { findingsBucketName, listBucketName } from '../../lib/plan/naming';
-import { bucketArn } from '../../lib/aws/partition';
+import { bucketArn, partitionOf } from '../../lib/aws/partition';
+import { exportAccounts } from '../../lib/config/export';
 import { detectorFeatures, featureSettings, organizationFeatureSettings } from '../../lib/guardduty/protection';
 import { memberStackFeatures, type MemberPlanStack } from '../../lib/plan/member-plans';
 import { allPages, GUARDDUTY_PAGE, inTurn, type Task, type VerifyContext } from './context';
@@ -397,10 +398,21 @@ export function foundCriteriaText(criterion: Record<string, GuardDutyCondition> 
   return criteriaText(conditions);
 }
 
-/** The findings export of a region's admin detector: publishing to the bucket in the home region. */
+/**
+ * The findings export of a region's admin detector: one S3 destination, the export bucket itself (no
+ * prefix), encrypted with a key of the configured account in the home region, publishing. Any other
+ * destination sends findings where nobody configured them to go: a difference too.
+ */
 export function publishingDestinationTask(config: OrgConfig, stack: string, region: string): Task {
   const base: RowBase = { check: 'publishing-destination', stack, account: config.accounts.admin, region };
-  const expected = `S3 ${bucketArn(config.homeRegion, findingsBucketName(config))} PUBLISHING`;
+  const bucket = bucketArn(config.homeRegion, findingsBucketName(config));
+  const keyAccount = config.accounts[exportAccounts(config.export).key] ?? config.accounts.admin;
+  const keyArn = new RegExp(`^arn:${partitionOf(config.homeRegion) ?? 'aws'}:kms:${config.homeRegion}:${keyAccount}:key/[A-Za-z0-9-]+$`);
+  const expected = `S3 ${bucket} PUBLISHING, KMS key of ${keyAccount} in ${config.homeRegion}`;
+  const keyText = (arn: string | undefined) => {
+    const parts = /^arn:[^:]+:kms:([^:]+):(\d{12}):key\/.+$/.exec(arn ?? '');
+    return parts ? `KMS key of ${parts[2]} in ${parts[1]}` : `KMS key ${arn ?? 'none'}`;
+  };
   return {
     label: `${base.account} ${region}: publishing destination`,
     needs: [`detector:${region}`],
@@ -416,8 +428,19 @@ export function publishingDestinationTask(config: OrgConfig, stack: string, regi
         const described = await inTurn(destinations, (destination) =>
           context.call(() => client.send(new DescribePublishingDestinationCommand({ DetectorId: id, DestinationId: destination.DestinationId }))),
         );
-        const texts = described.map((item) => `${item.DestinationType} ${item.DestinationProperties?.DestinationArn} ${item.Status}`);
-        return [compared(base, 'findings export', expected, texts.join(', ') || 'none', texts.includes(expected))];
+        const text = (item: (typeof described)[number]) => `${item.DestinationType} ${item.DestinationProperties?.DestinationArn} ${item.Status}, ${keyText(item.DestinationProperties?.KmsKeyArn)}`;
+        const conforms = (item: (typeof described)[number]) =>
+          item.DestinationType === 'S3' && item.DestinationProperties?.DestinationArn === bucket && item.Status === 'PUBLISHING' && keyArn.test(item.DestinationProperties?.KmsKeyArn ?? '');
+        // The destination to compare: the conforming one, else the one that names the bucket (with or without a prefix).
+        const ours =
+          described.find(conforms) ??
+          described.find((item) => item.DestinationProperties?.DestinationArn === bucket || item.DestinationProperties?.DestinationArn?.startsWith(`${bucket}/`)) ??
+          described[0];
+        const rows = [compared(base, 'findings export', expected, ours ? text(ours) : 'none', ours !== undefined && conforms(ours))];
+        for (const other of described.filter((item) => item !== ours)) {
+          rows.push(compared(base, `destination ${other.DestinationId}`, 'absent (not in the configuration)', text(other), false));
+        }
+        return rows;
       }),
   };
 }

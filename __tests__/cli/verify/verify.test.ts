@@ -51,7 +51,8 @@ describe('verify: a conforming organization', () => {
       function: 2,
       'delegated-administrator': 3,
       'organization-configuration': 3 * 7,
-      'security-hub': 3 * 5,
+      // Per region the hub, a standard, the integration, the delegation and auto-enable; the home region's aggregator.
+      'security-hub': 3 * 5 + 1,
       detective: 3 * 3,
       member: 3 * 6,
       'member-features': 3 * 6,
@@ -252,10 +253,52 @@ describe('verify: each kind of difference', () => {
         {
           check: 'publishing-destination',
           region: 'eu-west-1',
-          expected: 'S3 arn:aws:s3:::acme-findings-222222222222-us-west-2 PUBLISHING',
-          found: 'S3 arn:aws:s3:::acme-findings-222222222222-us-west-2 UNABLE_TO_PUBLISH_FIX_DESTINATION_PROPERTY',
+          expected: `S3 arn:aws:s3:::acme-findings-222222222222-us-west-2 PUBLISHING, KMS key of ${ADMIN} in ${HOME}`,
+          found: `S3 arn:aws:s3:::acme-findings-222222222222-us-west-2 UNABLE_TO_PUBLISH_FIX_DESTINATION_PROPERTY, KMS key of ${ADMIN} in ${HOME}`,
         },
       ],
+    ],
+    [
+      'an export to a prefix of the bucket, one with a key of another account, a second destination',
+      (world) => {
+        world.destinations.get(HOME)![0].DestinationProperties.DestinationArn = 'arn:aws:s3:::acme-findings-222222222222-us-west-2/elsewhere';
+        world.destinations.get('us-east-1')![0].DestinationProperties.KmsKeyArn = 'arn:aws:kms:us-west-2:999999999999:key/0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0';
+        world.destinations.get('eu-west-1')!.push({
+          ...fixture('guardduty-describe-publishing-destination'),
+          DestinationId: 'b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0',
+          DestinationProperties: { DestinationArn: 'arn:aws:s3:::someone-elses-bucket', KmsKeyArn: 'arn:aws:kms:eu-west-1:999999999999:key/0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0' },
+        });
+      },
+      [
+        {
+          check: 'publishing-destination',
+          region: HOME,
+          subject: 'findings export',
+          found: `S3 arn:aws:s3:::acme-findings-222222222222-us-west-2/elsewhere PUBLISHING, KMS key of ${ADMIN} in ${HOME}`,
+        },
+        { check: 'publishing-destination', region: 'us-east-1', subject: 'findings export', found: `S3 arn:aws:s3:::acme-findings-222222222222-us-west-2 PUBLISHING, KMS key of 999999999999 in ${HOME}` },
+        {
+          check: 'publishing-destination',
+          region: 'eu-west-1',
+          subject: 'destination b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0',
+          expected: 'absent (not in the configuration)',
+          found: 'S3 arn:aws:s3:::someone-elses-bucket PUBLISHING, KMS key of 999999999999 in eu-west-1',
+        },
+      ],
+    ],
+    [
+      'a finding aggregator that stopped linking a region',
+      (world) => {
+        world.findingAggregator!.Regions = ['us-east-1'];
+      },
+      [{ check: 'security-hub', account: ADMIN, region: HOME, subject: 'finding aggregator', expected: 'in us-west-2, SPECIFIED_REGIONS eu-west-1, us-east-1', found: 'in us-west-2, SPECIFIED_REGIONS us-east-1' }],
+    ],
+    [
+      'no finding aggregator',
+      (world) => {
+        world.findingAggregator = undefined;
+      },
+      [{ check: 'security-hub', account: ADMIN, region: HOME, subject: 'finding aggregator', found: 'none' }],
     ],
     [
       'a forwarding rule disabled, a central bus rule gone, a remediation rule without its Lambda target',
