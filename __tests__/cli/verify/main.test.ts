@@ -102,6 +102,38 @@ describe('npm run verify', () => {
     expect(result.world).toBeUndefined();
   });
 
+  it('with --json prints one JSON document with the reason and exit 2 when it cannot start', async () => {
+    const noCredentials = await run(['--json'], undefined, async () => {
+      throw Object.assign(new Error('Could not load credentials from any providers'), { name: 'CredentialsProviderError' });
+    });
+    expect(noCredentials.code).toBe(2);
+    expect(JSON.parse(noCredentials.stdout)).toEqual({
+      error:
+        'no AWS credentials (CredentialsProviderError: Could not load credentials from any providers): run it with the credentials of the role that may assume the deployment role in every account (AWS_PROFILE, the AWS_ACCESS_KEY_ID variables, or a web identity token)',
+      exitCode: 2,
+    });
+    const usage = await run(['--json', '--stpe', '2']);
+    expect(usage.code).toBe(2);
+    expect(JSON.parse(usage.stdout)).toEqual({ error: 'unknown option "--stpe"', exitCode: 2 });
+    expect(JSON.parse((await run(['--json', '--step', '9'])).stdout)).toEqual({ error: '--step 9: the rollout has steps 1 to 5', exitCode: 2 });
+  });
+
+  it('with --json names every configuration problem in the document', async () => {
+    const saved = readFileSync(file, 'utf8');
+    writeFileSync(file, JSON.stringify({ ...data, regions: ['us-west-2', 'us-eest-1'] }));
+    try {
+      const result = await run(['--json']);
+      expect(result.code).toBe(2);
+      expect(JSON.parse(result.stdout)).toEqual({
+        error: `1 problem in the configuration:\n  - ${file}: regions[1]: unknown region "us-eest-1"; did you mean "us-east-1"?`,
+        problems: [`${file}: regions[1]: unknown region "us-eest-1"; did you mean "us-east-1"?`],
+        exitCode: 2,
+      });
+    } finally {
+      writeFileSync(file, saved);
+    }
+  });
+
   it('exits 0 on a conforming organization, progress as plain lines on stderr, the report on stdout', async () => {
     const result = await run(['--role', 'GuardDutyVerify']);
     expect(result.code).toBe(0);
