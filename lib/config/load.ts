@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { duplicateKeyProblems } from './duplicate-keys';
 import { configFolder, readConfiguredFile, shownPath, type ConfigFolder } from './files';
 import { parseMembersCsv, type Member } from './members-csv';
+import { checkBackend } from './backend';
 import { checkExportAccounts } from './export';
 import { checkInvestigation } from './investigation';
 import { checkMalwareProtection } from './malware-protection';
@@ -120,6 +121,7 @@ export function parseConfig(data: unknown, options: ParseOptions): OrgConfig {
   const fields: Fields = parsed.success ? parsed.data : validFields(data as Record<string, unknown>);
   const { members, complete } = collectMembers(fields, data as Record<string, unknown>, file, folder, problems);
   checkRegions(fields, file, problems);
+  checkBackend(fields.backend, file, problems);
   checkPartition(fields, file, problems);
   checkAccounts(fields, members, complete, file, problems);
   checkExistingDetectors(fields, members, complete, file, problems);
