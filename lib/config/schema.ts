@@ -18,9 +18,15 @@ function oneOf<const T extends readonly [string, ...string[]]>(values: T) {
   });
 }
 
+/** An 11-digit id is a 12-digit one whose leading zero a spreadsheet (or a JSON number) dropped. */
+function droppedZero(input: unknown): string {
+  const digits = String(input);
+  return /^\d{11}$/.test(digits) ? ` (11 digits: a spreadsheet drops a leading zero; format the column as text and write "0${digits}")` : '';
+}
+
 export const accountId = z
-  .string({ error: (issue) => `must be a 12-digit AWS account id written as a string (in quotes); got ${JSON.stringify(issue.input)}` })
-  .regex(ACCOUNT_ID, { error: (issue) => `must be a 12-digit AWS account id; got ${JSON.stringify(issue.input)}` });
+  .string({ error: (issue) => `must be a 12-digit AWS account id written as a string (in quotes); got ${JSON.stringify(issue.input)}${droppedZero(issue.input)}` })
+  .regex(ACCOUNT_ID, { error: (issue) => `must be a 12-digit AWS account id; got ${JSON.stringify(issue.input)}${droppedZero(issue.input)}` });
 
 export const email = z.email({ error: (issue) => `must be an e-mail address; got ${JSON.stringify(issue.input)}` });
 

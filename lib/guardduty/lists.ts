@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { isIPv4, isIPv6 } from 'node:net';
-import type { Problem } from '../problems';
+import { inputExcerpt, type Problem } from '../problems';
 import { partitionOf } from '../aws/partition';
 
 /**
@@ -45,10 +45,17 @@ export interface ParsedList {
 }
 
 /** Parses and checks one list file; `file` names it in problems. */
+/** What a line of a list may look like to be quoted in full: addresses, prefixes, blanks. */
+const ADDRESS_SHAPE = /^[0-9A-Fa-f.:/%\s]{1,100}$/;
+
+/** Lines that are no address, reported one by one up to here, then counted. */
+const LISTED_BAD_LINES = 10;
+
 export function parseList(text: string, file: string, kind: ListKind): ParsedList {
   const entries: ListEntry[] = [];
   const problems: Problem[] = [];
   const firstLine = new Map<string, ListEntry>();
+  const badLines: { line: number; text: string; why: string }[] = [];
   text
     .replace(/^\uFEFF/, '')
     .split(/\r?\n/)
@@ -58,7 +65,7 @@ export function parseList(text: string, file: string, kind: ListKind): ParsedLis
       if (entryText === '') return;
       const address = parseAddress(entryText);
       if (typeof address === 'string') {
-        problems.push({ file, line, message: `${JSON.stringify(entryText)}: ${address}` });
+        badLines.push({ line, text: entryText, why: address });
         return;
       }
       const entry = { text: entryText, line, key: address.key };
@@ -72,6 +79,17 @@ export function parseList(text: string, file: string, kind: ListKind): ParsedLis
       entries.push(entry);
     });
 
+  // A file with no address at all may be anything in the folder (a tool's settings, a key): its lines
+  // are quoted only where they look like addresses. In a list, a bad line is the user's own typo.
+  const quote = (text: string) => (entries.length > 0 ? JSON.stringify(text) : inputExcerpt(text, ADDRESS_SHAPE));
+  problems.push(...badLines.slice(0, LISTED_BAD_LINES).map(({ line, text: bad, why }) => ({ file, line, message: `${quote(bad)}: ${why}` })));
+  problems.sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
+  if (badLines.length > LISTED_BAD_LINES) {
+    problems.push({
+      file,
+      message: `${(badLines.length - LISTED_BAD_LINES).toLocaleString('en-US')} more lines are not an address or CIDR (${badLines.length.toLocaleString('en-US')} in all)${entries.length === 0 ? '; no line is: is this file a list of addresses?' : ''}`,
+    });
+  }
   const limit = LIST_LIMITS.entries[kind];
   if (entries.length > limit) {
     problems.push({ file, message: `${entries.length.toLocaleString('en-US')} entries; GuardDuty takes at most ${limit.toLocaleString('en-US')} in a ${KIND_NAME[kind]}` });

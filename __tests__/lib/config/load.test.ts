@@ -182,8 +182,33 @@ describe('the members CSV file', () => {
 
   it('skips comments and blank lines but keeps line numbers true', () => {
     expect(csvProblems('AccountId,EmailAddress\n# a comment\n\n55555555550,dev@example.com\n')).toEqual([
-      'accounts.csv:4: AccountId: must be a 12-digit AWS account id; got "55555555550"',
+      'accounts.csv:4: AccountId: must be a 12-digit AWS account id; got "55555555550" (11 digits: a spreadsheet drops a leading zero; format the column as text and write "055555555550")',
     ]);
+  });
+
+  it("says when a spreadsheet saved the file with ';' between values, with or without a header", () => {
+    const hint = "the values are separated by ';' (a spreadsheet's regional setting): save the file with ',' between values";
+    expect(csvProblems('AccountId;EmailAddress;Name;Wave\n555555555501;dev@example.com;dev;1\n')).toEqual([
+      `accounts.csv:1: header must be AccountId,EmailAddress[,Name][,Wave]; got "AccountId;EmailAddress;Name;Wave"; ${hint}`,
+    ]);
+    expect(csvProblems('555555555501,dev@example.com\n555555555502;staging@example.com\n')).toEqual([
+      "accounts.csv:2: has its values separated by ';' (a spreadsheet's regional setting); save the file with ',' between values",
+    ]);
+  });
+
+  it('quotes no line of a file that is not a member list', () => {
+    const secret = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
+    const problems = [
+      ...csvProblems(`[default]\naws_secret_access_key = ${secret}\n`),
+      ...csvProblems(`123456789012,${secret}\n`),
+      ...csvProblems(`AccountId,EmailAddress\n555555555501,"dev@example.com"${secret}\n`),
+    ];
+    expect(problems).toEqual([
+      'accounts.csv:1: header must be AccountId,EmailAddress[,Name][,Wave]; got "[d…" (9 characters; the rest is not shown)',
+      'accounts.csv:1: EmailAddress: must be an e-mail address; got "wJal…" (40 characters; the rest is not shown)',
+      'accounts.csv:2: not a valid CSV file: a quoted value goes on after its closing quote',
+    ]);
+    expect(problems.join('\n')).not.toContain(secret.slice(4));
   });
 
   it.each([
@@ -191,10 +216,10 @@ describe('the members CSV file', () => {
     ['a missing e-mail', 'AccountId,EmailAddress\n555555555501\n', 'accounts.csv:2: EmailAddress: is required'],
     ['a wave that is not a number', 'AccountId,EmailAddress,Name,Wave\n555555555501,dev@example.com,dev,first\n', 'accounts.csv:2: Wave: must be a positive whole number; got "first"'],
     ['a negative wave', 'AccountId,EmailAddress,Name,Wave\n555555555501,dev@example.com,dev,-1\n', 'accounts.csv:2: Wave: must be a positive whole number; got -1'],
-    ['a wrong header', 'Account,Email\n555555555501,dev@example.com\n', 'accounts.csv:1: header must be AccountId,EmailAddress[,Name][,Wave]; got Account,Email'],
+    ['a wrong header', 'Account,Email\n555555555501,dev@example.com\n', 'accounts.csv:1: header must be AccountId,EmailAddress[,Name][,Wave]; got "Account,Email"'],
     ['too many values', 'AccountId,EmailAddress\n555555555501,dev@example.com,dev\n', 'accounts.csv:2: has 3 values; expected at most 2 (AccountId,EmailAddress)'],
     ['an empty file', '', 'accounts.csv: is empty; expected a header AccountId,EmailAddress,Name,Wave and one account a line'],
-    ['an unclosed quote', 'AccountId,EmailAddress\n555555555501,"dev@example.com\n', 'accounts.csv:2: not a valid CSV file'],
+    ['an unclosed quote', 'AccountId,EmailAddress\n555555555501,"dev@example.com\n', 'accounts.csv:2: not a valid CSV file: a quoted value is never closed'],
   ])('reports %s with file:line', (_title, csv, expected) => {
     expect(csvProblems(csv)).toEqual([expect.stringContaining(expected)]);
   });

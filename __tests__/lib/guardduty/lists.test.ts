@@ -38,6 +38,22 @@ describe('parseList', () => {
     expect(texts(text)).toEqual(['192.0.2.1', '198.51.100.0/24', '2001:db8::1', '2001:db8:1::/48', '::ffff:192.0.2.7', '0.0.0.0/0']);
   });
 
+  it('quotes lines of a file that holds no address only where they look like one, ten at most', () => {
+    const gitConfig = '[core]\n\trepositoryformatversion = 0\n[remote "origin"]\n\turl = https://x-access-token:ghp_16C7e42F292c6912E7710c838347Ae178B4a@github.com/acme/org.git\n192.0.2.300\n';
+    expect(problems(gitConfig)).toEqual([
+      'lists/x.txt:1: "[…" (6 characters; the rest is not shown): not an IPv4/IPv6 address or CIDR',
+      'lists/x.txt:2: "repo…" (27 characters; the rest is not shown): one address or CIDR a line (use "#" for comments)',
+      'lists/x.txt:3: "[rem…" (17 characters; the rest is not shown): one address or CIDR a line (use "#" for comments)',
+      'lists/x.txt:4: "url …" (93 characters; the rest is not shown): one address or CIDR a line (use "#" for comments)',
+      'lists/x.txt:5: "192.0.2.300": not an IPv4/IPv6 address or CIDR',
+    ]);
+    const lines = Array.from({ length: 25 }, (_, index) => `secret-${index}`).join('\n');
+    const many = problems(lines);
+    expect(many).toHaveLength(11);
+    expect(many[10]).toBe('lists/x.txt: 15 more lines are not an address or CIDR (25 in all); no line is: is this file a list of addresses?');
+    expect(many.join('\n')).not.toContain('secret-');
+  });
+
   it('keeps true line numbers past comments and blank lines', () => {
     expect(parseList('# one\n\n192.0.2.1\n', 'x', 'threat').entries[0].line).toBe(3);
   });
@@ -57,7 +73,7 @@ describe('parseList', () => {
     ['IPv4 host bits past the prefix', '203.0.113.5/28', 'lists/x.txt:1: "203.0.113.5/28": has bits set past the /28 prefix; the network is 203.0.113.0/28'],
     ['IPv6 host bits past the prefix', '2001:db8::1/32', 'lists/x.txt:1: "2001:db8::1/32": has bits set past the /32 prefix; the network is 2001:db8::/32'],
   ])('reports %s with file:line and the text', (_, line, message) => {
-    expect(problems(`# first line is a comment\n${line}\n`)).toEqual([message.replace(':1:', ':2:')]);
+    expect(problems(`# first line is a comment\n${line}\n198.51.100.7\n`)).toEqual([message.replace(':1:', ':2:')]);
   });
 
   it.each([
