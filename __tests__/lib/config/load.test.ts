@@ -2,6 +2,8 @@ import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { configFileFromEnv, loadConfig, parseConfig } from '../../../lib/config/load';
+import { jsonSyntaxError } from '../../../lib/config/json-syntax';
+import { ConfigError, formatProblem } from '../../../lib/problems';
 import { configProblems } from '../../helpers/config';
 import { EXAMPLE_DIR, exampleData, REPO_ROOT } from '../../helpers/synth';
 
@@ -163,6 +165,38 @@ describe('the configuration file', () => {
   it('gives the line of a JSON syntax error', () => {
     const dir = tempDir({ 'org.json': '{\n  "name": "acme",\n  "mode": "organizations",\n}\n' });
     expect(() => loadConfig('org.json', { cwd: dir })).toThrow(/org\.json:4: not valid JSON \(column 1\)/);
+  });
+
+  it.each([
+    ['a comma before }', '{\n  "name": "acme",\n}\n', 'org.json:3: not valid JSON (column 1): expected a property name after \',\'; JSON takes no comma before \'}\'; found "}"'],
+    ['a missing comma', '{\n  "name": "acme"\n  "mode": "organizations"\n}\n', 'org.json:3: not valid JSON (column 3): expected \',\' or \'}\' after a property; found "\\""'],
+    ['a missing value', '{\n  "name": \n}', 'org.json:3: not valid JSON (column 1): expected a value (a string in double quotes, a number, true, false, null, an object or a list); found "}"'],
+    ['a file that ends early', '{\n  "regions": ["us-east-1",', 'org.json:2: not valid JSON (column 27): expected a value (a string in double quotes, a number, true, false, null, an object or a list); found the end of the file'],
+    ['an empty file', '', 'org.json:1: not valid JSON (column 1): expected a value (a string in double quotes, a number, true, false, null, an object or a list); found the end of the file'],
+    ['a comment', '{\n  // the demo\n  "name": "acme"\n}', 'org.json:2: not valid JSON (column 3): expected a property name in double quotes; found "/"'],
+    ['single quotes', "{ 'name': 'acme' }", 'org.json:1: not valid JSON (column 3): expected a property name in double quotes; found "\'"'],
+    ['a line break in a string', '{ "name": "ac\nme" }', 'org.json:1: not valid JSON (column 14): expected no line break or control character inside a string (write \\n or \\t); found a line break'],
+    ['a leading zero', '{ "wave": 01 }', 'org.json:1: not valid JSON (column 12): expected the end of the number; found "1"'],
+    ['a misspelt literal', '{ "enabled": tru }', 'org.json:1: not valid JSON (column 14): expected a value (a string in double quotes, a number, true, false, null, an object or a list); found "t"'],
+    ['text after the object', '{ "name": "acme" }\n}', 'org.json:2: not valid JSON (column 1): expected the end of the file after the configuration object; found "}"'],
+    ['a byte order mark', '\uFEFF{ "name": "acme" }', 'org.json:1: not valid JSON (column 1): expected no byte order mark: save the file as UTF-8 without BOM; found "\uFEFF"'],
+  ])('says where and what of %s, without quoting the file', (_title, text, message) => {
+    const dir = tempDir({ 'org.json': text });
+    let problems: string[] = [];
+    try {
+      loadConfig('org.json', { cwd: dir });
+    } catch (error) {
+      problems = (error as ConfigError).problems.map(formatProblem);
+    }
+    expect(problems).toEqual([message]);
+  });
+
+  it('finds an error wherever JSON.parse does, and none where it finds none', () => {
+    const valid = JSON.stringify(exampleData(), null, 2);
+    expect(jsonSyntaxError(valid)).toBeUndefined();
+    expect(jsonSyntaxError('{"a":[1,-2.5e+3,true,false,null,"\\u00e9\\n"],"b":{}}')).toBeUndefined();
+    // Every prefix of a valid file is invalid, and found so.
+    for (let cut = 0; cut < valid.length; cut += 97) expect([cut, jsonSyntaxError(valid.slice(0, cut))]).toEqual([cut, expect.objectContaining({ message: expect.any(String) })]);
   });
 });
 
