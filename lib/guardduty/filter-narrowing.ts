@@ -151,76 +151,96 @@ export function takesBounds(kind: FieldKind): boolean {
  */
 export type ConditionEffect = { readonly narrows: true } | { readonly scope: FieldKind } | { readonly narrows: false; readonly reason: string };
 
+const EXCLUDES = 'never: an exclusion archives every finding without the listed values, new finding types included';
+const NO_BOUNDS_RULE = 'refused: bounds compare numbers and times only';
+const NO_BOUNDS = { greaterThan: NO_BOUNDS_RULE, greaterThanOrEqual: NO_BOUNDS_RULE, lessThan: NO_BOUNDS_RULE, lessThanOrEqual: NO_BOUNDS_RULE } as const;
+
+/** One row of the narrowing table: which fields, and per comparison whether a condition narrows. */
+export interface NarrowingRow {
+  /** The fields of the kind, as docs/threat-intel.md names them. */
+  readonly fields: string;
+  readonly rules: Readonly<Record<Comparison, string>>;
+}
+
 /**
  * The narrowing table, one row per kind and comparison: whether a condition narrows, or on what it
- * depends. `docs/threat-intel.md` prints it; `conditionEffect` applies it to a value.
+ * depends. docs/threat-intel.md prints it (a test keeps the two the same); `conditionEffect` applies it
+ * to a value.
  */
-export const NARROWING_TABLE: Readonly<Record<FieldKind, Readonly<Record<Comparison, string>>>> = {
-  account: scopeRow('the accounts listed: whole accounts are archived (acknowledgement archive-whole-account)'),
-  detector: scopeRow('the detectors listed: whole accounts in a region are archived (acknowledgement archive-whole-account)'),
-  region: scopeRow('the regions listed: every finding there is archived (acknowledgement archive-all-findings)'),
-  severity: {
-    equalTo: 'narrows when every listed severity is below 7; a listed 7 or above archives high-severity findings (archive-high-severity)',
-    notEquals: 'never: an exclusion archives every other severity',
-    greaterThan: 'narrows only past the scale (10 and above); otherwise high severities are archived (archive-high-severity, or archive-all-findings below 1)',
-    greaterThanOrEqual: 'narrows only past the scale (above 10): `severity >= 1` admits every finding',
-    lessThan: 'narrows when the bound is 7 or below: only low and medium findings are archived',
-    lessThanOrEqual: 'narrows when the bound is below 7',
-  },
-  constant: fixedRow('never: every finding of the deployment has the same value, so the condition keeps all or none'),
-  archived: {
-    equalTo: 'narrows with "true" only (already archived findings); "false" admits every new finding, as GuardDuty creates them unarchived',
-    notEquals: 'never: an exclusion ("neq true" is "eq false")',
-    ...noBounds(),
-  },
-  'finding-time': {
-    equalTo: 'narrows: only findings of that exact millisecond',
-    notEquals: 'never: an exclusion',
-    greaterThan: 'never: new findings carry the current time, which passes any lower bound sooner or later',
-    greaterThanOrEqual: 'never: as greaterThan',
-    lessThan: 'narrows when the bound is in the past (only older findings); one in the future admits every new finding until then',
-    lessThanOrEqual: 'narrows when the bound is in the past',
-  },
-  'resource-time': {
-    equalTo: 'narrows: only resources or processes of that exact millisecond',
-    notEquals: 'never: an exclusion',
-    greaterThan: 'narrows when the bound is after 1970-01-01 (Unix time 0): older resources are left out',
-    greaterThanOrEqual: 'narrows when the bound is after 1970-01-01',
-    lessThan: 'narrows when the bound is in the past (resources created since are left out); one in the future admits them all',
-    lessThanOrEqual: 'narrows when the bound is in the past',
-  },
-  number: {
-    equalTo: 'narrows: only the listed values',
-    notEquals: 'never: an exclusion',
-    greaterThan: "narrows when the bound is at or above the field's lowest value (0 for scores and counts, -90/-180 for latitude/longitude)",
-    greaterThanOrEqual: "narrows when the bound is above the field's lowest value: `confidence >= 0` admits every finding",
-    lessThan: "narrows when the bound is at or below the field's highest value (65535 for ports, 90/180 for coordinates; counts have none)",
-    lessThanOrEqual: "narrows when the bound is below the field's highest value",
+export const NARROWING_TABLE: Readonly<Record<FieldKind, NarrowingRow>> = {
+  text: {
+    fields: 'text: `type`, names, ids, addresses, `service.action.*` ...',
+    rules: { equalTo: 'narrows: only findings with a listed value', notEquals: EXCLUDES, ...NO_BOUNDS },
   },
   boolean: {
-    equalTo: 'narrows with one of true and false; both admit every finding that has the field',
-    notEquals: 'never: an exclusion',
-    ...noBounds(),
+    fields: 'true or false: `*.blocked`, `*.privileged`, `*.publiclyAccessible` ...',
+    rules: { equalTo: 'narrows with one of `true` and `false`; both narrow nothing', notEquals: EXCLUDES, ...NO_BOUNDS },
   },
-  text: {
-    equalTo: 'narrows: only findings with one of the listed values',
-    notEquals: 'never: an exclusion archives every finding without the listed values, every new finding type included',
-    ...noBounds(),
+  archived: {
+    fields: '`service.archived`',
+    rules: { equalTo: 'narrows with `true` only: GuardDuty creates every finding unarchived', notEquals: EXCLUDES, ...NO_BOUNDS },
+  },
+  constant: {
+    fields: 'the same on every finding: `partition`, `schemaVersion`, `service.serviceName`',
+    rules: { equalTo: 'never: the condition keeps all findings or none', notEquals: 'never', ...NO_BOUNDS },
+  },
+  account: {
+    fields: '`accountId`',
+    rules: { equalTo: 'never on its own: whole accounts (archive-whole-account)', notEquals: EXCLUDES, ...NO_BOUNDS },
+  },
+  detector: {
+    fields: '`service.detectorId`',
+    rules: { equalTo: 'never on its own: whole accounts in a region (archive-whole-account)', notEquals: EXCLUDES, ...NO_BOUNDS },
+  },
+  region: {
+    fields: '`region`',
+    rules: { equalTo: 'never on its own: every finding of the regions (archive-all-findings)', notEquals: EXCLUDES, ...NO_BOUNDS },
+  },
+  severity: {
+    fields: '`severity`',
+    rules: {
+      equalTo: 'narrows when every value is below 7 (archive-high-severity otherwise)',
+      notEquals: EXCLUDES,
+      greaterThan: 'only past the scale (10 and above)',
+      greaterThanOrEqual: 'only past the scale (above 10): `severity >= 1` admits all',
+      lessThan: 'narrows when the bound is 7 or below',
+      lessThanOrEqual: 'narrows when the bound is below 7',
+    },
+  },
+  number: {
+    fields: 'numbers: `confidence`, counts, ports (0-65535), latitude (-90-90), longitude (-180-180), HTTP status (100-599) ...',
+    rules: {
+      equalTo: 'narrows',
+      notEquals: EXCLUDES,
+      greaterThan: "narrows when the bound is at or above the field's lowest value",
+      greaterThanOrEqual: "narrows when the bound is above the field's lowest value: `confidence >= 0` admits all",
+      lessThan: "narrows when the bound is at or below the field's highest value (counts have none)",
+      lessThanOrEqual: "narrows when the bound is below the field's highest value (counts have none)",
+    },
+  },
+  'finding-time': {
+    fields: "a finding's own time: `createdAt`, `updatedAt`, `service.eventFirstSeen`, `service.eventLastSeen`, scan and signal times",
+    rules: {
+      equalTo: 'narrows',
+      notEquals: EXCLUDES,
+      greaterThan: 'never: new findings carry the current time',
+      greaterThanOrEqual: 'never: new findings carry the current time',
+      lessThan: 'narrows when the bound is past; `updatedAt < 2099-01-01` admits every finding until then',
+      lessThanOrEqual: 'narrows when the bound is past',
+    },
+  },
+  'resource-time': {
+    fields: "a resource's or process's time: `resource.instanceDetails.launchTime`, a resource's `createdAt`, a process's `startTime` ...",
+    rules: {
+      equalTo: 'narrows',
+      notEquals: EXCLUDES,
+      greaterThan: 'narrows when the bound is 1970-01-01 (Unix time 0) or later',
+      greaterThanOrEqual: 'narrows when the bound is after 1970-01-01',
+      lessThan: 'narrows when the bound is past',
+      lessThanOrEqual: 'narrows when the bound is past',
+    },
   },
 };
-
-function scopeRow(equalTo: string): Record<Comparison, string> {
-  return { equalTo: `never on its own: ${equalTo}`, notEquals: 'never: an exclusion', ...noBounds() };
-}
-
-function fixedRow(text: string): Record<Comparison, string> {
-  return { equalTo: text, notEquals: text, ...noBounds() };
-}
-
-function noBounds(): Record<'greaterThan' | 'greaterThanOrEqual' | 'lessThan' | 'lessThanOrEqual', string> {
-  const refused = 'refused: bounds compare numbers and times only';
-  return { greaterThan: refused, greaterThanOrEqual: refused, lessThan: refused, lessThanOrEqual: refused };
-}
 
 const EXCLUSION = 'an exclusion: every finding without the listed values is still archived, every new finding type included';
 

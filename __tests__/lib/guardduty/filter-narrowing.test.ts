@@ -1,7 +1,10 @@
 import * as guardduty from '@aws-sdk/client-guardduty';
 import { criteriaSchema, filterProblems } from '../../../lib/guardduty/filters';
 import { FILTER_FIELDS, TIMESTAMP_FIELDS } from '../../../lib/guardduty/filter-fields';
-import { fieldFacts, fieldsByKind, OPERATORS, type FieldKind, type Operator } from '../../../lib/guardduty/filter-narrowing';
+import { readFileSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { fieldFacts, fieldsByKind, NARROWING_TABLE, OPERATORS, type Comparison, type FieldKind, type Operator } from '../../../lib/guardduty/filter-narrowing';
+import { REPO_ROOT } from '../../helpers/synth';
 import { formatProblem } from '../../../lib/problems';
 
 /**
@@ -206,6 +209,20 @@ describe('the kinds of the fields', () => {
     // Text in the model is text here, unless the field list documents it as a time.
     const textAsNumber = [...typed].filter(([field, type]) => type === 'text' && !TIMESTAMP_FIELDS.includes(field) && ['number', 'boolean'].includes(fieldFacts(field).kind));
     expect(textAsNumber).toEqual([]);
+  });
+});
+
+describe('the narrowing table in the documentation', () => {
+  it('is the table lib/guardduty/filter-narrowing.ts holds, with the number of fields of each kind', () => {
+    const comparisons: Comparison[] = ['equalTo', 'notEquals', 'greaterThan', 'greaterThanOrEqual', 'lessThan', 'lessThanOrEqual'];
+    const kinds = fieldsByKind();
+    const table = [
+      '| fields (how many) | `eq`, `equals` | `neq`, `notEquals` | `gt`, `greaterThan` | `gte`, `greaterThanOrEqual` | `lt`, `lessThan` | `lte`, `lessThanOrEqual` |',
+      '| --- | --- | --- | --- | --- | --- | --- |',
+      ...Object.entries(NARROWING_TABLE).map(([kind, row]) => `| ${row.fields} (${kinds.get(kind as FieldKind)?.length ?? 0}) | ${comparisons.map((comparison) => row.rules[comparison]).join(' | ')} |`),
+    ].join('\n');
+    if (process.env.NARROWING_PRINT) writeFileSync(process.env.NARROWING_PRINT, `${table}\n`);
+    expect(readFileSync(path.join(REPO_ROOT, 'docs/threat-intel.md'), 'utf8')).toContain(`${table}\n`);
   });
 });
 
