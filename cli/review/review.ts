@@ -64,10 +64,10 @@ export function renderReview(config: OrgConfig, app: SynthesizedApp): string {
   const roles = accountRoles(config);
 
   const lines: string[] = [
-    `# Review: GuardDuty deployment "${config.name}"`,
+    `# Review: GuardDuty deployment "${markdownText(config.name)}"`,
     '',
-    `Configuration \`${config.configFile}\`: ${config.mode} mode, home region ${config.homeRegion}, ` +
-      `${config.regions.length} region${config.regions.length === 1 ? '' : 's'} (${config.regions.join(', ')}), ` +
+    `Configuration ${codeSpan(config.configFile)}: ${config.mode} mode, home region ${markdownText(config.homeRegion)}, ` +
+      `${config.regions.length} region${config.regions.length === 1 ? '' : 's'} (${markdownText(config.regions.join(', '))}), ` +
       `${plural(config.members.length, 'listed member account')}${enrollsMembersExplicitly(config) ? '' : ' (GuardDuty enrolls every account of the organization itself: autoEnable ALL, so no stack enrolls them for GuardDuty)'}, ` +
       `state backend ${config.backend.type}.`,
     '',
@@ -83,7 +83,7 @@ export function renderReview(config: OrgConfig, app: SynthesizedApp): string {
     const accounts = stackAccounts(planned.get(id), json, roles);
     lines.push(
       `| [${id}](#${anchor(id)}) | ${step.get(id) ?? '?'} | ${accountsSummary(accounts, planned.get(id))} | ${resourceCounts(json).total} | ` +
-        `${importedResources(json).length} | ${stateLocation(app, id, json, config.baseDir).location} |`,
+        `${importedResources(json).length} | ${markdownText(stateLocation(app, id, json, config.baseDir).location)} |`,
     );
   }
 
@@ -107,12 +107,12 @@ function stackSection(
   const state = stateLocation(app, id, json, config.baseDir);
   const dependencies = app.manifest.stacks[id]?.dependencies ?? [];
   const lines = [`## ${id}`, ''];
-  if (planned) lines.push(`${capitalize(planned.description)}.`, '');
+  if (planned) lines.push(`${markdownText(capitalize(planned.description))}.`, '');
   lines.push(
     `- deploy step: ${step ?? 'not in the stack plan'}${dependencies.length ? ` (after ${[...dependencies].sort().join(', ')})` : ''}`,
     `- accounts: ${stackAccounts(planned, json, roles).map(accountText).join(', ') || 'none'}`,
-    `- regions: ${(planned?.regions ?? resourceRegions(json)).join(', ')}`,
-    `- state: ${state.type} backend, ${state.location}`,
+    `- regions: ${markdownText((planned?.regions ?? resourceRegions(json)).join(', '))}`,
+    `- state: ${state.type} backend, ${markdownText(state.location)}`,
     `- resources: ${counts.total}${counts.dynamic.length ? ` (plus a plan-time number of: ${counts.dynamic.join(', ')})` : ''}`,
   );
   if (planned && planned.members.length > 0) {
@@ -186,11 +186,36 @@ function accountsSummary(accounts: readonly { role: string; id: string }[], plan
 }
 
 function accountText(account: { role: string; id: string }): string {
-  return `${account.role} ${account.id}`;
+  return `${markdownText(account.role)} ${account.id}`;
 }
 
 function memberText(member: Member): string {
-  return member.name ? `${member.id} (${member.name})` : member.id;
+  return member.name ? `${member.id} (${markdownText(member.name)})` : member.id;
+}
+
+/**
+ * Text from the configuration (names, paths, state locations) as Markdown that shows it as written:
+ * review.md is appended to the pipeline's step summary, where a name must not become a link, an
+ * image, emphasis, HTML or a table cell border.
+ */
+export function markdownText(text: string): string {
+  return text
+    .replace(/[\r\n]+/g, ' ')
+    .replace(/[\\`*_[\]|~!]/g, '\\$&')
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    // GitHub links bare URLs and www. names by itself (after a blank, a punctuation mark or `_`).
+    .replace(/(^|[^A-Za-z0-9])(https?|ftp):\/\//gi, '$1$2\\://')
+    .replace(/(^|[^A-Za-z0-9])(www)\./gi, '$1$2\\.');
+}
+
+/** Text as one code span: fenced with more backticks than it holds in a row (CommonMark). */
+export function codeSpan(text: string): string {
+  const flat = text.replace(/[\r\n]+/g, ' ');
+  const fence = '`'.repeat(Math.max(0, ...(flat.match(/`+/g) ?? []).map((run) => run.length)) + 1);
+  const pad = flat.startsWith('`') || flat.endsWith('`') ? ' ' : '';
+  return `${fence}${pad}${flat}${pad}${fence}`;
 }
 
 function resourceRegions(json: Record<string, any>): string[] {
@@ -215,7 +240,8 @@ function capitalize(text: string): string {
  */
 function diagram(config: OrgConfig, app: SynthesizedApp, planned: ReadonlyMap<string, PlannedStack>, roles: ReadonlyMap<string, string>): string[] {
   const node = (kind: string, id: string) => `${kind}_${id.replace(/[^A-Za-z0-9]/g, '_')}`;
-  const label = (text: string) => `"${text.replace(/"/g, '#quot;')}"`;
+  // Mermaid's entity codes: a quote ends the label, and the renderer reads < and > as HTML.
+  const label = (text: string) => `"${text.replace(/"/g, '#quot;').replace(/</g, '#lt;').replace(/>/g, '#gt;').replace(/[\r\n]+/g, ' ')}"`;
   const lines = ['flowchart LR'];
 
   // Each stack sits in its own (first) account; the others it reaches are drawn as arrows.

@@ -24,6 +24,7 @@ import {
   behaviorGraphTask,
   detectiveMembersTask,
   detectiveOrganizationTask,
+  securityHubAggregatorTask,
   securityHubMembersTask,
   securityHubOrganizationTask,
   securityHubTask,
@@ -97,6 +98,7 @@ export function stackTasks(config: OrgConfig, stack: PlannedStack, synthesized: 
       break;
     case 'security-hub':
       tasks.push(...perRegion((region) => [securityHubTask(config, stack.id, region), ...(organizations ? [securityHubOrganizationTask(config, stack.id, region)] : [])]));
+      tasks.push(securityHubAggregatorTask(config, stack.id));
       break;
     case 'security-hub-members':
       tasks.push(...perRegion((region) => securityHubMembersTask(config, stack.id, region, stack.members)));

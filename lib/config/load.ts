@@ -2,8 +2,10 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { z } from 'zod';
 import { duplicateKeyProblems } from './duplicate-keys';
+import { jsonSyntaxError } from './json-syntax';
 import { configFolder, readConfiguredFile, shownPath, type ConfigFolder } from './files';
 import { parseMembersCsv, type Member } from './members-csv';
+import { checkBackend } from './backend';
 import { checkExportAccounts } from './export';
 import { checkInvestigation } from './investigation';
 import { checkMalwareProtection } from './malware-protection';
@@ -114,6 +116,7 @@ export function parseConfig(data: unknown, options: ParseOptions): OrgConfig {
   const fields: Fields = parsed.success ? parsed.data : validFields(data as Record<string, unknown>);
   const { members, complete } = collectMembers(fields, data as Record<string, unknown>, file, folder, problems);
   checkRegions(fields, file, problems);
+  checkBackend(fields.backend, file, problems);
   checkPartition(fields, file, problems);
   checkAccounts(fields, members, complete, file, problems);
   checkExistingDetectors(fields, members, complete, file, problems);
@@ -240,12 +243,10 @@ function unwrap(schema: unknown): unknown {
 }
 
 function jsonProblem(file: string, text: string, error: Error): Problem {
-  const position = /at position (\d+)/.exec(error.message);
-  if (!position) return { file, message: `not valid JSON: ${error.message}` };
-  const before = text.slice(0, Number(position[1]));
-  const line = before.split('\n').length;
-  const column = before.length - before.lastIndexOf('\n');
-  return { file, line, message: `not valid JSON (column ${column}): ${error.message.replace(/ in JSON at position \d+.*$/, '')}` };
+  const syntax = jsonSyntaxError(text);
+  // JSON.parse and the scan agree on what JSON is; should they not, Node's message still says something.
+  if (!syntax) return { file, message: `not valid JSON: ${error.message}` };
+  return { file, line: syntax.line, message: `not valid JSON (column ${syntax.column}): ${syntax.message}` };
 }
 
 /**

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { s3BucketNameProblem } from '../aws/names';
 import { SECURITY_HUB_STANDARDS } from '../aws/security-hub';
 import { criteriaSchema } from '../guardduty/filters';
 import { AUTO_ENABLE, type PlanKey } from '../guardduty/protection';
@@ -17,9 +18,15 @@ function oneOf<const T extends readonly [string, ...string[]]>(values: T) {
   });
 }
 
+/** An 11-digit id is a 12-digit one whose leading zero a spreadsheet (or a JSON number) dropped. */
+function droppedZero(input: unknown): string {
+  const digits = String(input);
+  return /^\d{11}$/.test(digits) ? ` (11 digits: a spreadsheet drops a leading zero; format the column as text and write "0${digits}")` : '';
+}
+
 export const accountId = z
-  .string({ error: (issue) => `must be a 12-digit AWS account id written as a string (in quotes); got ${JSON.stringify(issue.input)}` })
-  .regex(ACCOUNT_ID, { error: (issue) => `must be a 12-digit AWS account id; got ${JSON.stringify(issue.input)}` });
+  .string({ error: (issue) => `must be a 12-digit AWS account id written as a string (in quotes); got ${JSON.stringify(issue.input)}${droppedZero(issue.input)}` })
+  .regex(ACCOUNT_ID, { error: (issue) => `must be a 12-digit AWS account id; got ${JSON.stringify(issue.input)}${droppedZero(issue.input)}` });
 
 export const email = z.email({ error: (issue) => `must be an e-mail address; got ${JSON.stringify(issue.input)}` });
 
@@ -210,8 +217,6 @@ export const protectionSchema = z.strictObject({
   aiAnalyst: protectionPlan({}).optional(),
 } satisfies Record<PlanKey, z.ZodType>);
 
-/** S3 bucket names: 3-63 lowercase letters, digits, '.' and '-', starting and ending with a letter or digit. */
-const S3_BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 /** GuardDuty takes at most 5 object prefixes per protected bucket. */
 export const MAX_MALWARE_PREFIXES = 5;
 
@@ -222,7 +227,10 @@ const malwareProtectedBucket = z.strictObject(
     region: text('a region name'),
     bucket: z
       .string({ error: 'must be an S3 bucket name' })
-      .regex(S3_BUCKET_NAME, { error: (issue) => `must be an S3 bucket name (3-63 lowercase letters, digits, '.' or '-'); got ${JSON.stringify(issue.input)}` }),
+      .check((context) => {
+        const problem = s3BucketNameProblem(context.value);
+        if (problem) context.issues.push({ code: 'custom', message: `${problem}; got ${JSON.stringify(context.value)}`, input: context.value });
+      }),
     prefixes: z
       .array(z.string({ error: 'must be an object key prefix' }).min(1, { error: 'must not be empty (leave prefixes out to scan the whole bucket)' }).max(1024, { error: 'must be at most 1024 characters' }), {
         error: 'must be a list of object key prefixes',

@@ -1,5 +1,5 @@
 import type { Problem } from '../problems';
-import { notRoutedRange, tooWideTrusted, WIDEST_TRUSTED_PREFIX, type ListEntry, type ListKind } from '../guardduty/lists';
+import { notRoutedRange, tooWideTrusted, tooWideTrustedTotal, WIDEST_TRUSTED_PREFIX, type ListEntry, type ListKind } from '../guardduty/lists';
 
 /** A list as the configuration names it: its file and what it acknowledges. */
 export type ConfiguredList = { readonly name: string; readonly file: string; readonly acknowledge?: readonly string[] };
@@ -34,6 +34,14 @@ export function silencingEntries(
       ? [{ file: where.shown, line: entry.line, message: `${JSON.stringify(entry.text)} is wider than /${WIDEST_TRUSTED_PREFIX[wide.family]}: GuardDuty raises no finding for traffic with ${wide.addresses}; ${howTo}` }]
       : [];
   });
+  // Entries each narrow enough can still add up: a sum of /8s silences as much as one wide range.
+  const total = kind === 'trusted' && found.length === 0 ? tooWideTrustedTotal(entries.map((entry) => entry.text)) : undefined;
+  if (total) {
+    found.push({
+      file: where.shown,
+      message: `its ${entries.length.toLocaleString('en-US')} entries cover ${total.addresses} publicly routable IPv${total.family} addresses, more than one /${WIDEST_TRUSTED_PREFIX[total.family]} (${total.limit}): GuardDuty raises no finding for traffic with any of them; ${howTo}`,
+    });
+  }
   if (found.length <= LISTED_ENTRY_PROBLEMS) return found;
   return [
     ...found.slice(0, LISTED_ENTRY_PROBLEMS),

@@ -1,4 +1,4 @@
-import { parseAddress, parseListLines, type ListEntry, type ParsedList } from './lists';
+import { parseAddress, parseListLines, type ListEntry, type ListLines, type ParsedList } from './lists';
 
 /**
  * Entity lists: GuardDuty's threat entity sets and trusted entity set, the recommended successor of
@@ -45,9 +45,12 @@ function parseEntity(entryText: string): { key: string } | string {
   return meantAsAddress ? address : parseDomain(entryText);
 }
 
+/** Entity lists: addresses, prefixes and domain names. */
+const ENTITY_LIST_LINES: ListLines = { shape: /^[0-9A-Za-z.:/%\s-]{1,253}$/, entry: 'an address, CIDR or domain name', list: 'a list of addresses and domains' };
+
 /** Parses and checks one entity list file; `file` names it in problems. */
 export function parseEntityList(text: string, file: string, kind: EntityListKind): ParsedList {
-  const { entries, problems: lineProblems } = parseListLines(text, file, parseEntity);
+  const { entries, problems: lineProblems } = parseListLines(text, file, parseEntity, ENTITY_LIST_LINES);
   const problems = [...lineProblems];
   if (kind === 'threat' && entries.length > ENTITY_LIST_LIMITS.threatEntities) {
     problems.push({

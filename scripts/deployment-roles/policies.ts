@@ -121,6 +121,8 @@ export const COMMAND_READS: Readonly<Record<AccountRole, readonly string[]>> = {
     'securityhub:ListEnabledProductsForImport',
     'securityhub:DescribeOrganizationConfiguration',
     'securityhub:ListMembers',
+    'securityhub:ListFindingAggregators',
+    'securityhub:GetFindingAggregator',
     'detective:ListGraphs',
     'detective:DescribeOrganizationConfiguration',
     'detective:ListMembers',

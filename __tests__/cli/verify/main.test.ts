@@ -7,7 +7,7 @@ import { runVerify, VERIFY_COMMAND } from '../../../cli/verify/main';
 import { synthesizeStacks } from '../../../cli/verify/verify';
 import { parseConfig } from '../../../lib/config/load';
 import { planStacks } from '../../../lib/plan/stacks';
-import { iamActionOf } from '../../helpers/aws-calls';
+import { iamActionOf, sdkCalls } from '../../helpers/aws-calls';
 import { exampleData, REPO_ROOT, writeExample } from '../../helpers/synth';
 import { awsError, conforming, FakeOrganization, type World } from '../../../cli/verify/fake-organization';
 
@@ -103,6 +103,38 @@ describe('npm run verify', () => {
     expect(result.world).toBeUndefined();
   });
 
+  it('with --json prints one JSON document with the reason and exit 2 when it cannot start', async () => {
+    const noCredentials = await run(['--json'], undefined, async () => {
+      throw Object.assign(new Error('Could not load credentials from any providers'), { name: 'CredentialsProviderError' });
+    });
+    expect(noCredentials.code).toBe(2);
+    expect(JSON.parse(noCredentials.stdout)).toEqual({
+      error:
+        'no AWS credentials (CredentialsProviderError: Could not load credentials from any providers): run it with the credentials of the role that may assume the deployment role in every account (AWS_PROFILE, the AWS_ACCESS_KEY_ID variables, or a web identity token)',
+      exitCode: 2,
+    });
+    const usage = await run(['--json', '--stpe', '2']);
+    expect(usage.code).toBe(2);
+    expect(JSON.parse(usage.stdout)).toEqual({ error: 'unknown option "--stpe"', exitCode: 2 });
+    expect(JSON.parse((await run(['--json', '--step', '9'])).stdout)).toEqual({ error: '--step 9: the rollout has steps 1 to 5', exitCode: 2 });
+  });
+
+  it('with --json names every configuration problem in the document', async () => {
+    const saved = readFileSync(file, 'utf8');
+    writeFileSync(file, JSON.stringify({ ...data, regions: ['us-west-2', 'us-eest-1'] }));
+    try {
+      const result = await run(['--json']);
+      expect(result.code).toBe(2);
+      expect(JSON.parse(result.stdout)).toEqual({
+        error: `1 problem in the configuration:\n  - ${file}: regions[1]: unknown region "us-eest-1"; did you mean "us-east-1"?`,
+        problems: [`${file}: regions[1]: unknown region "us-eest-1"; did you mean "us-east-1"?`],
+        exitCode: 2,
+      });
+    } finally {
+      writeFileSync(file, saved);
+    }
+  });
+
   it('exits 0 on a conforming organization, progress as plain lines on stderr, the report on stdout', async () => {
     const result = await run(['--role', 'GuardDutyVerify']);
     expect(result.code).toBe(0);
@@ -130,6 +162,27 @@ describe('npm run verify', () => {
         'Security Hub members: 6 checked, 6 OK, 0 FAIL, 0 could not be read',
         '',
         'DIFFERENT: 12 checks, 11 OK, 1 FAIL, 0 could not be read',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('exits 1 on a filter whose criteria were edited in place, though its name, action and rank are as configured', async () => {
+    const result = await run(['--stacks', 'threat-intel'], (world) => {
+      world.filters.get('us-east-1')![0].FindingCriteria = { Criterion: { updatedAt: { Lt: 4070908800000, LessThan: 4070908800000 } } };
+    });
+    expect(result.code).toBe(1);
+    expect(result.stdout).toBe(
+      [
+        'verify acme (organizations mode), 1 stacks',
+        '',
+        'Threat lists and trusted IP list: 6 checked, 6 OK, 0 FAIL, 0 could not be read',
+        '',
+        'Suppression filters: 3 checked, 2 OK, 1 FAIL, 0 could not be read (OK rows hidden; --all shows them)',
+        '  account       region     subject                       expected                                                     found                                        result',
+        '  222222222222  us-east-1  archive-low-severity-sandbox  ARCHIVE, rank 1, accountId eq [333333333333]; severity lt 4  ARCHIVE, rank 1, updatedAt lt 4070908800000  FAIL',
+        '',
+        'DIFFERENT: 9 checks, 8 OK, 1 FAIL, 0 could not be read',
         '',
       ].join('\n'),
     );
@@ -165,7 +218,7 @@ describe('npm run verify', () => {
 });
 
 describe('examples/iam/verify-read-only.json', () => {
-  it('allows every call verify makes, and nothing else', async () => {
+  it('allows every call verify makes, and nothing else but what report calls (read from cli/report: the same credentials)', async () => {
     const policy = JSON.parse(readFileSync(path.join(REPO_ROOT, 'examples/iam/verify-read-only.json'), 'utf8'));
     const allowed = new Set<string>(policy.Statement.flatMap((statement: { Action: string | string[] }) => statement.Action));
     const made = new Set<string>();
@@ -178,6 +231,7 @@ describe('examples/iam/verify-read-only.json', () => {
     }
     data.autoEnable = 'NEW';
     writeFileSync(file, JSON.stringify(data));
+    for (const call of sdkCalls(['cli/report']).keys()) made.add(call);
     expect([...made].sort()).toEqual([...allowed].sort());
   });
 });
