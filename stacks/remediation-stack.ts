@@ -101,7 +101,7 @@ export class RemediationStack extends OrgStack {
     const groups = isolationGroupNames(config);
     const isolation = make('isolate-instance', 'Isolates an EC2 instance GuardDuty saw talking to a threat-list IP', isolationStatements(functionScope), {
       FORENSIC_GROUP_NAME: groups.forensic,
-      TRANSITION_GROUP_NAME: groups.transition,
+      TRANSITION_GROUP_PREFIX: groups.transition,
     });
     const protectedRoleNames = protectedRoles(config, functionName);
     const revocation = make(
