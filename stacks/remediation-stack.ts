@@ -9,7 +9,7 @@ import { TARGET_RETRY_POLICY, type InputTransformer } from '../lib/guardduty/fin
 import { isolationGroupNames, resourceName } from '../lib/plan/naming';
 import { iamArn } from '../lib/aws/partition';
 import type { PolicyStatement } from '../lib/aws/policy';
-import { deactivationStatements, isolationStatements, revocationStatements, type FunctionScope } from '../lib/remediation/policies';
+import { deactivationStatements, isolationStatements, revocationStatements, sweepStatements, type FunctionScope } from '../lib/remediation/policies';
 import {
   ALARM_EMAIL,
   alarmPattern,
@@ -27,8 +27,30 @@ import { OrgStack, type OrgStackProps } from './org-stack';
 
 const FUNCTIONS_DIR = path.resolve(__dirname, '..', 'functions');
 /** The handlers in functions/, by file name; also the last part of each function's name. */
-const FUNCTION_KEYS = ['isolate-instance', 'revoke-role-sessions', 'deactivate-access-key'] as const;
-type FunctionKey = (typeof FUNCTION_KEYS)[number];
+export const FUNCTION_KEYS = ['isolate-instance', 'revoke-role-sessions', 'deactivate-access-key', 'sweep-isolations'] as const;
+export type FunctionKey = (typeof FUNCTION_KEYS)[number];
+/** How often the sweep runs: a few minutes, so an isolation a failed run left is finished soon after Lambda's retries. */
+export const SWEEP_SCHEDULE = 'rate(5 minutes)';
+
+/** The remediation's functions this configuration deploys, in every remediation region. */
+export function deployedFunctions(config: Pick<OrgConfig, 'remediation'>): FunctionKey[] {
+  return FUNCTION_KEYS.filter((key) => key !== 'deactivate-access-key' || config.remediation.deactivateAccessKeys);
+}
+
+/** The regions the remediation runs in. */
+export function remediationRegions(config: Pick<OrgConfig, 'remediation' | 'regions' | 'homeRegion'>): readonly string[] {
+  return config.remediation.regions === 'all' ? config.regions : [config.homeRegion];
+}
+
+/** The execution role of a function in a region (roles are global, the function exists once per region). */
+export function functionRoleName(config: Pick<OrgConfig, 'name'>, key: FunctionKey, region: string): string {
+  return `${resourceName(config, key)}-${region}`;
+}
+
+/** The exemption tag, where the deployment's service control policy reserves it; otherwise not honoured. */
+export function honouredExemptTag(config: Pick<OrgConfig, 'remediation'>): string | undefined {
+  return config.remediation.serviceControlPolicy.enabled ? config.remediation.exemptTag : undefined;
+}
 
 /**
  * The sandbox account's automatic remediation, per region (the home region, or every region with
@@ -50,8 +72,7 @@ export class RemediationStack extends OrgStack {
     const { config } = props;
     const accountId = config.accounts.sandbox;
     const provider = this.provider(accountId);
-    const regions = config.remediation.regions === 'all' ? config.regions : [config.homeRegion];
-    for (const region of regions) this.addRegion(provider, accountId, region);
+    for (const region of remediationRegions(config)) this.addRegion(provider, accountId, region);
   }
 
   private addRegion(provider: AwsProvider, accountId: string, region: string): void {
@@ -70,10 +91,17 @@ export class RemediationStack extends OrgStack {
     });
     const deadLetters = new DeadLetterQueue(this, id('dead-letters'), { provider, region, queueName: resourceName(config, 'remediation-dead-letters') });
 
-    const functionScope: FunctionScope = { accountId, region, topicArn: topic.topicArn, topicKeyArn: topic.key.arn, exemptTag: remediation.exemptTag };
-    const common = { MODE: mode, TOPIC_ARN: topic.topicArn, EXEMPT_TAG: remediation.exemptTag };
+    const exemptTag = honouredExemptTag(config);
+    const exemptions = remediation.exemptions;
+    const functionScope: FunctionScope = { accountId, region, topicArn: topic.topicArn, topicKeyArn: topic.key.arn, ...(exemptTag ? { exemptTag } : {}) };
+    const common = {
+      MODE: mode,
+      TOPIC_ARN: topic.topicArn,
+      ...(exemptTag ? { EXEMPT_TAG: exemptTag } : {}),
+      ...(exemptions.accounts.length > 0 ? { EXEMPT_ACCOUNTS: exemptions.accounts.join(',') } : {}),
+    };
     const functionName = (name: string) => resourceName(config, name);
-    const deployed = FUNCTION_KEYS.filter((key) => key !== 'deactivate-access-key' || remediation.deactivateAccessKeys);
+    const deployed = deployedFunctions(config);
     const logKey = new LogKey(this, id('log-key'), {
       provider,
       region,
@@ -99,19 +127,33 @@ export class RemediationStack extends OrgStack {
 
     // The same names the simulation stack gives the groups it creates (and removes) in its VPC.
     const groups = isolationGroupNames(config);
-    const isolation = make('isolate-instance', 'Isolates an EC2 instance GuardDuty saw talking to a threat-list IP', isolationStatements(functionScope), {
+    const networkScope = { ...functionScope, exemptInstanceIds: exemptions.instances };
+    const network = {
       FORENSIC_GROUP_NAME: groups.forensic,
       TRANSITION_GROUP_PREFIX: groups.transition,
-    });
+      ...(exemptions.instances.length > 0 ? { EXEMPT_INSTANCES: exemptions.instances.join(',') } : {}),
+    };
+    const isolation = make('isolate-instance', 'Isolates an EC2 instance GuardDuty saw talking to a threat-list IP', isolationStatements(networkScope), network);
+    const sweep = make('sweep-isolations', 'Finishes isolations a failed run left: closes stale transition groups, moves pending interfaces', sweepStatements(networkScope), network);
     const protectedRoleNames = protectedRoles(config, functionName);
     const revocation = make(
       'revoke-role-sessions',
       'Revokes the sessions of an instance role whose credentials GuardDuty saw used elsewhere',
-      revocationStatements({ ...functionScope, rolePathPrefix: remediation.rolePathPrefix, roleNamePrefix: remediation.roleNamePrefix, protectedRoleNames }),
-      { ROLE_PATH_PREFIX: remediation.rolePathPrefix, ROLE_NAME_PREFIX: remediation.roleNamePrefix, PROTECTED_ROLE_NAMES: protectedRoleNames.join(',') },
+      revocationStatements({ ...functionScope, rolePathPrefix: remediation.rolePathPrefix, roleNamePrefix: remediation.roleNamePrefix, protectedRoleNames, exemptRoles: exemptions.roles }),
+      {
+        ROLE_PATH_PREFIX: remediation.rolePathPrefix,
+        ROLE_NAME_PREFIX: remediation.roleNamePrefix,
+        PROTECTED_ROLE_NAMES: protectedRoleNames.join(','),
+        ...(exemptions.roles.length > 0 ? { EXEMPT_ROLES: exemptions.roles.join(',') } : {}),
+      },
     );
     const deactivation = remediation.deactivateAccessKeys
-      ? make('deactivate-access-key', 'Deactivates an IAM user access key GuardDuty saw used from a threat-list IP', deactivationStatements(functionScope), {})
+      ? make(
+          'deactivate-access-key',
+          'Deactivates an IAM user access key GuardDuty saw used from a threat-list IP',
+          deactivationStatements({ ...functionScope, exemptUserNames: exemptions.users }),
+          exemptions.users.length > 0 ? { EXEMPT_USERS: exemptions.users.join(',') } : {},
+        )
       : undefined;
 
     const rule = (definition: RemediationRule, targets: [FunctionKey, RemediationFunction][]) => {
@@ -142,6 +184,26 @@ export class RemediationStack extends OrgStack {
     rule(IAM_USER_MALICIOUS_IP_CALLER_RULE, deactivation ? [['deactivate-access-key', deactivation]] : []);
     rule(INSTANCE_CREDENTIAL_EXFILTRATION_RULE, [['revoke-role-sessions', revocation]]);
 
+    // The sweep, on a schedule; its failures alarm like the other functions'.
+    const schedule = new CloudwatchEventRule(this, id('sweep-schedule'), {
+      provider,
+      region,
+      name: resourceName(config, 'remediation-sweep'),
+      description: 'Every few minutes: finish isolations a failed run left',
+      scheduleExpression: SWEEP_SCHEDULE,
+    });
+    sweep.allowRule('sweep-schedule', schedule.arn);
+    deadLetters.allowRule(schedule.arn);
+    new CloudwatchEventTarget(this, id('sweep-schedule-sweep-isolations'), {
+      provider,
+      region,
+      rule: schedule.name,
+      targetId: 'sweep-isolations',
+      arn: sweep.function.arn,
+      retryPolicy: TARGET_RETRY_POLICY,
+      deadLetterConfig: { arn: deadLetters.queueArn },
+    });
+
     const deadLetterAlarm = new CloudwatchMetricAlarm(this, id('dead-letters-alarm'), {
       provider,
       region,
@@ -157,7 +219,7 @@ export class RemediationStack extends OrgStack {
       comparisonOperator: 'GreaterThanThreshold',
       treatMissingData: 'notBreaching',
     });
-    const alarms = [...[isolation, revocation, deactivation].flatMap((fn) => fn?.alarms ?? []), deadLetterAlarm];
+    const alarms = [...[isolation, sweep, revocation, deactivation].flatMap((fn) => fn?.alarms ?? []), deadLetterAlarm];
     const alarmRule = new CloudwatchEventRule(this, id('alarms'), {
       provider,
       region,

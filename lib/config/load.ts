@@ -15,6 +15,7 @@ import { closestName, KNOWN_REGIONS, REGION_NAME_PATTERN } from '../aws/regions'
 import { accountId, configSchema, memberSchema, protectionSchema, type Mode, type RawConfig } from './schema';
 import { reservedTextProblems } from './reserved-text';
 import { tagProblems } from './tags';
+import { checkRemediation, remediationTagKeys } from './remediation';
 import { filterProblems } from '../guardduty/filters';
 import {
   LIST_LIMITS,
@@ -127,7 +128,8 @@ export function parseConfig(data: unknown, options: ParseOptions): OrgConfig {
   const lists = resolveListFiles(fields, file, folder, problems);
   problems.push(...filterProblems(fields.filters ?? [], file));
   checkFindingsFlow(fields, file, problems);
-  problems.push(...tagProblems(fields.tags ?? {}, file));
+  problems.push(...tagProblems(fields.tags ?? {}, file, remediationTagKeys(fields.remediation)));
+  checkRemediation(fields, file, problems);
   problems.push(...reservedTextProblems(data, file));
   checkProtection(fields, file, problems);
   checkProviderVersion(fields, file, problems);
