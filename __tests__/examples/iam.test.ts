@@ -26,6 +26,7 @@ const SERVICE_BY_PREFIX: [RegExp, string][] = [
   [/^aws_sns_/, 'sns'],
   [/^aws_sqs_/, 'sqs'],
   [/^aws_lambda_/, 'lambda'],
+  [/^aws_organizations_/, 'organizations'],
   [/^aws_dynamodb_/, 'dynamodb'],
   [/^aws_ssm_/, 'ssm'],
   [/^aws_(vpc|subnet|internet_gateway|route|route_table|route_table_association|security_group|instance|eip|eip_association)$/, 'ec2'],
