@@ -3,9 +3,12 @@ import { CloudwatchEventRule } from '@cdktf/provider-aws/lib/cloudwatch-event-ru
 import { CloudwatchEventTarget } from '@cdktf/provider-aws/lib/cloudwatch-event-target';
 import { CloudwatchMetricAlarm } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm';
 import type { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import { TerraformLocal } from 'cdktf';
 import type { Construct } from 'constructs';
 import type { OrgConfig } from '../lib/config/load';
-import { TARGET_RETRY_POLICY, type InputTransformer } from '../lib/guardduty/findings';
+import { TARGET_RETRY_POLICY } from '../lib/guardduty/findings';
+import { instanceKey } from '../lib/terraform/addresses';
+import { eachReference, expression, instanceReference, Instances, KeyedBlocks } from '../lib/terraform/instances';
 import { isolationGroupNames, resourceName } from '../lib/plan/naming';
 import { iamArn } from '../lib/aws/partition';
 import type { PolicyStatement } from '../lib/aws/policy';
@@ -72,10 +75,12 @@ export class RemediationStack extends OrgStack {
     const { config } = props;
     const accountId = config.accounts.sandbox;
     const provider = this.provider(accountId);
-    for (const region of remediationRegions(config)) this.addRegion(provider, accountId, region);
+    const parts = remediationRegions(config).map((region) => this.addRegion(provider, accountId, region));
+    this.addRulesAndAlarms(provider, accountId, parts);
   }
 
-  private addRegion(provider: AwsProvider, accountId: string, region: string): void {
+  /** A region's topic, dead-letter queue and functions: what its rules and alarms refer to. */
+  private addRegion(provider: AwsProvider, accountId: string, region: string): RegionParts {
     const { config } = this;
     const remediation = config.remediation;
     const mode = remediation.mode === 'dry-run' ? 'dry-run' : 'auto';
@@ -156,102 +161,184 @@ export class RemediationStack extends OrgStack {
         )
       : undefined;
 
-    const rule = (definition: RemediationRule, targets: [FunctionKey, RemediationFunction][]) => {
-      const eventRule = new CloudwatchEventRule(this, id(definition.key), {
+    const functions = new Map<FunctionKey, RemediationFunction>([
+      ['isolate-instance', isolation],
+      ['sweep-isolations', sweep],
+      ['revoke-role-sessions', revocation],
+      ...(deactivation ? [['deactivate-access-key', deactivation] as const] : []),
+    ]);
+    return { region, topic, deadLetters, functions };
+  }
+
+  /**
+   * The rules, their targets and the dead-letter alarm of every region, written once each with
+   * `for_each` keyed by region, rule and target (`aws_cloudwatch_event_rule.remediation["us-west-2/ec2-malicious-ip-caller"]`),
+   * so that a region added or removed adds or removes its instances and moves no other. What an
+   * instance refers to in its region (topic, queue, function) is read from one local map each.
+   */
+  private addRulesAndAlarms(provider: AwsProvider, accountId: string, parts: readonly RegionParts[]): void {
+    const { config } = this;
+    const byRegion = Instances.of(parts, (part) => part.region, (part) => ({ region: part.region }));
+    const topics = this.readOnce('remediation_topics', Object.fromEntries(parts.map((part) => [part.region, part.topic.topicArn])));
+    const queues = this.readOnce('remediation_dead_letter_queues', Object.fromEntries(parts.map((part) => [part.region, part.deadLetters.queueArn])));
+    const queueNames = this.readOnce('remediation_dead_letter_queue_names', Object.fromEntries(parts.map((part) => [part.region, part.deadLetters.queue.name])));
+    const functionArns = new TerraformLocal(
+      this,
+      'remediation_function_arns',
+      Object.fromEntries(parts.flatMap((part) => [...part.functions].map(([key, fn]) => [instanceKey(part.region, key), fn.function.arn]))),
+    );
+    const functionArn = (keyExpression: string) => expression(`local.${functionArns.friendlyUniqueId}[${keyExpression}]`);
+
+    const deadLetterAlarm = KeyedBlocks.add(
+      new CloudwatchMetricAlarm(this, 'dead-letters-alarm', {
+        forEach: byRegion,
         provider,
-        region,
+        region: byRegion.value('region'),
+        alarmName: resourceName(config, 'remediation-dead-letters'),
+        alarmDescription: 'A remediation event could not be delivered or kept failing; it waits in the dead-letter queue',
+        namespace: 'AWS/SQS',
+        metricName: 'ApproximateNumberOfMessagesVisible',
+        dimensions: { QueueName: queueNames.at('each.value.region') },
+        statistic: 'Maximum',
+        period: 300,
+        evaluationPeriods: 1,
+        threshold: 0,
+        comparisonOperator: 'GreaterThanThreshold',
+        treatMissingData: 'notBreaching',
+      }),
+      'remediation_dead_letters',
+      byRegion,
+    );
+
+    // The lab's rules and the alarm rule, each e-mailing the topic; the lab's invoking their function.
+    const specs = parts.flatMap((part) => {
+      const lab = ([EC2_MALICIOUS_IP_CALLER_RULE, IAM_USER_MALICIOUS_IP_CALLER_RULE, INSTANCE_CREDENTIAL_EXFILTRATION_RULE] as const).map((definition) => ({
+        part,
+        rule: definition.key as string,
         name: definition.name,
         description: definition.description,
-        eventPattern: JSON.stringify(remediationPattern(definition, accountId)),
-      });
-      topic.allowRule(eventRule.arn);
-      deadLetters.allowRule(eventRule.arn);
-      this.emailTarget(provider, region, id(`${definition.key}-email`), eventRule, topic, deadLetters, definition.email);
-      for (const [key, target] of targets) {
-        target.allowRule(definition.key, eventRule.arn);
-        new CloudwatchEventTarget(this, id(`${definition.key}-${key}`), {
-          provider,
-          region,
-          rule: eventRule.name,
-          targetId: key,
-          arn: target.function.arn,
-          retryPolicy: TARGET_RETRY_POLICY,
-          deadLetterConfig: { arn: deadLetters.queueArn },
-        });
-      }
-    };
-    rule(EC2_MALICIOUS_IP_CALLER_RULE, [['isolate-instance', isolation]]);
-    rule(IAM_USER_MALICIOUS_IP_CALLER_RULE, deactivation ? [['deactivate-access-key', deactivation]] : []);
-    rule(INSTANCE_CREDENTIAL_EXFILTRATION_RULE, [['revoke-role-sessions', revocation]]);
+        pattern: JSON.stringify(remediationPattern(definition, accountId)),
+        email: definition.email,
+        targets: [...part.functions].filter(([key]) => RULE_TARGETS[definition.key] === key).map(([key]) => key),
+      }));
+      const alarms = [...[...part.functions.values()].flatMap((fn) => fn.alarms.map((alarm) => alarm.arn)), instanceReference(deadLetterAlarm, part.region, 'arn')];
+      const alarmRule = {
+        part,
+        rule: 'alarms',
+        name: resourceName(config, 'remediation-alarms'),
+        description: 'Remediation alarms entering ALARM: e-mail the remediation topic',
+        pattern: JSON.stringify(alarmPattern(alarms)),
+        email: ALARM_EMAIL,
+        targets: [] as FunctionKey[],
+      };
+      return [...lab, alarmRule];
+    });
+    const ruleKey = (spec: (typeof specs)[number]) => instanceKey(spec.part.region, spec.rule);
+    const ruleInstances = Instances.of(specs, ruleKey, (spec) => ({ region: spec.part.region, rule: spec.rule, name: spec.name, description: spec.description }));
+    const patterns = new TerraformLocal(this, 'remediation_rule_patterns', Object.fromEntries(specs.map((spec) => [ruleKey(spec), spec.pattern])));
+    const rules = KeyedBlocks.add(
+      new CloudwatchEventRule(this, 'rules', {
+        forEach: ruleInstances,
+        provider,
+        region: ruleInstances.value('region'),
+        name: ruleInstances.value('name'),
+        description: ruleInstances.value('description'),
+        eventPattern: expression(`local.${patterns.friendlyUniqueId}[each.key]`),
+      }),
+      'remediation',
+      ruleInstances,
+    );
+    const emails = Instances.of(specs, ruleKey, (spec) => ({ region: spec.part.region, rule: spec.rule, input_paths: spec.email.inputPaths, input_template: spec.email.inputTemplate }));
+    KeyedBlocks.add(
+      new CloudwatchEventTarget(this, 'email-targets', {
+        forEach: emails,
+        provider,
+        region: emails.value('region'),
+        rule: eachReference(rules, 'each.key', 'name'),
+        targetId: 'email',
+        arn: topics.at('each.value.region'),
+        inputTransformer: { inputPaths: expression('each.value.input_paths') as unknown as Record<string, string>, inputTemplate: emails.value('input_template') },
+        retryPolicy: TARGET_RETRY_POLICY,
+        deadLetterConfig: { arn: queues.at('each.value.region') },
+      }),
+      'remediation_email',
+      emails,
+    );
+    const invocations = specs.flatMap((spec) => spec.targets.map((target) => ({ spec, target })));
+    const functionTargets = Instances.of(
+      invocations,
+      ({ spec, target }) => instanceKey(spec.part.region, spec.rule, target),
+      ({ spec, target }) => ({ region: spec.part.region, rule: spec.rule, rule_key: ruleKey(spec), target_id: target, function_key: instanceKey(spec.part.region, target) }),
+    );
+    KeyedBlocks.add(
+      new CloudwatchEventTarget(this, 'function-targets', {
+        forEach: functionTargets,
+        provider,
+        region: functionTargets.value('region'),
+        rule: eachReference(rules, 'each.value.rule_key', 'name'),
+        targetId: functionTargets.value('target_id'),
+        arn: functionArn('each.value.function_key'),
+        retryPolicy: TARGET_RETRY_POLICY,
+        deadLetterConfig: { arn: queues.at('each.value.region') },
+      }),
+      'remediation',
+      functionTargets,
+    );
+    for (const spec of specs) {
+      const arn = instanceReference(rules, ruleKey(spec), 'arn');
+      spec.part.topic.allowRule(arn);
+      spec.part.deadLetters.allowRule(arn);
+      for (const target of spec.targets) spec.part.functions.get(target)!.allowRule(spec.rule, arn);
+    }
 
-    // The sweep, on a schedule; its failures alarm like the other functions'.
-    const schedule = new CloudwatchEventRule(this, id('sweep-schedule'), {
-      provider,
-      region,
-      name: resourceName(config, 'remediation-sweep'),
-      description: 'Every few minutes: finish isolations a failed run left',
-      scheduleExpression: SWEEP_SCHEDULE,
-    });
-    sweep.allowRule('sweep-schedule', schedule.arn);
-    deadLetters.allowRule(schedule.arn);
-    new CloudwatchEventTarget(this, id('sweep-schedule-sweep-isolations'), {
-      provider,
-      region,
-      rule: schedule.name,
-      targetId: 'sweep-isolations',
-      arn: sweep.function.arn,
-      retryPolicy: TARGET_RETRY_POLICY,
-      deadLetterConfig: { arn: deadLetters.queueArn },
-    });
-
-    const deadLetterAlarm = new CloudwatchMetricAlarm(this, id('dead-letters-alarm'), {
-      provider,
-      region,
-      alarmName: resourceName(config, 'remediation-dead-letters'),
-      alarmDescription: 'A remediation event could not be delivered or kept failing; it waits in the dead-letter queue',
-      namespace: 'AWS/SQS',
-      metricName: 'ApproximateNumberOfMessagesVisible',
-      dimensions: { QueueName: deadLetters.queue.name },
-      statistic: 'Maximum',
-      period: 300,
-      evaluationPeriods: 1,
-      threshold: 0,
-      comparisonOperator: 'GreaterThanThreshold',
-      treatMissingData: 'notBreaching',
-    });
-    const alarms = [...[isolation, sweep, revocation, deactivation].flatMap((fn) => fn?.alarms ?? []), deadLetterAlarm];
-    const alarmRule = new CloudwatchEventRule(this, id('alarms'), {
-      provider,
-      region,
-      name: resourceName(config, 'remediation-alarms'),
-      description: 'Remediation alarms entering ALARM: e-mail the remediation topic',
-      eventPattern: JSON.stringify(alarmPattern(alarms.map((alarm) => alarm.arn))),
-    });
-    topic.allowRule(alarmRule.arn);
-    deadLetters.allowRule(alarmRule.arn);
-    this.emailTarget(provider, region, id('alarms-email'), alarmRule, topic, deadLetters, ALARM_EMAIL);
+    // The sweep, on a schedule of its own in every region; its failures alarm like the other functions'.
+    const sweeps = Instances.of(parts, (part) => part.region, (part) => ({ region: part.region, function_key: instanceKey(part.region, 'sweep-isolations') }));
+    const schedules = KeyedBlocks.add(
+      new CloudwatchEventRule(this, 'sweep-schedules', {
+        forEach: sweeps,
+        provider,
+        region: sweeps.value('region'),
+        name: resourceName(config, 'remediation-sweep'),
+        description: 'Every few minutes: finish isolations a failed run left',
+        scheduleExpression: SWEEP_SCHEDULE,
+      }),
+      'remediation_sweep',
+      sweeps,
+    );
+    KeyedBlocks.add(
+      new CloudwatchEventTarget(this, 'sweep-targets', {
+        forEach: sweeps,
+        provider,
+        region: sweeps.value('region'),
+        rule: eachReference(schedules, 'each.key', 'name'),
+        targetId: 'sweep-isolations',
+        arn: functionArn('each.value.function_key'),
+        retryPolicy: TARGET_RETRY_POLICY,
+        deadLetterConfig: { arn: queues.at('each.value.region') },
+      }),
+      'remediation_sweep',
+      sweeps,
+    );
+    for (const part of parts) {
+      const arn = instanceReference(schedules, part.region, 'arn');
+      part.functions.get('sweep-isolations')!.allowRule('sweep-schedule', arn);
+      part.deadLetters.allowRule(arn);
+    }
   }
+}
 
-  private emailTarget(
-    provider: AwsProvider,
-    region: string,
-    id: string,
-    rule: CloudwatchEventRule,
-    topic: NotificationTopic,
-    deadLetters: DeadLetterQueue,
-    email: InputTransformer,
-  ): void {
-    new CloudwatchEventTarget(this, id, {
-      provider,
-      region,
-      rule: rule.name,
-      targetId: 'email',
-      arn: topic.topicArn,
-      inputTransformer: { inputPaths: email.inputPaths, inputTemplate: email.inputTemplate },
-      retryPolicy: TARGET_RETRY_POLICY,
-      deadLetterConfig: { arn: deadLetters.queueArn },
-    });
-  }
+/** The function each lab rule invokes, where it is deployed. */
+const RULE_TARGETS: Readonly<Record<RemediationRule['key'], FunctionKey>> = {
+  'ec2-malicious-ip-caller': 'isolate-instance',
+  'iam-user-malicious-ip-caller': 'deactivate-access-key',
+  'instance-credential-exfiltration': 'revoke-role-sessions',
+};
+
+interface RegionParts {
+  readonly region: string;
+  readonly topic: NotificationTopic;
+  readonly deadLetters: DeadLetterQueue;
+  readonly functions: ReadonlyMap<FunctionKey, RemediationFunction>;
 }
 
 /**

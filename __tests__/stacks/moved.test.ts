@@ -167,6 +167,13 @@ function sortKeys(value: unknown): unknown {
   return value;
 }
 
+/**
+ * The previous layout without the stacks keyed since by a later change, which prove their moves
+ * against a layout of their own (their arguments changed since d3f9baa for other reasons).
+ */
+const KEYED_LATER = ['sandbox-remediation'];
+const withoutKeyedLater = (layout: AppLayout): AppLayout => Object.fromEntries(Object.entries(layout).filter(([stack]) => !KEYED_LATER.includes(stack)));
+
 describe.each(['organizations', 'invitations'])('moved blocks from the previous layout, %s mode', (name) => {
   const before = previousLayout(name);
   const after = synthLayout(path.join(PREVIOUS_LAYOUT_DIR, `${name}.json`));
@@ -178,14 +185,28 @@ describe.each(['organizations', 'invitations'])('moved blocks from the previous 
   });
 
   it('moves every old address to a new instance of the same type and arguments, and carries the imports', () => {
-    const { problems, moved } = compareLayouts(before, after);
+    const { problems, moved } = compareLayouts(withoutKeyedLater(before), after);
     expect(problems).toEqual([]);
     expect(moved).toBeGreaterThan(50);
   });
 });
 
+// The remediation stack's rules, targets and dead-letter alarm were keyed later (issue 22): proven
+// against its own layout from just before (remediation.layout.json, every option on, two regions).
+describe('moved blocks from the remediation stack before its rules were keyed', () => {
+  const before = previousLayout('remediation');
+  const after = synthLayout(path.join(PREVIOUS_LAYOUT_DIR, 'remediation.json'));
+
+  it('moves every old rule, target and dead-letter alarm to a keyed instance of the same arguments', () => {
+    const { problems, moved } = compareLayouts(before, { 'sandbox-remediation': after['sandbox-remediation'] });
+    expect(problems).toEqual([]);
+    // Per region: 4 rules, 4 e-mail targets, 3 function targets, the sweep's rule and target, the alarm.
+    expect(moved).toBe(2 * 14);
+  });
+});
+
 describe('the comparison itself', () => {
-  const before = previousLayout('invitations');
+  const before = withoutKeyedLater(previousLayout('invitations'));
   const after = synthLayout(path.join(PREVIOUS_LAYOUT_DIR, 'invitations.json'));
 
   it('reports a moved block that goes missing', () => {

@@ -18,6 +18,16 @@ const byName = (resources: Resources, field: string, name: string) => {
   return found;
 };
 const keyOf = (resources: Resources, resource: Record<string, any>) => Object.entries(resources).find(([, value]) => value === resource)![0];
+/**
+ * A JSON document whose strings hold Terraform references to keyed instances
+ * (`"${aws_x.y["us-west-2/k"].arn}"`: Terraform reads the quotes as part of the reference), parsed
+ * with those inner quotes as `'`; `reference` writes an expected reference the same way.
+ */
+const parsed = (text: string) => JSON.parse(text.replace(/\$\{[^{}]*\}/g, (reference) => reference.replace(/"/g, "'")));
+const reference = (text: string) => text.replace(/"/g, "'");
+/** A value as Terraform reads it: `${local.<map>["<key>"]}` replaced by the stack's local (the keyed blocks read their region's references from locals). */
+const resolved = (synth: Synthesized, text: string): string =>
+  text.replace(/\$\{local\.([\w-]+)\["([^"]+)"\]\}/g, (_whole, name: string, key: string) => synth.stack(STACK).locals[name][key]);
 
 // One synth per configuration: the app is large and bundling is done once per process.
 let standard: Synthesized;
@@ -49,7 +59,7 @@ describe('RemediationStack rules', () => {
     ['GuardDuty-Event-IAMUser-MaliciousIPCaller', ['iam-user-malicious-ip-caller-custom', 'iam-user-recon-malicious-ip-caller-custom']],
     ['GuardDuty-Event-IAMUser-InstanceCredentialExfiltration', ['instance-credential-exfiltration-inside-aws', 'instance-credential-exfiltration-outside-aws']],
   ])('%s matches exactly its findings among every fixture', (name, expected) => {
-    const pattern = JSON.parse(byName(rules(), 'name', name).event_pattern);
+    const pattern = JSON.parse(resolved(standard, byName(rules(), 'name', name).event_pattern));
 
     expect(FIXTURES.filter((fixture) => matchesPattern(pattern, findingEvent(fixture))).sort()).toEqual(expected);
   });
@@ -59,7 +69,7 @@ describe('RemediationStack rules', () => {
     ['GuardDuty-Event-IAMUser-MaliciousIPCaller', 'iam-user-malicious-ip-caller-custom'],
     ['GuardDuty-Event-IAMUser-InstanceCredentialExfiltration', 'instance-credential-exfiltration-outside-aws'],
   ])('%s never matches a GuardDuty sample finding, and matches one that says sample: false', (name, fixture) => {
-    const pattern = JSON.parse(byName(rules(), 'name', name).event_pattern);
+    const pattern = JSON.parse(resolved(standard, byName(rules(), 'name', name).event_pattern));
     const sample = findingEvent(fixture);
     sample.detail.service.additionalInfo = { sample: true };
     const notSample = findingEvent(fixture);
@@ -74,7 +84,7 @@ describe('RemediationStack rules', () => {
   });
 
   it('matches the older exfiltration type without suffix, and no finding of another account', () => {
-    const exfiltration = JSON.parse(byName(rules(), 'name', 'GuardDuty-Event-IAMUser-InstanceCredentialExfiltration').event_pattern);
+    const exfiltration = JSON.parse(resolved(standard, byName(rules(), 'name', 'GuardDuty-Event-IAMUser-InstanceCredentialExfiltration').event_pattern));
     const older = findingEvent('instance-credential-exfiltration-outside-aws');
     older.detail.type = 'UnauthorizedAccess:IAMUser/InstanceCredentialExfiltration';
     const foreign = findingEvent('instance-credential-exfiltration-outside-aws');
@@ -94,12 +104,12 @@ describe('RemediationStack targets', () => {
 
   it('sends each lab rule to its Lambda and to the topic; the IAM user rule only to the topic by default', () => {
     const topic = '${aws_sns_topic.topic-us-west-2_topic_D8EFC07E.arn}';
-    expect(targetsOf('GuardDuty-Event-EC2-MaliciousIPCaller').map((target) => [target.target_id, target.arn])).toEqual([
+    expect(targetsOf('GuardDuty-Event-EC2-MaliciousIPCaller').map((target) => [target.target_id, resolved(standard, target.arn)])).toEqual([
       ['email', topic],
       ['isolate-instance', `\${aws_lambda_function.${lambdaKey('acme-isolate-instance')}.arn}`],
     ]);
-    expect(targetsOf('GuardDuty-Event-IAMUser-MaliciousIPCaller').map((target) => [target.target_id, target.arn])).toEqual([['email', topic]]);
-    expect(targetsOf('GuardDuty-Event-IAMUser-InstanceCredentialExfiltration').map((target) => [target.target_id, target.arn])).toEqual([
+    expect(targetsOf('GuardDuty-Event-IAMUser-MaliciousIPCaller').map((target) => [target.target_id, resolved(standard, target.arn)])).toEqual([['email', topic]]);
+    expect(targetsOf('GuardDuty-Event-IAMUser-InstanceCredentialExfiltration').map((target) => [target.target_id, resolved(standard, target.arn)])).toEqual([
       ['email', topic],
       ['revoke-role-sessions', `\${aws_lambda_function.${lambdaKey('acme-revoke-role-sessions')}.arn}`],
     ]);
@@ -108,7 +118,7 @@ describe('RemediationStack targets', () => {
   it('gives every target a retry policy and the dead-letter queue', () => {
     const queue = '${aws_sqs_queue.dead-letters-us-west-2_queue_853290EF.arn}';
     for (const target of values(targets())) {
-      expect(target.dead_letter_config).toEqual({ arn: queue });
+      expect(resolved(standard, target.dead_letter_config.arn)).toBe(queue);
       expect(target.retry_policy).toEqual({ maximum_event_age_in_seconds: 86400, maximum_retry_attempts: 185 });
     }
   });
@@ -146,10 +156,10 @@ describe('RemediationStack targets', () => {
   });
 
   it('lets every rule publish to the topic (the sweep schedule e-mails nothing) and send dead letters, and nothing else', () => {
-    const ruleArns = Object.keys(standard.resources(STACK, 'aws_cloudwatch_event_rule')).map((key) => `\${aws_cloudwatch_event_rule.${key}.arn}`);
-    const sweepRule = `\${aws_cloudwatch_event_rule.${ruleKey('acme-remediation-sweep')}.arn}`;
-    const topicPolicy = JSON.parse(values(standard.resources(STACK, 'aws_sns_topic_policy'))[0].policy);
-    const queuePolicy = JSON.parse(values(standard.resources(STACK, 'aws_sqs_queue_policy'))[0].policy);
+    const ruleArns = Object.keys(standard.resources(STACK, 'aws_cloudwatch_event_rule')).map((key) => reference(`\${aws_cloudwatch_event_rule.${key}.arn}`));
+    const sweepRule = reference(`\${aws_cloudwatch_event_rule.${ruleKey('acme-remediation-sweep')}.arn}`);
+    const topicPolicy = parsed(values(standard.resources(STACK, 'aws_sns_topic_policy'))[0].policy);
+    const queuePolicy = parsed(values(standard.resources(STACK, 'aws_sqs_queue_policy'))[0].policy);
 
     expect(topicPolicy.Statement).toHaveLength(1);
     expect(topicPolicy.Statement[0]).toMatchObject({ Effect: 'Allow', Action: 'sns:Publish', Principal: { Service: 'events.amazonaws.com' } });
@@ -464,8 +474,8 @@ describe('RemediationStack alarms', () => {
   it('e-mails the topic when any of them enters ALARM', () => {
     const rules = standard.resources(STACK, 'aws_cloudwatch_event_rule');
     const rule = byName(rules, 'name', 'acme-remediation-alarms');
-    const pattern = JSON.parse(rule.event_pattern);
-    const alarmArns = Object.keys(alarms()).map((key) => `\${aws_cloudwatch_metric_alarm.${key}.arn}`);
+    const pattern = parsed(resolved(standard, rule.event_pattern));
+    const alarmArns = Object.keys(alarms()).map((key) => reference(`\${aws_cloudwatch_metric_alarm.${key}.arn}`));
     const event = {
       version: '0',
       id: 'c4c1c1c9-6542-e61b-6ef0-8c4d36933a92',

@@ -78,6 +78,15 @@ const PATHS: Readonly<Record<string, PreviousPath>> = {
   'aws_detective_organization_configuration.configuration': (i) => [`organization-${region(i)}`, 'configuration'],
   'aws_detective_member.member': (i) => [`member-${accountId(i)}`, region(i)],
   'aws_detective_invitation_accepter.member_*': (i, account) => [`member-${account}`, `${region(i)}-acceptance`],
+  // sandbox-remediation stack: its rules, targets and dead-letter alarm were one resource per region
+  // until they were keyed (issue 22), named by their construct id (the sweep's were never released;
+  // a moved block from an address no state holds changes nothing)
+  'aws_cloudwatch_event_rule.remediation': (i) => [`${text(i.value.rule)}-${region(i)}`],
+  'aws_cloudwatch_event_rule.remediation_sweep': (i) => [`sweep-schedule-${region(i)}`],
+  'aws_cloudwatch_event_target.remediation_email': (i) => [`${text(i.value.rule)}-email-${region(i)}`],
+  'aws_cloudwatch_event_target.remediation': (i) => [`${text(i.value.rule)}-${text(i.value.target_id)}-${region(i)}`],
+  'aws_cloudwatch_event_target.remediation_sweep': (i) => [`sweep-schedule-sweep-isolations-${region(i)}`],
+  'aws_cloudwatch_metric_alarm.remediation_dead_letters': (i) => [`dead-letters-alarm-${region(i)}`],
 };
 
 /**
