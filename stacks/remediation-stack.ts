@@ -25,7 +25,7 @@ import {
 import { DeadLetterQueue } from '../modules/dead-letter-queue';
 import { LogKey } from '../modules/log-key';
 import { NotificationTopic } from '../modules/notification-topic';
-import { functionLogGroupName, RemediationFunction } from '../modules/remediation-function';
+import { functionLogGroupName, RemediationFunctions, type RemediationFunctionSpec } from '../modules/remediation-function';
 import { OrgStack, type OrgStackProps } from './org-stack';
 
 const FUNCTIONS_DIR = path.resolve(__dirname, '..', 'functions');
@@ -76,7 +76,10 @@ export class RemediationStack extends OrgStack {
     const accountId = config.accounts.sandbox;
     const provider = this.provider(accountId);
     const parts = remediationRegions(config).map((region) => this.addRegion(provider, accountId, region));
-    this.addRulesAndAlarms(provider, accountId, parts);
+    const reservedConcurrency = config.remediation.reservedConcurrency === 'none' ? undefined : config.remediation.reservedConcurrency;
+    const functions = new RemediationFunctions(this, 'functions', { provider, accountId, functions: parts.flatMap((part) => part.specs), reservedConcurrency });
+    this.addRulesAndAlarms(provider, accountId, parts, functions);
+    functions.writePermissions();
   }
 
   /** A region's topic, dead-letter queue and functions: what its rules and alarms refer to. */
@@ -114,21 +117,17 @@ export class RemediationStack extends OrgStack {
       aliasName: resourceName(config, 'remediation-logs'),
       logGroupNames: deployed.map((key) => functionLogGroupName(functionName(key))),
     });
-    const reservedConcurrency = remediation.reservedConcurrency === 'none' ? undefined : remediation.reservedConcurrency;
-    const make = (key: FunctionKey, description: string, statements: PolicyStatement[], environment: Record<string, string>) =>
-      new RemediationFunction(this, id(key), {
-        provider,
-        region,
-        accountId,
-        functionName: functionName(key),
-        description,
-        entry: path.join(FUNCTIONS_DIR, `${key}.ts`),
-        statements,
-        environment: { ...common, ...environment },
-        deadLetterQueueArn: deadLetters.queueArn,
-        logKeyArn: logKey.keyArn,
-        reservedConcurrency,
-      });
+    const make = (key: FunctionKey, description: string, statements: PolicyStatement[], environment: Record<string, string>): RemediationFunctionSpec => ({
+      key,
+      region,
+      functionName: functionName(key),
+      description,
+      entry: path.join(FUNCTIONS_DIR, `${key}.ts`),
+      statements,
+      environment: { ...common, ...environment },
+      deadLetterQueueArn: deadLetters.queueArn,
+      logKeyArn: logKey.keyArn,
+    });
 
     // The same names the simulation stack gives the groups it creates (and removes) in its VPC.
     const groups = isolationGroupNames(config);
@@ -161,13 +160,7 @@ export class RemediationStack extends OrgStack {
         )
       : undefined;
 
-    const functions = new Map<FunctionKey, RemediationFunction>([
-      ['isolate-instance', isolation],
-      ['sweep-isolations', sweep],
-      ['revoke-role-sessions', revocation],
-      ...(deactivation ? [['deactivate-access-key', deactivation] as const] : []),
-    ]);
-    return { region, topic, deadLetters, functions };
+    return { region, topic, deadLetters, specs: [isolation, sweep, revocation, ...(deactivation ? [deactivation] : [])] };
   }
 
   /**
@@ -176,7 +169,7 @@ export class RemediationStack extends OrgStack {
    * so that a region added or removed adds or removes its instances and moves no other. What an
    * instance refers to in its region (topic, queue, function) is read from one local map each.
    */
-  private addRulesAndAlarms(provider: AwsProvider, accountId: string, parts: readonly RegionParts[]): void {
+  private addRulesAndAlarms(provider: AwsProvider, accountId: string, parts: readonly RegionParts[], functions: RemediationFunctions): void {
     const { config } = this;
     const byRegion = Instances.of(parts, (part) => part.region, (part) => ({ region: part.region }));
     const topics = this.readOnce('remediation_topics', Object.fromEntries(parts.map((part) => [part.region, part.topic.topicArn])));
@@ -185,7 +178,7 @@ export class RemediationStack extends OrgStack {
     const functionArns = new TerraformLocal(
       this,
       'remediation_function_arns',
-      Object.fromEntries(parts.flatMap((part) => [...part.functions].map(([key, fn]) => [instanceKey(part.region, key), fn.function.arn]))),
+      Object.fromEntries(parts.flatMap((part) => part.specs.map((spec) => [instanceKey(part.region, spec.key), functions.functionArn(part.region, spec.key)]))),
     );
     const functionArn = (keyExpression: string) => expression(`local.${functionArns.friendlyUniqueId}[${keyExpression}]`);
 
@@ -219,9 +212,9 @@ export class RemediationStack extends OrgStack {
         description: definition.description,
         pattern: JSON.stringify(remediationPattern(definition, accountId)),
         email: definition.email,
-        targets: [...part.functions].filter(([key]) => RULE_TARGETS[definition.key] === key).map(([key]) => key),
+        targets: part.specs.filter((spec) => RULE_TARGETS[definition.key] === spec.key).map((spec) => spec.key as FunctionKey),
       }));
-      const alarms = [...[...part.functions.values()].flatMap((fn) => fn.alarms.map((alarm) => alarm.arn)), instanceReference(deadLetterAlarm, part.region, 'arn')];
+      const alarms = [...part.specs.flatMap((spec) => functions.alarmArns(part.region, spec.key)), instanceReference(deadLetterAlarm, part.region, 'arn')];
       const alarmRule = {
         part,
         rule: 'alarms',
@@ -288,7 +281,7 @@ export class RemediationStack extends OrgStack {
       const arn = instanceReference(rules, ruleKey(spec), 'arn');
       spec.part.topic.allowRule(arn);
       spec.part.deadLetters.allowRule(arn);
-      for (const target of spec.targets) spec.part.functions.get(target)!.allowRule(spec.rule, arn);
+      for (const target of spec.targets) functions.allowRule(spec.part.region, target, spec.rule, arn);
     }
 
     // The sweep, on a schedule of its own in every region; its failures alarm like the other functions'.
@@ -321,7 +314,7 @@ export class RemediationStack extends OrgStack {
     );
     for (const part of parts) {
       const arn = instanceReference(schedules, part.region, 'arn');
-      part.functions.get('sweep-isolations')!.allowRule('sweep-schedule', arn);
+      functions.allowRule(part.region, 'sweep-isolations', 'sweep-schedule', arn);
       part.deadLetters.allowRule(arn);
     }
   }
@@ -338,7 +331,8 @@ interface RegionParts {
   readonly region: string;
   readonly topic: NotificationTopic;
   readonly deadLetters: DeadLetterQueue;
-  readonly functions: ReadonlyMap<FunctionKey, RemediationFunction>;
+  /** The functions of the region, in order. */
+  readonly specs: readonly RemediationFunctionSpec[];
 }
 
 /**

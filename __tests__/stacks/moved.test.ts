@@ -41,6 +41,10 @@ class Canonical {
     if (Array.isArray(value)) return value.map((entry) => this.value(stack, entry));
     if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([key, entry]) => [key, this.value(stack, entry)]));
     if (typeof value !== 'string') return value;
+    // A whole value read from a local map of objects (a keyed block's environment variables, say).
+    const whole = /^\$\{local\.([A-Za-z0-9_-]+)\["([^"]+)"\]\}$/.exec(value);
+    const entry = whole ? (this.layout[stack].locals as Json | undefined)?.[whole[1]]?.[whole[2]] : undefined;
+    if (entry !== null && typeof entry === 'object') return this.value(stack, entry);
     return this.text(stack, value);
   }
 
@@ -191,17 +195,18 @@ describe.each(['organizations', 'invitations'])('moved blocks from the previous 
   });
 });
 
-// The remediation stack's rules, targets and dead-letter alarm were keyed later (issue 22): proven
+// The remediation stack's functions, rules, targets and dead-letter alarm were keyed later (issue 22): proven
 // against its own layout from just before (remediation.layout.json, every option on, two regions).
-describe('moved blocks from the remediation stack before its rules were keyed', () => {
+describe('moved blocks from the remediation stack before its per-region resources were keyed', () => {
   const before = previousLayout('remediation');
   const after = synthLayout(path.join(PREVIOUS_LAYOUT_DIR, 'remediation.json'));
 
-  it('moves every old rule, target and dead-letter alarm to a keyed instance of the same arguments', () => {
+  it("moves every old function resource, rule, target and alarm to a keyed instance of the same arguments", () => {
     const { problems, moved } = compareLayouts(before, { 'sandbox-remediation': after['sandbox-remediation'] });
     expect(problems).toEqual([]);
-    // Per region: 4 rules, 4 e-mail targets, 3 function targets, the sweep's rule and target, the alarm.
-    expect(moved).toBe(2 * 14);
+    // Per region: 4 rules, 4 e-mail targets, 3 function targets, the sweep's rule and target, the
+    // dead-letter alarm; 4 functions of 8 resources each; 4 invoke permissions.
+    expect(moved).toBe(2 * (14 + 4 * 8 + 4));
   });
 });
 

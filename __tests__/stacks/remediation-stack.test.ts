@@ -4,7 +4,11 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { matchesPattern, renderInputTransformer } from '../helpers/eventbridge';
 import { findingEvent } from '../helpers/fixtures';
-import { synthApp, testConfig, type Synthesized } from '../helpers/synth';
+import { withLocals } from '../helpers/locals';
+import { synthApp as synthRaw, testConfig, type Synthesized } from '../helpers/synth';
+
+/** The app, with what its keyed blocks read from local maps in place. */
+const synthApp = (config: Parameters<typeof synthRaw>[0]) => withLocals(synthRaw(config));
 
 const STACK = 'sandbox-remediation';
 const SANDBOX = '333333333333';
@@ -145,13 +149,13 @@ describe('RemediationStack targets', () => {
     const permissions = values(standard.resources(STACK, 'aws_lambda_permission'));
     expect(permissions.map((permission) => [permission.function_name, permission.principal, permission.source_arn, permission.source_account])).toEqual([
       [`\${aws_lambda_function.${lambdaKey('acme-isolate-instance')}.function_name}`, 'events.amazonaws.com', `\${aws_cloudwatch_event_rule.${ruleKey('GuardDuty-Event-EC2-MaliciousIPCaller')}.arn}`, SANDBOX],
-      [`\${aws_lambda_function.${lambdaKey('acme-sweep-isolations')}.function_name}`, 'events.amazonaws.com', `\${aws_cloudwatch_event_rule.${ruleKey('acme-remediation-sweep')}.arn}`, SANDBOX],
       [
         `\${aws_lambda_function.${lambdaKey('acme-revoke-role-sessions')}.function_name}`,
         'events.amazonaws.com',
         `\${aws_cloudwatch_event_rule.${ruleKey('GuardDuty-Event-IAMUser-InstanceCredentialExfiltration')}.arn}`,
         SANDBOX,
       ],
+      [`\${aws_lambda_function.${lambdaKey('acme-sweep-isolations')}.function_name}`, 'events.amazonaws.com', `\${aws_cloudwatch_event_rule.${ruleKey('acme-remediation-sweep')}.arn}`, SANDBOX],
     ]);
   });
 
@@ -290,12 +294,12 @@ describe('RemediationStack functions', () => {
     ]);
     const logKeys = Object.keys(standard.resources(STACK, 'aws_cloudwatch_log_group'));
     values(standard.resources(STACK, 'aws_iam_role_policy')).forEach((policy, index) => {
-      const statements = JSON.parse(policy.policy).Statement;
+      const statements = parsed(policy.policy).Statement;
       expect(statements[0]).toEqual({
         Sid: 'WriteOwnLogs',
         Effect: 'Allow',
         Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-        Resource: `\${aws_cloudwatch_log_group.${logKeys[index]}.arn}:log-stream:*`,
+        Resource: reference(`\${aws_cloudwatch_log_group.${logKeys[index]}.arn}:log-stream:*`),
       });
       expect(JSON.stringify(statements)).not.toContain('logs:CreateLogGroup');
     });
@@ -306,8 +310,8 @@ describe('RemediationStack functions', () => {
 
 describe('RemediationStack IAM', () => {
   const statementsOf = (synth: Synthesized, role: string) =>
-    JSON.parse(values(synth.resources(STACK, 'aws_iam_role_policy')).find((policy) => policy.role.includes(role))!.policy).Statement as Record<string, any>[];
-  const allStatements = (synth: Synthesized) => values(synth.resources(STACK, 'aws_iam_role_policy')).flatMap((policy) => JSON.parse(policy.policy).Statement as Record<string, any>[]);
+    parsed(values(synth.resources(STACK, 'aws_iam_role_policy')).find((policy) => policy.role.includes(role))!.policy).Statement as Record<string, any>[];
+  const allStatements = (synth: Synthesized) => values(synth.resources(STACK, 'aws_iam_role_policy')).flatMap((policy) => parsed(policy.policy).Statement as Record<string, any>[]);
 
   it.each([
     ['standard', () => standard],
@@ -484,7 +488,7 @@ describe('RemediationStack alarms', () => {
       account: SANDBOX,
       time: '2026-11-22T05:00:00Z',
       region: 'us-west-2',
-      resources: [alarmArns.find((arn) => arn.includes('isolate-instance-us-west-2_errors'))],
+      resources: [alarmArns.find((arn) => arn.includes("remediation_errors['us-west-2/isolate-instance']"))],
       detail: {
         alarmName: 'acme-isolate-instance-errors',
         state: { value: 'ALARM', reason: 'Threshold Crossed: 1 datapoint [1.0] was greater than the threshold (0.0).' },

@@ -5,6 +5,7 @@ import { planStacks, STACK_IDS } from '../../lib/plan/stacks';
 import { scenario3Steps } from '../../lib/simulation/scenario-3';
 import { isolationGroupNames } from '../../lib/plan/naming';
 import { SimulationStack } from '../../stacks/simulation-stack';
+import { withLocals } from '../helpers/locals';
 import { synthApp, testConfig } from '../helpers/synth';
 
 const SANDBOX = '333333333333';
@@ -130,7 +131,7 @@ describe('SimulationStack', () => {
   });
 
   it("names the isolation groups exactly as the remediation stack tells its isolation Lambda", () => {
-    const synth = synthApp(testConfig());
+    const synth = withLocals(synthApp(testConfig()));
     const lambdas = Object.values(synth.resources(STACK_IDS.remediation, 'aws_lambda_function')) as Record<string, any>[];
     const isolation = lambdas.filter((lambda) => lambda.environment?.variables?.FORENSIC_GROUP_NAME !== undefined);
     // The isolation and the sweep that finishes its work.
@@ -142,7 +143,7 @@ describe('SimulationStack', () => {
   });
 
   it("keeps GuardDuty-Example-EC2-Compromised within the revocation Lambda's scope", () => {
-    const synth = synthApp(testConfig());
+    const synth = withLocals(synthApp(testConfig()));
     const role = only(synth.stack(STACK_IDS.simulation), 'aws_iam_role', { name: 'GuardDuty-Example-EC2-Compromised' });
     const lambdas = Object.values(synth.resources(STACK_IDS.remediation, 'aws_lambda_function')) as Record<string, any>[];
     const revocation = lambdas.filter((lambda) => lambda.environment?.variables?.ROLE_PATH_PREFIX !== undefined);
