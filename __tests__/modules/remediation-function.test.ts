@@ -4,9 +4,8 @@ import { App } from 'cdktf';
 import { planStacks, STACK_IDS } from '../../lib/plan/stacks';
 import { RemediationFunctions, type RemediationFunctionSpec } from '../../modules/remediation-function';
 import { OrgStack } from '../../stacks/org-stack';
-import { resolveLocals } from '../helpers/locals';
 import { REPO_ROOT, testConfig } from '../helpers/synth';
-import { instanceAttributes, resourceInstances } from '../../cli/common/synthesized';
+import { instanceAttributes, resourceInstances, withLocalEntries } from '../../cli/common/synthesized';
 
 const revoke = (region: string): RemediationFunctionSpec => ({
   key: 'revoke-role-sessions',
@@ -36,7 +35,7 @@ function synthFunctions(options: { rules?: string[]; logRetentionDays?: number; 
   const json = stack.toTerraform();
   const instances = (type: string) =>
     Object.fromEntries(
-      resourceInstances({ resource: { [type]: json.resource[type] ?? {} } }).map((instance) => [instance.address.slice(type.length + 1), resolveLocals(json.locals ?? {}, instanceAttributes(instance)) as Record<string, any>]),
+      resourceInstances({ resource: { [type]: json.resource[type] ?? {} } }).map((instance) => [instance.address.slice(type.length + 1), withLocalEntries(json, instanceAttributes(instance)) as Record<string, any>]),
     );
   const one = (type: string) => Object.values(instances(type))[0];
   const all = (type: string) => Object.values(instances(type));

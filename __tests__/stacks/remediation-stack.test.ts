@@ -29,9 +29,6 @@ const keyOf = (resources: Resources, resource: Record<string, any>) => Object.en
  */
 const parsed = (text: string) => JSON.parse(text.replace(/\$\{[^{}]*\}/g, (reference) => reference.replace(/"/g, "'")));
 const reference = (text: string) => text.replace(/"/g, "'");
-/** A value as Terraform reads it: `${local.<map>["<key>"]}` replaced by the stack's local (the keyed blocks read their region's references from locals). */
-const resolved = (synth: Synthesized, text: string): string =>
-  text.replace(/\$\{local\.([\w-]+)\["([^"]+)"\]\}/g, (_whole, name: string, key: string) => synth.stack(STACK).locals[name][key]);
 
 // One synth per configuration: the app is large and bundling is done once per process.
 let standard: Synthesized;
@@ -63,7 +60,7 @@ describe('RemediationStack rules', () => {
     ['GuardDuty-Event-IAMUser-MaliciousIPCaller', ['iam-user-malicious-ip-caller-custom', 'iam-user-recon-malicious-ip-caller-custom']],
     ['GuardDuty-Event-IAMUser-InstanceCredentialExfiltration', ['instance-credential-exfiltration-inside-aws', 'instance-credential-exfiltration-outside-aws']],
   ])('%s matches exactly its findings among every fixture', (name, expected) => {
-    const pattern = JSON.parse(resolved(standard, byName(rules(), 'name', name).event_pattern));
+    const pattern = JSON.parse(byName(rules(), 'name', name).event_pattern);
 
     expect(FIXTURES.filter((fixture) => matchesPattern(pattern, findingEvent(fixture))).sort()).toEqual(expected);
   });
@@ -73,7 +70,7 @@ describe('RemediationStack rules', () => {
     ['GuardDuty-Event-IAMUser-MaliciousIPCaller', 'iam-user-malicious-ip-caller-custom'],
     ['GuardDuty-Event-IAMUser-InstanceCredentialExfiltration', 'instance-credential-exfiltration-outside-aws'],
   ])('%s never matches a GuardDuty sample finding, and matches one that says sample: false', (name, fixture) => {
-    const pattern = JSON.parse(resolved(standard, byName(rules(), 'name', name).event_pattern));
+    const pattern = JSON.parse(byName(rules(), 'name', name).event_pattern);
     const sample = findingEvent(fixture);
     sample.detail.service.additionalInfo = { sample: true };
     const notSample = findingEvent(fixture);
@@ -88,7 +85,7 @@ describe('RemediationStack rules', () => {
   });
 
   it('matches the older exfiltration type without suffix, and no finding of another account', () => {
-    const exfiltration = JSON.parse(resolved(standard, byName(rules(), 'name', 'GuardDuty-Event-IAMUser-InstanceCredentialExfiltration').event_pattern));
+    const exfiltration = JSON.parse(byName(rules(), 'name', 'GuardDuty-Event-IAMUser-InstanceCredentialExfiltration').event_pattern);
     const older = findingEvent('instance-credential-exfiltration-outside-aws');
     older.detail.type = 'UnauthorizedAccess:IAMUser/InstanceCredentialExfiltration';
     const foreign = findingEvent('instance-credential-exfiltration-outside-aws');
@@ -108,12 +105,12 @@ describe('RemediationStack targets', () => {
 
   it('sends each lab rule to its Lambda and to the topic; the IAM user rule only to the topic by default', () => {
     const topic = '${aws_sns_topic.topic-us-west-2_topic_D8EFC07E.arn}';
-    expect(targetsOf('GuardDuty-Event-EC2-MaliciousIPCaller').map((target) => [target.target_id, resolved(standard, target.arn)])).toEqual([
+    expect(targetsOf('GuardDuty-Event-EC2-MaliciousIPCaller').map((target) => [target.target_id, target.arn])).toEqual([
       ['email', topic],
       ['isolate-instance', `\${aws_lambda_function.${lambdaKey('acme-isolate-instance')}.arn}`],
     ]);
-    expect(targetsOf('GuardDuty-Event-IAMUser-MaliciousIPCaller').map((target) => [target.target_id, resolved(standard, target.arn)])).toEqual([['email', topic]]);
-    expect(targetsOf('GuardDuty-Event-IAMUser-InstanceCredentialExfiltration').map((target) => [target.target_id, resolved(standard, target.arn)])).toEqual([
+    expect(targetsOf('GuardDuty-Event-IAMUser-MaliciousIPCaller').map((target) => [target.target_id, target.arn])).toEqual([['email', topic]]);
+    expect(targetsOf('GuardDuty-Event-IAMUser-InstanceCredentialExfiltration').map((target) => [target.target_id, target.arn])).toEqual([
       ['email', topic],
       ['revoke-role-sessions', `\${aws_lambda_function.${lambdaKey('acme-revoke-role-sessions')}.arn}`],
     ]);
@@ -122,7 +119,7 @@ describe('RemediationStack targets', () => {
   it('gives every target a retry policy and the dead-letter queue', () => {
     const queue = '${aws_sqs_queue.dead-letters-us-west-2_queue_853290EF.arn}';
     for (const target of values(targets())) {
-      expect(resolved(standard, target.dead_letter_config.arn)).toBe(queue);
+      expect(target.dead_letter_config.arn).toBe(queue);
       expect(target.retry_policy).toEqual({ maximum_event_age_in_seconds: 86400, maximum_retry_attempts: 185 });
     }
   });
@@ -478,7 +475,7 @@ describe('RemediationStack alarms', () => {
   it('e-mails the topic when any of them enters ALARM', () => {
     const rules = standard.resources(STACK, 'aws_cloudwatch_event_rule');
     const rule = byName(rules, 'name', 'acme-remediation-alarms');
-    const pattern = parsed(resolved(standard, rule.event_pattern));
+    const pattern = parsed(rule.event_pattern);
     const alarmArns = Object.keys(alarms()).map((key) => reference(`\${aws_cloudwatch_metric_alarm.${key}.arn}`));
     const event = {
       version: '0',
