@@ -33,7 +33,7 @@ function inSandbox(name: string): Record<string, any> {
   return event;
 }
 
-const SETTINGS = { mode: 'auto' as const, topicArn: `arn:aws:sns:${REGION}:${ACCOUNT}:acme-remediation`, exemptTag: 'GuardDutyRemediationExempt' };
+const SETTINGS = { mode: 'auto' as const, topicArn: `arn:aws:sns:${REGION}:${ACCOUNT}:acme-remediation`, exemptTag: 'GuardDutyRemediationExempt', exemptAccounts: [] };
 
 function sns() {
   const client = new SNSClient({ region: REGION, credentials: TEST_CREDENTIALS });
@@ -53,7 +53,7 @@ describe('attack sequences and the remediation', () => {
   it.each(ATTACK_SEQUENCES)('the isolation refuses %s without calling EC2 or sending mail', async (name) => {
     const ec2 = new FakeEc2(labInstance());
     const mail = sns();
-    const handler = isolationHandler({ ec2: ec2.client, sns: mail.client, settings: () => ({ ...SETTINGS, forensicGroupName: 'acme-ForensicSecurityGroup', transitionGroupName: 'acme-IsolationTransition' }), sink: () => {} });
+    const handler = isolationHandler({ ec2: ec2.client, sns: mail.client, settings: () => ({ ...SETTINGS, forensicGroupName: 'acme-ForensicSecurityGroup', transitionGroupPrefix: 'acme-IsolationTransition', exemptInstanceIds: [] }), sink: () => {} });
     const result = await handler(inSandbox(name), { invokedFunctionArn: FUNCTION_ARN('isolate-instance'), awsRequestId: 'request-1' });
     expect(result.outcome).toBe('rejected');
     expect(ec2.calls()).toEqual([]);
@@ -66,7 +66,7 @@ describe('attack sequences and the remediation', () => {
     const handler = revocationHandler({
       iam: iam.client,
       sns: mail.client,
-      settings: () => ({ ...SETTINGS, rolePathPrefix: '/', roleNamePrefix: '', protectedRoleNames: [] }),
+      settings: () => ({ ...SETTINGS, rolePathPrefix: '/', roleNamePrefix: '', protectedRoleNames: [], exemptRoles: [] }),
       sink: () => {},
     });
     const result = await handler(inSandbox(name), { invokedFunctionArn: FUNCTION_ARN('revoke-role-sessions'), awsRequestId: 'request-2' });
@@ -78,7 +78,7 @@ describe('attack sequences and the remediation', () => {
   it.each(ATTACK_SEQUENCES)('the key deactivation refuses %s without calling IAM or sending mail', async (name) => {
     const iam = new FakeIam({ users: [{ UserName: 'ci-deployer', Tags: [], keys: [{ AccessKeyId: 'AKIAEXAMPLECIDEPLOY1', Status: 'Active' }] }] });
     const mail = sns();
-    const handler = deactivationHandler({ iam: iam.client, sns: mail.client, settings: () => SETTINGS, sink: () => {} });
+    const handler = deactivationHandler({ iam: iam.client, sns: mail.client, settings: () => ({ ...SETTINGS, exemptUserNames: [] }), sink: () => {} });
     const result = await handler(inSandbox(name), { invokedFunctionArn: FUNCTION_ARN('deactivate-access-key'), awsRequestId: 'request-3' });
     expect(result.outcome).toBe('rejected');
     expect(iam.calls()).toEqual([]);

@@ -41,6 +41,10 @@ class Canonical {
     if (Array.isArray(value)) return value.map((entry) => this.value(stack, entry));
     if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([key, entry]) => [key, this.value(stack, entry)]));
     if (typeof value !== 'string') return value;
+    // A whole value read from a local map of objects (a keyed block's environment variables, say).
+    const whole = /^\$\{local\.([A-Za-z0-9_-]+)\["([^"]+)"\]\}$/.exec(value);
+    const entry = whole ? (this.layout[stack].locals as Json | undefined)?.[whole[1]]?.[whole[2]] : undefined;
+    if (entry !== null && typeof entry === 'object') return this.value(stack, entry);
     return this.text(stack, value);
   }
 
@@ -167,6 +171,13 @@ function sortKeys(value: unknown): unknown {
   return value;
 }
 
+/**
+ * The previous layout without the stacks keyed since by a later change, which prove their moves
+ * against a layout of their own (their arguments changed since d3f9baa for other reasons).
+ */
+const KEYED_LATER = ['sandbox-remediation'];
+const withoutKeyedLater = (layout: AppLayout): AppLayout => Object.fromEntries(Object.entries(layout).filter(([stack]) => !KEYED_LATER.includes(stack)));
+
 describe.each(['organizations', 'invitations'])('moved blocks from the previous layout, %s mode', (name) => {
   const before = previousLayout(name);
   const after = synthLayout(path.join(PREVIOUS_LAYOUT_DIR, `${name}.json`));
@@ -178,14 +189,29 @@ describe.each(['organizations', 'invitations'])('moved blocks from the previous 
   });
 
   it('moves every old address to a new instance of the same type and arguments, and carries the imports', () => {
-    const { problems, moved } = compareLayouts(before, after);
+    const { problems, moved } = compareLayouts(withoutKeyedLater(before), after);
     expect(problems).toEqual([]);
     expect(moved).toBeGreaterThan(50);
   });
 });
 
+// The remediation stack's functions, rules, targets and dead-letter alarm were keyed later (issue 22): proven
+// against its own layout from just before (remediation.layout.json, every option on, two regions).
+describe('moved blocks from the remediation stack before its per-region resources were keyed', () => {
+  const before = previousLayout('remediation');
+  const after = synthLayout(path.join(PREVIOUS_LAYOUT_DIR, 'remediation.json'));
+
+  it("moves every old function resource, rule, target and alarm to a keyed instance of the same arguments", () => {
+    const { problems, moved } = compareLayouts(before, { 'sandbox-remediation': after['sandbox-remediation'] });
+    expect(problems).toEqual([]);
+    // Per region: 4 rules, 4 e-mail targets, 3 function targets, the sweep's rule and target, the
+    // dead-letter alarm; 4 functions of 8 resources each; 4 invoke permissions.
+    expect(moved).toBe(2 * (14 + 4 * 8 + 4));
+  });
+});
+
 describe('the comparison itself', () => {
-  const before = previousLayout('invitations');
+  const before = withoutKeyedLater(previousLayout('invitations'));
   const after = synthLayout(path.join(PREVIOUS_LAYOUT_DIR, 'invitations.json'));
 
   it('reports a moved block that goes missing', () => {

@@ -20,6 +20,7 @@ import { accountId, configSchema, memberSchema, protectionSchema, type Mode, typ
 import { reservedTextProblems } from './reserved-text';
 import { silencingEntries, type ConfiguredList } from './silencing';
 import { tagProblems } from './tags';
+import { checkRemediation, remediationTagKeys } from './remediation';
 import { filterProblems } from '../guardduty/filters';
 import { LIST_LIMITS, parseList, trustedOverlapProblems, type ListKind, type NamedList } from '../guardduty/lists';
 
@@ -126,7 +127,8 @@ export function parseConfig(data: unknown, options: ParseOptions): OrgConfig {
   const entityLists = resolveEntityLists(fields, file, folder, problems);
   problems.push(...filterProblems(fields.filters ?? [], file));
   checkFindingsFlow(fields, file, problems);
-  problems.push(...tagProblems(fields.tags ?? {}, file));
+  problems.push(...tagProblems(fields.tags ?? {}, file, remediationTagKeys(fields.remediation)));
+  checkRemediation(fields, file, problems);
   problems.push(...reservedTextProblems(data, file));
   checkProtection(fields, file, problems);
   checkProviderVersion(fields, file, problems);

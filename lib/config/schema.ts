@@ -296,6 +296,48 @@ export const REMEDIATION_RESERVED_CONCURRENCY = 5;
 const reservedConcurrencyError = (issue: { input?: unknown }) =>
   `must be a whole number from 1 to 1000, or "none" to use the account's unreserved concurrency; got ${JSON.stringify(issue.input)}`;
 
+/** How many entries one exemption list may hold: each is a deny in a role policy (10,240 characters) and part of a function's environment (4 KB). */
+export const MAX_EXEMPTIONS = 50;
+const exemptionList = <T extends z.ZodType<string>>(item: T, what: string) =>
+  z.array(item, { error: `must be a list of ${what}` }).max(MAX_EXEMPTIONS, { error: `at most ${MAX_EXEMPTIONS} ${what}` }).default([]);
+const roleRef = z
+  .string({ error: 'must be an IAM role name or ARN' })
+  .regex(/^((arn:[\w-]+:iam::\d{12}:role\/([\w+=,.@-]+\/)*)[\w+=,.@-]{1,64}|[\w+=,.@-]{1,64})$/, {
+    error: (issue) => `must be an IAM role name or a role ARN (arn:aws:iam::<account>:role/<path/>name); got ${JSON.stringify(issue.input)}`,
+  });
+
+/**
+ * What the security team exempts from the automatic response (issue 22): configuration, not tags, so
+ * no workload can exempt itself. The exemption tag counts too only where the product deploys the
+ * service control policy that reserves it (`serviceControlPolicy`).
+ */
+const exemptions = z.strictObject({
+  instances: exemptionList(z.string().regex(/^i-[0-9a-f]{8,17}$/, { error: (issue) => `must be an EC2 instance id (i-...); got ${JSON.stringify(issue.input)}` }), 'instance ids'),
+  roles: exemptionList(roleRef, 'role names or ARNs'),
+  users: exemptionList(z.string().regex(/^[\w+=,.@-]{1,64}$/, { error: (issue) => `must be an IAM user name; got ${JSON.stringify(issue.input)}` }), 'user names'),
+  accounts: exemptionList(accountId, 'account ids'),
+});
+
+/** Organizations SCP targets: an account, an organizational unit, or the root. */
+const scpTarget = z
+  .string({ error: 'must be an account id, an organizational unit id or the root id' })
+  .regex(/^(\d{12}|ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}|r-[0-9a-z]{4,32})$/, {
+    error: (issue) => `must be an account id (12 digits), an organizational unit id (ou-...) or the root id (r-...); got ${JSON.stringify(issue.input)}`,
+  });
+
+/**
+ * The service control policy that reserves the remediation's tag keys and policy path for the
+ * security team and the remediation roles (organizations mode; opt-in). With it, and only with it,
+ * the exemption tag is honoured.
+ */
+const serviceControlPolicy = z.strictObject({
+  enabled: flag.default(false),
+  /** Where to attach it. @default the sandbox account */
+  targets: z.array(scpTarget, { error: 'must be a list of account, organizational unit or root ids' }).min(1, { error: 'must name at least one target' }).optional(),
+  /** The security team's roles in the sandbox account, which alone may set the exemption tag. */
+  securityTeamRoles: z.array(roleRef, { error: 'must be a list of role names or ARNs' }).default([]),
+});
+
 /** The sandbox remediation (issue 5): what the Lambdas may touch, where they run, who hears of it. */
 const remediation = z.strictObject({
   mode: oneOf(REMEDIATION_MODES).default('auto'),
@@ -328,6 +370,8 @@ const remediation = z.strictObject({
       error: reservedConcurrencyError,
     })
     .default(REMEDIATION_RESERVED_CONCURRENCY),
+  exemptions: exemptions.default({ instances: [], roles: [], users: [], accounts: [] }),
+  serviceControlPolicy: serviceControlPolicy.default({ enabled: false, securityTeamRoles: [] }),
 });
 const REMEDIATION_DEFAULTS = {
   mode: 'auto',
@@ -406,7 +450,12 @@ export const configSchema = z.strictObject({
         .optional(),
     })
     .default({ enabled: true, transitionDays: 90, storageClass: 'GLACIER', bucketAccount: 'admin', forceDestroy: false }),
-  remediation: remediation.default(() => ({ ...REMEDIATION_DEFAULTS, protectedRoles: [] })),
+  remediation: remediation.default(() => ({
+    ...REMEDIATION_DEFAULTS,
+    protectedRoles: [],
+    exemptions: { instances: [], roles: [], users: [], accounts: [] },
+    serviceControlPolicy: { enabled: false, securityTeamRoles: [] },
+  })),
   simulation: z.strictObject({ enabled: flag.default(false) }).default({ enabled: false }),
   securityHub: securityHub.default({ enabled: false, standards: [] }),
   detective: detective.default({ enabled: false, existingGraphs: {} }),

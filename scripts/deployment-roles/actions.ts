@@ -126,6 +126,19 @@ export const TYPE_ACTIONS: Readonly<Record<string, TypeActions>> = {
   },
   awscc_guardduty_threat_entity_set: entitySet('Threat'),
   awscc_guardduty_trusted_entity_set: entitySet('Trusted'),
+  // Organizations: the remediation's service control policy (remediation-scp stack, management account).
+  aws_organizations_policy: {
+    create: ['organizations:CreatePolicy', 'organizations:DescribePolicy', 'organizations:TagResource'],
+    read: ['organizations:DescribePolicy', 'organizations:ListTagsForResource'],
+    update: ['organizations:UpdatePolicy', 'organizations:TagResource', 'organizations:UntagResource'],
+    delete: ['organizations:DeletePolicy'],
+  },
+  aws_organizations_policy_attachment: {
+    create: ['organizations:AttachPolicy'],
+    read: ['organizations:ListTargetsForPolicy'],
+    update: [],
+    delete: ['organizations:DetachPolicy'],
+  },
   aws_guardduty_publishing_destination: {
     create: ['guardduty:CreatePublishingDestination'],
     read: ['guardduty:DescribePublishingDestination'],

