@@ -17,7 +17,8 @@ const LIB_ROOMS = {
   // The lab's simulated attacks: user data and scenario steps.
   simulation: ['lib/aws/', 'lib/guardduty/'],
   // Reading and checking the configuration: pure data in, typed data out.
-  config: ['lib/aws/', 'lib/guardduty/', 'lib/problems\\.ts$', 'lib/terraform/provider-version\\.ts$'],
+  // (and the remediation's contract: the tag keys `tags` must not take)
+  config: ['lib/aws/', 'lib/guardduty/', 'lib/problems\\.ts$', 'lib/terraform/provider-version\\.ts$', 'lib/remediation/contract\\.ts$'],
   // The plan: which stacks exist, which accounts and regions each holds, in what order; names.
   plan: ['lib/aws/', 'lib/guardduty/', 'lib/config/', 'lib/problems\\.ts$'],
 };

@@ -7,7 +7,7 @@ import { isAwsError, Skipped } from './commons/errors';
 import { accessKeyDetails, withResource } from './commons/finding';
 import type { LogSink } from './commons/logger';
 import { notify } from './commons/notify';
-import { handledTags, isExempt, remediation, settingsFromEnv, type CommonSettings, type Result, type RunContext } from './commons/remediation';
+import { COMMON_VARIABLES, commonSettings, handledTags, isExempt, listVariable, remediation, settingsFromEnv, type CommonSettings, type Result, type RunContext } from './commons/remediation';
 
 /**
  * Deactivates the IAM user access key of an `...IAMUser/MaliciousIPCaller.Custom` finding. Off by
@@ -28,21 +28,25 @@ export const deactivationEvent = withResource({
 export type DeactivationEvent = z.output<typeof deactivationEvent>;
 
 const settingsSchema = z.object({
-  MODE: z.enum(['auto', 'dry-run']),
-  TOPIC_ARN: z.string().check(z.startsWith('arn:')),
-  EXEMPT_TAG: z.string().check(z.minLength(1)),
+  ...COMMON_VARIABLES,
+  EXEMPT_USERS: listVariable(/[\w+=,.@-]{1,64}/, 'must be IAM user names separated by commas'),
 });
 
-export function deactivationSettings(env: NodeJS.ProcessEnv = process.env): CommonSettings {
+export interface DeactivationSettings extends CommonSettings {
+  /** Users never touched (`remediation.exemptions.users`). */
+  readonly exemptUserNames: readonly string[];
+}
+
+export function deactivationSettings(env: NodeJS.ProcessEnv = process.env): DeactivationSettings {
   const vars = settingsFromEnv(settingsSchema, env);
-  return { mode: vars.MODE, topicArn: vars.TOPIC_ARN, exemptTag: vars.EXEMPT_TAG };
+  return { ...commonSettings(vars), exemptUserNames: vars.EXEMPT_USERS };
 }
 
 export interface DeactivationDeps {
   readonly iam: IAMClient;
   readonly sns: SNSClient;
   /** @default read from the environment at the first invocation */
-  readonly settings?: () => CommonSettings;
+  readonly settings?: () => DeactivationSettings;
   /** @default stdout */
   readonly sink?: LogSink;
   /** @default the system clock */
@@ -62,13 +66,14 @@ export function deactivationHandler(deps: DeactivationDeps) {
   });
 }
 
-async function deactivate(deps: DeactivationDeps, event: DeactivationEvent, { settings, act, isHandled, markHandled }: RunContext<CommonSettings>): Promise<Result> {
+async function deactivate(deps: DeactivationDeps, event: DeactivationEvent, { settings, act, isHandled, markHandled }: RunContext<DeactivationSettings>): Promise<Result> {
   const { iam, sns } = deps;
   const finding = event.detail;
   const { userName, accessKeyId } = finding.resource.accessKeyDetails;
 
+  if (settings.exemptUserNames.includes(userName)) throw new Skipped('exempt', `user ${userName} is exempt (remediation.exemptions.users)`);
   const user = await getUser(iam, userName);
-  if (isExempt(user.Tags, settings.exemptTag)) throw new Skipped('exempt', `user ${userName} carries the exemption tag ${settings.exemptTag}`);
+  if (isExempt(user.Tags, settings)) throw new Skipped('exempt', `user ${userName} carries the exemption tag ${settings.exemptTag}`);
   const keys = await iam.send(new ListAccessKeysCommand({ UserName: userName }));
   const key = keys.AccessKeyMetadata?.find((metadata) => metadata.AccessKeyId === accessKeyId);
   if (!key) throw new Skipped('not-found', `user ${userName} has no access key ${accessKeyId} (deleted already?)`);

@@ -1,33 +1,53 @@
-import { GetRoleCommand, GetRolePolicyCommand, IAMClient, PutRolePolicyCommand, TagRoleCommand, type Role } from '@aws-sdk/client-iam';
+import {
+  AttachRolePolicyCommand,
+  CreatePolicyCommand,
+  DetachRolePolicyCommand,
+  GetPolicyCommand,
+  GetPolicyVersionCommand,
+  GetRoleCommand,
+  IAMClient,
+  ListAttachedRolePoliciesCommand,
+  TagRoleCommand,
+  type Role,
+} from '@aws-sdk/client-iam';
 import { SNSClient } from '@aws-sdk/client-sns';
 import * as z from 'zod/mini';
-import { INSTANCE_CREDENTIAL_EXFILTRATION_TYPES, REVOKE_POLICY_NAME } from '../lib/remediation/contract';
+import { INSTANCE_CREDENTIAL_EXFILTRATION_TYPES, REVOCATION_POLICY_PATH, REVOKE_POLICY_NAME } from '../lib/remediation/contract';
 import { CLIENT_CONFIG } from './commons/clients';
 import { isAwsError, Refused, Skipped } from './commons/errors';
 import { accessKeyDetails, withResource } from './commons/finding';
 import type { LogSink } from './commons/logger';
 import { notify } from './commons/notify';
-import { handledTags, isExempt, remediation, settingsFromEnv, type CommonSettings, type Result, type RunContext } from './commons/remediation';
+import { COMMON_VARIABLES, commonSettings, handledTags, isExempt, listVariable, remediation, settingsFromEnv, type CommonSettings, type Result, type RunContext } from './commons/remediation';
 
 /**
  * Revokes the sessions of an instance role whose credentials were used outside the instance
  * (`UnauthorizedAccess:IAMUser/InstanceCredentialExfiltration[.OutsideAWS|.InsideAWS]`), as the IAM
- * console's "Revoke active sessions" does: an inline policy `RevokeOldSessions` denying every action
- * to tokens issued before now. The instance itself fetches fresh credentials from its metadata
- * service and keeps working; the stolen copies stop.
+ * console's "Revoke active sessions" does: a policy denying every action to tokens issued before now.
+ * The instance itself fetches fresh credentials from its metadata service and keeps working; the
+ * stolen copies stop.
+ *
+ * The deny is a managed policy of its own under the reserved path `/guardduty-remediation/`, named
+ * `RevokeOldSessions-<role>-<cut-off>`, attached to the role: the function's role may create policies
+ * only under that path and attach only those, so it needs no `iam:PutRolePolicy` on roles. The
+ * function only ever writes the one deny document (`revokePolicy`), and a policy under the path is
+ * taken as a revocation only if it is exactly that document, with a cut-off not before the finding's
+ * last update and not after now; anything else attached from the path (planted there to pass for a
+ * revocation) is detached once the new revocation is attached. The previous revocation of the role is
+ * detached too (the newer cut-off denies more), so a role keeps one.
  *
  * Scope: the finding is about an EC2 instance role, so only a role whose trust policy admits
  * `ec2.amazonaws.com` is touched. Refused, whatever their trust: service-linked roles, IAM Identity
  * Center roles (path `/aws-reserved/`), and the protected roles (the deployment roles, the
  * remediation's own roles in every region, `remediation.protectedRoles`), as well as roles outside
  * the configured path and name prefixes. Refusing a break-glass or pipeline role is what keeps a
- * forged or mistaken finding from locking people out.
+ * forged or mistaken finding from locking people out. Exempt and skipped: the roles of
+ * `remediation.exemptions.roles`, and roles carrying the exemption tag where it is honoured.
  *
  * Idempotent: the role is tagged with the finding's id and `updatedAt` after the e-mail, and a role
- * tagged with this occurrence of the finding is left alone (ten deliveries: one policy, one e-mail). If the role already has the policy
- * with a cut-off at or after the finding's last update, the stolen credentials are revoked already
- * and the policy is not rewritten (a re-run after the e-mail failed only sends the e-mail and tags);
- * a newer finding moves the cut-off to its own now.
+ * tagged with this occurrence of the finding is left alone (ten deliveries: one policy, one e-mail).
+ * A genuine revocation already attached with a cut-off at or after the finding's last update is kept
+ * (a re-run after the e-mail failed only sends the e-mail and tags); a newer finding gets a new one.
  */
 
 export const revocationEvent = withResource({
@@ -39,12 +59,11 @@ export const revocationEvent = withResource({
 export type RevocationEvent = z.output<typeof revocationEvent>;
 
 const settingsSchema = z.object({
-  MODE: z.enum(['auto', 'dry-run']),
-  TOPIC_ARN: z.string().check(z.startsWith('arn:')),
-  EXEMPT_TAG: z.string().check(z.minLength(1)),
+  ...COMMON_VARIABLES,
   ROLE_PATH_PREFIX: z.string().check(z.regex(/^\/([\w+=,.@-]+\/)*$/, 'must be an IAM path such as "/" or "/workloads/"')),
   ROLE_NAME_PREFIX: z._default(z.string().check(z.regex(/^[\w+=,.@-]*$/)), ''),
-  PROTECTED_ROLE_NAMES: z._default(z.string().check(z.regex(/^([\w+=,.@*-]+(,[\w+=,.@*-]+)*)?$/, 'must be role names separated by commas')), ''),
+  PROTECTED_ROLE_NAMES: listVariable(/[\w+=,.@*-]+/, 'must be role names separated by commas'),
+  EXEMPT_ROLES: listVariable(/(arn:[\w-]+:iam::\d{12}:role\/([\w+=,.@-]+\/)*)?[\w+=,.@-]{1,64}/, 'must be role names or ARNs separated by commas'),
 });
 
 export interface RevocationSettings extends CommonSettings {
@@ -57,17 +76,18 @@ export interface RevocationSettings extends CommonSettings {
    * roles, `remediation.protectedRoles`); `*` matches any run of characters.
    */
   readonly protectedRoleNames: readonly string[];
+  /** Roles skipped (`remediation.exemptions.roles`): a name (any path), or an ARN (that role only). */
+  readonly exemptRoles: readonly string[];
 }
 
 export function revocationSettings(env: NodeJS.ProcessEnv = process.env): RevocationSettings {
   const vars = settingsFromEnv(settingsSchema, env);
   return {
-    mode: vars.MODE,
-    topicArn: vars.TOPIC_ARN,
-    exemptTag: vars.EXEMPT_TAG,
+    ...commonSettings(vars),
     rolePathPrefix: vars.ROLE_PATH_PREFIX,
     roleNamePrefix: vars.ROLE_NAME_PREFIX,
-    protectedRoleNames: vars.PROTECTED_ROLE_NAMES.split(',').filter((name) => name !== ''),
+    protectedRoleNames: vars.PROTECTED_ROLE_NAMES,
+    exemptRoles: vars.EXEMPT_ROLES,
   };
 }
 
@@ -95,7 +115,7 @@ export function revocationHandler(deps: RevocationDeps) {
   });
 }
 
-/** The policy the IAM console writes for "Revoke active sessions". */
+/** The policy the IAM console writes for "Revoke active sessions"; the only document this function writes. */
 export function revokePolicy(cutoff: string): string {
   return JSON.stringify({
     Version: '2012-10-17',
@@ -103,29 +123,66 @@ export function revokePolicy(cutoff: string): string {
   });
 }
 
-async function revoke(deps: RevocationDeps, event: RevocationEvent, { settings, act, now, isHandled, markHandled }: RunContext<RevocationSettings>): Promise<Result> {
+/** Cut-offs are whole seconds in UTC, as IAM writes and shows dates. */
+const CUTOFF = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
+
+/** The cut-off of a document that is exactly `revokePolicy(cut-off)` (whatever its spacing), or undefined. */
+export function revocationCutoff(document: string): string | undefined {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(document);
+  } catch {
+    return undefined;
+  }
+  const statement = (parsed as { Statement?: { Condition?: { DateLessThan?: Record<string, unknown> } }[] } | null)?.Statement?.[0];
+  const cutoff = statement?.Condition?.DateLessThan?.['aws:TokenIssueTime'];
+  if (typeof cutoff !== 'string' || !CUTOFF.test(cutoff)) return undefined;
+  return JSON.stringify(parsed) === revokePolicy(cutoff) ? cutoff : undefined;
+}
+
+/** A policy under the reserved path attached to the role, and its cut-off if it is a genuine revocation. */
+interface AttachedRevocation {
+  readonly arn: string;
+  readonly name: string;
+  readonly cutoff?: string;
+}
+
+async function revoke(deps: RevocationDeps, event: RevocationEvent, { settings, act, log, now, isHandled, markHandled }: RunContext<RevocationSettings>): Promise<Result> {
   const { iam, sns } = deps;
   const finding = event.detail;
   const roleName = finding.resource.accessKeyDetails.userName;
 
+  if (settings.exemptRoles.includes(roleName)) throw new Skipped('exempt', `role ${roleName} is exempt (remediation.exemptions.roles)`);
   const role = await getRole(iam, roleName);
   checkInScope(role, settings);
-  if (isExempt(role.Tags, settings.exemptTag)) throw new Skipped('exempt', `role ${roleName} carries the exemption tag ${settings.exemptTag}`);
+  if (settings.exemptRoles.includes(role.Arn ?? '')) throw new Skipped('exempt', `role ${role.Arn} is exempt (remediation.exemptions.roles)`);
+  if (isExempt(role.Tags, settings)) throw new Skipped('exempt', `role ${roleName} carries the exemption tag ${settings.exemptTag}`);
 
   if (isHandled(role.Tags, finding)) {
     return { outcome: 'already-remediated', reason: `role ${roleName} is tagged as handled for finding ${finding.id} (updated ${finding.updatedAt})` };
   }
 
-  const existing = await currentCutoff(iam, roleName);
-  let cutoff: string;
-  if (existing !== undefined && Date.parse(existing) >= Date.parse(finding.updatedAt)) {
-    cutoff = existing;
-  } else {
-    // Whole seconds in UTC, as IAM writes and shows dates.
-    cutoff = now().toISOString().replace(/\.\d{3}Z$/, 'Z');
-    const input = { RoleName: roleName, PolicyName: REVOKE_POLICY_NAME, PolicyDocument: revokePolicy(cutoff) };
-    await act.write('iam:PutRolePolicy', input, () => iam.send(new PutRolePolicyCommand(input)));
+  const attached = await attachedRevocations(iam, roleName);
+  const at = now();
+  const valid = attached.filter(
+    (policy) => policy.cutoff !== undefined && Date.parse(policy.cutoff) >= Date.parse(finding.updatedAt) && Date.parse(policy.cutoff) <= at.getTime(),
+  );
+  let kept = valid.sort((a, b) => a.cutoff!.localeCompare(b.cutoff!)).at(-1);
+  if (!kept) {
+    const cutoff = at.toISOString().replace(/\.\d{3}Z$/, 'Z');
+    const name = `${REVOKE_POLICY_NAME}-${roleName}-${cutoff.replace(/[-:]/g, '')}`;
+    const arn = await createRevocation(iam, act, role, name, cutoff);
+    const input = { RoleName: roleName, PolicyArn: arn };
+    await act.write('iam:AttachRolePolicy', input, () => iam.send(new AttachRolePolicyCommand(input)));
+    kept = { arn, name, cutoff };
   }
+  // The revocation in force is attached: anything else from the reserved path goes.
+  for (const policy of attached.filter((candidate) => candidate.arn !== kept.arn)) {
+    if (policy.cutoff === undefined) log.warn('detaching a policy from the reserved path that is not a revocation this function wrote', { policyArn: policy.arn });
+    const input = { RoleName: roleName, PolicyArn: policy.arn };
+    await act.write('iam:DetachRolePolicy', input, () => iam.send(new DetachRolePolicyCommand(input)));
+  }
+  const cutoff = kept.cutoff!;
 
   const action = finding.service.action as { awsApiCallAction?: { remoteIpDetails?: { ipAddressV4?: string } } } | undefined;
   const remoteIp = action?.awsApiCallAction?.remoteIpDetails?.ipAddressV4;
@@ -135,17 +192,67 @@ async function revoke(deps: RevocationDeps, event: RevocationEvent, { settings, 
       `GuardDuty Remediation | ID:${finding.id}: GuardDuty discovered that the temporary credentials of the instance role ` +
       `${roleName} are being used ${finding.type.endsWith('.InsideAWS') ? 'from another AWS account' : 'outside the instance they were issued to'}` +
       `${remoteIp ? ` (from ${remoteIp})` : ''}. All sessions of the role issued before ${cutoff} have been revoked ` +
-      `(inline policy ${REVOKE_POLICY_NAME}). Please follow up with any additional remediation actions.`,
+      `(policy ${kept.name}). Please follow up with any additional remediation actions.`,
     facts: {
       'Finding type': finding.type,
       'Account / region': `${finding.accountId} / ${finding.region}`,
       Role: role.Arn ?? roleName,
       'Tokens denied if issued before': cutoff,
+      'Revocation policy': kept.arn,
     },
   });
   const tag = { RoleName: roleName, Tags: handledTags(finding) };
   const marker = await markHandled('iam:TagRole', tag, () => iam.send(new TagRoleCommand(tag)));
-  return { outcome: 'remediated', details: { cutoff, ...marker } };
+  return { outcome: 'remediated', details: { cutoff, policyArn: kept.arn, ...marker } };
+}
+
+/** Every policy from the reserved path attached to the role, each read to tell a genuine revocation. */
+async function attachedRevocations(iam: IAMClient, roleName: string): Promise<AttachedRevocation[]> {
+  const found: AttachedRevocation[] = [];
+  let marker: string | undefined;
+  do {
+    const page = await iam.send(new ListAttachedRolePoliciesCommand({ RoleName: roleName, PathPrefix: REVOCATION_POLICY_PATH, ...(marker ? { Marker: marker } : {}) }));
+    for (const policy of page.AttachedPolicies ?? []) {
+      const document = await defaultDocument(iam, policy.PolicyArn!);
+      const cutoff = document === undefined ? undefined : revocationCutoff(document);
+      found.push({ arn: policy.PolicyArn!, name: policy.PolicyName!, ...(cutoff ? { cutoff } : {}) });
+    }
+    marker = page.IsTruncated ? page.Marker : undefined;
+  } while (marker);
+  return found;
+}
+
+/** The default version's document of a managed policy (IAM returns it URL-encoded). */
+async function defaultDocument(iam: IAMClient, policyArn: string): Promise<string | undefined> {
+  const policy = await iam.send(new GetPolicyCommand({ PolicyArn: policyArn }));
+  const versionId = policy.Policy?.DefaultVersionId;
+  if (!versionId) return undefined;
+  const version = await iam.send(new GetPolicyVersionCommand({ PolicyArn: policyArn, VersionId: versionId }));
+  return version.PolicyVersion?.Document === undefined ? undefined : decodeURIComponent(version.PolicyVersion.Document);
+}
+
+/**
+ * Creates the revocation policy and returns its ARN. One of that name already there (a run that
+ * died after creating it) is used only if it is exactly the document; otherwise this fails, and the
+ * retry, a second or more later, creates one of another name.
+ */
+async function createRevocation(iam: IAMClient, act: RunContext<RevocationSettings>['act'], role: Role, name: string, cutoff: string): Promise<string> {
+  const input = {
+    PolicyName: name,
+    Path: REVOCATION_POLICY_PATH,
+    PolicyDocument: revokePolicy(cutoff),
+    Description: `GuardDuty remediation: denies the sessions of role ${role.RoleName} issued before ${cutoff}`,
+  };
+  const arn = `${role.Arn!.slice(0, role.Arn!.indexOf(':role/'))}:policy${REVOCATION_POLICY_PATH}${name}`;
+  try {
+    const created = await act.write('iam:CreatePolicy', input, () => iam.send(new CreatePolicyCommand(input)));
+    return created?.Policy?.Arn ?? arn;
+  } catch (error) {
+    if (!isAwsError(error, 'EntityAlreadyExistsException', 'EntityAlreadyExists')) throw error;
+    const document = await defaultDocument(iam, arn);
+    if (document === undefined || revocationCutoff(document) !== cutoff) throw new Error(`policy ${arn} exists and is not the revocation this function writes`);
+    return arn;
+  }
 }
 
 async function getRole(iam: IAMClient, roleName: string): Promise<Role> {
@@ -205,22 +312,6 @@ export function trustsEc2(encodedDocument: string | undefined): boolean {
     const actions = ([] as string[]).concat(statement.Action ?? []);
     return statement.Effect === 'Allow' && services.includes('ec2.amazonaws.com') && actions.some((action) => ['sts:AssumeRole', 'sts:*', '*'].includes(action));
   });
-}
-
-/** The cut-off of an existing `RevokeOldSessions` policy, if the role has one. */
-async function currentCutoff(iam: IAMClient, roleName: string): Promise<string | undefined> {
-  try {
-    const output = await iam.send(new GetRolePolicyCommand({ RoleName: roleName, PolicyName: REVOKE_POLICY_NAME }));
-    // IAM returns policy documents URL-encoded.
-    type Statement = { Condition?: { DateLessThan?: Record<string, string> } };
-    const document = JSON.parse(decodeURIComponent(output.PolicyDocument ?? '{}')) as { Statement?: Statement | Statement[] };
-    const statements = ([] as Statement[]).concat(document.Statement ?? []);
-    const cutoffs = statements.map((statement) => statement.Condition?.DateLessThan?.['aws:TokenIssueTime']).filter((value): value is string => !!value);
-    return cutoffs.sort().at(-1);
-  } catch (error) {
-    if (isAwsError(error, 'NoSuchEntityException', 'NoSuchEntity')) return undefined;
-    throw error;
-  }
 }
 
 export const handler = revocationHandler({ iam: new IAMClient(CLIENT_CONFIG), sns: new SNSClient(CLIENT_CONFIG) });

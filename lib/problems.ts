@@ -32,3 +32,15 @@ export function fieldPath(segments: readonly PropertyKey[]): string {
     .map((segment, index) => (typeof segment === 'number' ? `[${segment}]` : `${index === 0 ? '' : '.'}${String(segment)}`))
     .join('');
 }
+
+/**
+ * How a problem quotes a line or value of a file the configuration names: in full when it has the
+ * shape the file should hold (`expected`: an address, an account id), else a short excerpt. A
+ * configuration can name any file in its folder, and a line of a key or a tool's settings must
+ * not reach a pipeline's log because it was named by mistake.
+ */
+export function inputExcerpt(text: string, expected: RegExp): string {
+  if (expected.test(text)) return JSON.stringify(text);
+  const shown = Math.min(4, Math.floor(text.length / 4));
+  return `${JSON.stringify(`${text.slice(0, shown)}…`)} (${text.length} characters; the rest is not shown)`;
+}

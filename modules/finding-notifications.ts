@@ -32,7 +32,7 @@ export interface FindingNotificationsProps {
  */
 export class FindingNotifications extends Construct {
   readonly topic: NotificationTopic;
-  /** Rules by resource kind (`instance`, `access-key`, `s3-bucket`, `eks-cluster`, `other`). */
+  /** Rules by resource kind (`instance`, `access-key`, `s3-bucket`, `eks-cluster`, `attack-sequence`, `other`). */
   readonly rules: Readonly<Record<string, CloudwatchEventRule>>;
   /** Their SNS targets, by the same keys. */
   readonly targets: Readonly<Record<string, CloudwatchEventTarget>>;

@@ -9,6 +9,7 @@ import { S3BucketPolicy } from '@cdktf/provider-aws/lib/s3-bucket-policy';
 import { S3BucketPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-bucket-public-access-block';
 import { S3BucketServerSideEncryptionConfigurationA } from '@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration';
 import { S3BucketVersioningA } from '@cdktf/provider-aws/lib/s3-bucket-versioning';
+import { S3Object } from '@cdktf/provider-aws/lib/s3-object';
 import { TerraformLocal } from 'cdktf';
 import { Construct } from 'constructs';
 import { expression, Instances, KeyedBlocks } from '../lib/terraform/instances';
@@ -46,6 +47,12 @@ export interface FindingsExportProps {
    * survives a teardown. @default false
    */
   readonly forceDestroy?: boolean;
+  /**
+   * A folder of the bucket GuardDuty writes under (`AWSLogs/...` below it), without slashes at either
+   * end. GuardDuty refuses a destination whose folder does not exist yet, so its folder-marker object
+   * (`<prefix>/`, empty) is created first. @default the bucket's root
+   */
+  readonly prefix?: string;
 }
 
 /**
@@ -188,6 +195,10 @@ export class FindingsExport extends Construct {
       ),
     });
 
+    // The folder marker GuardDuty looks for, as the S3 console's "Create folder" makes it.
+    const marker = props.prefix
+      ? new S3Object(this, 'folder-marker', { provider: bucketAccount.provider, region, bucket: this.bucket.bucket, key: `${props.prefix}/`, content: '' })
+      : undefined;
     // Keyed by region like the detectors they publish from: a region removed is one key.
     const regions = Instances.of(Object.keys(props.detectorIds), (detectorRegion) => detectorRegion, (detectorRegion) => ({ region: detectorRegion }));
     const detectorIds = new TerraformLocal(this, 'detector-ids', { ...props.detectorIds });
@@ -199,9 +210,9 @@ export class FindingsExport extends Construct {
         region: regions.value('region'),
         detectorId: expression(`local.${detectorIds.friendlyUniqueId}[each.key]`),
         destinationType: 'S3',
-        destinationArn: this.bucket.arn,
+        destinationArn: props.prefix ? `${this.bucket.arn}/${props.prefix}` : this.bucket.arn,
         kmsKeyArn: this.key.arn,
-        dependsOn: [policy, this.key],
+        dependsOn: [policy, this.key, ...(marker ? [marker] : [])],
       }),
       'export',
       regions,

@@ -8,7 +8,7 @@ import { Subnet } from '@cdktf/provider-aws/lib/subnet';
 import { Vpc } from '@cdktf/provider-aws/lib/vpc';
 import { Construct } from 'constructs';
 import type { IsolationGroupNames } from '../lib/plan/naming';
-import { FORENSIC_GROUP_PURPOSE, REMEDIATION_GROUP_TAG, TRANSITION_GROUP_PURPOSE } from '../lib/remediation/contract';
+import { FORENSIC_GROUP_PURPOSE, REMEDIATION_GROUP_TAG } from '../lib/remediation/contract';
 
 /** The lab's VPC: 256 addresses, one public subnet. */
 export const SIMULATION_VPC_CIDR = '10.0.0.0/24';
@@ -28,12 +28,12 @@ export interface SimulationNetworkProps {
   /** Prefix of the Name tags (`<name>-simulation`). */
   readonly namePrefix: string;
   /**
-   * Names of the groups the isolation Lambda looks up in the instance's VPC: the forensic group and
-   * the transition group it holds for a moment to untrack connections. Created here, so the Lambda
-   * finds them instead of creating groups outside Terraform, which would keep `cdktf destroy` from
-   * deleting the VPC.
+   * Names of the groups the isolation Lambda looks up in the instance's VPC. The forensic group is
+   * created here, so the Lambda finds it instead of creating a group outside Terraform, which would
+   * keep `cdktf destroy` from deleting the VPC. Transition groups are the Lambda's own, one per
+   * isolated instance, deleted when it is done (and by the sweep when a run failed).
    */
-  readonly isolationGroupNames: IsolationGroupNames;
+  readonly isolationGroupNames: Pick<IsolationGroupNames, 'forensic'>;
 }
 
 /**
@@ -51,9 +51,8 @@ export class SimulationNetwork extends Construct {
   readonly targetSecurityGroup: SecurityGroup;
   /** The malicious instance only: answers the Scenario 1 instance's pings (`allowPingsFrom`). */
   readonly maliciousSecurityGroup: SecurityGroup;
-  /** The remediation Lambda's groups; instances are destroyed before them. */
+  /** The remediation Lambda's forensic group; instances are destroyed before it. */
   readonly forensicSecurityGroup: SecurityGroup;
-  readonly transitionSecurityGroup: SecurityGroup;
 
   constructor(scope: Construct, id: string, props: SimulationNetworkProps) {
     super(scope, id);
@@ -110,31 +109,18 @@ export class SimulationNetwork extends Construct {
       egress: [],
       tags: tags('malicious'),
     });
-    // Both without rules here (empty lists remove the default egress rule). The Lambda sets the rules
-    // it needs when it isolates, and may change only groups tagged as its own, hence the tag.
-    const remediationGroup = (id: string, name: string, purpose: string, description: string) =>
-      new SecurityGroup(this, id, {
-        provider,
-        region,
-        vpcId: this.vpc.id,
-        name,
-        description,
-        ingress: [],
-        egress: [],
-        tags: { ...tags(purpose), [REMEDIATION_GROUP_TAG]: purpose },
-      });
-    this.forensicSecurityGroup = remediationGroup(
-      'forensic-security-group',
-      props.isolationGroupNames.forensic,
-      FORENSIC_GROUP_PURPOSE,
-      'GuardDuty remediation: isolates compromised instances (no inbound, no outbound)',
-    );
-    this.transitionSecurityGroup = remediationGroup(
-      'transition-security-group',
-      props.isolationGroupNames.transition,
-      TRANSITION_GROUP_PURPOSE,
-      'GuardDuty remediation: held only during isolation to untrack connections',
-    );
+    // Without rules here (an empty list removes the default egress rule). The Lambda may change only
+    // groups tagged as its own, hence the tag.
+    this.forensicSecurityGroup = new SecurityGroup(this, 'forensic-security-group', {
+      provider,
+      region,
+      vpcId: this.vpc.id,
+      name: props.isolationGroupNames.forensic,
+      description: 'GuardDuty remediation: isolates compromised instances (no inbound, no outbound)',
+      ingress: [],
+      egress: [],
+      tags: { ...tags(FORENSIC_GROUP_PURPOSE), [REMEDIATION_GROUP_TAG]: FORENSIC_GROUP_PURPOSE },
+    });
   }
 
   /**

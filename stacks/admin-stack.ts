@@ -11,6 +11,7 @@ import { FindingForwarders } from '../modules/finding-forwarder';
 import { FindingNotifications } from '../modules/finding-notifications';
 import { FindingsExport } from '../modules/findings-export';
 import { FindingsSinks } from '../modules/findings-sinks';
+import { MalwareScanSettingsOfDetectors } from '../modules/malware-scan-settings';
 import { OrgStack, type OrgStackProps } from './org-stack';
 
 /**
@@ -41,6 +42,14 @@ export class AdminStack extends OrgStack {
     });
     const detectorIds = Object.fromEntries(config.regions.map((region) => [region, detectors.detectorId(region)]));
     this.detectorIds = detectorIds;
+    if (config.malwareScanSettings) {
+      new MalwareScanSettingsOfDetectors(this, 'malware-scan-settings', {
+        provider,
+        regions: config.regions,
+        detectorIdAt: (regionExpression) => detectors.idAt(regionExpression),
+        settings: config.malwareScanSettings,
+      });
+    }
 
     const bus = new CentralBus(this, 'central-bus', {
       provider,
@@ -102,6 +111,7 @@ export class AdminStack extends OrgStack {
         storageClass: config.export.storageClass,
         expirationDays: config.export.expirationDays,
         forceDestroy: config.export.forceDestroy,
+        ...(config.export.prefix ? { prefix: config.export.prefix } : {}),
       });
     }
 

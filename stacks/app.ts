@@ -7,6 +7,7 @@ import { MalwareProtectionStack } from './malware-protection-stack';
 import { MemberPlansStack, MembersStack } from './members-stack';
 import { OrganizationStack } from './organization-stack';
 import { OrgStack } from './org-stack';
+import { RemediationScpStack } from './remediation-scp-stack';
 import { RemediationStack } from './remediation-stack';
 import { SecurityHubMembersStack, SecurityHubStack } from './security-hub-stack';
 import { SimulationStack } from './simulation-stack';
@@ -61,6 +62,8 @@ function createStack(app: App, config: OrgConfig, planned: PlannedStack): OrgSta
       });
     case 'remediation':
       return new RemediationStack(app, props);
+    case 'remediation-scp':
+      return new RemediationScpStack(app, props);
     case 'simulation':
       return new SimulationStack(app, props);
     case 'security-hub':

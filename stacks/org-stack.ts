@@ -6,6 +6,7 @@ import type { OrgConfig } from '../lib/config/load';
 import { expression, KeyedBlocks, type ByRegion } from '../lib/terraform/instances';
 import { protectElements, restoreLiteralText } from '../lib/terraform/literal-text';
 import { constrainProvider } from '../lib/terraform/newer-provider';
+import { AwsccProvider } from '../lib/terraform/awscc';
 import { iamArn } from '../lib/aws/partition';
 import type { PlannedStack, StackAccount } from '../lib/plan/stacks';
 import { LAYOUTS, previousAddresses, type Layout } from '../lib/terraform/previous-layout';
@@ -28,6 +29,7 @@ export class OrgStack extends TerraformStack {
   readonly config: OrgConfig;
   readonly planned: PlannedStack;
   private readonly providers = new Map<string, AwsProvider>();
+  private readonly awsccProviders = new Map<string, AwsccProvider>();
   private readonly keyed: KeyedBlocks;
 
   constructor(scope: Construct, props: OrgStackProps) {
@@ -86,6 +88,48 @@ export class OrgStack extends TerraformStack {
     if (!provider) throw new Error(`stack ${this.planned.id} has no provider for account ${accountId}`);
     return provider;
   }
+
+  /**
+   * The `hashicorp/awscc` provider of an account the plan gave this stack, in one region (awscc has
+   * no per-resource region), created on first use: the same role as the account's AWS provider.
+   */
+  awsccProvider(accountId: string, region: string): AwsccProvider {
+    const key = `${accountId}/${region}`;
+    let provider = this.awsccProviders.get(key);
+    if (!provider) {
+      const account = this.planned.accounts.find((candidate) => candidate.id === accountId);
+      if (!account) throw new Error(`stack ${this.planned.id} has no provider for account ${accountId}`);
+      const { name, roleName } = accountRole(this.config, account);
+      provider = new AwsccProvider(this, `awscc-${name}-${region}`, {
+        alias: `${name}-${region}`,
+        region,
+        assumeRole: { roleArn: iamArn(region, account.id, `role/${roleName}`), sessionName: sessionName(this.config) },
+      });
+      this.awsccProviders.set(key, provider);
+    }
+    return provider;
+  }
+
+  /** The tags every resource of this stack carries (the AWS providers' default tags). */
+  get defaultTags(): Readonly<Record<string, string>> {
+    return stackTags(this.config, this.node.id);
+  }
+}
+
+/** An account's role in provider names and the IAM role the deployment assumes there. */
+function accountRole(config: OrgConfig, account: StackAccount): { name: string; roleName: string } {
+  return {
+    name: account.role === 'member' ? `member-${account.id}` : account.role,
+    roleName: account.role === 'management' ? config.managementRoleName : config.roleName,
+  };
+}
+
+function stackTags(config: OrgConfig, stackId: string): Record<string, string> {
+  return { ManagedBy: 'cdktf', GuardDutyDeployment: config.name, Stack: stackId, ...config.tags };
+}
+
+function sessionName(config: OrgConfig): string {
+  return `guardduty-${config.name}`;
 }
 
 /** The arguments an account's provider takes: the only ones AccountProvider writes. */
@@ -115,15 +159,14 @@ export class AccountProvider extends AwsProvider {
 }
 
 function accountProvider(stack: TerraformStack, config: OrgConfig, account: StackAccount, primary: boolean): AwsProvider {
-  const roleName = account.role === 'management' ? config.managementRoleName : config.roleName;
-  const name = account.role === 'member' ? `member-${account.id}` : account.role;
+  const { name, roleName } = accountRole(config, account);
   return new AccountProvider(stack, `aws-${name}`, {
     // The stack's own account is the default provider; others need an alias to be addressable.
     ...(primary ? {} : { alias: name }),
     region: config.homeRegion,
     allowedAccountIds: [account.id],
-    assumeRole: [{ roleArn: iamArn(config.homeRegion, account.id, `role/${roleName}`), sessionName: `guardduty-${config.name}` }],
-    defaultTags: [{ tags: { ManagedBy: 'cdktf', GuardDutyDeployment: config.name, Stack: stack.node.id, ...config.tags } }],
+    assumeRole: [{ roleArn: iamArn(config.homeRegion, account.id, `role/${roleName}`), sessionName: sessionName(config) }],
+    defaultTags: [{ tags: { ...stackTags(config, stack.node.id) } }],
   });
 }
 

@@ -67,8 +67,8 @@ export class SimulationStack extends OrgStack {
       region,
       imageId: image.imageId,
       subnetId: network.subnet.id,
-      // Destroyed before the remediation's groups, which the Lambda may have moved them into.
-      dependsOn: [network.forensicSecurityGroup, network.transitionSecurityGroup],
+      // Destroyed before the forensic group, which the Lambda may have moved them into.
+      dependsOn: [network.forensicSecurityGroup],
     };
     this.scenario1 = new SimulationInstance(this, 'scenario-1', {
       ...common,

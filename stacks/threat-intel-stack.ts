@@ -1,8 +1,10 @@
 import { Fn } from 'cdktf';
 import type { Construct } from 'constructs';
 import type { ListFile } from '../lib/config/load';
+import { entityListObjectKey } from '../lib/guardduty/entity-lists';
 import { contentHash, listContent, listObjectKey, type ListKind } from '../lib/guardduty/lists';
 import { listBucketName } from '../lib/plan/naming';
+import { EntityLists } from '../modules/entity-lists';
 import { ListBucket } from '../modules/list-bucket';
 import { SuppressionFilters } from '../modules/suppression-filters';
 import { ThreatIntelSets, type ListLocation } from '../modules/threat-intel';
@@ -33,7 +35,8 @@ export class ThreatIntelStack extends OrgStack {
     const regions = config.regions;
     const detectorIds = this.readOnce('admin-detector-ids', props.adminDetectorIds);
 
-    const lists = config.threatLists.length > 0 || config.trustedIpList !== undefined;
+    const entityLists = config.threatEntitySets.length > 0 || config.trustedEntitySet !== undefined;
+    const lists = config.threatLists.length > 0 || config.trustedIpList !== undefined || entityLists;
     if (lists) {
       const bucket = new ListBucket(this, 'list-bucket', {
         provider,
@@ -56,6 +59,23 @@ export class ThreatIntelStack extends OrgStack {
         threatLists: config.threatLists.map((list, index) => upload('threat', list, index === 0 ? props.maliciousIp : undefined)),
         ...(config.trustedIpList ? { trustedIpList: upload('trusted', config.trustedIpList) } : {}),
       });
+      if (entityLists) {
+        // Entity lists are files of their own: a list name may be both an IP list's and an entity list's.
+        const uploadEntities = (kind: ListKind, list: ListFile): ListLocation => {
+          const content = listContent(list.entries.map((entry) => entry.text));
+          const { location } = bucket.upload(`entity-${kind}-${list.name}`, entityListObjectKey(kind, list.name, contentHash(content)), content);
+          return { name: list.name, location };
+        };
+        new EntityLists(this, 'entity-lists', {
+          provider: (region) => this.awsccProvider(config.accounts.admin, region),
+          regions,
+          detectorIds,
+          bucketOwner: config.accounts.admin,
+          threatEntitySets: config.threatEntitySets.map((list) => uploadEntities('threat', list)),
+          ...(config.trustedEntitySet ? { trustedEntitySet: uploadEntities('trusted', config.trustedEntitySet) } : {}),
+          tags: this.defaultTags,
+        });
+      }
     }
 
     if (config.filters.length > 0) {

@@ -83,7 +83,8 @@ describe('GitHub Actions example', () => {
         if (role === '${{ vars.GUARDDUTY_PLAN_ROLE_ARN }}') {
           expect(`${file} ${name}`).toBe('guardduty.yml plan');
           expect(job.if).toBe("github.event_name == 'pull_request'");
-          expect(job.environment).toBeUndefined();
+          // The environment the plan role trusts; reviewers on it are optional (README.md).
+          expect(job.environment).toBe('guardduty-pull-request');
         } else {
           expect(`${file} ${name} ${role}`).toMatch(/^guardduty-step\.yml (plan|apply|verify) \$\{\{ vars\.GUARDDUTY_DEPLOY_ROLE_ARN \}\}$/);
           expect(job.environment).toBe('guardduty-production');
@@ -132,7 +133,7 @@ describe('GitHub Actions example', () => {
       steps.forEach((name, index) => {
         const job = flow.jobs[name];
         expect(job.uses).toBe('./.github/workflows/guardduty-step.yml');
-        const key = { 'providers-key': '${{ needs.build.outputs.providers-key }}' };
+        const key = { 'providers-key': '${{ needs.build.outputs.providers-key }}', config: '${{ needs.build.outputs.config }}' };
         expect(job.with).toEqual(direction === 'deploy' ? { step: index + 1, ...key } : { step: index + 1, direction, ...key });
         expect(job.if).toContain(`needs.build.outputs.steps >= ${index + 1}`);
         expect(job.needs).toEqual(index === 0 ? 'build' : ['build', `step-${index}`]);
@@ -238,9 +239,10 @@ describe('GitHub Actions example', () => {
             `-chdir=${stack.directory} init -input=false`,
             [`-chdir=${stack.directory} plan -input=false -out=plan.tfplan`, ...stack.planArguments].join(' '),
             `-chdir=${stack.directory} show -no-color plan.tfplan`,
-            `-chdir=${stack.directory} show -json plan.tfplan`,
           ]);
-          for (const file of ['plan.tfplan', 'plan.txt', 'plan.json', '.terraform.lock.hcl']) expect(existsSync(path.join(dir, 'saved', file))).toBe(true);
+          for (const file of ['plan.tfplan', 'plan.txt', '.terraform.lock.hcl']) expect(existsSync(path.join(dir, 'saved', file))).toBe(true);
+          // No plan JSON: it spells out the sensitive values the text plan hides.
+          expect(existsSync(path.join(dir, 'saved', 'plan.json'))).toBe(false);
         }
       }
       const split = rollout.steps.flatMap((s) => s.stacks).filter((stack) => stack.planArguments.some((argument) => argument.startsWith('-target=')));
@@ -289,5 +291,37 @@ describe('GitHub Actions example', () => {
     expect(runScript(check.run as string, { ORG_CONFIG: 'org.json', CONFIRM: 'other' }, dir).status).not.toBe(0);
     expect(runScript(check.run as string, { ORG_CONFIG: 'org.json', CONFIRM: '$(touch pwned) acme' }, dir).status).not.toBe(0);
     expect(existsSync(path.join(dir, 'pwned'))).toBe(false);
+  });
+  it('passes the configuration to every job that runs a project command, and to every called workflow', () => {
+    // A project command reads ORG_CONFIG (config/org.json, the demo, without it).
+    const projectCommand = /\b(npm (ci|run|test)|npx (jest|tsx|cdktf))\b/;
+    for (const file of FILES) {
+      const flow = workflow(file);
+      for (const [name, job] of Object.entries(flow.jobs)) {
+        if (job.uses) {
+          expect(`${file} ${name}: ${job.with?.config}`).toBe(`${file} ${name}: \${{ needs.build.outputs.config }}`);
+          continue;
+        }
+        if (!stepsOf(job).some((s) => projectCommand.test(s.run ?? ''))) continue;
+        const config = job.env?.ORG_CONFIG ?? flow.env?.ORG_CONFIG;
+        expect(`${file} ${name}: ${config ?? 'no ORG_CONFIG'}`).toMatch(new RegExp(`^${file} ${name}: (config/org\\.json|\\$\\{\\{ inputs\\.config \\}\\})$`));
+      }
+    }
+    // The called workflow takes the file as an input, from the build job that synthesized it.
+    expect(step.on.workflow_call.inputs.config).toMatchObject({ type: 'string', required: true });
+    expect(step.env?.ORG_CONFIG).toBe('${{ inputs.config }}');
+    for (const flow of [main, retire]) expect((flow.jobs.build as Job & { outputs: Record<string, string> }).outputs.config).toBe('${{ env.ORG_CONFIG }}');
+    expect(stepsOf(step.jobs.verify).some((s) => s.run?.includes('npm run --silent verify'))).toBe(true);
+  });
+
+  it('uploads no state and no plan JSON anywhere: a text plan for review, and the plan file the apply applies', () => {
+    for (const file of FILES) {
+      const text = readFileSync(path.join(FOLDER, file), 'utf8');
+      expect(`${file}: ${/show -json|[^-]plan\.json|state (list|pull|show)|\.tfstate/.test(text)}`).toBe(`${file}: false`);
+    }
+    const upload = stepsOf(main.jobs.plan).find((s) => s.uses === 'actions/upload-artifact@v4') as Step;
+    expect(upload.with).toEqual({ name: 'plan-${{ matrix.stack }}', path: 'review', 'retention-days': 7 });
+    const plan = stepsOf(main.jobs.plan).find((s) => s.name === 'terraform plan')?.run as string;
+    expect(plan).toContain('mkdir -p review && cp "$dir/plan.txt" review/');
   });
 });

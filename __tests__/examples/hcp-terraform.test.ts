@@ -48,13 +48,14 @@ async function rolloutJson(): Promise<RolloutJson> {
   return JSON.parse(out.join(''));
 }
 
-async function runWorkspaces(existing: boolean) {
+async function runWorkspaces(existing: boolean, files: { rollout?: RolloutJson; config?: unknown } = {}) {
   const dir = mkdtempSync(path.join(tmpdir(), 'gd-hcp-'));
   mkdirSync(path.join(dir, 'bin'));
   writeFileSync(path.join(dir, 'bin/curl'), FAKE_CURL);
   chmodSync(path.join(dir, 'bin/curl'), 0o755);
-  const rollout = await rolloutJson();
+  const rollout = files.rollout ?? (await rolloutJson());
   writeFileSync(path.join(dir, 'rollout.json'), JSON.stringify(rollout));
+  if (files.config) writeFileSync(path.join(dir, 'org.json'), JSON.stringify(files.config));
   const log = path.join(dir, 'curl.log');
   writeFileSync(log, '');
   const run = spawnSync('bash', ['--noprofile', '--norc', SCRIPT, path.join(dir, 'rollout.json')], {
@@ -64,7 +65,7 @@ async function runWorkspaces(existing: boolean) {
       PATH: `${path.join(dir, 'bin')}:${process.env.PATH}`,
       TFE_TOKEN: 'token',
       GUARDDUTY_RUN_ROLE_ARN: 'arn:aws:iam::111111111111:role/hcp-runs',
-      ORG_CONFIG: EXAMPLE_CONFIG,
+      ORG_CONFIG: files.config ? path.join(dir, 'org.json') : EXAMPLE_CONFIG,
       CURL_LOG: log,
       ...(existing ? { EXISTING: '1' } : {}),
     },
@@ -104,6 +105,17 @@ describe('HCP Terraform example', () => {
     }
     // The admin stack's outputs feed the organization and members stacks.
     expect(calls.some((call) => call.startsWith(`PATCH ${API}/workspaces/ws-guardduty-admin/relationships/remote-state-consumers `) && call.includes('ws-guardduty-members-wave-1'))).toBe(true);
+  });
+
+  it('percent-encodes the organization and workspace names it puts into API URLs', async () => {
+    // Files the configuration's checks never saw: the script reads them as they are.
+    const rollout: RolloutJson = { steps: [{ stacks: [{ id: 'admin', dependsOn: [], state: { workspace: '../../x' } }] }] };
+    const { run, calls } = await runWorkspaces(false, { rollout, config: { backend: { type: 'cloud', organization: 'acme sec/..' } } });
+    expect(run.status).toBe(0);
+    expect(calls.slice(0, 2).map((call) => call.split(' ').slice(0, 2).join(' '))).toEqual([
+      `GET ${API}/organizations/acme%20sec%2F../workspaces/..%2F..%2Fx`,
+      `POST ${API}/organizations/acme%20sec%2F../workspaces`,
+    ]);
   });
 
   it('updates workspaces and variables that already exist instead of creating twins', async () => {

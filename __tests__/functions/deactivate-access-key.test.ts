@@ -1,12 +1,11 @@
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
-import type { CommonSettings } from '../../functions/commons/remediation';
-import { deactivationHandler } from '../../functions/deactivate-access-key';
+import { deactivationHandler, type DeactivationSettings } from '../../functions/deactivate-access-key';
 import { findingEvent } from '../helpers/fixtures';
 import { ACCOUNT, FakeIam, FUNCTION_ARN, iamError, REGION, TEST_CREDENTIALS, type FakeUser } from './fake-aws';
 
 const TOPIC = `arn:aws:sns:${REGION}:${ACCOUNT}:acme-remediation`;
-const SETTINGS: CommonSettings = { mode: 'auto', topicArn: TOPIC, exemptTag: 'GuardDutyRemediationExempt' };
+const SETTINGS: DeactivationSettings = { mode: 'auto', topicArn: TOPIC, exemptTag: 'GuardDutyRemediationExempt', exemptAccounts: [], exemptUserNames: [] };
 const CONTEXT = { invokedFunctionArn: FUNCTION_ARN('deactivate-access-key'), awsRequestId: 'request-3' };
 const USER = 'GuardDuty-Example-Compromised-Simulated';
 const KEY = 'AKIAEXAMPLESIMULATED';
@@ -21,7 +20,7 @@ const labUser = (overrides: Partial<FakeUser> = {}): FakeUser => ({
   ...overrides,
 });
 
-function setup(options: { iam?: FakeIam; settings?: Partial<CommonSettings> } = {}) {
+function setup(options: { iam?: FakeIam; settings?: Partial<DeactivationSettings> } = {}) {
   const iam = options.iam ?? new FakeIam({ users: [labUser()] });
   const sns = new SNSClient({ region: REGION, credentials: TEST_CREDENTIALS });
   const snsMock = mockClient(sns);
@@ -109,6 +108,24 @@ describe('deactivate-access-key', () => {
     expect(await handler(findingEvent('iam-user-malicious-ip-caller-custom'), CONTEXT)).toEqual({ outcome: 'skipped', reason });
     expect(iam.writes()).toEqual([]);
     expect(published()).toEqual([]);
+  });
+
+  it.each([
+    ['a user of remediation.exemptions.users, without any AWS call', { exemptUserNames: [USER] }, `user ${USER} is exempt (remediation.exemptions.users)`],
+    ['a finding of an account of remediation.exemptions.accounts, without any AWS call', { exemptAccounts: [ACCOUNT] }, `account ${ACCOUNT} is exempt (remediation.exemptions.accounts)`],
+  ])('skips %s', async (_what, settings, reason) => {
+    const { iam, handler } = setup({ settings });
+
+    expect(await handler(findingEvent('iam-user-malicious-ip-caller-custom'), CONTEXT)).toEqual({ outcome: 'skipped', reason });
+    expect(iam.calls()).toEqual([]);
+  });
+
+  it('ignores the exemption tag where no service control policy reserves it, and deactivates', async () => {
+    const iam = new FakeIam({ users: [labUser({ Tags: [{ Key: 'GuardDutyRemediationExempt', Value: 'yes' }] })] });
+    const { handler } = setup({ iam, settings: { exemptTag: undefined } });
+
+    expect((await handler(findingEvent('iam-user-malicious-ip-caller-custom'), CONTEXT)).outcome).toBe('remediated');
+    expect(iam.writes()).toEqual(['UpdateAccessKey', 'TagUser']);
   });
 
   it('skips a GuardDuty sample finding without any AWS call', async () => {

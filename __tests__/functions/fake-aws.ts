@@ -5,8 +5,10 @@ import {
   CreateSecurityGroupCommand,
   CreateSnapshotsCommand,
   CreateTagsCommand,
+  DeleteSecurityGroupCommand,
   DescribeInstanceAttributeCommand,
   DescribeInstancesCommand,
+  DescribeNetworkInterfacesCommand,
   DescribeSecurityGroupsCommand,
   DescribeSnapshotsCommand,
   EC2Client,
@@ -19,12 +21,18 @@ import {
   type Tag,
 } from '@aws-sdk/client-ec2';
 import {
+  AttachRolePolicyCommand,
+  CreatePolicyCommand,
+  DetachRolePolicyCommand,
+  GetPolicyCommand,
+  GetPolicyVersionCommand,
   GetRoleCommand,
   GetRolePolicyCommand,
   GetUserCommand,
   IAMClient,
   IAMServiceException,
   ListAccessKeysCommand,
+  ListAttachedRolePoliciesCommand,
   PutRolePolicyCommand,
   TagRoleCommand,
   TagUserCommand,
@@ -65,8 +73,12 @@ export interface FakeInstance {
 
 export interface FakeNetworkInterface {
   NetworkInterfaceId: string;
+  /** @default the instance's VPC */
   VpcId?: string;
+  /** @default a subnet of the interface's VPC */
+  SubnetId?: string;
   Groups: { GroupId: string; GroupName: string }[];
+  Tags?: Tag[];
 }
 
 /**
@@ -114,6 +126,12 @@ export function labInstance(overrides: Partial<FakeInstance> = {}): FakeInstance
   };
 }
 
+/** An EC2 filter value match: `*` in a pattern matches any characters. */
+function like(value: string | undefined, patterns: readonly string[]): boolean {
+  const escape = (part: string) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&');
+  return value !== undefined && patterns.some((pattern) => new RegExp(`^${pattern.split('*').map(escape).join('.*')}$`).test(value));
+}
+
 function samePermission(a: IpPermission, b: IpPermission): boolean {
   const key = (p: IpPermission) =>
     JSON.stringify([p.IpProtocol, p.FromPort, p.ToPort, (p.IpRanges ?? []).map((r) => r.CidrIp).sort(), (p.Ipv6Ranges ?? []).map((r) => r.CidrIpv6).sort()]);
@@ -132,6 +150,8 @@ export class FakeEc2 {
   readonly failOnce = new Map<string, Error | (() => Error)>();
   /** Fault injection around every call. */
   hooks: CallHooks = {};
+  /** Milliseconds every call takes (a real timer), for measurements; 0 answers at once. */
+  latencyMs = 0;
   private counter = 0;
 
   constructor(...instances: FakeInstance[]) {
@@ -166,6 +186,20 @@ export class FakeEc2 {
     return [...this.instances.values()].flatMap((instance) => instance.NetworkInterfaces);
   }
 
+  /** The instance an interface is attached to. */
+  instanceOf(eni: FakeNetworkInterface): FakeInstance {
+    return [...this.instances.values()].find((instance) => instance.NetworkInterfaces.includes(eni))!;
+  }
+
+  vpcOf(eni: FakeNetworkInterface): string {
+    return eni.VpcId ?? this.instanceOf(eni).VpcId!;
+  }
+
+  /** An interface's tag value. */
+  tagOf(eni: FakeNetworkInterface, key: string): string | undefined {
+    return eni.Tags?.find((tag) => tag.Key === key)?.Value;
+  }
+
   private id(prefix: string): string {
     this.counter += 1;
     return `${prefix}-0f${String(this.counter).padStart(15, '0')}`;
@@ -191,16 +225,40 @@ export class FakeEc2 {
     return group;
   }
 
-  /** Answers one command: hooks, the once-failure, then the change itself. */
+  /** Answers one command: hooks, the once-failure, then the change itself (after the latency, if any). */
   private on<I extends Record<string, any>>(command: { name: string }, answer: (input: I) => unknown): void {
     const name = command.name.replace(/Command$/, '');
-    (this.mock.on as (c: unknown) => { callsFake(fn: (input: I) => unknown): void })(command).callsFake((input: I) => {
+    const respond = (input: I) => {
       this.hooks.before?.(name, input);
       this.guard(command.name);
       const output = answer(input);
       this.hooks.after?.(name, input);
       return output;
-    });
+    };
+    (this.mock.on as (c: unknown) => { callsFake(fn: (input: I) => unknown): void })(command).callsFake((input: I) =>
+      this.latencyMs > 0 ? new Promise((resolve) => setTimeout(resolve, this.latencyMs)).then(() => respond(input)) : respond(input),
+    );
+  }
+
+  /** The interfaces that match DescribeNetworkInterfaces filters (`*` in a value matches any characters). */
+  private filterInterfaces(filters: { Name: string; Values: string[] }[]): FakeNetworkInterface[] {
+    return this.networkInterfaces().filter((eni) =>
+      filters.every(({ Name, Values }) => {
+        if (Name === 'attachment.instance-id') return like(this.instanceOf(eni).InstanceId, Values);
+        if (Name === 'vpc-id') return like(this.vpcOf(eni), Values);
+        if (Name === 'group-id') return eni.Groups.some((group) => like(group.GroupId, Values));
+        if (Name === 'group-name') return eni.Groups.some((group) => like(this.groups.get(group.GroupId)?.GroupName, Values));
+        if (Name.startsWith('tag:')) return like(this.tagOf(eni, Name.slice(4)), Values);
+        throw new Error(`fake EC2: filter ${Name} is not modelled`);
+      }),
+    );
+  }
+
+  /** A resource that takes tags, by id. */
+  private taggable(id: string): { Tags?: Tag[] } {
+    const found = this.instances.get(id) ?? this.networkInterfaces().find((eni) => eni.NetworkInterfaceId === id) ?? this.groups.get(id) ?? this.snapshots.find((snapshot) => snapshot.SnapshotId === id);
+    if (!found) throw ec2Error(id.startsWith('i-') ? 'InvalidInstanceID.NotFound' : 'InvalidID', `The ID '${id}' does not exist`);
+    return found;
   }
 
   private wire(): void {
@@ -212,7 +270,10 @@ export class FakeEc2 {
       if (input.GroupIds) return { SecurityGroups: structuredClone(input.GroupIds.map((id: string) => this.group(id))) };
       const filters = new Map<string, string[]>((input.Filters ?? []).map((f: { Name: string; Values: string[] }) => [f.Name, f.Values]));
       const groups = [...this.groups.values()].filter(
-        (group) => (filters.get('vpc-id')?.includes(group.VpcId) ?? true) && (filters.get('group-name')?.includes(group.GroupName) ?? true),
+        (group) =>
+          like(group.VpcId, filters.get('vpc-id') ?? ['*']) &&
+          like(group.GroupName, filters.get('group-name') ?? ['*']) &&
+          [...filters.keys()].filter((name) => name.startsWith('tag:')).every((name) => like(group.Tags.find((tag) => tag.Key === name.slice(4))?.Value, filters.get(name)!)),
       );
       return { SecurityGroups: structuredClone(groups) };
     });
@@ -250,11 +311,34 @@ export class FakeEc2 {
     this.on(AuthorizeSecurityGroupEgressCommand, change('IpPermissionsEgress', true));
     this.on(RevokeSecurityGroupIngressCommand, change('IpPermissions', false));
     this.on(RevokeSecurityGroupEgressCommand, change('IpPermissionsEgress', false));
+    this.on(DescribeNetworkInterfacesCommand, (input) => ({
+      NetworkInterfaces: structuredClone(
+        this.filterInterfaces(input.Filters ?? []).map((eni) => ({
+          NetworkInterfaceId: eni.NetworkInterfaceId,
+          VpcId: this.vpcOf(eni),
+          SubnetId: eni.SubnetId ?? `subnet-of-${this.vpcOf(eni)}`,
+          Groups: eni.Groups,
+          TagSet: eni.Tags ?? [],
+          Attachment: { InstanceId: this.instanceOf(eni).InstanceId, Status: 'attached' },
+        })),
+      ),
+    }));
+    this.on(DeleteSecurityGroupCommand, (input) => {
+      const group = this.group(input.GroupId);
+      if (!group.Tags.some((tag) => tag.Key === 'GuardDutyRemediation' && tag.Value === 'untrack')) {
+        throw ec2Error('UnauthorizedOperation', `You are not authorized to perform this operation on ${input.GroupId}`);
+      }
+      if (this.networkInterfaces().some((eni) => eni.Groups.some((member) => member.GroupId === input.GroupId))) {
+        throw ec2Error('DependencyViolation', `resource ${input.GroupId} has a dependent object`);
+      }
+      this.groups.delete(input.GroupId);
+      return {};
+    });
     this.on(ModifyNetworkInterfaceAttributeCommand, (input) => {
       const eni = this.networkInterfaces().find((n) => n.NetworkInterfaceId === input.NetworkInterfaceId);
       if (!eni) throw ec2Error('InvalidNetworkInterfaceID.NotFound', 'no such network interface');
       const groups = input.Groups.map((id: string) => this.group(id));
-      const vpc = eni.VpcId ?? [...this.instances.values()].find((instance) => instance.NetworkInterfaces.includes(eni))!.VpcId;
+      const vpc = this.vpcOf(eni);
       if (groups.some((group: FakeGroup) => group.VpcId !== vpc)) throw ec2Error('InvalidGroup.NotFound', 'security group of another VPC');
       eni.Groups = groups.map((group: FakeGroup) => ({ GroupId: group.GroupId, GroupName: group.GroupName }));
       this.moves.push(`${input.NetworkInterfaceId} -> ${groups.map((group: FakeGroup) => group.GroupName).join(', ')}`);
@@ -281,16 +365,21 @@ export class FakeEc2 {
       DisableApiTermination: { Value: this.instance(input.InstanceId).disableApiTermination },
     }));
     this.on(ModifyInstanceAttributeCommand, (input) => {
-      this.instance(input.InstanceId).disableApiTermination = input.DisableApiTermination.Value;
+      // Only what the isolation role may do: termination protection, by attribute name.
+      if (input.Attribute !== 'disableApiTermination') throw ec2Error('UnauthorizedOperation', `not authorized to change ${input.Attribute ?? 'that attribute'}`);
+      this.instance(input.InstanceId).disableApiTermination = input.Value === 'true';
       return {};
     });
     this.on(CreateTagsCommand, (input) => {
-      for (const id of input.Resources) {
-        const instance = this.instance(id);
-        if (new Set([...instance.Tags.map((tag) => tag.Key), ...input.Tags.map((tag: Tag) => tag.Key)]).size > 50) {
-          throw ec2Error('TagLimitExceeded', `The maximum number of tags for resource ${id} has been reached`);
+      const resources: { Tags?: Tag[] }[] = input.Resources.map((id: string) => this.taggable(id));
+      for (const [index, resource] of resources.entries()) {
+        const tags: Tag[] = resource.Tags ?? [];
+        if (new Set([...tags.map((tag) => tag.Key), ...input.Tags.map((tag: Tag) => tag.Key)]).size > 50) {
+          throw ec2Error('TagLimitExceeded', `The maximum number of tags for resource ${input.Resources[index]} has been reached`);
         }
-        for (const tag of input.Tags) instance.Tags = [...instance.Tags.filter((t) => t.Key !== tag.Key), tag];
+      }
+      for (const resource of resources) {
+        for (const tag of input.Tags as Tag[]) resource.Tags = [...(resource.Tags ?? []).filter((t) => t.Key !== tag.Key), tag];
       }
       return {};
     });
@@ -350,10 +439,23 @@ export interface FakeRole {
   RoleName: string;
   Path: string;
   Tags: { Key: string; Value: string }[];
+  /** Inline policies by name. */
   policies: Map<string, string>;
+  /** ARNs of the managed policies attached. @default none */
+  attached?: string[];
   /** The trust policy (JSON). @default EC2 may assume the role */
   trust?: string;
 }
+
+/** A customer managed policy: its default version's document. */
+export interface FakePolicy {
+  PolicyName: string;
+  Path: string;
+  document: string;
+}
+
+/** The ARN IAM gives a customer managed policy. */
+export const policyArn = (path: string, name: string) => `arn:aws:iam::${ACCOUNT}:policy${path}${name}`;
 
 /** The trust policy of an EC2 instance role. */
 export const EC2_TRUST = JSON.stringify({
@@ -373,10 +475,13 @@ export class FakeIam {
   readonly mock = mockClient(this.client);
   readonly roles = new Map<string, FakeRole>();
   readonly users = new Map<string, FakeUser>();
+  /** Customer managed policies by ARN. */
+  readonly managed = new Map<string, FakePolicy>();
   readonly failOnce = new Map<string, Error>();
 
-  constructor(options: { roles?: FakeRole[]; users?: FakeUser[] } = {}) {
+  constructor(options: { roles?: FakeRole[]; users?: FakeUser[]; policies?: FakePolicy[] } = {}) {
     for (const role of options.roles ?? []) this.roles.set(role.RoleName, role);
+    for (const policy of options.policies ?? []) this.managed.set(policyArn(policy.Path, policy.PolicyName), policy);
     for (const user of options.users ?? []) this.users.set(user.UserName, user);
     this.wire();
   }
@@ -437,6 +542,53 @@ export class FakeIam {
     m.on(PutRolePolicyCommand).callsFake((input) => {
       this.guard('PutRolePolicyCommand');
       this.role(input.RoleName).policies.set(input.PolicyName, input.PolicyDocument);
+      return {};
+    });
+    const managedPolicy = (arn: string) => {
+      const policy = this.managed.get(arn);
+      if (!policy) throw iamError('NoSuchEntityException', `Policy ${arn} does not exist or is not attachable.`);
+      return policy;
+    };
+    m.on(ListAttachedRolePoliciesCommand).callsFake((input) => ({
+      AttachedPolicies: (this.role(input.RoleName).attached ?? [])
+        .filter((arn) => managedPolicy(arn).Path.startsWith(input.PathPrefix ?? '/'))
+        .map((arn) => ({ PolicyArn: arn, PolicyName: managedPolicy(arn).PolicyName })),
+      IsTruncated: false,
+    }));
+    m.on(GetPolicyCommand).callsFake((input) => {
+      const policy = managedPolicy(input.PolicyArn);
+      return { Policy: { PolicyName: policy.PolicyName, Path: policy.Path, Arn: input.PolicyArn, DefaultVersionId: 'v1' } };
+    });
+    m.on(GetPolicyVersionCommand).callsFake((input) => {
+      if (input.VersionId !== 'v1') throw iamError('NoSuchEntityException', `version ${input.VersionId} does not exist`);
+      // IAM returns documents URL-encoded.
+      return { PolicyVersion: { Document: encodeURIComponent(managedPolicy(input.PolicyArn).document), VersionId: 'v1', IsDefaultVersion: true } };
+    });
+    m.on(CreatePolicyCommand).callsFake((input) => {
+      this.guard('CreatePolicyCommand');
+      const arn = policyArn(input.Path ?? '/', input.PolicyName);
+      if (this.managed.has(arn)) {
+        throw new IAMServiceException({ name: 'EntityAlreadyExistsException', $fault: 'client', $metadata: { httpStatusCode: 409 }, message: `A policy called ${input.PolicyName} already exists.` });
+      }
+      this.managed.set(arn, { PolicyName: input.PolicyName, Path: input.Path ?? '/', document: input.PolicyDocument });
+      return { Policy: { Arn: arn, PolicyName: input.PolicyName, Path: input.Path, DefaultVersionId: 'v1' } };
+    });
+    m.on(AttachRolePolicyCommand).callsFake((input) => {
+      this.guard('AttachRolePolicyCommand');
+      const role = this.role(input.RoleName);
+      managedPolicy(input.PolicyArn);
+      const attached = role.attached ?? [];
+      if (!attached.includes(input.PolicyArn) && attached.length >= 10) {
+        throw new IAMServiceException({ name: 'LimitExceededException', $fault: 'client', $metadata: { httpStatusCode: 409 }, message: 'Cannot exceed quota for PoliciesPerRole: 10' });
+      }
+      role.attached = [...attached.filter((arn) => arn !== input.PolicyArn), input.PolicyArn];
+      return {};
+    });
+    m.on(DetachRolePolicyCommand).callsFake((input) => {
+      this.guard('DetachRolePolicyCommand');
+      const role = this.role(input.RoleName);
+      if (!(role.attached ?? []).includes(input.PolicyArn)) throw iamError('NoSuchEntityException', `Policy ${input.PolicyArn} was not found.`);
+      role.attached = (role.attached ?? []).filter((arn) => arn !== input.PolicyArn);
       return {};
     });
     m.on(TagRoleCommand).callsFake((input) => {

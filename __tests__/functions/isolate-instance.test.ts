@@ -11,13 +11,16 @@ const SETTINGS: IsolationSettings = {
   mode: 'auto',
   topicArn: TOPIC,
   exemptTag: 'GuardDutyRemediationExempt',
+  exemptAccounts: [],
+  exemptInstanceIds: [],
   forensicGroupName: 'acme-ForensicSecurityGroup',
-  transitionGroupName: 'acme-IsolationTransition',
+  transitionGroupPrefix: 'acme-IsolationTransition',
 };
 const CONTEXT = { invokedFunctionArn: FUNCTION_ARN('isolate-instance'), awsRequestId: 'request-1' };
 const INSTANCE = 'i-0a1b2c3d4e5f60718';
 const FINDING_ID = 'a8c7f1e2d3b4a5c6d7e8f9a0b1c2d3e4';
 const ALLOW_ALL = { IpProtocol: '-1', IpRanges: [{ CidrIp: '0.0.0.0/0' }], Ipv6Ranges: [{ CidrIpv6: '::/0' }] };
+const TRANSITION_NAME = `acme-IsolationTransition-${INSTANCE}`;
 
 function setup(options: { ec2?: FakeEc2; sns?: SNSClient; settings?: Partial<IsolationSettings> } = {}) {
   const ec2 = options.ec2 ?? new FakeEc2(labInstance());
@@ -54,8 +57,23 @@ describe('isolate-instance', () => {
     const forensic = 'sg-0f000000000000001';
     const transition = 'sg-0f000000000000002';
     const vpc = 'vpc-0a1b2c3d4e5f60001';
+    const transitionName = TRANSITION_NAME;
+    const record = (eni: string) => [
+      'CreateTags',
+      {
+        Resources: [eni],
+        Tags: [
+          { Key: 'GuardDutyIsolationState', Value: 'pending' },
+          { Key: 'GuardDutyIsolationUpdated', Value: '2026-11-22T04:32:00Z' },
+          { Key: 'GuardDutyFindingId', Value: FINDING_ID },
+          { Key: 'GuardDutyIsolationOwnGroups', Value: 'sg-0a1b2c3d4e5f60001' },
+          { Key: 'GuardDutyIsolationOwnGroups2', Value: '' },
+        ],
+      },
+    ];
     expect(ec2.calls()).toEqual([
       ['DescribeInstances', { InstanceIds: [INSTANCE] }],
+      ['DescribeNetworkInterfaces', { Filters: [{ Name: 'attachment.instance-id', Values: [INSTANCE] }] }],
       ['DescribeSecurityGroups', { Filters: [{ Name: 'vpc-id', Values: [vpc] }, { Name: 'group-name', Values: ['acme-ForensicSecurityGroup'] }] }],
       [
         'CreateSecurityGroup',
@@ -67,23 +85,50 @@ describe('isolate-instance', () => {
         },
       ],
       ['RevokeSecurityGroupEgress', { GroupId: forensic, IpPermissions: [{ IpProtocol: '-1', IpRanges: [{ CidrIp: '0.0.0.0/0' }] }] }],
-      ['DescribeSecurityGroups', { Filters: [{ Name: 'vpc-id', Values: [vpc] }, { Name: 'group-name', Values: ['acme-IsolationTransition'] }] }],
+      ['DescribeSecurityGroups', { Filters: [{ Name: 'vpc-id', Values: [vpc] }, { Name: 'group-name', Values: [transitionName] }] }],
+      // Each interface's own groups recorded on it before any move.
+      record('eni-0a1b2c3d4e5f60001'),
+      record('eni-0a1b2c3d4e5f60002'),
       [
         'CreateSecurityGroup',
         {
-          GroupName: 'acme-IsolationTransition',
+          GroupName: transitionName,
           VpcId: vpc,
-          Description: 'GuardDuty remediation: allows all so tracked flows become untracked; held only during isolation',
-          TagSpecifications: [{ ResourceType: 'security-group', Tags: [{ Key: 'GuardDutyRemediation', Value: 'untrack' }, { Key: 'Name', Value: 'acme-IsolationTransition' }] }],
+          Description: 'GuardDuty remediation: allows all only while the interfaces move, so tracked flows become untracked',
+          TagSpecifications: [
+            {
+              ResourceType: 'security-group',
+              Tags: [
+                { Key: 'GuardDutyRemediation', Value: 'untrack' },
+                { Key: 'Name', Value: transitionName },
+                { Key: 'GuardDutyForensicInstance', Value: INSTANCE },
+                { Key: 'GuardDutyIsolationUpdated', Value: '2026-11-22T04:32:00Z' },
+              ],
+            },
+          ],
         },
       ],
-      ['AuthorizeSecurityGroupIngress', { GroupId: transition, IpPermissions: [ALLOW_ALL] }],
       ['RevokeSecurityGroupEgress', { GroupId: transition, IpPermissions: [{ IpProtocol: '-1', IpRanges: [{ CidrIp: '0.0.0.0/0' }] }] }],
+      ['AuthorizeSecurityGroupIngress', { GroupId: transition, IpPermissions: [ALLOW_ALL] }],
       ['AuthorizeSecurityGroupEgress', { GroupId: transition, IpPermissions: [ALLOW_ALL] }],
       ['ModifyNetworkInterfaceAttribute', { NetworkInterfaceId: 'eni-0a1b2c3d4e5f60001', Groups: [transition] }],
       ['ModifyNetworkInterfaceAttribute', { NetworkInterfaceId: 'eni-0a1b2c3d4e5f60001', Groups: [forensic] }],
       ['ModifyNetworkInterfaceAttribute', { NetworkInterfaceId: 'eni-0a1b2c3d4e5f60002', Groups: [transition] }],
       ['ModifyNetworkInterfaceAttribute', { NetworkInterfaceId: 'eni-0a1b2c3d4e5f60002', Groups: [forensic] }],
+      // The window closes right after the last move, and the group goes.
+      ['RevokeSecurityGroupIngress', { GroupId: transition, IpPermissions: [ALLOW_ALL] }],
+      ['RevokeSecurityGroupEgress', { GroupId: transition, IpPermissions: [ALLOW_ALL] }],
+      ['DeleteSecurityGroup', { GroupId: transition }],
+      [
+        'CreateTags',
+        {
+          Resources: ['eni-0a1b2c3d4e5f60001', 'eni-0a1b2c3d4e5f60002'],
+          Tags: [
+            { Key: 'GuardDutyIsolationState', Value: 'isolated' },
+            { Key: 'GuardDutyIsolationUpdated', Value: '2026-11-22T04:32:00Z' },
+          ],
+        },
+      ],
       [
         'DescribeSnapshots',
         { OwnerIds: ['self'], Filters: [{ Name: 'tag:GuardDutyForensicInstance', Values: [INSTANCE] }, { Name: 'tag:GuardDutyFindingId', Values: [FINDING_ID] }] },
@@ -98,7 +143,7 @@ describe('isolate-instance', () => {
         },
       ],
       ['DescribeInstanceAttribute', { InstanceId: INSTANCE, Attribute: 'disableApiTermination' }],
-      ['ModifyInstanceAttribute', { InstanceId: INSTANCE, DisableApiTermination: { Value: true } }],
+      ['ModifyInstanceAttribute', { InstanceId: INSTANCE, Attribute: 'disableApiTermination', Value: 'true' }],
       [
         'CreateTags',
         {
@@ -114,9 +159,9 @@ describe('isolate-instance', () => {
       expect.objectContaining({ GroupId: forensic, IpPermissions: [], IpPermissionsEgress: [] }),
     ]);
     expect(ec2.moves).toEqual([
-      'eni-0a1b2c3d4e5f60001 -> acme-IsolationTransition',
+      `eni-0a1b2c3d4e5f60001 -> ${TRANSITION_NAME}`,
       'eni-0a1b2c3d4e5f60001 -> acme-ForensicSecurityGroup',
-      'eni-0a1b2c3d4e5f60002 -> acme-IsolationTransition',
+      `eni-0a1b2c3d4e5f60002 -> ${TRANSITION_NAME}`,
       'eni-0a1b2c3d4e5f60002 -> acme-ForensicSecurityGroup',
     ]);
     expect(published()).toEqual([
@@ -165,9 +210,9 @@ describe('isolate-instance', () => {
     recurring.detail.updatedAt = '2026-11-22T06:00:00.000Z';
     expect((await handler(recurring, CONTEXT)).outcome).toBe('remediated');
     expect(ec2.moves.slice(4)).toEqual([
-      'eni-0a1b2c3d4e5f60001 -> acme-IsolationTransition',
+      `eni-0a1b2c3d4e5f60001 -> ${TRANSITION_NAME}`,
       'eni-0a1b2c3d4e5f60001 -> acme-ForensicSecurityGroup',
-      'eni-0a1b2c3d4e5f60002 -> acme-IsolationTransition',
+      `eni-0a1b2c3d4e5f60002 -> ${TRANSITION_NAME}`,
       'eni-0a1b2c3d4e5f60002 -> acme-ForensicSecurityGroup',
     ]);
     expect(ec2.instances.get(INSTANCE)!.Tags).toContainEqual({ Key: 'GuardDutyFindingTime', Value: '2026-11-22T06:00:00.000Z' });
@@ -229,6 +274,9 @@ describe('isolate-instance', () => {
     const rerun = ec2.calls().slice(before).map(([name]) => name);
     expect(rerun).toEqual([
       'DescribeInstances',
+      'DescribeNetworkInterfaces',
+      // The forensic group is found; the transition group is gone.
+      'DescribeSecurityGroups',
       'DescribeSecurityGroups',
       'DescribeSnapshots',
       'CreateSnapshots',
@@ -361,22 +409,28 @@ describe('isolate-instance', () => {
     expect(intended.map((line) => line.action)).toEqual([
       'ec2:CreateSecurityGroup',
       'ec2:RevokeSecurityGroupEgress',
+      'ec2:CreateTags',
+      'ec2:CreateTags',
       'ec2:CreateSecurityGroup',
-      'ec2:AuthorizeSecurityGroupIngress',
       'ec2:RevokeSecurityGroupEgress',
+      'ec2:AuthorizeSecurityGroupIngress',
       'ec2:AuthorizeSecurityGroupEgress',
       'ec2:ModifyNetworkInterfaceAttribute',
       'ec2:ModifyNetworkInterfaceAttribute',
       'ec2:ModifyNetworkInterfaceAttribute',
       'ec2:ModifyNetworkInterfaceAttribute',
+      'ec2:RevokeSecurityGroupIngress',
+      'ec2:RevokeSecurityGroupEgress',
+      'ec2:DeleteSecurityGroup',
+      'ec2:CreateTags',
       'ec2:CreateSnapshots',
       'ec2:ModifyInstanceAttribute',
       'sns:Publish',
       'ec2:CreateTags',
     ]);
-    expect(intended[6].input).toEqual({
+    expect(intended[8].input).toEqual({
       NetworkInterfaceId: 'eni-0a1b2c3d4e5f60001',
-      Groups: ['(acme-IsolationTransition, not created in dry-run)'],
+      Groups: [`(${TRANSITION_NAME}, not created in dry-run)`],
     });
     expect(logs().at(-1)).toMatchObject({ message: 'remediation finished', outcome: 'dry-run' });
   });
@@ -420,7 +474,7 @@ describe('isolate-instance', () => {
   });
 
   it('fails the invocation when its environment is incomplete, naming the variable', () => {
-    expect(() => isolationSettings({ MODE: 'auto', TOPIC_ARN: TOPIC, EXEMPT_TAG: 'x', FORENSIC_GROUP_NAME: 'quarantine', TRANSITION_GROUP_NAME: 't' })).toThrow(
+    expect(() => isolationSettings({ MODE: 'auto', TOPIC_ARN: TOPIC, EXEMPT_TAG: 'x', FORENSIC_GROUP_NAME: 'quarantine', TRANSITION_GROUP_PREFIX: 't' })).toThrow(
       'bad function environment: FORENSIC_GROUP_NAME: Invalid string: must include "ForensicSecurityGroup"',
     );
   });
@@ -462,17 +516,18 @@ describe('isolate-instance never leaves an interface more exposed', () => {
 
   it('refuses a same-name transition group that is not ours, before anything moves', async () => {
     const ec2 = new FakeEc2(labInstance());
-    ec2.addGroup({ GroupName: 'acme-IsolationTransition', VpcId: VPC, Description: 'someone else', Tags: [], IpPermissions: [], IpPermissionsEgress: [] });
+    ec2.addGroup({ GroupName: TRANSITION_NAME, VpcId: VPC, Description: 'someone else', Tags: [], IpPermissions: [], IpPermissionsEgress: [] });
     const { handler } = setup({ ec2 });
 
     const result = await handler(findingEvent('ec2-malicious-ip-caller-custom'), CONTEXT);
 
     expect(result.outcome).toBe('rejected');
-    expect(result.reason).toContain('named acme-IsolationTransition');
+    expect(result.reason).toContain(`named ${TRANSITION_NAME}`);
     expect(ec2.moves).toEqual([]);
+    expect(ec2.writes()).toEqual(['CreateSecurityGroup', 'RevokeSecurityGroupEgress']);
   });
 
-  it('puts an interface back into its own groups when the forensic move fails twice, still isolates the others, and fails to be retried', async () => {
+  it('leaves an interface whose forensic move fails twice in the transition group, closed, still isolates the others, and the retry finishes it', async () => {
     const ec2 = withTargetGroup();
     const { handler, published, logs } = setup({ ec2 });
     let refusals = 0;
@@ -484,26 +539,29 @@ describe('isolate-instance never leaves an interface more exposed', () => {
     };
 
     await expect(handler(findingEvent('ec2-malicious-ip-caller-custom'), CONTEXT)).rejects.toThrow(
-      'network interfaces not isolated, left in their own groups: eni-0a1b2c3d4e5f60001 (InternalError: An internal error has occurred)',
+      'network interfaces not isolated (none left in an open group): eni-0a1b2c3d4e5f60001 (into the forensic group: InternalError: An internal error has occurred; left in the transition group, closed)',
     );
 
     expect(refusals).toBe(2);
     expect(ec2.moves).toEqual([
-      'eni-0a1b2c3d4e5f60001 -> acme-IsolationTransition',
-      'eni-0a1b2c3d4e5f60001 -> TargetSecurityGroup',
-      'eni-0a1b2c3d4e5f60002 -> acme-IsolationTransition',
+      `eni-0a1b2c3d4e5f60001 -> ${TRANSITION_NAME}`,
+      `eni-0a1b2c3d4e5f60002 -> ${TRANSITION_NAME}`,
       'eni-0a1b2c3d4e5f60002 -> acme-ForensicSecurityGroup',
     ]);
-    expect(groupsOf(ec2)).toEqual([['TargetSecurityGroup'], ['acme-ForensicSecurityGroup']]);
+    expect(groupsOf(ec2)).toEqual([[TRANSITION_NAME], ['acme-ForensicSecurityGroup']]);
+    // Closed: the interface left there is in a group with no rules, not an open one.
+    expect(ec2.groupsNamed(TRANSITION_NAME)).toEqual([expect.objectContaining({ IpPermissions: [], IpPermissionsEgress: [] })]);
     expect(published()).toEqual([]);
-    expect(logs().filter((line) => line.level === 'WARN').map((line) => line.message)).toEqual([
-      'move into the forensic group failed; trying once more',
-      'move into the forensic group failed again; putting the interface back into its own groups',
-    ]);
+    expect(logs().filter((line) => line.level === 'WARN').map((line) => line.message)).toEqual(['move into the forensic group failed; trying once more']);
+    // Its own groups are on record for whoever releases it.
+    expect(ec2.tagOf(ec2.instances.get(INSTANCE)!.NetworkInterfaces[0], 'GuardDutyIsolationOwnGroups')).toBe(TARGET);
 
     ec2.hooks = {};
     expect((await handler(findingEvent('ec2-malicious-ip-caller-custom'), CONTEXT)).outcome).toBe('remediated');
     expect(groupsOf(ec2)).toEqual([['acme-ForensicSecurityGroup'], ['acme-ForensicSecurityGroup']]);
+    expect(ec2.groupsNamed(TRANSITION_NAME)).toEqual([]);
+    // The retry moved it on from the closed transition group without opening it again.
+    expect(ec2.moves.slice(3)).toEqual(['eni-0a1b2c3d4e5f60001 -> acme-ForensicSecurityGroup']);
   });
 
   it('tries the forensic move once more and carries on when that succeeds', async () => {
@@ -516,25 +574,26 @@ describe('isolate-instance never leaves an interface more exposed', () => {
 
     expect((await handler(findingEvent('ec2-malicious-ip-caller-custom'), CONTEXT)).outcome).toBe('remediated');
     expect(ec2.moves).toEqual([
-      'eni-0a1b2c3d4e5f60001 -> acme-IsolationTransition',
+      `eni-0a1b2c3d4e5f60001 -> ${TRANSITION_NAME}`,
       'eni-0a1b2c3d4e5f60001 -> acme-ForensicSecurityGroup',
-      'eni-0a1b2c3d4e5f60002 -> acme-IsolationTransition',
+      `eni-0a1b2c3d4e5f60002 -> ${TRANSITION_NAME}`,
       'eni-0a1b2c3d4e5f60002 -> acme-ForensicSecurityGroup',
     ]);
   });
 
   it('moves an interface found in the transition group straight on into the forensic group', async () => {
     const ec2 = new FakeEc2(labInstance());
-    const transition = ourGroup(ec2, 'acme-IsolationTransition', 'untrack', { IpPermissions: [ALLOW_ALL], IpPermissionsEgress: [ALLOW_ALL] });
+    const transition = ourGroup(ec2, TRANSITION_NAME, 'untrack', { IpPermissions: [ALLOW_ALL], IpPermissionsEgress: [ALLOW_ALL] });
     ec2.instances.get(INSTANCE)!.NetworkInterfaces[0].Groups = [{ GroupId: transition.GroupId, GroupName: transition.GroupName }];
     const { handler } = setup({ ec2 });
 
     expect((await handler(findingEvent('ec2-malicious-ip-caller-custom'), CONTEXT)).outcome).toBe('remediated');
     expect(ec2.moves).toEqual([
       'eni-0a1b2c3d4e5f60001 -> acme-ForensicSecurityGroup',
-      'eni-0a1b2c3d4e5f60002 -> acme-IsolationTransition',
+      `eni-0a1b2c3d4e5f60002 -> ${TRANSITION_NAME}`,
       'eni-0a1b2c3d4e5f60002 -> acme-ForensicSecurityGroup',
     ]);
+    expect(ec2.groupsNamed(TRANSITION_NAME)).toEqual([]);
   });
 
   it('empties a forensic group someone added rules to before moving anything into it', async () => {
@@ -544,7 +603,7 @@ describe('isolate-instance never leaves an interface more exposed', () => {
     const { handler } = setup({ ec2 });
 
     expect((await handler(findingEvent('ec2-malicious-ip-caller-custom'), CONTEXT)).outcome).toBe('remediated');
-    expect(ec2.calls().slice(1, 4)).toEqual([
+    expect(ec2.calls().slice(2, 5)).toEqual([
       ['DescribeSecurityGroups', { Filters: [{ Name: 'vpc-id', Values: [VPC] }, { Name: 'group-name', Values: ['acme-ForensicSecurityGroup'] }] }],
       ['RevokeSecurityGroupIngress', { GroupId: forensic.GroupId, IpPermissions: [ssh] }],
       ['RevokeSecurityGroupEgress', { GroupId: forensic.GroupId, IpPermissions: [ALLOW_ALL] }],
@@ -560,7 +619,7 @@ describe('isolate-instance never leaves an interface more exposed', () => {
     let raced = false;
     ec2.hooks.before = (name, input) => {
       const group = ec2.groups.get(input.GroupId);
-      if (!raced && name === command && group?.GroupName === 'acme-IsolationTransition') {
+      if (!raced && name === command && group?.GroupName === TRANSITION_NAME) {
         raced = true;
         concurrent(group);
         throw ec2Error(code);
@@ -569,9 +628,8 @@ describe('isolate-instance never leaves an interface more exposed', () => {
 
     expect((await handler(findingEvent('ec2-malicious-ip-caller-custom'), CONTEXT)).outcome).toBe('remediated');
     expect(raced).toBe(true);
-    const [transition] = ec2.groupsNamed('acme-IsolationTransition');
-    expect(transition.IpPermissions).toEqual([ALLOW_ALL]);
-    expect(transition.IpPermissionsEgress).toEqual([ALLOW_ALL]);
+    expect(ec2.moves.filter((move) => move.includes(TRANSITION_NAME))).toHaveLength(2);
+    expect(ec2.groupsNamed(TRANSITION_NAME)).toEqual([]);
     expect(groupsOf(ec2)).toEqual([['acme-ForensicSecurityGroup'], ['acme-ForensicSecurityGroup']]);
   });
 
@@ -605,7 +663,7 @@ describe('isolate-instance never leaves an interface more exposed', () => {
 
     expect(outcomes.map((result) => result.outcome)).toEqual(['remediated', 'remediated']);
     expect(ec2.groupsNamed('acme-ForensicSecurityGroup')).toHaveLength(1);
-    expect(ec2.groupsNamed('acme-IsolationTransition')).toHaveLength(1);
+    expect(ec2.groupsNamed(TRANSITION_NAME)).toHaveLength(0);
     expect(groupsOf(ec2)).toEqual([['acme-ForensicSecurityGroup'], ['acme-ForensicSecurityGroup']]);
     expect(ec2.groupsNamed('acme-ForensicSecurityGroup')[0]).toMatchObject({ IpPermissions: [], IpPermissionsEgress: [] });
   });

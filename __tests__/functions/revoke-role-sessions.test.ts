@@ -2,9 +2,9 @@ import { IAMClient } from '@aws-sdk/client-iam';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import { CLIENT_CONFIG } from '../../functions/commons/clients';
-import { revocationHandler, revocationSettings, revokePolicy, type RevocationSettings } from '../../functions/revoke-role-sessions';
+import { revocationCutoff, revocationHandler, revocationSettings, revokePolicy, type RevocationSettings } from '../../functions/revoke-role-sessions';
 import { findingEvent } from '../helpers/fixtures';
-import { ACCOUNT, EC2_TRUST, FakeIam, FUNCTION_ARN, iamError, queryThrottling, REGION, scriptedHttp, TEST_CREDENTIALS, type FakeRole } from './fake-aws';
+import { ACCOUNT, EC2_TRUST, FakeIam, FUNCTION_ARN, iamError, policyArn, queryThrottling, REGION, scriptedHttp, TEST_CREDENTIALS, type FakeRole } from './fake-aws';
 
 const TOPIC = `arn:aws:sns:${REGION}:${ACCOUNT}:acme-remediation`;
 const SETTINGS: RevocationSettings = {
@@ -22,7 +22,15 @@ const SETTINGS: RevocationSettings = {
     'BreakGlass',
     'incident-response-*',
   ],
+  exemptRoles: [],
+  exemptAccounts: [],
 };
+const PATH = '/guardduty-remediation/';
+/** The revocation the function writes at NOW. */
+const REVOCATION = `RevokeOldSessions-${'GuardDuty-Example-EC2-Compromised'}-20261122T044500Z`;
+const REVOCATION_ARN = policyArn(PATH, REVOCATION);
+/** The managed policies attached to a role, by name. */
+const attachedNames = (role: FakeRole, iam: FakeIam) => (role.attached ?? []).map((arn) => iam.managed.get(arn)!.PolicyName);
 const CONTEXT = { invokedFunctionArn: FUNCTION_ARN('revoke-role-sessions'), awsRequestId: 'request-2' };
 const ROLE = 'GuardDuty-Example-EC2-Compromised';
 const FINDING_ID = 'd4f6b8c0e2a4d6f8b0c2e4a6d8f0b2c4';
@@ -49,20 +57,29 @@ function setup(options: { iam?: FakeIam; iamClient?: IAMClient; settings?: Parti
 }
 
 describe('revoke-role-sessions', () => {
-  it('puts RevokeOldSessions denying tokens issued before now, e-mails, then tags the role with the finding', async () => {
+  it('attaches a deny policy of its own for tokens issued before now, under the reserved path, e-mails, then tags the role', async () => {
     const { iam, handler, published } = setup();
 
     const result = await handler(findingEvent('instance-credential-exfiltration-outside-aws'), CONTEXT);
 
-    expect(result).toEqual({ outcome: 'remediated', details: { cutoff: '2026-11-22T04:45:00Z' } });
+    expect(result).toEqual({ outcome: 'remediated', details: { cutoff: '2026-11-22T04:45:00Z', policyArn: REVOCATION_ARN } });
     const document = {
       Version: '2012-10-17',
       Statement: [{ Effect: 'Deny', Action: ['*'], Resource: ['*'], Condition: { DateLessThan: { 'aws:TokenIssueTime': '2026-11-22T04:45:00Z' } } }],
     };
     expect(iam.calls()).toEqual([
       ['GetRole', { RoleName: ROLE }],
-      ['GetRolePolicy', { RoleName: ROLE, PolicyName: 'RevokeOldSessions' }],
-      ['PutRolePolicy', { RoleName: ROLE, PolicyName: 'RevokeOldSessions', PolicyDocument: JSON.stringify(document) }],
+      ['ListAttachedRolePolicies', { RoleName: ROLE, PathPrefix: PATH }],
+      [
+        'CreatePolicy',
+        {
+          PolicyName: REVOCATION,
+          Path: PATH,
+          PolicyDocument: JSON.stringify(document),
+          Description: `GuardDuty remediation: denies the sessions of role ${ROLE} issued before 2026-11-22T04:45:00Z`,
+        },
+      ],
+      ['AttachRolePolicy', { RoleName: ROLE, PolicyArn: REVOCATION_ARN }],
       [
         'TagRole',
         {
@@ -74,6 +91,8 @@ describe('revoke-role-sessions', () => {
         },
       ],
     ]);
+    // No inline policy: the function has no iam:PutRolePolicy.
+    expect(iam.roles.get(ROLE)!.policies.size).toBe(0);
     expect(published()).toEqual([
       {
         TopicArn: TOPIC,
@@ -81,11 +100,12 @@ describe('revoke-role-sessions', () => {
         Message:
           `GuardDuty Remediation | ID:${FINDING_ID}: GuardDuty discovered that the temporary credentials of the instance role ${ROLE} ` +
           'are being used outside the instance they were issued to (from 192.0.2.145). All sessions of the role issued before ' +
-          '2026-11-22T04:45:00Z have been revoked (inline policy RevokeOldSessions). Please follow up with any additional remediation actions.\n\n' +
+          `2026-11-22T04:45:00Z have been revoked (policy ${REVOCATION}). Please follow up with any additional remediation actions.\n\n` +
           'Finding type: UnauthorizedAccess:IAMUser/InstanceCredentialExfiltration.OutsideAWS\n' +
           'Account / region: 333333333333 / us-west-2\n' +
           `Role: arn:aws:iam::333333333333:role/${ROLE}\n` +
-          'Tokens denied if issued before: 2026-11-22T04:45:00Z\n',
+          'Tokens denied if issued before: 2026-11-22T04:45:00Z\n' +
+          `Revocation policy: ${REVOCATION_ARN}\n`,
       },
     ]);
   });
@@ -99,7 +119,7 @@ describe('revoke-role-sessions', () => {
     if (what !== 'InsideAWS') event.detail.type = 'UnauthorizedAccess:IAMUser/InstanceCredentialExfiltration';
 
     expect((await handler(event, CONTEXT)).outcome).toBe('remediated');
-    expect(iam.roles.get(ROLE)!.policies.get('RevokeOldSessions')).toBe(revokePolicy('2026-11-22T04:45:00Z'));
+    expect(iam.managed.get(REVOCATION_ARN)!.document).toBe(revokePolicy('2026-11-22T04:45:00Z'));
     expect(published()[0].Message).toContain(wording);
   });
 
@@ -110,8 +130,8 @@ describe('revoke-role-sessions', () => {
     for (let i = 0; i < 10; i++) outcomes.push((await handler(findingEvent('instance-credential-exfiltration-outside-aws'), CONTEXT)).outcome);
 
     expect(outcomes).toEqual(['remediated', ...Array(9).fill('already-remediated')]);
-    expect([...iam.roles.get(ROLE)!.policies.keys()]).toEqual(['RevokeOldSessions']);
-    expect(iam.writes()).toEqual(['PutRolePolicy', 'TagRole']);
+    expect(attachedNames(iam.roles.get(ROLE)!, iam)).toEqual([REVOCATION]);
+    expect(iam.writes()).toEqual(['CreatePolicy', 'AttachRolePolicy', 'TagRole']);
     expect(published()).toHaveLength(1);
   });
 
@@ -124,7 +144,9 @@ describe('revoke-role-sessions', () => {
     const later = setup({ iam, now: new Date('2026-11-22T05:31:00Z') });
 
     expect((await later.handler(recurring, CONTEXT)).outcome).toBe('remediated');
-    expect(iam.roles.get(ROLE)!.policies.get('RevokeOldSessions')).toBe(revokePolicy('2026-11-22T05:31:00Z'));
+    // The newer revocation replaces the older one on the role.
+    expect(attachedNames(iam.roles.get(ROLE)!, iam)).toEqual([`RevokeOldSessions-${ROLE}-20261122T053100Z`]);
+    expect(iam.managed.get(policyArn(PATH, `RevokeOldSessions-${ROLE}-20261122T053100Z`))!.document).toBe(revokePolicy('2026-11-22T05:31:00Z'));
     expect(iam.roles.get(ROLE)!.Tags).toEqual([
       { Key: 'GuardDutyFindingId', Value: FINDING_ID },
       { Key: 'GuardDutyFindingTime', Value: '2026-11-22T05:30:00.000Z' },
@@ -133,12 +155,88 @@ describe('revoke-role-sessions', () => {
   });
 
   it('moves the cut-off forward for a newer finding on a role revoked before', async () => {
-    const role = labRole({ policies: new Map([['RevokeOldSessions', revokePolicy('2026-11-20T10:00:00Z')]]) });
-    const { iam, handler } = setup({ iam: new FakeIam({ roles: [role] }) });
+    const older = { PolicyName: `RevokeOldSessions-${ROLE}-20261120T100000Z`, Path: PATH, document: revokePolicy('2026-11-20T10:00:00Z') };
+    const role = labRole({ attached: [policyArn(PATH, older.PolicyName)] });
+    const { iam, handler } = setup({ iam: new FakeIam({ roles: [role], policies: [older] }) });
 
     expect((await handler(findingEvent('instance-credential-exfiltration-outside-aws'), CONTEXT)).outcome).toBe('remediated');
-    expect(role.policies.get('RevokeOldSessions')).toBe(revokePolicy('2026-11-22T04:45:00Z'));
-    expect(iam.writes()).toEqual(['PutRolePolicy', 'TagRole']);
+    expect(attachedNames(role, iam)).toEqual([REVOCATION]);
+    // Attached first, the older one detached after: the role is never without a revocation.
+    expect(iam.writes()).toEqual(['CreatePolicy', 'AttachRolePolicy', 'DetachRolePolicy', 'TagRole']);
+  });
+
+  it('keeps a genuine revocation whose cut-off is at or after the finding and not after now', async () => {
+    const genuine = { PolicyName: `RevokeOldSessions-${ROLE}-20261122T044200Z`, Path: PATH, document: revokePolicy('2026-11-22T04:42:00Z') };
+    const role = labRole({ attached: [policyArn(PATH, genuine.PolicyName)] });
+    const { iam, handler, published } = setup({ iam: new FakeIam({ roles: [role], policies: [genuine] }) });
+
+    expect(await handler(findingEvent('instance-credential-exfiltration-outside-aws'), CONTEXT)).toEqual({
+      outcome: 'remediated',
+      details: { cutoff: '2026-11-22T04:42:00Z', policyArn: policyArn(PATH, genuine.PolicyName) },
+    });
+    expect(iam.writes()).toEqual(['TagRole']);
+    expect(published()).toHaveLength(1);
+  });
+
+  // The issue's forgery: a pre-planted "RevokeOldSessions" taken as revoked already, whatever it said.
+  it.each([
+    ['an inline RevokeOldSessions policy that allows everything', {}, { inline: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*', Condition: { DateLessThan: { 'aws:TokenIssueTime': '2030-01-01T00:00:00Z' } } }] }) }],
+    ['a reserved-path policy that allows instead of denying', { document: revokePolicy('2026-11-22T04:44:00Z').replace('"Deny"', '"Allow"') }, {}],
+    ['a reserved-path policy that denies one harmless action', { document: revokePolicy('2026-11-22T04:44:00Z').replace('["*"],"Resource"', '["sqs:ListQueues"],"Resource"') }, {}],
+    ['a reserved-path deny with an extra statement', { document: JSON.stringify({ ...JSON.parse(revokePolicy('2026-11-22T04:44:00Z')), Statement: [...JSON.parse(revokePolicy('2026-11-22T04:44:00Z')).Statement, { Effect: 'Allow', Action: '*', Resource: '*' }] }) }, {}],
+    ['a reserved-path deny whose cut-off is in the future (denying nothing real now, passing for later)', { document: revokePolicy('2030-01-01T00:00:00Z') }, {}],
+    ['a reserved-path deny whose cut-off is before the finding', { document: revokePolicy('2026-11-22T04:00:00Z') }, {}],
+  ] as [string, { document?: string }, { inline?: string }][])('does not take %s as revoked: writes its own and detaches the planted one', async (_what, planted, { inline }) => {
+    const forged = planted.document ? { PolicyName: `RevokeOldSessions-${ROLE}-20261122T044400Z`, Path: PATH, document: planted.document } : undefined;
+    const role = labRole({ attached: forged ? [policyArn(PATH, forged.PolicyName)] : [], ...(inline ? { policies: new Map([['RevokeOldSessions', inline]]) } : {}) });
+    const { iam, handler, logs } = setup({ iam: new FakeIam({ roles: [role], policies: forged ? [forged] : [] }) });
+
+    expect(await handler(findingEvent('instance-credential-exfiltration-outside-aws'), CONTEXT)).toEqual({
+      outcome: 'remediated',
+      details: { cutoff: '2026-11-22T04:45:00Z', policyArn: REVOCATION_ARN },
+    });
+    expect(attachedNames(role, iam)).toEqual([REVOCATION]);
+    expect(iam.managed.get(REVOCATION_ARN)!.document).toBe(revokePolicy('2026-11-22T04:45:00Z'));
+    if (forged && revocationCutoff(forged.document) === undefined) {
+      expect(logs().find((line) => line.message === 'detaching a policy from the reserved path that is not a revocation this function wrote')).toMatchObject({ policyArn: policyArn(PATH, forged.PolicyName) });
+    }
+  });
+
+  it('reads a revocation document whatever its spacing, and only that document', () => {
+    const cutoff = '2026-11-22T04:45:00Z';
+    expect(revocationCutoff(revokePolicy(cutoff))).toBe(cutoff);
+    expect(revocationCutoff(JSON.stringify(JSON.parse(revokePolicy(cutoff)), null, 2))).toBe(cutoff);
+    expect(revocationCutoff(revokePolicy('2026-11-22T04:45:00.123Z'))).toBeUndefined();
+    expect(revocationCutoff(revokePolicy(cutoff).replace('"Version":"2012-10-17"', '"Version":"2008-10-17"'))).toBeUndefined();
+    expect(revocationCutoff('not json')).toBeUndefined();
+  });
+
+  it('uses a policy of its name a dead run created if it is exactly the revocation, and fails on anything else there', async () => {
+    const leftover = { PolicyName: REVOCATION, Path: PATH, document: revokePolicy('2026-11-22T04:45:00Z') };
+    const first = setup({ iam: new FakeIam({ roles: [labRole()], policies: [leftover] }) });
+    expect((await first.handler(findingEvent('instance-credential-exfiltration-outside-aws'), CONTEXT)).outcome).toBe('remediated');
+    expect(attachedNames(first.iam.roles.get(ROLE)!, first.iam)).toEqual([REVOCATION]);
+
+    const squatted = { PolicyName: REVOCATION, Path: PATH, document: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] }) };
+    const second = setup({ iam: new FakeIam({ roles: [labRole()], policies: [squatted] }) });
+    await expect(second.handler(findingEvent('instance-credential-exfiltration-outside-aws'), CONTEXT)).rejects.toThrow(`policy ${REVOCATION_ARN} exists and is not the revocation this function writes`);
+    expect(second.iam.roles.get(ROLE)!.attached ?? []).toEqual([]);
+  });
+
+  it('skips a role of remediation.exemptions.roles, by name or by ARN', async () => {
+    for (const exempt of [ROLE, `arn:aws:iam::${ACCOUNT}:role/${ROLE}`]) {
+      const { iam, handler } = setup({ settings: { exemptRoles: [exempt] } });
+      const result = await handler(findingEvent('instance-credential-exfiltration-outside-aws'), CONTEXT);
+      expect(result).toEqual({ outcome: 'skipped', reason: `role ${exempt} is exempt (remediation.exemptions.roles)` });
+      expect(iam.writes()).toEqual([]);
+    }
+  });
+
+  it('ignores the exemption tag where no service control policy reserves it, and revokes', async () => {
+    const { iam, handler } = setup({ iam: new FakeIam({ roles: [labRole({ Tags: [{ Key: 'GuardDutyRemediationExempt', Value: '' }] })] }), settings: { exemptTag: undefined } });
+
+    expect((await handler(findingEvent('instance-credential-exfiltration-outside-aws'), CONTEXT)).outcome).toBe('remediated');
+    expect(iam.writes()).toEqual(['CreatePolicy', 'AttachRolePolicy', 'TagRole']);
   });
 
   it('retries throttled IAM calls in the SDK (adaptive mode) and then succeeds', async () => {
@@ -149,12 +247,16 @@ describe('revoke-role-sessions', () => {
         body: `<GetRoleResponse xmlns="${ns}"><GetRoleResult><Role><Path>/</Path><RoleName>${ROLE}</RoleName><RoleId>AROAEXAMPLE</RoleId><Arn>arn:aws:iam::${ACCOUNT}:role/${ROLE}</Arn><CreateDate>2026-11-22T03:58:00Z</CreateDate><AssumeRolePolicyDocument>${encodeURIComponent(EC2_TRUST)}</AssumeRolePolicyDocument></Role></GetRoleResult><ResponseMetadata><RequestId>r-1</RequestId></ResponseMetadata></GetRoleResponse>`,
       },
       {
-        status: 404,
-        body: `<ErrorResponse xmlns="${ns}"><Error><Type>Sender</Type><Code>NoSuchEntity</Code><Message>The role policy with name RevokeOldSessions cannot be found.</Message></Error><RequestId>r-2</RequestId></ErrorResponse>`,
+        status: 200,
+        body: `<ListAttachedRolePoliciesResponse xmlns="${ns}"><ListAttachedRolePoliciesResult><IsTruncated>false</IsTruncated><AttachedPolicies/></ListAttachedRolePoliciesResult><ResponseMetadata><RequestId>r-2</RequestId></ResponseMetadata></ListAttachedRolePoliciesResponse>`,
       },
       { status: 400, body: queryThrottling(ns) },
-      { status: 200, body: `<PutRolePolicyResponse xmlns="${ns}"><ResponseMetadata><RequestId>r-4</RequestId></ResponseMetadata></PutRolePolicyResponse>` },
-      { status: 200, body: `<TagRoleResponse xmlns="${ns}"><ResponseMetadata><RequestId>r-5</RequestId></ResponseMetadata></TagRoleResponse>` },
+      {
+        status: 200,
+        body: `<CreatePolicyResponse xmlns="${ns}"><CreatePolicyResult><Policy><PolicyName>${REVOCATION}</PolicyName><Path>${PATH}</Path><Arn>${REVOCATION_ARN}</Arn><DefaultVersionId>v1</DefaultVersionId></Policy></CreatePolicyResult><ResponseMetadata><RequestId>r-4</RequestId></ResponseMetadata></CreatePolicyResponse>`,
+      },
+      { status: 200, body: `<AttachRolePolicyResponse xmlns="${ns}"><ResponseMetadata><RequestId>r-5</RequestId></ResponseMetadata></AttachRolePolicyResponse>` },
+      { status: 200, body: `<TagRoleResponse xmlns="${ns}"><ResponseMetadata><RequestId>r-6</RequestId></ResponseMetadata></TagRoleResponse>` },
     ]);
     const iamClient = new IAMClient({ ...CLIENT_CONFIG, region: 'us-east-1', credentials: TEST_CREDENTIALS, requestHandler: http.handler });
     const { handler } = setup({ iamClient });
@@ -162,20 +264,20 @@ describe('revoke-role-sessions', () => {
     const result = await handler(findingEvent('instance-credential-exfiltration-outside-aws'), CONTEXT);
 
     expect(result.outcome).toBe('remediated');
-    expect(http.requests.map((body) => /^Action=(\w+)/.exec(body)?.[1])).toEqual(['GetRole', 'GetRolePolicy', 'PutRolePolicy', 'PutRolePolicy', 'TagRole']);
+    expect(http.requests.map((body) => /^Action=(\w+)/.exec(body)?.[1])).toEqual(['GetRole', 'ListAttachedRolePolicies', 'CreatePolicy', 'CreatePolicy', 'AttachRolePolicy', 'TagRole']);
   });
 
-  it('fails when the e-mail cannot be sent, and the re-run sends it without rewriting the policy', async () => {
+  it('fails when the e-mail cannot be sent, and the re-run sends it without writing another policy', async () => {
     const { iam, snsMock, handler, published } = setup();
     snsMock.on(PublishCommand).rejectsOnce(Object.assign(new Error('Internal error'), { name: 'InternalErrorException' })).resolves({ MessageId: 'm' });
 
     await expect(handler(findingEvent('instance-credential-exfiltration-outside-aws'), CONTEXT)).rejects.toThrow('Internal error');
-    expect(iam.writes()).toEqual(['PutRolePolicy']);
+    expect(iam.writes()).toEqual(['CreatePolicy', 'AttachRolePolicy']);
 
     const result = await handler(findingEvent('instance-credential-exfiltration-outside-aws'), CONTEXT);
 
-    expect(result).toEqual({ outcome: 'remediated', details: { cutoff: '2026-11-22T04:45:00Z' } });
-    expect(iam.writes()).toEqual(['PutRolePolicy', 'TagRole']);
+    expect(result).toEqual({ outcome: 'remediated', details: { cutoff: '2026-11-22T04:45:00Z', policyArn: REVOCATION_ARN } });
+    expect(iam.writes()).toEqual(['CreatePolicy', 'AttachRolePolicy', 'TagRole']);
     expect(published()).toHaveLength(2);
   });
 
@@ -251,8 +353,8 @@ describe('revoke-role-sessions', () => {
     event.detail.resource.accessKeyDetails.userName = role.RoleName;
 
     expect((await handler(event, CONTEXT)).outcome).toBe('remediated');
-    expect(iam.writes()).toEqual(['PutRolePolicy', 'TagRole']);
-    expect(role.policies.get('RevokeOldSessions')).toBe(revokePolicy('2026-11-22T04:45:00Z'));
+    expect(iam.writes()).toEqual(['CreatePolicy', 'AttachRolePolicy', 'TagRole']);
+    expect(attachedNames(role, iam)).toEqual([`RevokeOldSessions-${role.RoleName}-20261122T044500Z`]);
     expect(published()).toHaveLength(1);
   });
 
@@ -266,7 +368,7 @@ describe('revoke-role-sessions', () => {
     const { iam, handler, logs } = setup({ iam: new FakeIam({ roles: [forged] }) });
 
     expect((await handler(findingEvent('instance-credential-exfiltration-outside-aws'), CONTEXT)).outcome).toBe('remediated');
-    expect(iam.writes()).toEqual(['PutRolePolicy', 'TagRole']);
+    expect(iam.writes()).toEqual(['CreatePolicy', 'AttachRolePolicy', 'TagRole']);
     expect(logs().map((line) => line.message)).toContain('handled marker ignored: its time is in the future');
   });
 
@@ -276,9 +378,9 @@ describe('revoke-role-sessions', () => {
 
     expect(await handler(findingEvent('instance-credential-exfiltration-outside-aws'), CONTEXT)).toEqual({
       outcome: 'remediated',
-      details: { cutoff: '2026-11-22T04:45:00Z', handledMarker: 'not written (LimitExceededException): a replay of this finding would act again' },
+      details: { cutoff: '2026-11-22T04:45:00Z', policyArn: REVOCATION_ARN, handledMarker: 'not written (LimitExceededException): a replay of this finding would act again' },
     });
-    expect(iam.writes()).toEqual(['PutRolePolicy', 'TagRole']);
+    expect(iam.writes()).toEqual(['CreatePolicy', 'AttachRolePolicy', 'TagRole']);
     expect(published()).toHaveLength(1);
   });
 
@@ -309,13 +411,13 @@ describe('revoke-role-sessions', () => {
     expect(iam.writes()).toEqual([]);
     expect(published()).toEqual([]);
     const intended = logs().filter((line) => line.message === 'dry run: would call');
-    expect(intended.map((line) => line.action)).toEqual(['iam:PutRolePolicy', 'sns:Publish', 'iam:TagRole']);
-    expect(intended[0].input).toEqual({ RoleName: ROLE, PolicyName: 'RevokeOldSessions', PolicyDocument: revokePolicy('2026-11-22T04:45:00Z') });
+    expect(intended.map((line) => line.action)).toEqual(['iam:CreatePolicy', 'iam:AttachRolePolicy', 'sns:Publish', 'iam:TagRole']);
+    expect(intended[0].input).toMatchObject({ PolicyName: REVOCATION, Path: PATH, PolicyDocument: revokePolicy('2026-11-22T04:45:00Z') });
   });
 
   it('fails (and is retried) on an unexpected IAM error', async () => {
     const iam = new FakeIam({ roles: [labRole()] });
-    iam.failOnce.set('PutRolePolicyCommand', iamError('ServiceFailureException', 'Service failure'));
+    iam.failOnce.set('CreatePolicyCommand', iamError('ServiceFailureException', 'Service failure'));
     const { handler, logs } = setup({ iam });
 
     await expect(handler(findingEvent('instance-credential-exfiltration-outside-aws'), CONTEXT)).rejects.toThrow('Service failure');
@@ -351,8 +453,28 @@ describe('revoke-role-sessions', () => {
 
   it('reads its scope from the environment', () => {
     expect(
-      revocationSettings({ MODE: 'auto', TOPIC_ARN: TOPIC, EXEMPT_TAG: 'Exempt', ROLE_PATH_PREFIX: '/workloads/', ROLE_NAME_PREFIX: 'app-', PROTECTED_ROLE_NAMES: 'A,B,ops-*' }),
-    ).toEqual({ mode: 'auto', topicArn: TOPIC, exemptTag: 'Exempt', rolePathPrefix: '/workloads/', roleNamePrefix: 'app-', protectedRoleNames: ['A', 'B', 'ops-*'] });
+      revocationSettings({
+        MODE: 'auto',
+        TOPIC_ARN: TOPIC,
+        EXEMPT_TAG: 'Exempt',
+        EXEMPT_ACCOUNTS: '444444444444',
+        ROLE_PATH_PREFIX: '/workloads/',
+        ROLE_NAME_PREFIX: 'app-',
+        PROTECTED_ROLE_NAMES: 'A,B,ops-*',
+        EXEMPT_ROLES: `web,arn:aws:iam::${ACCOUNT}:role/path/db`,
+      }),
+    ).toEqual({
+      mode: 'auto',
+      topicArn: TOPIC,
+      exemptTag: 'Exempt',
+      exemptAccounts: ['444444444444'],
+      rolePathPrefix: '/workloads/',
+      roleNamePrefix: 'app-',
+      protectedRoleNames: ['A', 'B', 'ops-*'],
+      exemptRoles: ['web', `arn:aws:iam::${ACCOUNT}:role/path/db`],
+    });
+    // Without EXEMPT_TAG the tag is not honoured.
+    expect(revocationSettings({ MODE: 'auto', TOPIC_ARN: TOPIC, ROLE_PATH_PREFIX: '/' })).not.toHaveProperty('exemptTag');
     expect(() => revocationSettings({ MODE: 'auto', TOPIC_ARN: TOPIC, EXEMPT_TAG: 'Exempt', ROLE_PATH_PREFIX: 'workloads' })).toThrow(
       'bad function environment: ROLE_PATH_PREFIX: must be an IAM path such as "/" or "/workloads/"',
     );

@@ -100,7 +100,8 @@ async function actionConditionKeys(action: string): Promise<Set<string>> {
   for (const type of details.resourceTypes) {
     for (const key of type.conditionKeys) keys.add(key.toLowerCase());
     if (type.name === '') continue;
-    for (const key of (await iamResourceTypeDetails(service, type.name)).conditionKeys) keys.add(key.toLowerCase());
+    // The reference leaves out conditionKeys of a resource type that has none (securityhub's finding-aggregator).
+    for (const key of (await iamResourceTypeDetails(service, type.name)).conditionKeys ?? []) keys.add(key.toLowerCase());
   }
   return keys;
 }

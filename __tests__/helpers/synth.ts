@@ -1,7 +1,7 @@
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { instanceAttributes, resourceInstances } from '../../cli/common/synthesized';
+import { instanceAttributes, resourceBlocks, resourceInstances } from '../../cli/common/synthesized';
 import { parseConfig, type OrgConfig } from '../../lib/config/load';
 import { buildApp } from '../../stacks/app';
 
@@ -59,7 +59,7 @@ export interface Synthesized {
    * cdktf metadata (`//`).
    */
   resources(id: string, type: string): Record<string, any>;
-  /** Resource blocks of one type in a stack, keyed by their Terraform name, as written. */
+  /** Resource blocks of one type in a stack, keyed by their Terraform name, as written, a `for_each` that names a local read as that map. */
   blocks(id: string, type: string): Record<string, any>;
 }
 
@@ -97,7 +97,7 @@ export function synthApp(config: OrgConfig): Synthesized {
         }
         return found;
       },
-      blocks: (id, type) => stacks[id]?.resource?.[type] ?? {},
+      blocks: (id, type) => Object.fromEntries(resourceBlocks({ resource: { [type]: stacks[id]?.resource?.[type] ?? {} }, locals: stacks[id]?.locals }).map((block) => [block.name, block.attributes])),
     };
   } finally {
     rmSync(outdir, { recursive: true, force: true });

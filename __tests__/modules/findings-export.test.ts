@@ -127,3 +127,25 @@ describe('findings export, retirement as documented', () => {
     expect(docs).toContain(`${command}\n`);
   });
 });
+
+describe('findings export under a folder (export.prefix)', () => {
+  it('creates the folder marker first, in the bucket account, and publishes every region under the folder', () => {
+    const synth = synthApp(withLogArchive({ prefix: 'guardduty/findings' }));
+    const [bucketName] = only(synth, 'aws_s3_bucket');
+    const [markerName, marker] = only(synth, 'aws_s3_object');
+    expect(marker).toMatchObject({ bucket: `\${aws_s3_bucket.${bucketName}.bucket}`, key: 'guardduty/findings/', content: '', region: HOME, provider: 'aws.log-archive' });
+    const destinations = Object.values(synth.resources('admin', 'aws_guardduty_publishing_destination'));
+    expect(destinations).toHaveLength(3);
+    for (const destination of destinations) {
+      expect(destination.destination_arn).toBe(`\${aws_s3_bucket.${bucketName}.arn}/guardduty/findings`);
+      expect(destination.depends_on).toContain(`aws_s3_object.${markerName}`);
+    }
+  });
+
+  it('writes no marker without a prefix, and refuses a prefix with a slash at either end', () => {
+    expect(synthApp(testConfig()).resources('admin', 'aws_s3_object')).toEqual({});
+    expect(problemsAfter((data) => (data.export = { prefix: '/guardduty/' }))).toEqual([
+      `org.json: export.prefix: must be a folder of the bucket without "/" at either end (letters, digits and !_.*'()-, folders separated by "/"); got "/guardduty/"`,
+    ]);
+  });
+});

@@ -20,7 +20,13 @@ const FIXTURES = [
   's3-bucket-public-access',
   'kubernetes-anonymous-access',
   'lambda-command-and-control',
+  'attack-sequence-iam-compromised-credentials',
+  'attack-sequence-s3-compromised-data',
+  'attack-sequence-eks-compromised-cluster',
+  'attack-sequence-ecs-compromised-cluster',
+  'attack-sequence-ec2-compromised-instance-group',
 ];
+const ATTACK_SEQUENCES = FIXTURES.filter((name) => name.startsWith('attack-sequence-'));
 
 type Resource = Record<string, any>;
 
@@ -116,13 +122,14 @@ describe('admin stack findings flow, example configuration', () => {
   it('e-mails findings of severity 4 and above, one rule per resource kind on the central bus, each finding once', () => {
     const busName = ref(synth, 'aws_cloudwatch_event_bus', () => true, 'name');
     const rules = rulesByName(synth);
-    const email = ['instance', 'access-key', 's3-bucket', 'eks-cluster', 'other'].map((key) => rules[`acme-findings-email-${key}@${HOME}`]);
+    const email = ['instance', 'access-key', 's3-bucket', 'eks-cluster', 'attack-sequence', 'other'].map((key) => rules[`acme-findings-email-${key}@${HOME}`]);
     for (const rule of email) expect(rule.event_bus_name).toBe(busName);
     expect(email.map(matching)).toEqual([
       ['ec2-malicious-ip-caller-custom'],
       ['iam-user-malicious-ip-caller-custom', 'iam-user-recon-malicious-ip-caller-custom', 'instance-credential-exfiltration-outside-aws', 'instance-credential-exfiltration-inside-aws'],
       [],
       ['kubernetes-anonymous-access'],
+      ATTACK_SEQUENCES,
       ['lambda-command-and-control'],
     ]);
   });
@@ -130,14 +137,14 @@ describe('admin stack findings flow, example configuration', () => {
   it('renders each e-mail target’s input transformer into the readable line', () => {
     const topic = ref(synth, 'aws_sns_topic', () => true, 'arn');
     const targets = all(synth, 'aws_cloudwatch_event_target').filter((target) => target.arn === topic);
-    expect(targets).toHaveLength(5);
+    expect(targets).toHaveLength(6);
     const rules = Object.entries(synth.resources('admin', 'aws_cloudwatch_event_rule'));
     const sent: string[] = [];
     for (const target of targets) {
       const [, rule] = rules.find(([name]) => target.rule === `\${aws_cloudwatch_event_rule.${name}.name}`)!;
       for (const name of matching(rule)) sent.push(JSON.parse(renderInputTransformer(target.input_transformer, findingEvent(name))));
     }
-    expect(sent).toHaveLength(7);
+    expect(sent).toHaveLength(12);
     for (const text of sent) expect(text).toMatch(/^GuardDuty Finding \| ID:[0-9a-f]{32}: severity \d+(\.\d+)? \S+ in account \d{12} \([a-z0-9-]+\) on .+: .+$/);
     expect(sent).toContain(
       'GuardDuty Finding | ID:4a9d8c7b6e5f40312a1b0c9d8e7f6a5b: severity 8 Policy:Kubernetes/AnonymousAccessGranted in account 444444444444 (eu-west-1) on EKS cluster platform-prod (Kubernetes user kubernetes-admin): The system:anonymous user was granted API permission on EKS cluster platform-prod.',
@@ -162,6 +169,22 @@ describe('admin stack findings flow, example configuration', () => {
     expect(publish.Condition.ArnEquals['aws:SourceArn'].sort()).toEqual(emailRules.sort());
     expect(statements(topicPolicy.policy)).toHaveLength(1);
     expect(all(synth, 'aws_sns_topic_subscription').map((s) => [s.protocol, s.endpoint])).toEqual([['email', 'secops@example.com']]);
+  });
+
+  it('e-mails each attack sequence once, naming the sequence, its first signals and resources, and that nothing is remediated', () => {
+    const rules = rulesByName(synth);
+    const rule = rules[`acme-findings-email-attack-sequence@${HOME}`];
+    const [name] = Object.entries(synth.resources('admin', 'aws_cloudwatch_event_rule')).find(([, candidate]) => candidate === rule)!;
+    const target = all(synth, 'aws_cloudwatch_event_target').find((candidate) => candidate.rule === `\${aws_cloudwatch_event_rule.${name}.name}`)!;
+    for (const fixture of ATTACK_SEQUENCES) {
+      const event = findingEvent(fixture);
+      const text = JSON.parse(renderInputTransformer(target.input_transformer, event)) as string;
+      const { sequence } = event.detail.service.detection;
+      expect(text).toContain(`${event.detail.type} in account ${event.detail.accountId} (${event.detail.region}) on attack sequence ${sequence.uid} (first signals: ${sequence.signals.slice(0, 3).map((signal: any) => signal.name).join('; ')}`);
+      expect(text).toContain(`First resources: ${sequence.resources[0].name}`);
+      expect(text).toContain('No automatic remediation: an attack sequence names no single resource to act on');
+      expect(text.endsWith(`: ${event.detail.title}`)).toBe(true);
+    }
   });
 
   it('sends every finding unchanged to the log group and the SIEM queue', () => {
@@ -232,7 +255,7 @@ describe('admin stack findings flow, example configuration', () => {
 
   it('gives every target a retry policy and a dead-letter queue in its own region that lets its rule send', () => {
     const targets = all(synth, 'aws_cloudwatch_event_target');
-    expect(targets).toHaveLength(REGIONS.length + 5 + 2);
+    expect(targets).toHaveLength(REGIONS.length + 6 + 2);
     const dlqs = Object.entries(synth.resources('admin', 'aws_sqs_queue')).filter(([, queue]) => queue.name === 'acme-findings-dlq');
     expect(dlqs.map(([, queue]) => queue.region).sort()).toEqual([...REGIONS].sort());
     for (const target of targets) {
@@ -317,7 +340,7 @@ describe('admin stack findings flow, configured', () => {
     );
     const forwarders = all(synth, 'aws_cloudwatch_event_rule').filter((rule) => rule.name === 'acme-findings-forward');
     for (const rule of forwarders) {
-      expect(matching(rule)).toEqual(['instance-credential-exfiltration-outside-aws', 'instance-credential-exfiltration-inside-aws', 'kubernetes-anonymous-access', 'lambda-command-and-control']);
+      expect(matching(rule)).toEqual(['instance-credential-exfiltration-outside-aws', 'instance-credential-exfiltration-inside-aws', 'kubernetes-anonymous-access', 'lambda-command-and-control', ...ATTACK_SEQUENCES]);
     }
     const rules = rulesByName(synth);
     expect(matching(rules[`acme-findings-email-s3-bucket@${HOME}`])).toEqual(['s3-bucket-public-access']);

@@ -6,7 +6,8 @@ import { REPO_ROOT, synthApp } from '../helpers/synth';
  * `__tests__/fixtures/everything-on/org.json` (beside its members file and lists) switches on
  * everything issue 14 added (log-archive export, Malware Protection for S3 in three kinds of account,
  * the management account listed for enrollment, every protection plan and setting, plans excluded in
- * a region) beside Security Hub and Detective: the configuration that tfvalidate is run on.
+ * a region) beside Security Hub and Detective, and every remediation option (exemptions, the service
+ * control policy): the configuration that tfvalidate is run on.
  */
 describe('the everything-on fixture', () => {
   const config = loadConfig('__tests__/fixtures/everything-on/org.json', { cwd: REPO_ROOT });
@@ -14,7 +15,7 @@ describe('the everything-on fixture', () => {
   it('is a valid configuration that plans every kind of stack', () => {
     const kinds = new Set(planStacks(config).stacks.map((stack) => stack.kind));
     expect([...kinds].sort()).toEqual([
-      'admin', 'detective', 'detective-members', 'malware-protection', 'member-plans', 'members', 'organization', 'remediation',
+      'admin', 'detective', 'detective-members', 'malware-protection', 'member-plans', 'members', 'organization', 'remediation', 'remediation-scp',
       'security-hub', 'security-hub-members', 'simulation', 'threat-intel',
     ]);
   });

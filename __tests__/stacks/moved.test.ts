@@ -43,6 +43,10 @@ class Canonical {
     if (Array.isArray(value)) return value.map((entry) => this.value(stack, entry));
     if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([key, entry]) => [key, this.value(stack, entry)]));
     if (typeof value !== 'string') return value;
+    // A whole value read from a local map of objects (a keyed block's environment variables, say).
+    const whole = /^\$\{local\.([A-Za-z0-9_-]+)\["([^"]+)"\]\}$/.exec(value);
+    const entry = whole ? (this.layout[stack].locals as Json | undefined)?.[whole[1]]?.[whole[2]] : undefined;
+    if (entry !== null && typeof entry === 'object') return this.value(stack, entry);
     return this.text(stack, value);
   }
 
@@ -163,7 +167,7 @@ function compareLayouts(before: AppLayout, after: AppLayout, options: CompareOpt
       const { depends_on: oldDependsOn = [], ...oldArguments } = attributes;
       const { depends_on: _newDependsOn, ...newArguments } = instanceAttributes(instance);
       const expected = canonical.value(stack, oldArguments);
-      const actual = canonicalAfter.value(stack, newArguments);
+      const actual = withoutAddedSince(canonicalAfter.value(stack, newArguments));
       if (JSON.stringify(sortKeys(expected)) !== JSON.stringify(sortKeys(actual))) {
         problems.push(`${stack}: ${address} -> ${to}: arguments differ:\n  before ${JSON.stringify(sortKeys(expected))}\n  after  ${JSON.stringify(sortKeys(actual))}`);
       }
@@ -201,11 +205,31 @@ function compareLayouts(before: AppLayout, after: AppLayout, options: CompareOpt
   return { problems, moved };
 }
 
+/**
+ * Text other changes added to arguments since the layouts were recorded, an in-place update unrelated
+ * to the moves: the attack-sequence e-mail rule (issue 27) may send to the dead-letter queues too.
+ */
+const ADDED_SINCE = ['"${admin:aws_cloudwatch_event_rule.notifications_rule-attack-sequence_E5A864F4.arn}",'];
+
+function withoutAddedSince(value: unknown): unknown {
+  if (typeof value === 'string') return ADDED_SINCE.reduce((text, added) => text.split(added).join(''), value);
+  if (Array.isArray(value)) return value.map(withoutAddedSince);
+  if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, withoutAddedSince(item)]));
+  return value;
+}
+
 function sortKeys(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(sortKeys);
   if (value !== null && typeof value === 'object') return Object.fromEntries(Object.keys(value).sort().map((key) => [key, sortKeys((value as Json)[key])]));
   return value;
 }
+
+/**
+ * The previous layouts without the stacks keyed since by a later change, which prove their moves
+ * against a layout of their own (their arguments changed since d3f9baa for other reasons).
+ */
+const KEYED_LATER = ['sandbox-remediation'];
+const withoutKeyedLater = (layout: AppLayout): AppLayout => Object.fromEntries(Object.entries(layout).filter(([stack]) => !KEYED_LATER.includes(stack)));
 
 describe.each(['organizations', 'invitations'])('moved blocks from the earlier layouts, %s mode', (name) => {
   const hashed = previousLayout(name);
@@ -222,13 +246,13 @@ describe.each(['organizations', 'invitations'])('moved blocks from the earlier l
   });
 
   it('moves every address of the hashed layout to a new instance of the same type and arguments, and carries the imports', () => {
-    const { problems, moved } = compareLayouts(hashed, after, { everyKeyedInstanceMoves: true, earlier, dependencies: 'equal' });
+    const { problems, moved } = compareLayouts(withoutKeyedLater(hashed), after, { everyKeyedInstanceMoves: true, earlier, dependencies: 'equal' });
     expect(problems).toEqual([]);
     expect(moved).toBeGreaterThan(50);
   });
 
   it("moves every address of the shared layout (members' blocks shared by the accounts of a stack) to the account's own block", () => {
-    const { problems, moved } = compareLayouts(shared, after, { everyKeyedInstanceMoves: false, earlier, dependencies: 'narrower' });
+    const { problems, moved } = compareLayouts(withoutKeyedLater(shared), after, { everyKeyedInstanceMoves: false, earlier, dependencies: 'narrower' });
     expect(problems).toEqual([]);
     // Every membership and member plan of the wave stacks: a block per account now.
     const memberInstances = Object.entries(shared)
@@ -240,8 +264,23 @@ describe.each(['organizations', 'invitations'])('moved blocks from the earlier l
   });
 });
 
+// The remediation stack's functions, rules, targets and dead-letter alarm were keyed later (issue 22): proven
+// against its own layout from just before (remediation.layout.json, every option on, two regions).
+describe('moved blocks from the remediation stack before its per-region resources were keyed', () => {
+  const before = previousLayout('remediation');
+  const after = synthLayout(path.join(PREVIOUS_LAYOUT_DIR, 'remediation.json'));
+
+  it("moves every old function resource, rule, target and alarm to a keyed instance of the same arguments", () => {
+    const { problems, moved } = compareLayouts(before, { 'sandbox-remediation': after['sandbox-remediation'] }, { everyKeyedInstanceMoves: false, earlier: addressesOf(before), dependencies: 'equal' });
+    expect(problems).toEqual([]);
+    // Per region: 4 rules, 4 e-mail targets, 3 function targets, the sweep's rule and target, the
+    // dead-letter alarm; 4 functions of 8 resources each; 4 invoke permissions.
+    expect(moved).toBe(2 * (14 + 4 * 8 + 4));
+  });
+});
+
 describe('the comparison itself', () => {
-  const before = previousLayout('invitations');
+  const before = withoutKeyedLater(previousLayout('invitations'));
   const after = synthLayout(path.join(PREVIOUS_LAYOUT_DIR, 'invitations.json'));
   const earlier = addressesOf(before);
   for (const [stack, addresses] of addressesOf(previousLayout('invitations.shared'))) earlier.set(stack, new Set([...(earlier.get(stack) ?? []), ...addresses]));

@@ -9,7 +9,7 @@ import { REPO_ROOT, synthApp } from '../helpers/synth';
  * partition's service principals and endpoints, and nothing of the commercial partition.
  */
 const EVERY_KIND = [
-  'admin', 'detective', 'detective-members', 'malware-protection', 'member-plans', 'members', 'organization', 'remediation',
+  'admin', 'detective', 'detective-members', 'malware-protection', 'member-plans', 'members', 'organization', 'remediation', 'remediation-scp',
   'security-hub', 'security-hub-members', 'simulation', 'threat-intel',
 ];
 

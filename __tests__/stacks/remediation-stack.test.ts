@@ -4,7 +4,11 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { matchesPattern, renderInputTransformer } from '../helpers/eventbridge';
 import { findingEvent } from '../helpers/fixtures';
-import { synthApp, testConfig, type Synthesized } from '../helpers/synth';
+import { withLocals } from '../helpers/locals';
+import { synthApp as synthRaw, testConfig, type Synthesized } from '../helpers/synth';
+
+/** The app, with what its keyed blocks read from local maps in place. */
+const synthApp = (config: Parameters<typeof synthRaw>[0]) => withLocals(synthRaw(config));
 
 const STACK = 'sandbox-remediation';
 const SANDBOX = '333333333333';
@@ -18,6 +22,13 @@ const byName = (resources: Resources, field: string, name: string) => {
   return found;
 };
 const keyOf = (resources: Resources, resource: Record<string, any>) => Object.entries(resources).find(([, value]) => value === resource)![0];
+/**
+ * A JSON document whose strings hold Terraform references to keyed instances
+ * (`"${aws_x.y["us-west-2/k"].arn}"`: Terraform reads the quotes as part of the reference), parsed
+ * with those inner quotes as `'`; `reference` writes an expected reference the same way.
+ */
+const parsed = (text: string) => JSON.parse(text.replace(/\$\{[^{}]*\}/g, (reference) => reference.replace(/"/g, "'")));
+const reference = (text: string) => text.replace(/"/g, "'");
 
 // One synth per configuration: the app is large and bundling is done once per process.
 let standard: Synthesized;
@@ -40,6 +51,7 @@ describe('RemediationStack rules', () => {
       ['GuardDuty-Event-IAMUser-InstanceCredentialExfiltration', 'us-west-2', undefined],
       ['GuardDuty-Event-IAMUser-MaliciousIPCaller', 'us-west-2', undefined],
       ['acme-remediation-alarms', 'us-west-2', undefined],
+      ['acme-remediation-sweep', 'us-west-2', undefined],
     ]);
   });
 
@@ -107,7 +119,7 @@ describe('RemediationStack targets', () => {
   it('gives every target a retry policy and the dead-letter queue', () => {
     const queue = '${aws_sqs_queue.dead-letters-us-west-2_queue_853290EF.arn}';
     for (const target of values(targets())) {
-      expect(target.dead_letter_config).toEqual({ arn: queue });
+      expect(target.dead_letter_config.arn).toBe(queue);
       expect(target.retry_policy).toEqual({ maximum_event_age_in_seconds: 86400, maximum_retry_attempts: 185 });
     }
   });
@@ -140,17 +152,19 @@ describe('RemediationStack targets', () => {
         `\${aws_cloudwatch_event_rule.${ruleKey('GuardDuty-Event-IAMUser-InstanceCredentialExfiltration')}.arn}`,
         SANDBOX,
       ],
+      [`\${aws_lambda_function.${lambdaKey('acme-sweep-isolations')}.function_name}`, 'events.amazonaws.com', `\${aws_cloudwatch_event_rule.${ruleKey('acme-remediation-sweep')}.arn}`, SANDBOX],
     ]);
   });
 
-  it('lets every rule publish to the topic and send dead letters, and nothing else', () => {
-    const ruleArns = Object.keys(standard.resources(STACK, 'aws_cloudwatch_event_rule')).map((key) => `\${aws_cloudwatch_event_rule.${key}.arn}`);
-    const topicPolicy = JSON.parse(values(standard.resources(STACK, 'aws_sns_topic_policy'))[0].policy);
-    const queuePolicy = JSON.parse(values(standard.resources(STACK, 'aws_sqs_queue_policy'))[0].policy);
+  it('lets every rule publish to the topic (the sweep schedule e-mails nothing) and send dead letters, and nothing else', () => {
+    const ruleArns = Object.keys(standard.resources(STACK, 'aws_cloudwatch_event_rule')).map((key) => reference(`\${aws_cloudwatch_event_rule.${key}.arn}`));
+    const sweepRule = reference(`\${aws_cloudwatch_event_rule.${ruleKey('acme-remediation-sweep')}.arn}`);
+    const topicPolicy = parsed(values(standard.resources(STACK, 'aws_sns_topic_policy'))[0].policy);
+    const queuePolicy = parsed(values(standard.resources(STACK, 'aws_sqs_queue_policy'))[0].policy);
 
     expect(topicPolicy.Statement).toHaveLength(1);
     expect(topicPolicy.Statement[0]).toMatchObject({ Effect: 'Allow', Action: 'sns:Publish', Principal: { Service: 'events.amazonaws.com' } });
-    expect(topicPolicy.Statement[0].Condition.ArnEquals['aws:SourceArn'].sort()).toEqual(ruleArns.sort());
+    expect(topicPolicy.Statement[0].Condition.ArnEquals['aws:SourceArn'].sort()).toEqual(ruleArns.filter((arn) => arn !== sweepRule).sort());
     expect(topicPolicy.Statement[0].Condition.StringEquals).toEqual({ 'aws:SourceAccount': SANDBOX });
     expect(queuePolicy.Statement[0].Condition.ArnEquals['aws:SourceArn'].sort()).toEqual(ruleArns.sort());
   });
@@ -162,10 +176,10 @@ describe('RemediationStack functions', () => {
   it('runs each function on Node.js 24, arm64, from its reproducible bundle, in auto mode', () => {
     for (const fn of values(functions())) {
       expect(fn).toMatchObject({ runtime: 'nodejs24.x', architectures: ['arm64'], handler: 'index.handler', timeout: 60, memory_size: 256, region: 'us-west-2' });
-      expect(fn.filename).toMatch(/^assets\/lambda-code-[0-9a-f]{16}\/[0-9a-f]{64}\/(isolate-instance|revoke-role-sessions)-[0-9a-f]{16}\.zip$/);
+      expect(fn.filename).toMatch(/^assets\/lambda-code-[0-9a-f]{16}\/[0-9a-f]{64}\/(isolate-instance|revoke-role-sessions|sweep-isolations)-[0-9a-f]{16}\.zip$/);
       expect(fn.environment.variables.MODE).toBe('auto');
     }
-    expect(values(functions()).map((fn) => fn.function_name)).toEqual(['acme-isolate-instance', 'acme-revoke-role-sessions']);
+    expect(values(functions()).map((fn) => fn.function_name)).toEqual(['acme-isolate-instance', 'acme-sweep-isolations', 'acme-revoke-role-sessions']);
   });
 
   it('gives the same code hash in two synths, and the hash is the zip asset hash', () => {
@@ -178,15 +192,40 @@ describe('RemediationStack functions', () => {
     }
   });
 
-  it('gives the revocation function its scope: never the deployment roles, nor any region\'s remediation roles', () => {
+  it('gives the revocation function its scope: never the deployment roles, nor any region\'s remediation roles; no exemption tag without the SCP', () => {
     expect(byName(functions(), 'function_name', 'acme-revoke-role-sessions').environment.variables).toEqual({
       MODE: 'auto',
       TOPIC_ARN: '${aws_sns_topic.topic-us-west-2_topic_D8EFC07E.arn}',
-      EXEMPT_TAG: 'GuardDutyRemediationExempt',
       ROLE_PATH_PREFIX: '/',
       ROLE_NAME_PREFIX: '',
-      PROTECTED_ROLE_NAMES: 'OrganizationAccountAccessRole,GuardDutyDeployment,acme-isolate-instance-*,acme-revoke-role-sessions-*,acme-deactivate-access-key-*',
+      PROTECTED_ROLE_NAMES: 'OrganizationAccountAccessRole,GuardDutyDeployment,acme-isolate-instance-*,acme-revoke-role-sessions-*,acme-deactivate-access-key-*,acme-sweep-isolations-*',
     });
+  });
+
+  it('gives every function the configuration exemptions, and the exemption tag only with the service control policy', () => {
+    const synth = synthApp(
+      testConfig({
+        remediation: {
+          deactivateAccessKeys: true,
+          exemptions: { instances: ['i-0123456789abcdef0'], roles: ['BreakGlassInstanceRole'], users: ['svc-batch'], accounts: ['444444444444'] },
+          serviceControlPolicy: { enabled: true },
+        },
+      }),
+    );
+    const env = (name: string) => byName(synth.resources(STACK, 'aws_lambda_function'), 'function_name', name).environment.variables;
+    for (const name of ['acme-isolate-instance', 'acme-sweep-isolations']) expect(env(name)).toMatchObject({ EXEMPT_TAG: 'GuardDutyRemediationExempt', EXEMPT_ACCOUNTS: '444444444444', EXEMPT_INSTANCES: 'i-0123456789abcdef0' });
+    expect(env('acme-revoke-role-sessions')).toMatchObject({ EXEMPT_TAG: 'GuardDutyRemediationExempt', EXEMPT_ROLES: 'BreakGlassInstanceRole' });
+    expect(env('acme-deactivate-access-key')).toMatchObject({ EXEMPT_TAG: 'GuardDutyRemediationExempt', EXEMPT_USERS: 'svc-batch' });
+    for (const fn of values(functions())) expect(fn.environment.variables).not.toHaveProperty('EXEMPT_TAG');
+  });
+
+  it('runs the sweep every five minutes from its own schedule, with the isolation\'s group names', () => {
+    const schedule = byName(standard.resources(STACK, 'aws_cloudwatch_event_rule'), 'name', 'acme-remediation-sweep');
+    expect(schedule).toMatchObject({ schedule_expression: 'rate(5 minutes)', region: 'us-west-2' });
+    expect(schedule).not.toHaveProperty('event_pattern');
+    expect(byName(functions(), 'function_name', 'acme-sweep-isolations').environment.variables).toEqual(
+      byName(functions(), 'function_name', 'acme-isolate-instance').environment.variables,
+    );
   });
 
   it('adds remediation.protectedRoles, and the S3 state role of the sandbox account, to the protected roles', () => {
@@ -204,15 +243,16 @@ describe('RemediationStack functions', () => {
       'acme-isolate-instance-*',
       'acme-revoke-role-sessions-*',
       'acme-deactivate-access-key-*',
+      'acme-sweep-isolations-*',
       'BreakGlass',
       'incident-response-*',
     ]);
   });
 
   it('reserves 5 concurrent executions for each function by default, the configured number, or none', () => {
-    expect(values(functions()).map((fn) => fn.reserved_concurrent_executions)).toEqual([5, 5]);
+    expect(values(functions()).map((fn) => fn.reserved_concurrent_executions)).toEqual([5, 5, 5]);
     const two = synthApp(testConfig({ remediation: { reservedConcurrency: 2 } })).resources(STACK, 'aws_lambda_function');
-    expect(values(two).map((fn) => fn.reserved_concurrent_executions)).toEqual([2, 2]);
+    expect(values(two).map((fn) => fn.reserved_concurrent_executions)).toEqual([2, 2, 2]);
     const none = synthApp(testConfig({ remediation: { reservedConcurrency: 'none' } })).resources(STACK, 'aws_lambda_function');
     for (const fn of values(none)) expect(fn).not.toHaveProperty('reserved_concurrent_executions');
   });
@@ -246,16 +286,17 @@ describe('RemediationStack functions', () => {
   it('gives each function its own log group with retention, and no permission to create log groups', () => {
     expect(values(standard.resources(STACK, 'aws_cloudwatch_log_group')).map((group) => [group.name, group.retention_in_days])).toEqual([
       ['/aws/lambda/acme-isolate-instance', 365],
+      ['/aws/lambda/acme-sweep-isolations', 365],
       ['/aws/lambda/acme-revoke-role-sessions', 365],
     ]);
     const logKeys = Object.keys(standard.resources(STACK, 'aws_cloudwatch_log_group'));
     values(standard.resources(STACK, 'aws_iam_role_policy')).forEach((policy, index) => {
-      const statements = JSON.parse(policy.policy).Statement;
+      const statements = parsed(policy.policy).Statement;
       expect(statements[0]).toEqual({
         Sid: 'WriteOwnLogs',
         Effect: 'Allow',
         Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-        Resource: `\${aws_cloudwatch_log_group.${logKeys[index]}.arn}:log-stream:*`,
+        Resource: reference(`\${aws_cloudwatch_log_group.${logKeys[index]}.arn}:log-stream:*`),
       });
       expect(JSON.stringify(statements)).not.toContain('logs:CreateLogGroup');
     });
@@ -266,8 +307,8 @@ describe('RemediationStack functions', () => {
 
 describe('RemediationStack IAM', () => {
   const statementsOf = (synth: Synthesized, role: string) =>
-    JSON.parse(values(synth.resources(STACK, 'aws_iam_role_policy')).find((policy) => policy.role.includes(role))!.policy).Statement as Record<string, any>[];
-  const allStatements = (synth: Synthesized) => values(synth.resources(STACK, 'aws_iam_role_policy')).flatMap((policy) => JSON.parse(policy.policy).Statement as Record<string, any>[]);
+    parsed(values(synth.resources(STACK, 'aws_iam_role_policy')).find((policy) => policy.role.includes(role))!.policy).Statement as Record<string, any>[];
+  const allStatements = (synth: Synthesized) => values(synth.resources(STACK, 'aws_iam_role_policy')).flatMap((policy) => parsed(policy.policy).Statement as Record<string, any>[]);
 
   it.each([
     ['standard', () => standard],
@@ -277,9 +318,9 @@ describe('RemediationStack IAM', () => {
       for (const action of [statement.Action].flat()) expect(action).toMatch(/^[a-z0-9]+:[A-Za-z]+$/);
       if ([statement.Resource].flat().includes('*')) {
         expect(statement).toEqual({
-          Sid: 'ReadInstancesGroupsSnapshots',
+          Sid: 'ReadInstancesInterfacesGroups',
           Effect: 'Allow',
-          Action: ['ec2:DescribeInstances', 'ec2:DescribeSecurityGroups', 'ec2:DescribeSnapshots'],
+          Action: ['ec2:DescribeInstances', 'ec2:DescribeNetworkInterfaces', 'ec2:DescribeSecurityGroups', 'ec2:DescribeSnapshots'],
           Resource: '*',
           Condition: { StringEquals: { 'aws:RequestedRegion': expect.stringMatching(/^[a-z]{2}-[a-z]+-\d$/) } },
         });
@@ -287,44 +328,83 @@ describe('RemediationStack IAM', () => {
     }
   });
 
-  it('lets the isolation attach and change only the remediation security groups', () => {
+  it('lets the isolation give rules only to transition groups and move interfaces only into remediation groups; termination protection only', () => {
     const statements = statementsOf(standard, 'isolate-instance');
-    const groups = { StringEquals: { 'aws:ResourceTag/GuardDutyRemediation': ['forensic', 'untrack'] } };
+    const sg = 'arn:aws:ec2:us-west-2:333333333333:security-group/*';
 
-    // Any group of the account and region may be attached: an interface goes back into its own groups
-    // when the forensic move fails. Rules change only on the remediation's tagged groups.
     expect(statements).toContainEqual({
-      Sid: 'AttachRemediationOrOwnGroups',
+      Sid: 'OpenTransitionGroups',
+      Effect: 'Allow',
+      Action: ['ec2:AuthorizeSecurityGroupIngress', 'ec2:AuthorizeSecurityGroupEgress'],
+      Resource: sg,
+      Condition: { StringEquals: { 'aws:ResourceTag/GuardDutyRemediation': 'untrack' } },
+    });
+    expect(statements).toContainEqual({
+      Sid: 'IntoRemediationGroupsOnly',
       Effect: 'Allow',
       Action: 'ec2:ModifyNetworkInterfaceAttribute',
-      Resource: 'arn:aws:ec2:us-west-2:333333333333:security-group/*',
+      Resource: sg,
+      Condition: { StringEquals: { 'aws:ResourceTag/GuardDutyRemediation': ['forensic', 'untrack'] } },
     });
-    expect(statements).toContainEqual(expect.objectContaining({ Sid: 'SetRulesOfRemediationGroups', Resource: 'arn:aws:ec2:us-west-2:333333333333:security-group/*', Condition: groups }));
-    expect(statements).toContainEqual(
-      expect.objectContaining({
-        Sid: 'CreateRemediationGroups',
-        Condition: { StringEquals: { 'aws:RequestTag/GuardDutyRemediation': ['forensic', 'untrack'] } },
-      }),
-    );
     expect(statements).toContainEqual({
-      Sid: 'NeverTouchExemptInstances',
-      Effect: 'Deny',
-      Action: ['ec2:ModifyInstanceAttribute', 'ec2:CreateTags', 'ec2:CreateSnapshots'],
+      Sid: 'ProtectFromTermination',
+      Effect: 'Allow',
+      Action: 'ec2:ModifyInstanceAttribute',
       Resource: 'arn:aws:ec2:us-west-2:333333333333:instance/*',
-      Condition: { Null: { 'aws:ResourceTag/GuardDutyRemediationExempt': 'false' } },
+      Condition: { StringEquals: { 'ec2:Attribute': 'disableApiTermination' } },
     });
+    // No exemption tag without the service control policy, and no listed instance: no deny.
+    expect(statements.filter((statement) => statement.Effect === 'Deny')).toEqual([]);
     expect(statements.filter((statement) => [statement.Action].flat().some((action: string) => action.startsWith('iam:')))).toEqual([]);
   });
 
-  it('allows iam:PutRolePolicy only on roles of the configured path and prefix, never service-linked or protected roles', () => {
-    const put = (synth: Synthesized) => statementsOf(synth, 'revoke-role-sessions').filter((statement) => [statement.Action].flat().includes('iam:PutRolePolicy'));
+  it('never lets a role touch what the configuration exempts, nor a tagged resource where the SCP reserves the tag', () => {
+    const synth = synthApp(
+      testConfig({
+        remediation: {
+          deactivateAccessKeys: true,
+          exemptions: { instances: ['i-0123456789abcdef0'], roles: ['BreakGlassInstanceRole', `arn:aws:iam::${SANDBOX}:role/ops/db`], users: ['svc-batch'] },
+          serviceControlPolicy: { enabled: true },
+        },
+      }),
+    );
+    const denies = (role: string) => statementsOf(synth, role).filter((statement) => statement.Effect === 'Deny');
+    const tagged = { Null: { 'aws:ResourceTag/GuardDutyRemediationExempt': 'false' } };
+    const evidence = ['ec2:ModifyInstanceAttribute', 'ec2:CreateTags', 'ec2:CreateSnapshots', 'ec2:ModifyNetworkInterfaceAttribute'];
+    expect(denies('isolate-instance')).toEqual([
+      { Sid: 'NeverTouchExemptInstances', Effect: 'Deny', Action: evidence, Resource: ['arn:aws:ec2:us-west-2:333333333333:instance/i-0123456789abcdef0'] },
+      { Sid: 'NeverTouchTaggedExemptInstances', Effect: 'Deny', Action: evidence, Resource: 'arn:aws:ec2:us-west-2:333333333333:instance/*', Condition: tagged },
+    ]);
+    expect(denies('sweep-isolations').map((statement) => [statement.Sid, statement.Action])).toEqual([
+      ['NeverTouchExemptInstances', ['ec2:ModifyNetworkInterfaceAttribute']],
+      ['NeverTouchTaggedExemptInstances', ['ec2:ModifyNetworkInterfaceAttribute']],
+    ]);
+    expect(denies('revoke-role-sessions')[0].Resource).toEqual(
+      expect.arrayContaining([`arn:aws:iam::${SANDBOX}:role/BreakGlassInstanceRole`, `arn:aws:iam::${SANDBOX}:role/*/BreakGlassInstanceRole`, `arn:aws:iam::${SANDBOX}:role/ops/db`]),
+    );
+    expect(denies('deactivate-access-key')[0]).toEqual({
+      Sid: 'NeverTouchExemptUsers',
+      Effect: 'Deny',
+      Action: ['iam:UpdateAccessKey', 'iam:TagUser'],
+      Resource: [`arn:aws:iam::${SANDBOX}:user/svc-batch`, `arn:aws:iam::${SANDBOX}:user/*/svc-batch`],
+    });
+  });
 
-    expect(put(standard)).toEqual([
-      { Sid: 'RevokeSessionsOfRolesInScope', Effect: 'Allow', Action: 'iam:PutRolePolicy', Resource: ['arn:aws:iam::333333333333:role/*'] },
+  it('lets the revocation create policies only under the reserved path and attach only those, on roles in scope; no iam:PutRolePolicy', () => {
+    const attach = (synth: Synthesized) => statementsOf(synth, 'revoke-role-sessions').filter((statement) => [statement.Action].flat().includes('iam:AttachRolePolicy'));
+
+    expect(attach(standard)).toEqual([
       {
-        Sid: 'NeverTouchReservedOrProtectedRoles',
+        Sid: 'AttachOnlyReservedPathPolicies',
+        Effect: 'Allow',
+        Action: ['iam:AttachRolePolicy', 'iam:DetachRolePolicy'],
+        Resource: ['arn:aws:iam::333333333333:role/*'],
+        Condition: { ArnLike: { 'iam:PolicyARN': 'arn:aws:iam::333333333333:policy/guardduty-remediation/*' } },
+      },
+      {
+        Sid: 'NeverTouchReservedProtectedOrExemptRoles',
         Effect: 'Deny',
-        Action: ['iam:PutRolePolicy', 'iam:TagRole'],
+        Action: ['iam:AttachRolePolicy', 'iam:DetachRolePolicy', 'iam:TagRole'],
         Resource: [
           'arn:aws:iam::333333333333:role/aws-service-role/*',
           'arn:aws:iam::333333333333:role/aws-reserved/*',
@@ -338,24 +418,33 @@ describe('RemediationStack IAM', () => {
           'arn:aws:iam::333333333333:role/*/acme-revoke-role-sessions-*',
           'arn:aws:iam::333333333333:role/acme-deactivate-access-key-*',
           'arn:aws:iam::333333333333:role/*/acme-deactivate-access-key-*',
+          'arn:aws:iam::333333333333:role/acme-sweep-isolations-*',
+          'arn:aws:iam::333333333333:role/*/acme-sweep-isolations-*',
         ],
       },
-      expect.objectContaining({ Sid: 'NeverTouchExemptRoles', Effect: 'Deny', Resource: ['arn:aws:iam::333333333333:role/*'] }),
     ]);
-    expect(put(everything)[0].Resource).toEqual(['arn:aws:iam::333333333333:role/workloads/app-*', 'arn:aws:iam::333333333333:role/workloads/*/app-*']);
+    expect(attach(everything)[0].Resource).toEqual(['arn:aws:iam::333333333333:role/workloads/app-*', 'arn:aws:iam::333333333333:role/workloads/*/app-*']);
+    expect(statementsOf(standard, 'revoke-role-sessions')).toContainEqual({
+      Sid: 'CreateRevocationPolicies',
+      Effect: 'Allow',
+      Action: 'iam:CreatePolicy',
+      Resource: 'arn:aws:iam::333333333333:policy/guardduty-remediation/RevokeOldSessions-*',
+    });
+    expect(JSON.stringify(allStatements(everything))).not.toContain('iam:PutRolePolicy');
   });
 
-  it('reads any role (so out-of-scope roles are refused, not failed) but reads policies only in scope', () => {
-    const reads = statementsOf(everything, 'revoke-role-sessions').filter((statement) => /^iam:Get/.test([statement.Action].flat()[0]));
+  it('reads any role (so out-of-scope roles are refused, not failed), lists policies only in scope, reads policies only under the reserved path', () => {
+    const reads = statementsOf(everything, 'revoke-role-sessions').filter((statement) => /^iam:(Get|List)/.test([statement.Action].flat()[0]));
     expect(reads.map((statement) => [statement.Action, statement.Resource])).toEqual([
       ['iam:GetRole', 'arn:aws:iam::333333333333:role/*'],
-      ['iam:GetRolePolicy', ['arn:aws:iam::333333333333:role/workloads/app-*', 'arn:aws:iam::333333333333:role/workloads/*/app-*']],
+      ['iam:ListAttachedRolePolicies', ['arn:aws:iam::333333333333:role/workloads/app-*', 'arn:aws:iam::333333333333:role/workloads/*/app-*']],
+      [['iam:GetPolicy', 'iam:GetPolicyVersion'], 'arn:aws:iam::333333333333:policy/guardduty-remediation/*'],
     ]);
   });
 
   it('scopes publishing to the remediation topic and its key', () => {
     const key = keyOf(standard.resources(STACK, 'aws_kms_key'), byName(standard.resources(STACK, 'aws_kms_key'), 'description', 'Encrypts SNS topic acme-remediation'));
-    for (const role of ['isolate-instance', 'revoke-role-sessions']) {
+    for (const role of ['isolate-instance', 'sweep-isolations', 'revoke-role-sessions']) {
       expect(statementsOf(standard, role)).toEqual(
         expect.arrayContaining([
           { Sid: 'PublishRemediationNotices', Effect: 'Allow', Action: 'sns:Publish', Resource: '${aws_sns_topic.topic-us-west-2_topic_D8EFC07E.arn}' },
@@ -377,18 +466,17 @@ describe('RemediationStack alarms', () => {
       ['acme-remediation-dead-letters', 'AWS/SQS', 'ApproximateNumberOfMessagesVisible', 0, 'GreaterThanThreshold'],
       ['acme-revoke-role-sessions-errors', 'AWS/Lambda', 'Errors', 0, 'GreaterThanThreshold'],
       ['acme-revoke-role-sessions-rejected-events', 'GuardDutyRemediation', 'acme-revoke-role-sessions-rejected-events', 0, 'GreaterThanThreshold'],
+      ['acme-sweep-isolations-errors', 'AWS/Lambda', 'Errors', 0, 'GreaterThanThreshold'],
+      ['acme-sweep-isolations-rejected-events', 'GuardDutyRemediation', 'acme-sweep-isolations-rejected-events', 0, 'GreaterThanThreshold'],
     ]);
-    expect(values(standard.resources(STACK, 'aws_cloudwatch_log_metric_filter')).map((filter) => filter.pattern)).toEqual([
-      '{ $.outcome = "rejected" }',
-      '{ $.outcome = "rejected" }',
-    ]);
+    expect(values(standard.resources(STACK, 'aws_cloudwatch_log_metric_filter')).map((filter) => filter.pattern)).toEqual(Array(3).fill('{ $.outcome = "rejected" }'));
   });
 
   it('e-mails the topic when any of them enters ALARM', () => {
     const rules = standard.resources(STACK, 'aws_cloudwatch_event_rule');
     const rule = byName(rules, 'name', 'acme-remediation-alarms');
-    const pattern = JSON.parse(rule.event_pattern);
-    const alarmArns = Object.keys(alarms()).map((key) => `\${aws_cloudwatch_metric_alarm.${key}.arn}`);
+    const pattern = parsed(rule.event_pattern);
+    const alarmArns = Object.keys(alarms()).map((key) => reference(`\${aws_cloudwatch_metric_alarm.${key}.arn}`));
     const event = {
       version: '0',
       id: 'c4c1c1c9-6542-e61b-6ef0-8c4d36933a92',
@@ -397,7 +485,7 @@ describe('RemediationStack alarms', () => {
       account: SANDBOX,
       time: '2026-11-22T05:00:00Z',
       region: 'us-west-2',
-      resources: [alarmArns.find((arn) => arn.includes('isolate-instance-us-west-2_errors'))],
+      resources: [alarmArns.find((arn) => arn.includes("remediation_errors['us-west-2/isolate-instance']"))],
       detail: {
         alarmName: 'acme-isolate-instance-errors',
         state: { value: 'ALARM', reason: 'Threshold Crossed: 1 datapoint [1.0] was greater than the threshold (0.0).' },
@@ -421,7 +509,7 @@ describe('RemediationStack options', () => {
     const functions = values(everything.resources(STACK, 'aws_lambda_function'));
     expect(functions.map((fn) => `${fn.region} ${fn.function_name} ${fn.environment.variables.MODE}`).sort()).toEqual(
       ['eu-west-1', 'us-east-1', 'us-west-2'].flatMap((region) =>
-        ['acme-deactivate-access-key', 'acme-isolate-instance', 'acme-revoke-role-sessions'].map((name) => `${region} ${name} dry-run`),
+        ['acme-deactivate-access-key', 'acme-isolate-instance', 'acme-revoke-role-sessions', 'acme-sweep-isolations'].map((name) => `${region} ${name} dry-run`),
       ).sort(),
     );
     expect(values(everything.resources(STACK, 'aws_cloudwatch_event_rule')).filter((rule) => rule.name === 'GuardDuty-Event-EC2-MaliciousIPCaller').map((rule) => rule.region).sort()).toEqual([
@@ -430,7 +518,7 @@ describe('RemediationStack options', () => {
       'us-west-2',
     ]);
     // One asset per bundle, however many regions use it.
-    expect(new Set(functions.map((fn) => fn.filename)).size).toBe(3);
+    expect(new Set(functions.map((fn) => fn.filename)).size).toBe(4);
   });
 
   it('sends IAM user findings to the deactivation function when configured', () => {

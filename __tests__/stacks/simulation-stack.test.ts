@@ -5,6 +5,7 @@ import { planStacks, STACK_IDS } from '../../lib/plan/stacks';
 import { scenario3Steps } from '../../lib/simulation/scenario-3';
 import { isolationGroupNames } from '../../lib/plan/naming';
 import { SimulationStack } from '../../stacks/simulation-stack';
+import { withLocals } from '../helpers/locals';
 import { synthApp, testConfig } from '../helpers/synth';
 
 const SANDBOX = '333333333333';
@@ -95,7 +96,6 @@ describe('SimulationStack', () => {
       'MaliciousSecurityGroup',
       'TargetSecurityGroup',
       'acme-ForensicSecurityGroup',
-      'acme-IsolationTransition',
     ]);
     const scenario1 = addressOf(json, 'aws_instance', { iam_instance_profile: instance(json, INSTANCE_NAMES[0]).iam_instance_profile });
     const ingress = groups.flatMap((group) => group.ingress.map((rule: any) => ({ group: group.name, ...rule })));
@@ -118,12 +118,9 @@ describe('SimulationStack', () => {
     expect(json.resource.aws_security_group_rule).toBeUndefined();
   });
 
-  it("creates the isolation Lambda's groups, tagged as its own, without rules, destroyed only after the instances", () => {
+  it("creates the isolation Lambda's forensic group, tagged as its own, without rules, destroyed only after the instances (transition groups are the Lambda's, per instance)", () => {
     const json = synthSimulation();
-    const groups = [
-      ['acme-ForensicSecurityGroup', 'forensic'],
-      ['acme-IsolationTransition', 'untrack'],
-    ];
+    const groups = [['acme-ForensicSecurityGroup', 'forensic']];
     for (const [name, purpose] of groups) {
       const group = only(json, 'aws_security_group', { name });
       expect(group).toMatchObject({ ingress: [], egress: [] });
@@ -134,18 +131,19 @@ describe('SimulationStack', () => {
   });
 
   it("names the isolation groups exactly as the remediation stack tells its isolation Lambda", () => {
-    const synth = synthApp(testConfig());
+    const synth = withLocals(synthApp(testConfig()));
     const lambdas = Object.values(synth.resources(STACK_IDS.remediation, 'aws_lambda_function')) as Record<string, any>[];
     const isolation = lambdas.filter((lambda) => lambda.environment?.variables?.FORENSIC_GROUP_NAME !== undefined);
-    expect(isolation).toHaveLength(1);
-    const { FORENSIC_GROUP_NAME, TRANSITION_GROUP_NAME } = isolation[0].environment.variables;
+    // The isolation and the sweep that finishes its work.
+    expect(isolation.map((lambda) => lambda.function_name)).toEqual(['acme-isolate-instance', 'acme-sweep-isolations']);
+    const { FORENSIC_GROUP_NAME, TRANSITION_GROUP_PREFIX } = isolation[0].environment.variables;
     const names = (Object.values(synth.resources(STACK_IDS.simulation, 'aws_security_group')) as Record<string, any>[]).map((group) => group.name);
-    expect(names).toEqual(expect.arrayContaining([FORENSIC_GROUP_NAME, TRANSITION_GROUP_NAME]));
-    expect(isolationGroupNames({ name: 'acme' })).toEqual({ forensic: FORENSIC_GROUP_NAME, transition: TRANSITION_GROUP_NAME });
+    expect(names).toContain(FORENSIC_GROUP_NAME);
+    expect(isolationGroupNames({ name: 'acme' })).toEqual({ forensic: FORENSIC_GROUP_NAME, transition: TRANSITION_GROUP_PREFIX });
   });
 
   it("keeps GuardDuty-Example-EC2-Compromised within the revocation Lambda's scope", () => {
-    const synth = synthApp(testConfig());
+    const synth = withLocals(synthApp(testConfig()));
     const role = only(synth.stack(STACK_IDS.simulation), 'aws_iam_role', { name: 'GuardDuty-Example-EC2-Compromised' });
     const lambdas = Object.values(synth.resources(STACK_IDS.remediation, 'aws_lambda_function')) as Record<string, any>[];
     const revocation = lambdas.filter((lambda) => lambda.environment?.variables?.ROLE_PATH_PREFIX !== undefined);
@@ -165,7 +163,7 @@ describe('SimulationStack', () => {
     });
     const json = JSON.parse(Testing.synth(stack, true));
     expect(only(json, 'aws_security_group', { name: 'acme-ForensicSecurityGroup' }).tags.GuardDutyRemediation).toBe('forensic');
-    expect(only(json, 'aws_security_group', { name: 'acme-untrack' }).tags.GuardDutyRemediation).toBe('untrack');
+    expect((Object.values(json.resource.aws_security_group) as Record<string, any>[]).map((group) => group.name)).not.toContain('acme-untrack');
   });
 
   it('runs the three lab instances on current Amazon Linux 2023, IMDSv2 only, without a key pair, through Session Manager', () => {

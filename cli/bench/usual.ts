@@ -7,10 +7,10 @@
 
 export const PROVIDER_PACKAGE = '@cdktf/provider-aws';
 
-/** Namespace name by module, from the package root's `export * as <ns> from './<module>'` lines. */
+/** Namespace name by module, from the package root's `export * as <ns> from './<module>'` lines (CDK Terrain's bindings add `/index`). */
 export function namespacesByModule(rootIndexDts: string): Map<string, string> {
   const namespaces = new Map<string, string>();
-  for (const match of rootIndexDts.matchAll(/^export \* as (\w+) from '\.\/([\w-]+)';$/gm)) {
+  for (const match of rootIndexDts.matchAll(/^export \* as (\w+) from '\.\/([\w-]+)(?:\/index)?';$/gm)) {
     namespaces.set(match[2], match[1]);
   }
   return namespaces;

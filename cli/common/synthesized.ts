@@ -127,6 +127,20 @@ export function instanceAttributes(instance: ResourceInstance): Record<string, u
   return expandDynamicBlocks(evaluated);
 }
 
+/**
+ * Arguments with the whole values a keyed block reads from a local map by key
+ * (`${local.remediation_function_environments["us-west-2/isolate-instance"]}`) replaced by the map's
+ * entry, as Terraform reads them. Other references stay.
+ */
+export function withLocalEntries(stack: StackJson, value: unknown): unknown {
+  if (Array.isArray(value)) return value.map((entry) => withLocalEntries(stack, entry));
+  if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([key, entry]) => [key, withLocalEntries(stack, entry)]));
+  if (typeof value !== 'string') return value;
+  const whole = /^\$\{local\.([\w-]+)\["([^"]+)"\]\}$/.exec(value);
+  const entry = whole ? (stack.locals as Record<string, Record<string, unknown>> | undefined)?.[whole[1]]?.[whole[2]] : undefined;
+  return entry === undefined ? value : withLocalEntries(stack, entry);
+}
+
 /** `${...}` expressions in a string (ours never nest braces). */
 const EXPRESSION = /\$\{([^{}]*)\}/g;
 /** `each.value.region`, `each.key`, `additional_configuration.value.name`: a variable and its path. */

@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { TerraformStack, type App } from 'cdktf';
 import type { Member, OrgConfig } from '../../lib/config/load';
 import { providerReviewLine } from '../../lib/terraform/provider-version';
+import { AWSCC_CONSTRAINT, AWSCC_FLOOR } from '../../lib/terraform/awscc';
 import { deploySteps, enrollsMembersExplicitly, memberVerb, planStacks, type PlannedStack, type StackAccount } from '../../lib/plan/stacks';
 import { plural } from '../common/words';
 import type { Rollout } from '../rollout/rollout';
@@ -36,6 +37,26 @@ function writtenStacks(app: App): Map<string, StackJson> {
   return written;
 }
 
+/**
+ * What a removal leaves on: the provider's delete of a detector feature only drops it from the state,
+ * and an enrolled account keeps its detector when it leaves a stack. Said here because review.md is
+ * read before every apply; `npm run report` shows what still bills.
+ */
+export const STILL_ON_AFTER_REMOVAL: readonly string[] = [
+  'Removing a region, an account or a plan from the configuration does not switch GuardDuty off there: the provider\'s delete of a ' +
+    'protection plan only drops it from the state (the plan stays on in AWS and bills), a member that leaves a wave keeps its detector ' +
+    'and plans, and a region that leaves keeps the administrator\'s detector, its lists and its members. Switch a plan off by setting it ' +
+    '`false` before removing it, and see `npm run report` (section "Still on and billing outside the configuration") for what still bills ' +
+    'in the accounts and regions the configuration no longer names; the runbook in docs/rollout.md says how to clean up.',
+  '',
+];
+
+/** The awscc line of review.md, when the entity lists need it. */
+function awsccReviewLines(config: OrgConfig): string[] {
+  if (config.threatEntitySets.length === 0 && config.trustedEntitySet === undefined) return [];
+  return [`awscc provider: \`hashicorp/awscc\` \`${AWSCC_CONSTRAINT}\` for the entity lists (floor ${AWSCC_FLOOR.version}, the first release with both entity set resources).`, ''];
+}
+
 export function renderReview(config: OrgConfig, app: SynthesizedApp): string {
   const plan = planStacks(config);
   const planned = new Map(plan.stacks.map((stack) => [stack.id, stack]));
@@ -44,14 +65,16 @@ export function renderReview(config: OrgConfig, app: SynthesizedApp): string {
   const roles = accountRoles(config);
 
   const lines: string[] = [
-    `# Review: GuardDuty deployment "${config.name}"`,
+    `# Review: GuardDuty deployment "${markdownText(config.name)}"`,
     '',
-    `Configuration \`${config.configFile}\`: ${config.mode} mode, home region ${config.homeRegion}, ` +
-      `${config.regions.length} region${config.regions.length === 1 ? '' : 's'} (${config.regions.join(', ')}), ` +
+    `Configuration ${codeSpan(config.configFile)}: ${config.mode} mode, home region ${markdownText(config.homeRegion)}, ` +
+      `${config.regions.length} region${config.regions.length === 1 ? '' : 's'} (${markdownText(config.regions.join(', '))}), ` +
       `${plural(config.members.length, 'listed member account')}${enrollsMembersExplicitly(config) ? '' : ' (GuardDuty enrolls every account of the organization itself: autoEnable ALL, so no stack enrolls them for GuardDuty)'}, ` +
       `state backend ${config.backend.type}.`,
     '',
     providerReviewLine(config), '',
+    ...awsccReviewLines(config),
+    ...STILL_ON_AFTER_REMOVAL,
     '| stack | step | accounts | resources | imported | state |',
     '| --- | --- | --- | --- | --- | --- |',
   ];
@@ -61,7 +84,7 @@ export function renderReview(config: OrgConfig, app: SynthesizedApp): string {
     const accounts = stackAccounts(planned.get(id), json, roles);
     lines.push(
       `| [${id}](#${anchor(id)}) | ${step.get(id) ?? '?'} | ${accountsSummary(accounts, planned.get(id))} | ${resourceCounts(json).total} | ` +
-        `${importedResources(json).length} | ${stateLocation(app, id, json, config.baseDir).location} |`,
+        `${importedResources(json).length} | ${markdownText(stateLocation(app, id, json, config.baseDir).location)} |`,
     );
   }
 
@@ -85,12 +108,12 @@ function stackSection(
   const state = stateLocation(app, id, json, config.baseDir);
   const dependencies = app.manifest.stacks[id]?.dependencies ?? [];
   const lines = [`## ${id}`, ''];
-  if (planned) lines.push(`${capitalize(planned.description)}.`, '');
+  if (planned) lines.push(`${markdownText(capitalize(planned.description))}.`, '');
   lines.push(
     `- deploy step: ${step ?? 'not in the stack plan'}${dependencies.length ? ` (after ${[...dependencies].sort().join(', ')})` : ''}`,
     `- accounts: ${stackAccounts(planned, json, roles).map(accountText).join(', ') || 'none'}`,
-    `- regions: ${(planned?.regions ?? resourceRegions(json)).join(', ')}`,
-    `- state: ${state.type} backend, ${state.location}`,
+    `- regions: ${markdownText((planned?.regions ?? resourceRegions(json)).join(', '))}`,
+    `- state: ${state.type} backend, ${markdownText(state.location)}`,
     `- resources: ${counts.total}${counts.dynamic.length ? ` (plus a plan-time number of: ${counts.dynamic.join(', ')})` : ''}`,
   );
   if (planned && planned.members.length > 0) {
@@ -204,11 +227,36 @@ function accountsSummary(accounts: readonly { role: string; id: string }[], plan
 }
 
 function accountText(account: { role: string; id: string }): string {
-  return `${account.role} ${account.id}`;
+  return `${markdownText(account.role)} ${account.id}`;
 }
 
 function memberText(member: Member): string {
-  return member.name ? `${member.id} (${member.name})` : member.id;
+  return member.name ? `${member.id} (${markdownText(member.name)})` : member.id;
+}
+
+/**
+ * Text from the configuration (names, paths, state locations) as Markdown that shows it as written:
+ * review.md is appended to the pipeline's step summary, where a name must not become a link, an
+ * image, emphasis, HTML or a table cell border.
+ */
+export function markdownText(text: string): string {
+  return text
+    .replace(/[\r\n]+/g, ' ')
+    .replace(/[\\`*_[\]|~!]/g, '\\$&')
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    // GitHub links bare URLs and www. names by itself (after a blank, a punctuation mark or `_`).
+    .replace(/(^|[^A-Za-z0-9])(https?|ftp):\/\//gi, '$1$2\\://')
+    .replace(/(^|[^A-Za-z0-9])(www)\./gi, '$1$2\\.');
+}
+
+/** Text as one code span: fenced with more backticks than it holds in a row (CommonMark). */
+export function codeSpan(text: string): string {
+  const flat = text.replace(/[\r\n]+/g, ' ');
+  const fence = '`'.repeat(Math.max(0, ...(flat.match(/`+/g) ?? []).map((run) => run.length)) + 1);
+  const pad = flat.startsWith('`') || flat.endsWith('`') ? ' ' : '';
+  return `${fence}${pad}${flat}${pad}${fence}`;
 }
 
 function resourceRegions(json: Record<string, any>): string[] {
@@ -233,7 +281,8 @@ function capitalize(text: string): string {
  */
 function diagram(config: OrgConfig, app: SynthesizedApp, planned: ReadonlyMap<string, PlannedStack>, roles: ReadonlyMap<string, string>): string[] {
   const node = (kind: string, id: string) => `${kind}_${id.replace(/[^A-Za-z0-9]/g, '_')}`;
-  const label = (text: string) => `"${text.replace(/"/g, '#quot;')}"`;
+  // Mermaid's entity codes: a quote ends the label, and the renderer reads < and > as HTML.
+  const label = (text: string) => `"${text.replace(/"/g, '#quot;').replace(/</g, '#lt;').replace(/>/g, '#gt;').replace(/[\r\n]+/g, ' ')}"`;
   const lines = ['flowchart LR'];
 
   // Each stack sits in its own (first) account; the others it reaches are drawn as arrows.

@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import type { Member, OrgConfig } from '../../lib/config/load';
 import { deploySteps, memberVerb, type PlannedStack, type StackAccount, type StackKind, type StackPlan } from '../../lib/plan/stacks';
+import { cliCommand } from '../../lib/terraform/flavor';
 import { shellCommand } from '../common/command';
 import { plural } from '../common/words';
 import type { Manifest, StateLocation } from '../common/synthesized';
@@ -231,8 +232,9 @@ export function needsIgnoreFlag(direction: Direction, ids: readonly string[], de
 }
 
 /**
- * The `npx cdktf deploy|destroy` arguments for one step (flags as cdktf-cli 0.21 spells them), run from
- * the project folder: `npx` finds the project's own cdktf-cli, so the command runs as printed.
+ * The `npx cdktf deploy|destroy` arguments for one step (flags as cdktf-cli 0.21 spells them, and
+ * cdktn-cli after it), run from the project folder: `npx` finds the project's own CLI, so the command
+ * runs as printed. `cdktn` instead of `cdktf` where CDK Terrain is installed (lib/terraform/flavor.ts).
  * `outputDir` names another synthesized output (`--output`), for stacks only a previous synth has.
  */
 export function cdktfCommand(
@@ -247,7 +249,7 @@ export function cdktfCommand(
   }
   return [
     'npx',
-    'cdktf',
+    cliCommand(),
     direction,
     ...ids,
     '--auto-approve',

@@ -315,6 +315,7 @@ export function stackKind(id: string): StackKind {
     [STACK_IDS.organization]: 'organization',
     [STACK_IDS.threatIntel]: 'threat-intel',
     [STACK_IDS.remediation]: 'remediation',
+    [STACK_IDS.remediationScp]: 'remediation-scp',
     [STACK_IDS.simulation]: 'simulation',
     [STACK_IDS.securityHub]: 'security-hub',
     [STACK_IDS.detective]: 'detective',

@@ -10,7 +10,7 @@
  * bundle: NODE_OPTIONS=--enable-source-maps gives stack traces in the TypeScript sources.
  */
 const { createHash } = require('node:crypto');
-const { mkdirSync, readFileSync, renameSync, writeFileSync } = require('node:fs');
+const { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } = require('node:fs');
 const path = require('node:path');
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -28,9 +28,33 @@ const sha256 = (file) => {
   }
 };
 
-/** What a bundle depends on besides its inputs: esbuild, this file's settings, where the project is. */
+/**
+ * The code imports `cdktf` and `@cdktf/provider-aws`; with CDK Terrain installed instead
+ * (flavors/cdktn) they are bundled as imports of `cdktn` and `@cdktn/provider-aws`. The first flavor
+ * whose framework is installed, as in lib/terraform/flavor.ts (FLAVOR_PACKAGES), tsconfig.json
+ * `paths` and jest's `moduleNameMapper`.
+ */
+const FLAVORS = [
+  { framework: 'cdktf', alias: {} },
+  { framework: 'cdktn', alias: { cdktf: 'cdktn', '@cdktf/provider-aws': '@cdktn/provider-aws' } },
+];
+
+/** The framework installed in the project's node_modules (name and version) and the alias that goes with it. */
+function installedFlavor() {
+  for (const { framework, alias } of FLAVORS) {
+    const manifest = path.join(ROOT, 'node_modules', framework, 'package.json');
+    if (!existsSync(manifest)) continue;
+    return { framework: `${framework}@${JSON.parse(readFileSync(manifest, 'utf8')).version}`, alias };
+  }
+  throw new Error(`neither ${FLAVORS.map((flavor) => flavor.framework).join(' nor ')} is installed in ${ROOT}: run npm ci`);
+}
+
+/**
+ * What a bundle depends on besides its inputs: esbuild, this file's settings, where the project is,
+ * and the framework it was bundled for (switching flavors reinstalls node_modules under the bundle).
+ */
 function settings() {
-  return `${require('esbuild/package.json').version} ${sha256(__filename)} ${ROOT}`;
+  return `${require('esbuild/package.json').version} ${sha256(__filename)} ${ROOT} ${installedFlavor().framework}`;
 }
 
 /** The bundle, when it exists and no file it was built from (by SHA-256) has changed. */
@@ -58,6 +82,11 @@ const keepModulePaths = {
   },
 };
 
+function withoutPaths(tsconfig) {
+  const { paths: _paths, ...compilerOptions } = tsconfig.compilerOptions ?? {};
+  return { ...tsconfig, compilerOptions };
+}
+
 async function build() {
   const esbuild = require('esbuild');
   const result = await esbuild.build({
@@ -74,6 +103,10 @@ async function build() {
     metafile: true,
     logLevel: 'silent',
     plugins: [keepModulePaths],
+    alias: installedFlavor().alias,
+    // tsconfig.json's `paths` map `cdktf` to a folder under node_modules for tsc and tsx, which esbuild
+    // would bundle; packages stay external here, and the alias above picks the flavor.
+    tsconfigRaw: withoutPaths(JSON.parse(readFileSync(path.join(ROOT, 'tsconfig.json'), 'utf8'))),
   });
   const inputs = {};
   for (const input of Object.keys(result.metafile.inputs)) inputs[input] = sha256(path.join(ROOT, input));

@@ -17,6 +17,7 @@ import type { StackJson } from '../common/synthesized';
 import { synthesizedExpectations } from './resources';
 import type { OrgConfig } from '../../lib/config/load';
 import { contentHash, listContent, listLocation, listObjectKey } from '../../lib/guardduty/lists';
+import { criterionBlocks, type Criteria } from '../../lib/guardduty/filters';
 import { findingsBucketName, listBucketName } from '../../lib/plan/naming';
 import { standardArn } from '../../lib/aws/security-hub';
 
@@ -54,12 +55,16 @@ export interface World {
   functions: Map<string, lambda.FunctionConfiguration>;
   hubs: Map<string, { standards: securityhub.StandardsSubscription[]; products: string[]; autoEnable: boolean; members: securityhub.Member[] } | undefined>;
   hubAdmins: Map<string, securityhub.AdminAccount[]>;
+  /** The admin account's Security Hub finding aggregator, as GetFindingAggregator answers. */
+  findingAggregator?: securityhub.GetFindingAggregatorResponse;
   graphs: Map<string, { arn: string; autoEnable: boolean; members: detective.MemberDetail[] } | undefined>;
   graphAdmins: Map<string, detective.Administrator[]>;
   /** Errors to throw instead of answering: checked in order, the first that matches wins. */
   failures: { service: string; command?: string; account?: string; region?: string; error: Error; times?: number }[];
   /** Every call made, `<service>:<Command> <account> <region>`. */
   calls: string[];
+  /** Runtime coverage resources of the admin detector by region (ListCoverage). */
+  coverage: Map<string, guardduty.CoverageResource[]>;
 }
 
 export function awsError(name: string, message: string, fault: 'client' | 'server' = 'client'): Error {
@@ -88,6 +93,7 @@ export function conforming(config: OrgConfig, synthesized: ReadonlyMap<string, S
     graphAdmins: new Map(),
     failures: [],
     calls: [],
+    coverage: new Map(),
   };
   const memberIds = [...new Set(config.members.map((member) => member.id))];
   for (const region of config.regions) {
@@ -113,7 +119,17 @@ export function conforming(config: OrgConfig, synthesized: ReadonlyMap<string, S
     );
     const trusted = config.trustedIpList;
     world.ipSets.set(region, trusted ? [{ ...fixture('guardduty-get-ip-set'), Name: trusted.name, Location: listLocation(config.homeRegion, bucket, listObjectKey('trusted', trusted.name, hashOf(trusted.entries))) }] : []);
-    world.filters.set(region, config.filters.map((filter, index) => ({ ...fixture('guardduty-get-filter'), Name: filter.name, Action: filter.action, Rank: filter.rank ?? index + 1 })));
+    world.filters.set(
+      region,
+      config.filters.map((filter, index) => ({
+        ...fixture('guardduty-get-filter'),
+        Name: filter.name,
+        Description: filter.description,
+        Action: filter.action,
+        Rank: filter.rank ?? index + 1,
+        FindingCriteria: { Criterion: storedCriteria(filter.criteria) },
+      })),
+    );
     const destination = fixture('guardduty-describe-publishing-destination');
     destination.DestinationProperties.DestinationArn = `arn:aws:s3:::${findingsBucketName(config)}`;
     world.destinations.set(region, config.export.enabled ? [destination] : []);
@@ -133,6 +149,13 @@ export function conforming(config: OrgConfig, synthesized: ReadonlyMap<string, S
     world.graphs.set(region, { arn: graph, autoEnable: true, members: memberIds.map((id) => ({ AccountId: id, GraphArn: graph, AdministratorId: admin, Status: 'ENABLED', InvitationType: 'ORGANIZATION' })) });
     world.graphAdmins.set(region, [{ AccountId: admin, GraphArn: graph }]);
   }
+  const linked = config.regions.filter((region) => region !== config.homeRegion);
+  world.findingAggregator = {
+    FindingAggregatorArn: `arn:aws:securityhub:${config.homeRegion}:${admin}:finding-aggregator/${detectorId(config.homeRegion)}`,
+    FindingAggregationRegion: config.homeRegion,
+    RegionLinkingMode: linked.length > 0 ? 'SPECIFIED_REGIONS' : 'NO_REGIONS',
+    ...(linked.length > 0 ? { Regions: linked } : {}),
+  };
   world.organizationAccounts = [config.accounts.management, admin, ...memberIds].map((id) => ({ Id: id, Arn: `arn:aws:organizations::${config.accounts.management}:account/o-a1b2c3d4e5/${id}`, Name: id, Email: `${id}@example.com`, Status: 'ACTIVE', State: 'ACTIVE' }));
   for (const [id, stack] of synthesized) {
     const expected = synthesizedExpectations(id, stack);
@@ -153,6 +176,32 @@ export function conforming(config: OrgConfig, synthesized: ReadonlyMap<string, S
   return world;
 }
 
+/**
+ * Criteria as GuardDuty keeps them once the provider created the filter: each condition under its
+ * long and short name (GetFilter returns both), bounds as numbers, times in epoch milliseconds.
+ */
+export function storedCriteria(criteria: Criteria): Record<string, guardduty.Condition> {
+  const names: Record<string, [keyof guardduty.Condition, keyof guardduty.Condition]> = {
+    equalTo: ['Equals', 'Eq'],
+    notEquals: ['NotEquals', 'Neq'],
+    greaterThan: ['GreaterThan', 'Gt'],
+    greaterThanOrEqual: ['GreaterThanOrEqual', 'Gte'],
+    lessThan: ['LessThan', 'Lt'],
+    lessThanOrEqual: ['LessThanOrEqual', 'Lte'],
+  };
+  return Object.fromEntries(
+    criterionBlocks(criteria).map(({ field, ...conditions }) => [
+      field,
+      Object.fromEntries(
+        Object.entries(conditions).flatMap(([key, value]) => {
+          const stored = Array.isArray(value) ? value : /^-?\d+$/.test(String(value)) ? Number(value) : Date.parse(String(value));
+          return names[key].map((name) => [name, stored]);
+        }),
+      ),
+    ]),
+  );
+}
+
 const GUARDDUTY_COMMANDS = [
   guardduty.ListDetectorsCommand,
   guardduty.GetDetectorCommand,
@@ -168,6 +217,7 @@ const GUARDDUTY_COMMANDS = [
   guardduty.GetFilterCommand,
   guardduty.ListPublishingDestinationsCommand,
   guardduty.DescribePublishingDestinationCommand,
+  guardduty.ListCoverageCommand,
 ];
 const SECURITY_HUB_COMMANDS = [
   securityhub.DescribeHubCommand,
@@ -176,6 +226,8 @@ const SECURITY_HUB_COMMANDS = [
   securityhub.ListOrganizationAdminAccountsCommand,
   securityhub.DescribeOrganizationConfigurationCommand,
   securityhub.ListMembersCommand,
+  securityhub.ListFindingAggregatorsCommand,
+  securityhub.GetFindingAggregatorCommand,
 ];
 const DETECTIVE_COMMANDS = [detective.ListGraphsCommand, detective.ListOrganizationAdminAccountsCommand, detective.DescribeOrganizationConfigurationCommand, detective.ListMembersCommand];
 
@@ -262,6 +314,12 @@ export class FakeOrganization implements AccountClients {
     return this.client('securityhub', account, region, () => new securityhub.SecurityHubClient({ region }), SECURITY_HUB_COMMANDS, (command, input) => {
       const hub = this.world.hubs.get(region);
       if (command === 'ListOrganizationAdminAccountsCommand') return { AdminAccounts: this.world.hubAdmins.get(region) ?? [] };
+      const aggregator = this.world.findingAggregator;
+      if (command === 'ListFindingAggregatorsCommand') return { FindingAggregators: aggregator ? [{ FindingAggregatorArn: aggregator.FindingAggregatorArn }] : [] };
+      if (command === 'GetFindingAggregatorCommand') {
+        if (!aggregator || input.FindingAggregatorArn !== aggregator.FindingAggregatorArn) throw awsError('ResourceNotFoundException', `Finding aggregator ${input.FindingAggregatorArn} not found`);
+        return aggregator;
+      }
       if (!hub) throw awsError('InvalidAccessException', `Account ${account} is not subscribed to AWS Security Hub`);
       switch (command) {
         case 'DescribeHubCommand':
@@ -335,6 +393,8 @@ export class FakeOrganization implements AccountClients {
         return { Destinations: (world.destinations.get(region) ?? []).map((item) => ({ DestinationId: item.DestinationId, DestinationType: item.DestinationType, Status: item.Status })) };
       case 'DescribePublishingDestinationCommand':
         return (world.destinations.get(region) ?? []).find((item) => item.DestinationId === input.DestinationId);
+      case 'ListCoverageCommand':
+        return page(world.coverage.get(region) ?? [], input.NextToken, Math.min(input.MaxResults ?? 50, 50), (items, next) => ({ Resources: items, NextToken: next }));
     }
     throw new Error(`unexpected ${command} ${account}`);
   }

@@ -3,6 +3,8 @@ import {
   DescribePublishingDestinationCommand,
   GetDetectorCommand,
   GetFilterCommand,
+  type Condition as GuardDutyCondition,
+  type GetFilterCommandOutput,
   GetIPSetCommand,
   GetMemberDetectorsCommand,
   GetThreatIntelSetCommand,
@@ -15,10 +17,11 @@ import {
   type OrganizationFeatureConfigurationResult,
 } from '@aws-sdk/client-guardduty';
 import type { OrgConfig } from '../../lib/config/load';
-import { filterRanks } from '../../lib/guardduty/filters';
+import { criterionBlocks, filterRanks, type Criteria } from '../../lib/guardduty/filters';
 import { contentHash, listContent, listLocation, listObjectKey } from '../../lib/guardduty/lists';
 import { findingsBucketName, listBucketName } from '../../lib/plan/naming';
-import { bucketArn } from '../../lib/aws/partition';
+import { bucketArn, partitionOf } from '../../lib/aws/partition';
+import { exportAccounts } from '../../lib/config/export';
 import { detectorFeatures, featureSettings, organizationFeatureSettings } from '../../lib/guardduty/protection';
 import { memberStackFeatures, type MemberPlanStack } from '../../lib/plan/member-plans';
 import { allPages, GUARDDUTY_PAGE, inTurn, type Task, type VerifyContext } from './context';
@@ -303,11 +306,19 @@ function escape(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-/** Suppression filters of a region: each present with its action and rank, and no other. */
+/**
+ * Suppression filters of a region: each present with its action, rank, criteria and description,
+ * and no other. Criteria are compared normalized (`filterCriteriaText`): a filter whose conditions
+ * were edited in place archives other findings than the configuration says.
+ */
 export function filtersTask(config: OrgConfig, stack: string, region: string): Task {
   const base: RowBase = { check: 'filter', stack, account: config.accounts.admin, region };
   const ranks = filterRanks(config.filters);
-  const expected = config.filters.map((filter, index) => ({ name: filter.name, text: `${filter.action}, rank ${ranks[index]}` }));
+  const expected = config.filters.map((filter, index) => ({
+    name: filter.name,
+    text: `${filter.action}, rank ${ranks[index]}, ${configuredCriteriaText(filter.criteria)}`,
+    description: filter.description ?? '',
+  }));
   return {
     label: `${base.account} ${region}: filters`,
     needs: [`detector:${region}`],
@@ -321,23 +332,89 @@ export function filtersTask(config: OrgConfig, stack: string, region: string): T
           return { items: page.FilterNames ?? [], next: page.NextToken };
         });
         const found = await inTurn(names, (name) => context.call(() => client.send(new GetFilterCommand({ DetectorId: id, FilterName: name }))));
+        const foundText = (item: GetFilterCommandOutput) => `${item.Action}, rank ${item.Rank}, ${foundCriteriaText(item.FindingCriteria?.Criterion)}`;
         const rows = expected.map((filter) => {
           const match = found.find((item) => item.Name === filter.name);
-          return compared(base, filter.name, filter.text, match ? `${match.Action}, rank ${match.Rank}` : 'absent');
+          if (!match) return compared(base, filter.name, filter.text, 'absent');
+          // The description is shown only where it differs: it changes no finding, but it is configured.
+          const description = (match.Description ?? '') === filter.description ? '' : `, description ${JSON.stringify(match.Description ?? '')}`;
+          const wanted = description ? `${filter.text}, description ${JSON.stringify(filter.description)}` : filter.text;
+          return compared(base, filter.name, wanted, `${foundText(match)}${description}`);
         });
         // An unknown filter archives findings nobody decided to hide.
         for (const extra of found.filter((item) => !expected.some((filter) => filter.name === item.Name))) {
-          rows.push(compared(base, extra.Name ?? '?', 'absent (not in the configuration)', `${extra.Action}, rank ${extra.Rank}`, false));
+          rows.push(compared(base, extra.Name ?? '?', 'absent (not in the configuration)', foundText(extra), false));
         }
         return rows;
       }),
   };
 }
 
-/** The findings export of a region's admin detector: publishing to the bucket in the home region. */
+/** The API's names of each comparison (both spellings come back from GetFilter), by the short name shown. */
+const API_COMPARISONS = [
+  ['eq', 'Equals', 'Eq'],
+  ['neq', 'NotEquals', 'Neq'],
+  ['gt', 'GreaterThan', 'Gt'],
+  ['gte', 'GreaterThanOrEqual', 'Gte'],
+  ['lt', 'LessThan', 'Lt'],
+  ['lte', 'LessThanOrEqual', 'Lte'],
+] as const;
+
+/** One condition as shown: `severity lt 4`, `type eq [A, B]` (values sorted: their order means nothing). */
+function conditionText(field: string, short: string, value: unknown): string {
+  return Array.isArray(value) ? `${field} ${short} [${value.map(String).sort().join(', ')}]` : `${field} ${short} ${String(value)}`;
+}
+
+function criteriaText(conditions: readonly string[]): string {
+  return conditions.length === 0 ? 'no criteria' : [...conditions].sort().join('; ');
+}
+
+/**
+ * Configured criteria as GetFilter returns them once deployed: each bound a number, times in epoch
+ * milliseconds (the provider sends `updatedAt` as RFC 3339 and GuardDuty keeps milliseconds).
+ */
+export function configuredCriteriaText(criteria: Criteria): string {
+  const short: Record<string, string> = Object.fromEntries(API_COMPARISONS.map(([name, long]) => [long.charAt(0).toLowerCase() + long.slice(1), name]));
+  const conditions = criterionBlocks(criteria).flatMap((block) =>
+    Object.entries(block).flatMap(([key, value]) => {
+      if (key === 'field' || value === undefined) return [];
+      const name = key === 'equalTo' ? 'eq' : short[key];
+      if (Array.isArray(value)) return [conditionText(block.field, name, value)];
+      const bound = /^-?\d+$/.test(String(value)) ? Number(value) : Date.parse(String(value));
+      return [conditionText(block.field, name, bound)];
+    }),
+  );
+  return criteriaText(conditions);
+}
+
+/** Criteria as GetFilter returns them (`{ field: { Eq, Equals, Lt, LessThan, ... } }`), in the same form. */
+export function foundCriteriaText(criterion: Record<string, GuardDutyCondition> | undefined): string {
+  const conditions = Object.entries(criterion ?? {}).flatMap(([field, condition]) =>
+    API_COMPARISONS.flatMap(([name, long, old]) => {
+      const value = (condition as Record<string, unknown>)[long] ?? (condition as Record<string, unknown>)[old];
+      return value === undefined || (Array.isArray(value) && value.length === 0) ? [] : [conditionText(field, name, value)];
+    }),
+  );
+  return criteriaText(conditions);
+}
+
+/**
+ * The findings export of a region's admin detector: one S3 destination, the export bucket (its folder
+ * when export.prefix is set, nothing else), encrypted with a key of the configured account in the home region, publishing. Any other
+ * destination sends findings where nobody configured them to go: a difference too.
+ */
 export function publishingDestinationTask(config: OrgConfig, stack: string, region: string): Task {
   const base: RowBase = { check: 'publishing-destination', stack, account: config.accounts.admin, region };
-  const expected = `S3 ${bucketArn(config.homeRegion, findingsBucketName(config))} PUBLISHING`;
+  const bucket = bucketArn(config.homeRegion, findingsBucketName(config));
+  // Under its folder (export.prefix) when the configuration names one.
+  const destination = config.export.prefix ? `${bucket}/${config.export.prefix}` : bucket;
+  const keyAccount = config.accounts[exportAccounts(config.export).key] ?? config.accounts.admin;
+  const keyArn = new RegExp(`^arn:${partitionOf(config.homeRegion) ?? 'aws'}:kms:${config.homeRegion}:${keyAccount}:key/[A-Za-z0-9-]+$`);
+  const expected = `S3 ${destination} PUBLISHING, KMS key of ${keyAccount} in ${config.homeRegion}`;
+  const keyText = (arn: string | undefined) => {
+    const parts = /^arn:[^:]+:kms:([^:]+):(\d{12}):key\/.+$/.exec(arn ?? '');
+    return parts ? `KMS key of ${parts[2]} in ${parts[1]}` : `KMS key ${arn ?? 'none'}`;
+  };
   return {
     label: `${base.account} ${region}: publishing destination`,
     needs: [`detector:${region}`],
@@ -353,8 +430,19 @@ export function publishingDestinationTask(config: OrgConfig, stack: string, regi
         const described = await inTurn(destinations, (destination) =>
           context.call(() => client.send(new DescribePublishingDestinationCommand({ DetectorId: id, DestinationId: destination.DestinationId }))),
         );
-        const texts = described.map((item) => `${item.DestinationType} ${item.DestinationProperties?.DestinationArn} ${item.Status}`);
-        return [compared(base, 'findings export', expected, texts.join(', ') || 'none', texts.includes(expected))];
+        const text = (item: (typeof described)[number]) => `${item.DestinationType} ${item.DestinationProperties?.DestinationArn} ${item.Status}, ${keyText(item.DestinationProperties?.KmsKeyArn)}`;
+        const conforms = (item: (typeof described)[number]) =>
+          item.DestinationType === 'S3' && item.DestinationProperties?.DestinationArn === destination && item.Status === 'PUBLISHING' && keyArn.test(item.DestinationProperties?.KmsKeyArn ?? '');
+        // The destination to compare: the conforming one, else the one that names the bucket (with or without a prefix).
+        const ours =
+          described.find(conforms) ??
+          described.find((item) => item.DestinationProperties?.DestinationArn === bucket || item.DestinationProperties?.DestinationArn?.startsWith(`${bucket}/`)) ??
+          described[0];
+        const rows = [compared(base, 'findings export', expected, ours ? text(ours) : 'none', ours !== undefined && conforms(ours))];
+        for (const other of described.filter((item) => item !== ours)) {
+          rows.push(compared(base, `destination ${other.DestinationId}`, 'absent (not in the configuration)', text(other), false));
+        }
+        return rows;
       }),
   };
 }

@@ -6,11 +6,13 @@ import {
   DescribeHubCommand,
   DescribeOrganizationConfigurationCommand,
   GetEnabledStandardsCommand,
+  GetFindingAggregatorCommand,
+  ListFindingAggregatorsCommand,
   ListEnabledProductsForImportCommand,
   ListOrganizationAdminAccountsCommand,
 } from '@aws-sdk/client-securityhub';
 import type { Member, OrgConfig } from '../../lib/config/load';
-import { standardArn } from '../../lib/aws/security-hub';
+import { aggregatorLinking, standardArn } from '../../lib/aws/security-hub';
 import { allPages, type Task } from './context';
 import { compared, unreadable, type RowBase, type VerifyRow } from './report';
 
@@ -71,6 +73,31 @@ export function securityHubTask(config: OrgConfig, stack: string, region: string
         const guardDuty = products.some((arn) => arn.endsWith(':product-subscription/aws/guardduty'));
         rows.push(compared(base, 'GuardDuty integration', 'subscribed', guardDuty ? 'subscribed' : 'not subscribed'));
         return rows;
+      }),
+  };
+}
+
+/** The finding aggregator: in the home region, linking every other region of the deployment. */
+export function securityHubAggregatorTask(config: OrgConfig, stack: string): Task {
+  const base: RowBase = { check: 'security-hub', stack, account: config.accounts.admin, region: config.homeRegion };
+  const linking = aggregatorLinking(config.regions, config.homeRegion);
+  const text = (region: string | undefined, mode: string | undefined, regions: readonly string[] | undefined) =>
+    `in ${region ?? '?'}, ${mode ?? '?'}${regions && regions.length > 0 ? ` ${[...regions].sort().join(', ')}` : ''}`;
+  const expected = text(config.homeRegion, linking.linkingMode, linking.specifiedRegions);
+  return {
+    label: `${base.account} ${config.homeRegion}: Security Hub finding aggregator`,
+    run: (context) =>
+      guardedHub(base, 'finding aggregator', expected, async () => {
+        const client = context.clients.securityhub(base.account, config.homeRegion);
+        const aggregators = await allPages(async (token) => {
+          const page = await context.call(() => client.send(new ListFindingAggregatorsCommand({ NextToken: token })));
+          return { items: page.FindingAggregators ?? [], next: page.NextToken };
+        });
+        // Security Hub keeps one aggregator an account: the first is the only one.
+        const arn = aggregators[0]?.FindingAggregatorArn;
+        if (!arn) return [compared(base, 'finding aggregator', expected, 'none')];
+        const found = await context.call(() => client.send(new GetFindingAggregatorCommand({ FindingAggregatorArn: arn })));
+        return [compared(base, 'finding aggregator', expected, text(found.FindingAggregationRegion, found.RegionLinkingMode, found.Regions))];
       }),
   };
 }

@@ -1,7 +1,7 @@
 import { DescribeRuleCommand, ListTargetsByRuleCommand } from '@aws-sdk/client-eventbridge';
 import { GetFunctionConfigurationCommand } from '@aws-sdk/client-lambda';
 import { isDeepStrictEqual } from 'node:util';
-import { instanceAttributes, literalValue, resourceAccount, resourceInstances, type StackJson } from '../common/synthesized';
+import { instanceAttributes, literalValue, resourceAccount, resourceInstances, withLocalEntries, type StackJson } from '../common/synthesized';
 import { allPages, type Task } from './context';
 import { compared, unreadable, type RowBase } from './report';
 
@@ -44,12 +44,13 @@ export interface SynthesizedExpectations {
 
 /**
  * The instances of one resource type, by address without the type (`forwarder["us-east-1"]`), with
- * the arguments each has (a keyed block's `each.value...` read from its `for_each` map).
+ * the arguments each has (a keyed block's `each.value...` read from its `for_each` map, and what it
+ * reads by key from a local map).
  */
 function instancesOf(stack: StackJson, type: string): [string, Record<string, any>][] {
   return resourceInstances({ resource: { [type]: stack.resource?.[type] ?? {} }, locals: stack.locals }).map((instance) => [
     instance.address.slice(type.length + 1),
-    instanceAttributes(instance),
+    withLocalEntries(stack, instanceAttributes(instance)) as Record<string, any>,
   ]);
 }
 

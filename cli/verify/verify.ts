@@ -24,12 +24,15 @@ import {
   behaviorGraphTask,
   detectiveMembersTask,
   detectiveOrganizationTask,
+  securityHubAggregatorTask,
   securityHubMembersTask,
   securityHubOrganizationTask,
   securityHubTask,
 } from './investigation';
 import { summarize, type VerifyReport, type VerifyRow } from './report';
 import { functionTask, ruleTask, synthesizedExpectations, type SynthesizedExpectations } from './resources';
+import { runtimeCoverageTask } from './coverage';
+import { planEnabled } from '../../lib/guardduty/protection';
 
 /**
  * `verify`: the live organization compared with the configuration, for every stack of the plan or
@@ -70,6 +73,7 @@ export function stackTasks(config: OrgConfig, stack: PlannedStack, synthesized: 
   switch (stack.kind) {
     case 'admin':
       tasks.push(...perRegion((region) => [detectorTask(config, stack.id, region), ...(config.export.enabled ? [publishingDestinationTask(config, stack.id, region)] : [])]));
+      if (planEnabled(config.protection, 'runtimeMonitoring')) tasks.push(...perRegion((region) => runtimeCoverageTask(config, stack.id, region)));
       break;
     case 'organization':
       tasks.push(
@@ -94,6 +98,7 @@ export function stackTasks(config: OrgConfig, stack: PlannedStack, synthesized: 
       break;
     case 'security-hub':
       tasks.push(...perRegion((region) => [securityHubTask(config, stack.id, region), ...(organizations ? [securityHubOrganizationTask(config, stack.id, region)] : [])]));
+      tasks.push(securityHubAggregatorTask(config, stack.id));
       break;
     case 'security-hub-members':
       tasks.push(...perRegion((region) => securityHubMembersTask(config, stack.id, region, stack.members)));

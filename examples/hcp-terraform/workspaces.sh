@@ -18,6 +18,11 @@ terraform_version="${TERRAFORM_VERSION:-1.10.5}"
 [ -n "$organization" ] || { echo "$config: backend.organization is not set (backend.type must be \"cloud\")" >&2; exit 1; }
 api="https://$host/api/v2"
 
+# Names go into URL paths percent-encoded: the configuration's checks keep them to letters, digits,
+# '_' and '-', but this script reads the files as they are, and a '/' or '..' must stay part of a name.
+uri() { jq -rn --arg value "$1" '$value | @uri'; }
+org_path="$(uri "$organization")"
+
 call() { # method url [json body]
   curl --silent --show-error --fail-with-body -X "$1" "$2" \
     -H "Authorization: Bearer $TFE_TOKEN" -H 'Content-Type: application/vnd.api+json' ${3:+--data "$3"}
@@ -29,12 +34,12 @@ while IFS=$'\t' read -r stack workspace description; do
   [ -n "$workspace" ] || { echo "stack $stack has no HCP Terraform workspace: is backend.type \"cloud\"?" >&2; exit 1; }
   attributes="$(jq -nc --arg name "$workspace" --arg description "$description" --arg version "$terraform_version" \
     '{name: $name, description: $description, "execution-mode": "remote", "auto-apply": false, "terraform-version": $version, "global-remote-state": false}')"
-  if existing="$(call GET "$api/organizations/$organization/workspaces/$workspace" 2>/dev/null)"; then
+  if existing="$(call GET "$api/organizations/$org_path/workspaces/$(uri "$workspace")" 2>/dev/null)"; then
     id="$(jq -r '.data.id' <<<"$existing")"
     call PATCH "$api/workspaces/$id" "{\"data\":{\"type\":\"workspaces\",\"attributes\":$attributes}}" >/dev/null
     echo "updated $workspace ($stack)"
   else
-    id="$(call POST "$api/organizations/$organization/workspaces" "{\"data\":{\"type\":\"workspaces\",\"attributes\":$attributes}}" | jq -r '.data.id')"
+    id="$(call POST "$api/organizations/$org_path/workspaces" "{\"data\":{\"type\":\"workspaces\",\"attributes\":$attributes}}" | jq -r '.data.id')"
     echo "created $workspace ($stack)"
   fi
   ids[$stack]="$id"

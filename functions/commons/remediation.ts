@@ -1,4 +1,4 @@
-import type * as z from 'zod/mini';
+import * as z from 'zod/mini';
 import { FINDING_ID_TAG, FINDING_TIME_TAG } from '../../lib/remediation/contract';
 import { classify, InvalidEvent, isAwsError, Skipped, TAG_LIMIT_ERRORS, type Outcome } from './errors';
 import { findingLogKeys, isSampleFinding, issuePath, type Finding, type FindingEvent } from './finding';
@@ -12,8 +12,34 @@ export interface CommonSettings {
   readonly mode: Mode;
   /** Topic for the remediation e-mails. */
   readonly topicArn: string;
-  /** Resources carrying this tag key are never changed. */
-  readonly exemptTag: string;
+  /**
+   * Resources carrying this tag key are never changed. Set only where the deployment's service control
+   * policy reserves the key for the security team; without it anyone who may tag a resource could opt
+   * it out, so the tag is not honoured (and a resource carrying it is logged). @default not honoured
+   */
+  readonly exemptTag?: string;
+  /** Findings of these accounts are never acted on (`remediation.exemptions.accounts`). */
+  readonly exemptAccounts: readonly string[];
+}
+
+/** A comma-separated list in an environment variable; empty or missing is none. */
+export const listVariable = (pattern: RegExp, message: string) =>
+  z.pipe(
+    z._default(z.string().check(z.regex(new RegExp(`^(${pattern.source}(,${pattern.source})*)?$`), message)), ''),
+    z.transform((text: string) => text.split(',').filter((item) => item !== '')),
+  );
+
+/** The variables of `CommonSettings`, part of every function's environment schema. */
+export const COMMON_VARIABLES = {
+  MODE: z.enum(['auto', 'dry-run']),
+  TOPIC_ARN: z.string().check(z.startsWith('arn:')),
+  EXEMPT_TAG: z.optional(z.string().check(z.minLength(1))),
+  EXEMPT_ACCOUNTS: listVariable(/\d{12}/, 'must be account ids separated by commas'),
+};
+
+/** `CommonSettings` from the parsed variables. */
+export function commonSettings(vars: { MODE: Mode; TOPIC_ARN: string; EXEMPT_TAG?: string; EXEMPT_ACCOUNTS: string[] }): CommonSettings {
+  return { mode: vars.MODE, topicArn: vars.TOPIC_ARN, ...(vars.EXEMPT_TAG ? { exemptTag: vars.EXEMPT_TAG } : {}), exemptAccounts: vars.EXEMPT_ACCOUNTS };
 }
 
 /** The part of the Lambda context the functions use. */
@@ -108,6 +134,9 @@ export function remediation<E extends FindingEvent, S extends CommonSettings>(sp
         throw new InvalidEvent([`detail.type: ${JSON.stringify(parsed.detail.type)} is not one of ${spec.findingTypes.join(', ')}`]);
       }
       checkScope(parsed, context.invokedFunctionArn);
+      if (settings.exemptAccounts.includes(parsed.detail.accountId)) {
+        throw new Skipped('exempt', `account ${parsed.detail.accountId} is exempt (remediation.exemptions.accounts)`);
+      }
       const act = new Actions(settings.mode, log);
       const runLog = log;
       const result = await spec.run(parsed, {
@@ -156,9 +185,12 @@ export function settingsFromEnv<S>(schema: z.ZodMiniType<S>, env: NodeJS.Process
   throw new Error(`bad function environment: ${result.error.issues.map((issue) => `${issuePath(issue.path)}: ${issue.message}`).join('; ')}`);
 }
 
-/** Whether a tag list (EC2 `Key`/`Value` or IAM `Key`/`Value`) carries the exemption tag key. */
-export function isExempt(tags: readonly { Key?: string }[] | undefined, exemptTag: string): boolean {
-  return (tags ?? []).some((tag) => tag.Key === exemptTag);
+/**
+ * Whether a tag list (EC2 `Key`/`Value` or IAM `Key`/`Value`) carries the exemption tag key, where the
+ * tag is honoured at all (see `CommonSettings.exemptTag`).
+ */
+export function isExempt(tags: readonly { Key?: string }[] | undefined, settings: Pick<CommonSettings, 'exemptTag'>): boolean {
+  return settings.exemptTag !== undefined && (tags ?? []).some((tag) => tag.Key === settings.exemptTag);
 }
 
 /**

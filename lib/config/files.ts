@@ -6,7 +6,8 @@ import * as path from 'node:path';
  * request and is planned by a pipeline that can read anything on its runner, so a path in it may
  * only reach files inside the configuration's own folder: resolved against that folder (as
  * tsconfig, compose files and Terraform modules do), inside it after every symbolic link is
- * followed, and a regular file. A refused file is never read, and no message shows its content.
+ * followed, a regular file, and not under a name starting with "." (`.git/`, `.env`: tools' settings
+ * and secrets, never a list). A refused file is never read, and no message shows its content.
  */
 
 /** The folder a configuration file's paths resolve against, and how messages name it. */
@@ -35,6 +36,11 @@ export function readConfiguredFile(written: string, folder: ConfigFolder): FileR
   const outside = `${quoted} is outside ${folder.shown}, the configuration's folder; name a file inside it (paths are relative to that folder)`;
   const absolute = path.resolve(folder.dir, written);
   if (!isInside(folder.dir, absolute)) return { refused: outside };
+  const hidden = (relative: string) => relative.split(path.sep).find((part) => part.startsWith('.'));
+  const hiddenRefusal = (part: string) =>
+    `${quoted} is ${part === path.basename(absolute) ? 'a hidden file' : 'in a hidden folder'} (${JSON.stringify(part)}): files are not read from names starting with "." (like .git/ or .env), which hold tools' settings and secrets; move it to a folder of its own`;
+  const hiddenPart = hidden(path.relative(folder.dir, absolute));
+  if (hiddenPart) return { refused: hiddenRefusal(hiddenPart) };
 
   let real: string;
   try {
@@ -47,6 +53,10 @@ export function readConfiguredFile(written: string, folder: ConfigFolder): FileR
   // The folder itself may sit behind a link (macOS's /tmp is /private/tmp): compare real paths.
   if (!isInside(realpathSync(folder.dir), real)) {
     return { refused: `${quoted} is a symbolic link to a file outside ${folder.shown}, the configuration's folder; copy the file into the folder instead` };
+  }
+  const realHidden = hidden(path.relative(realpathSync(folder.dir), real));
+  if (realHidden) {
+    return { refused: `${quoted} is a symbolic link into ${JSON.stringify(realHidden)}: files are not read from names starting with "." (like .git/ or .env), which hold tools' settings and secrets; copy the file into a folder of its own` };
   }
 
   // O_NONBLOCK: opening a FIFO must not wait for a writer; O_NOFOLLOW: `real` has no link left, and

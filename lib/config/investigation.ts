@@ -9,7 +9,16 @@ export interface InvestigationFields {
   readonly accounts?: { readonly admin?: string };
   readonly securityHub?: RawConfig['securityHub'];
   readonly detective?: RawConfig['detective'];
+  /** How many member accounts are listed (inline and in membersFile). */
+  readonly memberCount?: number;
 }
+
+/**
+ * Member accounts of one Detective behavior graph: "An administrator account can have up to 1,200
+ * member accounts in each behavior graph" (Detective administration guide, "Detective quotas"; one
+ * graph per account and region).
+ */
+export const DETECTIVE_MEMBER_QUOTA = 1_200;
 
 /**
  * Checks of `securityHub` and `detective` that need other fields: settings that only mean something
@@ -37,6 +46,16 @@ export function checkInvestigation(fields: InvestigationFields, file: string, pr
     if (seen.has(standard)) problems.push({ file, path: `securityHub.standards[${index}]`, message: `${JSON.stringify(standard)} is listed twice` });
     seen.add(standard);
   });
+
+  if (fields.detective?.enabled && fields.memberCount !== undefined && fields.memberCount > DETECTIVE_MEMBER_QUOTA) {
+    problems.push({
+      file,
+      path: 'detective.enabled',
+      message:
+        `${fields.memberCount.toLocaleString('en-US')} member accounts are listed; a Detective behavior graph holds at most ${DETECTIVE_MEMBER_QUOTA.toLocaleString('en-US')} members ` +
+        '(GuardDuty takes 50,000): switch Detective off here and enroll a subset another way, or split the organization between administrators',
+    });
+  }
 
   const admin = fields.accounts?.admin;
   for (const [region, arn] of Object.entries(detective?.existingGraphs ?? {})) {

@@ -2,11 +2,15 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { z } from 'zod';
 import { duplicateKeyProblems } from './duplicate-keys';
+import { jsonSyntaxError } from './json-syntax';
 import { configFolder, readConfiguredFile, shownPath, type ConfigFolder } from './files';
 import { parseMembersCsv, type Member } from './members-csv';
+import { checkBackend } from './backend';
 import { checkExportAccounts } from './export';
 import { checkInvestigation } from './investigation';
 import { checkMalwareProtection } from './malware-protection';
+import { checkMalwareScanSettings } from './malware-scan';
+import { resolveEntityLists, type EntityListFile } from './entity-lists';
 import { checkPartition } from './partition';
 import { checkProtection } from './protection';
 import { checkProviderVersion } from './provider';
@@ -14,19 +18,11 @@ import { ConfigError, fieldPath, type Problem } from '../problems';
 import { closestName, KNOWN_REGIONS, REGION_NAME_PATTERN } from '../aws/regions';
 import { accountId, configSchema, memberSchema, protectionSchema, type Mode, type RawConfig } from './schema';
 import { reservedTextProblems } from './reserved-text';
+import { silencingEntries, type ConfiguredList } from './silencing';
 import { tagProblems } from './tags';
+import { checkRemediation, remediationTagKeys } from './remediation';
 import { filterProblems } from '../guardduty/filters';
-import {
-  LIST_LIMITS,
-  notRoutedRange,
-  parseList,
-  tooWideTrusted,
-  trustedOverlapProblems,
-  WIDEST_TRUSTED_PREFIX,
-  type ListEntry,
-  type ListKind,
-  type NamedList,
-} from '../guardduty/lists';
+import { LIST_LIMITS, parseList, trustedOverlapProblems, type ListKind, type NamedList } from '../guardduty/lists';
 
 export type { Member } from './members-csv';
 
@@ -38,11 +34,13 @@ export interface ListFile extends NamedList {
 
 /** The validated configuration that the stack plan and the stacks are built from. */
 export interface OrgConfig
-  extends Readonly<Omit<RawConfig, 'members' | 'membersFile' | 'threatLists' | 'trustedIpList' | 'managementRoleName'>> {
+  extends Readonly<Omit<RawConfig, 'members' | 'membersFile' | 'threatLists' | 'trustedIpList' | 'threatEntitySets' | 'trustedEntitySet' | 'managementRoleName'>> {
   /** Inline members first, then the CSV file's, in listing order (which decides how waves split). */
   readonly members: readonly Member[];
   readonly threatLists: readonly ListFile[];
   readonly trustedIpList?: ListFile;
+  readonly threatEntitySets: readonly EntityListFile[];
+  readonly trustedEntitySet?: EntityListFile;
   /** Role assumed in the management account (OrganizationAccountAccessRole does not exist there). */
   readonly managementRoleName: string;
   /** The configuration file as named in messages. */
@@ -119,28 +117,34 @@ export function parseConfig(data: unknown, options: ParseOptions): OrgConfig {
   const fields: Fields = parsed.success ? parsed.data : validFields(data as Record<string, unknown>);
   const { members, complete } = collectMembers(fields, data as Record<string, unknown>, file, folder, problems);
   checkRegions(fields, file, problems);
+  checkBackend(fields.backend, file, problems);
   checkPartition(fields, file, problems);
   checkAccounts(fields, members, complete, file, problems);
   checkExistingDetectors(fields, members, complete, file, problems);
   checkExistingDelegations(fields, file, problems);
-  checkInvestigation(fields, file, problems, data);
+  checkInvestigation({ ...fields, memberCount: members.length }, file, problems, data);
   const lists = resolveListFiles(fields, file, folder, problems);
+  const entityLists = resolveEntityLists(fields, file, folder, problems);
   problems.push(...filterProblems(fields.filters ?? [], file));
   checkFindingsFlow(fields, file, problems);
-  problems.push(...tagProblems(fields.tags ?? {}, file));
+  problems.push(...tagProblems(fields.tags ?? {}, file, remediationTagKeys(fields.remediation)));
+  checkRemediation(fields, file, problems);
   problems.push(...reservedTextProblems(data, file));
   checkProtection(fields, file, problems);
   checkProviderVersion(fields, file, problems);
   checkExportAccounts(fields, file, problems);
   checkMalwareProtection(fields, file, problems);
+  checkMalwareScanSettings(fields, file, problems);
 
   if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);
-  const { membersFile: _membersFile, managementRoleName, trustedIpList: _trustedIpList, ...rest } = parsed.data;
+  const { membersFile: _membersFile, managementRoleName, trustedIpList: _trustedIpList, trustedEntitySet: _trustedEntitySet, ...rest } = parsed.data;
   return {
     ...rest,
     members,
     threatLists: lists.threatLists,
     ...(lists.trustedIpList ? { trustedIpList: lists.trustedIpList } : {}),
+    threatEntitySets: entityLists.threatEntitySets,
+    ...(entityLists.trustedEntitySet ? { trustedEntitySet: entityLists.trustedEntitySet } : {}),
     managementRoleName: managementRoleName ?? parsed.data.roleName,
     configFile: file,
     baseDir,
@@ -241,12 +245,10 @@ function unwrap(schema: unknown): unknown {
 }
 
 function jsonProblem(file: string, text: string, error: Error): Problem {
-  const position = /at position (\d+)/.exec(error.message);
-  if (!position) return { file, message: `not valid JSON: ${error.message}` };
-  const before = text.slice(0, Number(position[1]));
-  const line = before.split('\n').length;
-  const column = before.length - before.lastIndexOf('\n');
-  return { file, line, message: `not valid JSON (column ${column}): ${error.message.replace(/ in JSON at position \d+.*$/, '')}` };
+  const syntax = jsonSyntaxError(text);
+  // JSON.parse and the scan agree on what JSON is; should they not, Node's message still says something.
+  if (!syntax) return { file, message: `not valid JSON: ${error.message}` };
+  return { file, line: syntax.line, message: `not valid JSON (column ${syntax.column}): ${syntax.message}` };
 }
 
 /**
@@ -469,44 +471,6 @@ function resolveListFiles(
   const trustedIpList = fields.trustedIpList ? resolve(fields.trustedIpList, 'trustedIpList', 'trusted') : undefined;
   problems.push(...trustedOverlapProblems(threatLists, trustedIpList));
   return { threatLists, ...(trustedIpList ? { trustedIpList } : {}) };
-}
-
-type ConfiguredList = { readonly name: string; readonly file: string; readonly acknowledge?: readonly string[] };
-
-/** Problems reported for one list before the rest are counted, so a large list stays readable. */
-const LISTED_ENTRY_PROBLEMS = 10;
-
-/**
- * Entries that switch detection off without saying so, unless the list acknowledges them: threat
- * list entries GuardDuty never sees (not publicly routable), trusted IP list entries so wide that
- * a large part of the internet raises no finding.
- */
-function silencingEntries(
-  entries: readonly ListEntry[],
-  kind: ListKind,
-  list: ConfiguredList,
-  where: { shown: string; field: string; configFile: string },
-): Problem[] {
-  const acknowledgement = kind === 'threat' ? 'reserved-threat-range' : 'wide-trusted-range';
-  if (list.acknowledge?.includes(acknowledgement)) return [];
-  const howTo = `if this is on purpose, add "acknowledge": ["${acknowledgement}"] to ${where.field} in ${where.configFile}`;
-  const found = entries.flatMap((entry): Problem[] => {
-    if (kind === 'threat') {
-      const range = notRoutedRange(entry.text);
-      return range
-        ? [{ file: where.shown, line: entry.line, message: `${JSON.stringify(entry.text)} is in ${range}, which is not publicly routable: GuardDuty applies lists to publicly routable addresses only, so this entry never raises a finding; ${howTo}` }]
-        : [];
-    }
-    const wide = tooWideTrusted(entry.text);
-    return wide
-      ? [{ file: where.shown, line: entry.line, message: `${JSON.stringify(entry.text)} is wider than /${WIDEST_TRUSTED_PREFIX[wide.family]}: GuardDuty raises no finding for traffic with ${wide.addresses}; ${howTo}` }]
-      : [];
-  });
-  if (found.length <= LISTED_ENTRY_PROBLEMS) return found;
-  return [
-    ...found.slice(0, LISTED_ENTRY_PROBLEMS),
-    { file: where.shown, message: `${(found.length - LISTED_ENTRY_PROBLEMS).toLocaleString('en-US')} more entries like these (${found.length.toLocaleString('en-US')} in all)` },
-  ];
 }
 
 /**

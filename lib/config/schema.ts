@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { s3BucketNameProblem } from '../aws/names';
 import { SECURITY_HUB_STANDARDS } from '../aws/security-hub';
 import { criteriaSchema } from '../guardduty/filters';
 import { AUTO_ENABLE, type PlanKey } from '../guardduty/protection';
@@ -17,9 +18,15 @@ function oneOf<const T extends readonly [string, ...string[]]>(values: T) {
   });
 }
 
+/** An 11-digit id is a 12-digit one whose leading zero a spreadsheet (or a JSON number) dropped. */
+function droppedZero(input: unknown): string {
+  const digits = String(input);
+  return /^\d{11}$/.test(digits) ? ` (11 digits: a spreadsheet drops a leading zero; format the column as text and write "0${digits}")` : '';
+}
+
 export const accountId = z
-  .string({ error: (issue) => `must be a 12-digit AWS account id written as a string (in quotes); got ${JSON.stringify(issue.input)}` })
-  .regex(ACCOUNT_ID, { error: (issue) => `must be a 12-digit AWS account id; got ${JSON.stringify(issue.input)}` });
+  .string({ error: (issue) => `must be a 12-digit AWS account id written as a string (in quotes); got ${JSON.stringify(issue.input)}${droppedZero(issue.input)}` })
+  .regex(ACCOUNT_ID, { error: (issue) => `must be a 12-digit AWS account id; got ${JSON.stringify(issue.input)}${droppedZero(issue.input)}` });
 
 export const email = z.email({ error: (issue) => `must be an e-mail address; got ${JSON.stringify(issue.input)}` });
 
@@ -112,6 +119,8 @@ export const memberSchema = z.strictObject({
 export const ACKNOWLEDGEMENTS = {
   threatList: ['reserved-threat-range'],
   trustedIpList: ['wide-trusted-range'],
+  threatEntitySet: ['reserved-threat-range'],
+  trustedEntitySet: ['wide-trusted-range'],
   filter: ['archive-all-findings', 'archive-high-severity', 'archive-whole-account'],
 } as const;
 export type Acknowledgement = (typeof ACKNOWLEDGEMENTS)[keyof typeof ACKNOWLEDGEMENTS][number];
@@ -136,6 +145,44 @@ const trustedIpList = z.strictObject({ ...listFileShape, acknowledge: acknowledg
   error: (issue) =>
     issue.code === 'invalid_type' ? 'must be one { "name": ..., "file": ... }: GuardDuty takes one trusted IP list per account and region' : undefined,
 });
+
+// Entity lists, EC2 malware scan settings and runtime coverage (issue 27; lib/config/entity-lists.ts
+// and lib/config/malware-scan.ts check what needs more than one field).
+const threatEntitySet = z.strictObject(
+  { ...listFileShape, acknowledge: acknowledge(ACKNOWLEDGEMENTS.threatEntitySet) },
+  { error: (issue) => (issue.code === 'invalid_type' ? 'must be { "name": ..., "file": ... }' : undefined) },
+);
+const trustedEntitySet = z.strictObject({ ...listFileShape, acknowledge: acknowledge(ACKNOWLEDGEMENTS.trustedEntitySet) }, {
+  error: (issue) =>
+    issue.code === 'invalid_type' ? 'must be one { "name": ..., "file": ... }: GuardDuty takes one trusted entity set per account and region' : undefined,
+});
+
+/** An EC2 tag condition of GuardDuty-initiated malware scans (`ScanConditionPair`: key 1-128, value at most 256). */
+const scanTag = z.strictObject(
+  {
+    key: z.string({ error: 'must be a tag key' }).min(1, { error: 'must be a tag key, not empty' }).max(128, { error: 'must be at most 128 characters' }),
+    value: z.string({ error: 'must be a tag value' }).max(256, { error: 'must be at most 256 characters' }).optional(),
+  },
+  { error: (issue) => (issue.code === 'invalid_type' ? 'must be { "key": ..., "value"?: ... } (left without a value, any value of the key matches)' : undefined) },
+);
+const scanTags = z.array(scanTag, { error: 'must be a list of { "key", "value"? }' }).min(1, { error: 'must list at least one tag, or be left out' });
+
+/** EC2 malware scan settings of the administrator's detector in every region (`UpdateMalwareScanSettings`). */
+export const malwareScanSettingsSchema = z.strictObject(
+  {
+    snapshotRetention: flag.default(false),
+    includeTags: scanTags.optional(),
+    excludeTags: scanTags.optional(),
+  },
+  { error: (issue) => (issue.code === 'invalid_type' ? 'must be { "snapshotRetention"?, "includeTags"? or "excludeTags"? }' : undefined) },
+);
+
+/** The share of runtime coverage below which `verify` warns. */
+const percent = z
+  .number({ error: (issue) => `must be a percentage from 0 to 100; got ${JSON.stringify(issue.input)}` })
+  .min(0, { error: (issue) => `must be a percentage from 0 to 100; got ${JSON.stringify(issue.input)}` })
+  .max(100, { error: (issue) => `must be a percentage from 0 to 100; got ${JSON.stringify(issue.input)}` });
+export const DEFAULT_RUNTIME_COVERAGE_PERCENT = 90;
 
 /**
  * One protection plan: `true` / `false`, or an object that also leaves the plan off in listed regions
@@ -170,8 +217,6 @@ export const protectionSchema = z.strictObject({
   aiAnalyst: protectionPlan({}).optional(),
 } satisfies Record<PlanKey, z.ZodType>);
 
-/** S3 bucket names: 3-63 lowercase letters, digits, '.' and '-', starting and ending with a letter or digit. */
-const S3_BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 /** GuardDuty takes at most 5 object prefixes per protected bucket. */
 export const MAX_MALWARE_PREFIXES = 5;
 
@@ -182,7 +227,10 @@ const malwareProtectedBucket = z.strictObject(
     region: text('a region name'),
     bucket: z
       .string({ error: 'must be an S3 bucket name' })
-      .regex(S3_BUCKET_NAME, { error: (issue) => `must be an S3 bucket name (3-63 lowercase letters, digits, '.' or '-'); got ${JSON.stringify(issue.input)}` }),
+      .check((context) => {
+        const problem = s3BucketNameProblem(context.value);
+        if (problem) context.issues.push({ code: 'custom', message: `${problem}; got ${JSON.stringify(context.value)}`, input: context.value });
+      }),
     prefixes: z
       .array(z.string({ error: 'must be an object key prefix' }).min(1, { error: 'must not be empty (leave prefixes out to scan the whole bucket)' }).max(1024, { error: 'must be at most 1024 characters' }), {
         error: 'must be a list of object key prefixes',
@@ -248,6 +296,48 @@ export const REMEDIATION_RESERVED_CONCURRENCY = 5;
 const reservedConcurrencyError = (issue: { input?: unknown }) =>
   `must be a whole number from 1 to 1000, or "none" to use the account's unreserved concurrency; got ${JSON.stringify(issue.input)}`;
 
+/** How many entries one exemption list may hold: each is a deny in a role policy (10,240 characters) and part of a function's environment (4 KB). */
+export const MAX_EXEMPTIONS = 50;
+const exemptionList = <T extends z.ZodType<string>>(item: T, what: string) =>
+  z.array(item, { error: `must be a list of ${what}` }).max(MAX_EXEMPTIONS, { error: `at most ${MAX_EXEMPTIONS} ${what}` }).default([]);
+const roleRef = z
+  .string({ error: 'must be an IAM role name or ARN' })
+  .regex(/^((arn:[\w-]+:iam::\d{12}:role\/([\w+=,.@-]+\/)*)[\w+=,.@-]{1,64}|[\w+=,.@-]{1,64})$/, {
+    error: (issue) => `must be an IAM role name or a role ARN (arn:aws:iam::<account>:role/<path/>name); got ${JSON.stringify(issue.input)}`,
+  });
+
+/**
+ * What the security team exempts from the automatic response (issue 22): configuration, not tags, so
+ * no workload can exempt itself. The exemption tag counts too only where the product deploys the
+ * service control policy that reserves it (`serviceControlPolicy`).
+ */
+const exemptions = z.strictObject({
+  instances: exemptionList(z.string().regex(/^i-[0-9a-f]{8,17}$/, { error: (issue) => `must be an EC2 instance id (i-...); got ${JSON.stringify(issue.input)}` }), 'instance ids'),
+  roles: exemptionList(roleRef, 'role names or ARNs'),
+  users: exemptionList(z.string().regex(/^[\w+=,.@-]{1,64}$/, { error: (issue) => `must be an IAM user name; got ${JSON.stringify(issue.input)}` }), 'user names'),
+  accounts: exemptionList(accountId, 'account ids'),
+});
+
+/** Organizations SCP targets: an account, an organizational unit, or the root. */
+const scpTarget = z
+  .string({ error: 'must be an account id, an organizational unit id or the root id' })
+  .regex(/^(\d{12}|ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}|r-[0-9a-z]{4,32})$/, {
+    error: (issue) => `must be an account id (12 digits), an organizational unit id (ou-...) or the root id (r-...); got ${JSON.stringify(issue.input)}`,
+  });
+
+/**
+ * The service control policy that reserves the remediation's tag keys and policy path for the
+ * security team and the remediation roles (organizations mode; opt-in). With it, and only with it,
+ * the exemption tag is honoured.
+ */
+const serviceControlPolicy = z.strictObject({
+  enabled: flag.default(false),
+  /** Where to attach it. @default the sandbox account */
+  targets: z.array(scpTarget, { error: 'must be a list of account, organizational unit or root ids' }).min(1, { error: 'must name at least one target' }).optional(),
+  /** The security team's roles in the sandbox account, which alone may set the exemption tag. */
+  securityTeamRoles: z.array(roleRef, { error: 'must be a list of role names or ARNs' }).default([]),
+});
+
 /** The sandbox remediation (issue 5): what the Lambdas may touch, where they run, who hears of it. */
 const remediation = z.strictObject({
   mode: oneOf(REMEDIATION_MODES).default('auto'),
@@ -280,6 +370,8 @@ const remediation = z.strictObject({
       error: reservedConcurrencyError,
     })
     .default(REMEDIATION_RESERVED_CONCURRENCY),
+  exemptions: exemptions.default({ instances: [], roles: [], users: [], accounts: [] }),
+  serviceControlPolicy: serviceControlPolicy.default({ enabled: false, securityTeamRoles: [] }),
 });
 const REMEDIATION_DEFAULTS = {
   mode: 'auto',
@@ -318,6 +410,12 @@ export const configSchema = z.strictObject({
   existingDelegations: z.array(text('a region name'), { error: 'must be a list of the regions where accounts.admin already is the delegated administrator' }).default([]),
   threatLists: z.array(listFile).default([]),
   trustedIpList: trustedIpList.optional(),
+  threatEntitySets: z.array(threatEntitySet, { error: 'must be a list of { "name", "file" }' }).default([]),
+  trustedEntitySet: trustedEntitySet.optional(),
+  malwareScanSettings: malwareScanSettingsSchema.optional(),
+  runtimeCoverage: z
+    .strictObject({ warnBelowPercent: percent.default(DEFAULT_RUNTIME_COVERAGE_PERCENT) })
+    .default({ warnBelowPercent: DEFAULT_RUNTIME_COVERAGE_PERCENT }),
   filters: z.array(filter).default([]),
   notifications: z
     .strictObject({ emails: z.array(email).default([]), minSeverity: severity.default(4) })
@@ -342,9 +440,22 @@ export const configSchema = z.strictObject({
       // Left out, the key lives with the bucket.
       keyAccount: oneOf(EXPORT_ACCOUNTS).optional(),
       forceDestroy: flag.default(false),
+      // A folder of the bucket for GuardDuty's export (issue 27: its folder marker is created first).
+      prefix: z
+        .string({ error: 'must be a folder of the bucket, like "guardduty"' })
+        .regex(/^[A-Za-z0-9!_.*'()-]+(\/[A-Za-z0-9!_.*'()-]+)*$/, {
+          error: (issue) => `must be a folder of the bucket without "/" at either end (letters, digits and !_.*'()-, folders separated by "/"); got ${JSON.stringify(issue.input)}`,
+        })
+        .max(200, { error: 'must be at most 200 characters' })
+        .optional(),
     })
     .default({ enabled: true, transitionDays: 90, storageClass: 'GLACIER', bucketAccount: 'admin', forceDestroy: false }),
-  remediation: remediation.default(() => ({ ...REMEDIATION_DEFAULTS, protectedRoles: [] })),
+  remediation: remediation.default(() => ({
+    ...REMEDIATION_DEFAULTS,
+    protectedRoles: [],
+    exemptions: { instances: [], roles: [], users: [], accounts: [] },
+    serviceControlPolicy: { enabled: false, securityTeamRoles: [] },
+  })),
   simulation: z.strictObject({ enabled: flag.default(false) }).default({ enabled: false }),
   securityHub: securityHub.default({ enabled: false, standards: [] }),
   detective: detective.default({ enabled: false, existingGraphs: {} }),
@@ -369,3 +480,4 @@ export type Mode = (typeof MODES)[number];
 export type Remediation = RawConfig['remediation'];
 export type ExportAccount = (typeof EXPORT_ACCOUNTS)[number];
 export type MalwareProtectedBucket = RawConfig['malwareProtection']['s3'][number];
+export type MalwareScanSettings = NonNullable<RawConfig['malwareScanSettings']>;

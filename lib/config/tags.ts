@@ -25,7 +25,12 @@ export const MAX_CONFIGURED_TAGS = MAX_TAGS_PER_RESOURCE - DEFAULT_TAG_KEYS.leng
 const TAG_KEY = /^[\p{L}\p{M}\p{N}\p{Zs}_.:/=+\-@]{1,128}$/u;
 const TAG_VALUE = /^[\p{L}\p{M}\p{N}\p{Zs}_.:/=+\-@]{0,256}$/u;
 
-export function tagProblems(tags: Readonly<Record<string, string>>, file: string): Problem[] {
+/**
+ * @param reservedKeys keys the product reads to decide what it may touch (the remediation's exemption
+ * and marker tags): a default tag of that key would put it on everything the product creates (the
+ * simulation's instances and roles included), so it is refused.
+ */
+export function tagProblems(tags: Readonly<Record<string, string>>, file: string, reservedKeys: readonly string[] = []): Problem[] {
   const problems: Problem[] = [];
   const entries = Object.entries(tags);
   if (entries.length > MAX_CONFIGURED_TAGS) {
@@ -39,6 +44,8 @@ export function tagProblems(tags: Readonly<Record<string, string>>, file: string
     const at = `tags.${key}`;
     if (key.toLowerCase().startsWith('aws:')) {
       problems.push({ file, path: at, message: 'tag keys must not start with "aws:" (reserved by AWS)' });
+    } else if (reservedKeys.includes(key)) {
+      problems.push({ file, path: at, message: 'is a tag key the remediation reads (the exemption, handled-marker and isolation tags): as a default tag it would mark every resource of this deployment; choose another key' });
     } else if ((DEFAULT_TAG_KEYS as readonly string[]).includes(key)) {
       problems.push({ file, path: at, message: `is a tag this product sets itself (${DEFAULT_TAG_KEYS.join(', ')}); choose another key` });
     } else if (!TAG_KEY.test(key)) {

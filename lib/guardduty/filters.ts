@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { Problem } from '../problems';
 import { closestName } from '../aws/regions';
 import { FILTER_FIELDS, TIMESTAMP_FIELDS } from './filter-fields';
+import { conditionEffect, fieldFacts, OPERATORS, takesBounds, type Comparison, type Operator } from './filter-narrowing';
 
 /**
  * GuardDuty suppression-filter criteria as the configuration writes them, in GuardDuty's own shape
@@ -19,19 +20,14 @@ export const MAX_FILTERS_PER_REGION = 100;
  * The provider's criterion block field each operator fills. GuardDuty accepts the short names
  * (deprecated, used by the lab and CloudFormation) and the long ones; both are accepted here.
  */
-const LIST_OPERATORS = { eq: 'equalTo', equals: 'equalTo', neq: 'notEquals', notEquals: 'notEquals' } as const;
-const BOUND_OPERATORS = {
-  gt: 'greaterThan',
-  greaterThan: 'greaterThan',
-  gte: 'greaterThanOrEqual',
-  greaterThanOrEqual: 'greaterThanOrEqual',
-  lt: 'lessThan',
-  lessThan: 'lessThan',
-  lte: 'lessThanOrEqual',
-  lessThanOrEqual: 'lessThanOrEqual',
-} as const;
+const LIST_OPERATORS = pick(['eq', 'equals', 'neq', 'notEquals'] as const);
+const BOUND_OPERATORS = pick(['gt', 'greaterThan', 'gte', 'greaterThanOrEqual', 'lt', 'lessThan', 'lte', 'lessThanOrEqual'] as const);
 type ListOperator = keyof typeof LIST_OPERATORS;
 type BoundOperator = keyof typeof BOUND_OPERATORS;
+
+function pick<const K extends readonly Operator[]>(operators: K): { readonly [O in K[number]]: (typeof OPERATORS)[O] } {
+  return Object.fromEntries(operators.map((operator) => [operator, OPERATORS[operator]])) as { readonly [O in K[number]]: (typeof OPERATORS)[O] };
+}
 
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
 const FIELD_SET = new Set(FILTER_FIELDS);
@@ -94,18 +90,23 @@ export const criteriaSchema = z
         if (earlier) ctx.addIssue({ code: 'custom', path: [field, operator], message: `is the same condition as "${earlier}"; keep one` });
         seen.set(target, operator);
         if (operator in BOUND_OPERATORS) {
-          const problem = boundProblem(field, conditions[operator as BoundOperator]!);
+          const problem = boundProblem(field, operator, conditions[operator as BoundOperator]!);
           if (problem) ctx.addIssue({ code: 'custom', path: [field, operator], message: problem });
         }
       }
     }
   });
 
-function operatorTarget(operator: ListOperator | BoundOperator): string {
-  return operator in LIST_OPERATORS ? LIST_OPERATORS[operator as ListOperator] : BOUND_OPERATORS[operator as BoundOperator];
+function operatorTarget(operator: ListOperator | BoundOperator): Comparison {
+  return OPERATORS[operator];
 }
 
-function boundProblem(field: string, value: number | string): string | undefined {
+function boundProblem(field: string, operator: string, value: number | string): string | undefined {
+  const kind = fieldFacts(field).kind;
+  if (!takesBounds(kind)) {
+    const holds = kind === 'boolean' || kind === 'archived' ? 'true or false' : 'text';
+    return `compares numbers and times only, and ${field} holds ${holds}; use "eq" or "neq" with the values, or remove "${operator}"`;
+  }
   const timestamp = TIMESTAMP_SET.has(field);
   if (typeof value === 'number') {
     return Number.isSafeInteger(value) ? undefined : `must be a whole number (GuardDuty compares integers); got ${value}`;
@@ -149,12 +150,6 @@ function boundValue(field: string, value: number | string): string {
   return typeof value === 'number' ? String(value) : String(Date.parse(value));
 }
 
-/**
- * Finding timestamps that only grow: a lower bound on one in the past lets every new finding
- * through, so it narrows nothing.
- */
-const FINDING_TIMES = new Set(['createdAt', 'updatedAt', 'service.eventFirstSeen', 'service.eventLastSeen']);
-
 /** GuardDuty severities run from 1.0 to 10.0; 7.0 and above is high (7.0-8.9) or critical (9.0-10.0). */
 const SEVERITY_RANGE = { lowest: 1, highest: 10, high: 7 } as const;
 
@@ -163,19 +158,25 @@ export interface ArchiveBreadth {
   readonly acknowledgement: 'archive-all-findings' | 'archive-high-severity' | 'archive-whole-account';
   /** Completes "archives ...", like `every finding of account 333333333333`. */
   readonly archives: string;
+  /**
+   * The conditions on what happened that narrow nothing, each with why (`confidence gte 0: no
+   * confidence is below 0`); empty when the criteria name only accounts, regions and severities.
+   */
+  readonly unnarrowed: readonly string[];
 }
 
 /**
  * Whether criteria archive every finding, every finding of whole accounts, or findings of severity
  * 7 and above without saying which activity: none of them is then sent to EventBridge, e-mail,
- * remediation, Security Hub or the export. A condition on anything but the account, the region, the
- * partition or the severity (a type, a resource, an action) narrows the filter to an activity and
- * lets it pass; so do filters that archive only low and medium severities. `neq` conditions and
- * lower bounds on finding times narrow nothing.
+ * remediation, Security Hub or the export. One condition that narrows (lib/guardduty/filter-narrowing.ts:
+ * a finding type, a resource, an activity) lets the filter pass; so do filters that archive only low
+ * and medium severities. `now` (epoch milliseconds) decides whether a time bound is past.
  */
-export function archiveBreadth(criteria: Criteria): ArchiveBreadth | undefined {
+export function archiveBreadth(criteria: Criteria, now: number = Date.now()): ArchiveBreadth | undefined {
   let accounts: string[] | undefined;
+  let detectors: string[] | undefined;
   let regions: string[] | undefined;
+  const unnarrowed: string[] = [];
   const severity: { min: number; minOpen: boolean; max: number; maxOpen: boolean; values?: number[] } = {
     min: -Infinity,
     minOpen: false,
@@ -185,21 +186,25 @@ export function archiveBreadth(criteria: Criteria): ArchiveBreadth | undefined {
   for (const [field, conditions] of Object.entries(criteria)) {
     for (const [operator, value] of Object.entries(conditions)) {
       if (value === undefined) continue;
+      const effect = conditionEffect(field, operator as Operator, value, now);
+      if ('narrows' in effect) {
+        if (effect.narrows) return undefined;
+        unnarrowed.push(`${field} ${operator} ${JSON.stringify(value)}: ${effect.reason}`);
+        continue;
+      }
       const target = operatorTarget(operator as ListOperator | BoundOperator);
-      if (target === 'notEquals') continue;
-      if (field === 'severity') {
+      const listed = () => (value as (string | number)[]).map(String);
+      if (effect.scope === 'severity') {
         const bound = typeof value === 'number' ? value : Number(value);
         if (target === 'equalTo') severity.values = (value as (string | number)[]).map(Number);
         else if (target === 'greaterThan' || target === 'greaterThanOrEqual') Object.assign(severity, { min: bound, minOpen: target === 'greaterThan' });
         else Object.assign(severity, { max: bound, maxOpen: target === 'lessThan' });
-      } else if (field === 'accountId' && target === 'equalTo') {
-        accounts = (value as (string | number)[]).map(String);
-      } else if (field === 'region' && target === 'equalTo') {
-        regions = (value as (string | number)[]).map(String);
-      } else if (field === 'partition' || (FINDING_TIMES.has(field) && (target === 'greaterThan' || target === 'greaterThanOrEqual'))) {
-        continue;
+      } else if (effect.scope === 'account') {
+        accounts = listed();
+      } else if (effect.scope === 'detector') {
+        detectors = listed();
       } else {
-        return undefined;
+        regions = listed();
       }
     }
   }
@@ -215,13 +220,15 @@ export function archiveBreadth(criteria: Criteria): ArchiveBreadth | undefined {
   if (highest < SEVERITY_RANGE.high || highest < lowest) return undefined;
 
   const everySeverity = severity.values === undefined && admits(SEVERITY_RANGE.lowest) && admits(SEVERITY_RANGE.highest);
+  const plural = (what: string, items: readonly string[]) => ` of ${what}${items.length === 1 ? '' : 's'} ${items.join(', ')}`;
   const where = [
-    accounts ? ` of account${accounts.length === 1 ? '' : 's'} ${accounts.join(', ')}` : '',
+    accounts ? plural('account', accounts) : '',
+    detectors ? plural('detector', detectors) : '',
     regions ? ` in ${regions.join(', ')}` : '',
   ].join('');
-  if (!everySeverity) return { acknowledgement: 'archive-high-severity', archives: `every finding with ${severityText(severity)}${where}` };
-  if (accounts) return { acknowledgement: 'archive-whole-account', archives: `every finding${where}` };
-  return { acknowledgement: 'archive-all-findings', archives: `every finding${where}` };
+  if (!everySeverity) return { acknowledgement: 'archive-high-severity', archives: `every finding with ${severityText(severity)}${where}`, unnarrowed };
+  if (accounts || detectors) return { acknowledgement: 'archive-whole-account', archives: `every finding${where}`, unnarrowed };
+  return { acknowledgement: 'archive-all-findings', archives: `every finding${where}`, unnarrowed };
 }
 
 function severityText(severity: { min: number; minOpen: boolean; max: number; maxOpen: boolean; values?: number[] }): string {
@@ -249,18 +256,23 @@ export interface CheckedFilter {
 /**
  * Checks across filters. GuardDuty names filters uniquely per detector and rejects ranks that are
  * not 1..N without gaps ("rank is out-of-bounds"). An `ARCHIVE` filter that archives every finding,
- * every finding of an account or every high-severity finding is refused unless acknowledged.
+ * every finding of an account or every high-severity finding is refused unless acknowledged;
+ * `now` (epoch milliseconds) decides whether a time bound is past.
  */
-export function filterProblems(filters: readonly CheckedFilter[], file: string): Problem[] {
+export function filterProblems(filters: readonly CheckedFilter[], file: string, now: number = Date.now()): Problem[] {
   const problems: Problem[] = [];
   filters.forEach((filter, index) => {
-    const breadth = filter.action === 'ARCHIVE' && filter.criteria ? archiveBreadth(filter.criteria) : undefined;
+    const breadth = filter.action === 'ARCHIVE' && filter.criteria ? archiveBreadth(filter.criteria, now) : undefined;
     if (!breadth || filter.acknowledge?.includes(breadth.acknowledgement)) return;
+    const why =
+      breadth.unnarrowed.length === 0
+        ? 'no condition on the finding type, resource or activity'
+        : `no condition narrows it to a finding type, resource or activity: ${breadth.unnarrowed.join('; ')}`;
     problems.push({
       file,
       path: `filters[${index}].criteria`,
       message:
-        `archives ${breadth.archives}, whatever happened (no condition on the finding type, resource or activity): ` +
+        `archives ${breadth.archives}, whatever happened (${why}): ` +
         'GuardDuty archives those findings as they are created, so no e-mail, remediation, Security Hub or export ever sees them; ' +
         `narrow the criteria, or if this is on purpose add "acknowledge": ["${breadth.acknowledgement}"] to filters[${index}]`,
     });

@@ -41,6 +41,25 @@ export interface InputTransformer {
   readonly inputTemplate: string;
 }
 
+/**
+ * Extended Threat Detection's attack sequences (`AttackSequence:IAM/CompromisedCredentials`,
+ * `...:S3/CompromisedData`, `...:EKS/CompromisedCluster`, `...:ECS/CompromisedCluster`,
+ * `...:EC2/CompromisedInstanceGroup`): one finding that correlates many signals across resources.
+ * Their `detail.resource.resourceType` is `AttackSequence`; the signals, actors, resources and
+ * endpoints are in `detail.service.detection.sequence` (GuardDuty's API model: `Detection`, `Sequence`).
+ */
+export const ATTACK_SEQUENCE_TYPE_PREFIX = 'AttackSequence:';
+export const ATTACK_SEQUENCE_RESOURCE_TYPE = 'AttackSequence';
+const SEQUENCE = '$.detail.service.detection.sequence';
+
+/** What the e-mail of an attack sequence says of remediation: it names no single resource to act on. */
+export const ATTACK_SEQUENCE_NOT_REMEDIATED = 'No automatic remediation: an attack sequence names no single resource to act on';
+
+/** Whether a finding type is an attack sequence. */
+export function isAttackSequence(findingType: string): boolean {
+  return findingType.startsWith(ATTACK_SEQUENCE_TYPE_PREFIX);
+}
+
 /** How an e-mail names the affected resource, for one kind of resource. */
 export interface ResourceMessage {
   /** Stable key: becomes part of the rule name. */
@@ -89,6 +108,25 @@ export const RESOURCE_MESSAGES: readonly ResourceMessage[] = [
       kubernetesUser: '$.detail.resource.kubernetesDetails.kubernetesUserDetails.username',
     },
     phrase: 'EKS cluster <clusterName> (Kubernetes user <kubernetesUser>)',
+  },
+  {
+    key: 'attack-sequence',
+    resourceTypes: [ATTACK_SEQUENCE_RESOURCE_TYPE],
+    paths: {
+      sequence: `${SEQUENCE}.uid`,
+      ...Object.fromEntries(
+        [0, 1, 2].flatMap((index) => [
+          [`signal${index}`, `${SEQUENCE}.signals[${index}].name`],
+          [`resource${index}`, `${SEQUENCE}.resources[${index}].name`],
+        ]),
+      ),
+    },
+    // An input transformer cannot loop over a list: the first three signals and resources are named
+    // (a shorter sequence leaves its slots empty), and the SIEM feed and the console have them all.
+    // The finding's multi-line description stays out: the e-mail is one line.
+    phrase:
+      'attack sequence <sequence> (first signals: <signal0>; <signal1>; <signal2>. First resources: <resource0>, <resource1>, <resource2>. ' +
+      `${ATTACK_SEQUENCE_NOT_REMEDIATED})`,
   },
   {
     key: 'other',

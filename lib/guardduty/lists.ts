@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { isIPv4, isIPv6 } from 'node:net';
-import type { Problem } from '../problems';
+import { inputExcerpt, type Problem } from '../problems';
 import { partitionOf } from '../aws/partition';
 
 /**
@@ -44,11 +44,34 @@ export interface ParsedList {
   readonly problems: readonly Problem[];
 }
 
-/** Parses and checks one list file; `file` names it in problems. */
-export function parseList(text: string, file: string, kind: ListKind): ParsedList {
+/** How a kind of list file says what its lines hold, for lines that hold none. */
+export interface ListLines {
+  /** What an entry may look like to be quoted in full from a file that holds no entry. */
+  readonly shape: RegExp;
+  /** An entry, in words ("an address or CIDR"). */
+  readonly entry: string;
+  /** The file, in words ("a list of addresses"). */
+  readonly list: string;
+}
+
+/** IP lists: addresses, prefixes, blanks. */
+const IP_LIST_LINES: ListLines = { shape: /^[0-9A-Fa-f.:/%\s]{1,100}$/, entry: 'an address or CIDR', list: 'a list of addresses' };
+
+/** Lines that are no entry, reported one by one up to here, then counted. */
+const LISTED_BAD_LINES = 10;
+
+/**
+ * The entries of a list file, one a line, `#` starting a comment: `parse` gives an entry's key (the
+ * same for every spelling of one entry) or why the text is not an entry; repeats are problems.
+ * A file with no entry at all may be anything in the folder (a tool's settings, a key): its lines
+ * are quoted only where they look like an entry (`lines.shape`). In a list, a bad line is the
+ * user's own typo and is quoted as it is.
+ */
+export function parseListLines(text: string, file: string, parse: (entryText: string) => { readonly key: string } | string, lines: ListLines = IP_LIST_LINES): ParsedList {
   const entries: ListEntry[] = [];
   const problems: Problem[] = [];
   const firstLine = new Map<string, ListEntry>();
+  const badLines: { line: number; text: string; why: string }[] = [];
   text
     .replace(/^\uFEFF/, '')
     .split(/\r?\n/)
@@ -56,22 +79,38 @@ export function parseList(text: string, file: string, kind: ListKind): ParsedLis
       const line = index + 1;
       const entryText = raw.replace(/#.*$/, '').trim();
       if (entryText === '') return;
-      const address = parseAddress(entryText);
-      if (typeof address === 'string') {
-        problems.push({ file, line, message: `${JSON.stringify(entryText)}: ${address}` });
+      const parsed = parse(entryText);
+      if (typeof parsed === 'string') {
+        badLines.push({ line, text: entryText, why: parsed });
         return;
       }
-      const entry = { text: entryText, line, key: address.key };
-      const earlier = firstLine.get(address.key);
+      const entry = { text: entryText, line, key: parsed.key };
+      const earlier = firstLine.get(parsed.key);
       if (earlier) {
         const same = earlier.text === entryText ? '' : ` (as ${JSON.stringify(earlier.text)})`;
         problems.push({ file, line, message: `${JSON.stringify(entryText)} is already listed at line ${earlier.line}${same}` });
         return;
       }
-      firstLine.set(address.key, entry);
+      firstLine.set(parsed.key, entry);
       entries.push(entry);
     });
 
+  const quote = (text: string) => (entries.length > 0 ? JSON.stringify(text) : inputExcerpt(text, lines.shape));
+  problems.push(...badLines.slice(0, LISTED_BAD_LINES).map(({ line, text: bad, why }) => ({ file, line, message: `${quote(bad)}: ${why}` })));
+  problems.sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
+  if (badLines.length > LISTED_BAD_LINES) {
+    problems.push({
+      file,
+      message: `${(badLines.length - LISTED_BAD_LINES).toLocaleString('en-US')} more lines are not ${lines.entry} (${badLines.length.toLocaleString('en-US')} in all)${entries.length === 0 ? `; no line is: is this file ${lines.list}?` : ''}`,
+    });
+  }
+  return { entries, problems };
+}
+
+/** Parses and checks one list file; `file` names it in problems. */
+export function parseList(text: string, file: string, kind: ListKind): ParsedList {
+  const { entries, problems: lineProblems } = parseListLines(text, file, parseAddress);
+  const problems = [...lineProblems];
   const limit = LIST_LIMITS.entries[kind];
   if (entries.length > limit) {
     problems.push({ file, message: `${entries.length.toLocaleString('en-US')} entries; GuardDuty takes at most ${limit.toLocaleString('en-US')} in a ${KIND_NAME[kind]}` });
@@ -88,17 +127,17 @@ export interface NamedList {
 }
 
 /**
- * Entries of threat lists that the trusted IP list also holds: GuardDuty applies the trusted list
- * first, so they would never raise a finding.
+ * Entries of threat lists that the trusted list also holds: GuardDuty applies the trusted list
+ * first, so they would never raise a finding. `trustedName` says which trusted list.
  */
-export function trustedOverlapProblems(threatLists: readonly NamedList[], trusted: NamedList | undefined): Problem[] {
+export function trustedOverlapProblems(threatLists: readonly NamedList[], trusted: NamedList | undefined, trustedName = 'the trusted IP list'): Problem[] {
   if (!trusted) return [];
   const trustedAt = new Map(trusted.entries.map((entry) => [entry.key, entry]));
   return threatLists.flatMap((list) =>
     list.entries.flatMap((entry) => {
       const shadow = trustedAt.get(entry.key);
       return shadow
-        ? [{ file: list.file, line: entry.line, message: `${JSON.stringify(entry.text)} is also on the trusted IP list (${trusted.file}:${shadow.line}); GuardDuty applies the trusted list first and would raise no finding for it` }]
+        ? [{ file: list.file, line: entry.line, message: `${JSON.stringify(entry.text)} is also on ${trustedName} (${trusted.file}:${shadow.line}); GuardDuty applies the trusted list first and would raise no finding for it` }]
         : [];
     }),
   );
@@ -160,6 +199,54 @@ export function tooWideTrusted(entryText: string): { family: 4 | 6; prefix: numb
   const bits = (entry.family === 4 ? 32 : 128) - entry.prefix;
   const addresses = entry.prefix === 0 ? `every IPv${entry.family} address` : bits <= 52 ? `${(2 ** bits).toLocaleString('en-US')} addresses` : `2^${bits} addresses`;
   return { family: entry.family, prefix: entry.prefix, addresses };
+}
+
+/**
+ * The publicly routable addresses a trusted IP list covers in all, when more than one entry of the
+ * widest size allowed (`WIDEST_TRUSTED_PREFIX`) covers: 220 /8 entries silence as much as one /0.
+ * Overlapping entries count once; non-routed ranges not at all (GuardDuty applies lists to publicly
+ * routable addresses only).
+ */
+export function tooWideTrustedTotal(entryTexts: readonly string[]): { family: 4 | 6; addresses: string; limit: string } | undefined {
+  const entries = entryTexts.map(parseAddress).filter((entry): entry is Address => typeof entry !== 'string');
+  for (const family of [4, 6] as const) {
+    const covered = publicAddresses(entries.filter((entry) => entry.family === family), family);
+    const limit = 1n << BigInt((family === 4 ? 32 : 128) - WIDEST_TRUSTED_PREFIX[family]);
+    if (covered > limit) return { family, addresses: addressCount(covered), limit: addressCount(limit) };
+  }
+  return undefined;
+}
+
+/** How many publicly routable addresses of one family the networks cover together. */
+function publicAddresses(networks: readonly Address[], family: 4 | 6): bigint {
+  const width = family === 4 ? 32 : 128;
+  const value = (address: Address) => address.groups.reduce((total, group) => (total << 16n) | BigInt(group), 0n);
+  const size = (prefix: number) => 1n << BigInt(width - prefix);
+  // Two CIDR networks are nested or apart: sorted by start and size, each one either lies in the
+  // last network kept or starts a new one.
+  const sorted = networks.map((network) => ({ start: value(network), prefix: network.prefix })).sort((a, b) => (a.start === b.start ? a.prefix - b.prefix : a.start < b.start ? -1 : 1));
+  const kept: { start: bigint; prefix: number }[] = [];
+  for (const network of sorted) {
+    const last = kept[kept.length - 1];
+    if (!last || network.start >= last.start + size(last.prefix)) kept.push(network);
+  }
+  const reserved = NOT_ROUTED_NETWORKS.filter(({ address }) => address.family === family).map(({ address }) => ({ start: value(address), prefix: address.prefix }));
+  let total = 0n;
+  for (const network of kept) {
+    let inside = size(network.prefix);
+    for (const range of reserved) {
+      const [wide, narrow] = range.prefix <= network.prefix ? [range, network] : [network, range];
+      if (narrow.start >= wide.start && narrow.start < wide.start + size(wide.prefix)) inside -= size(narrow.prefix);
+    }
+    total += inside;
+  }
+  return total;
+}
+
+function addressCount(count: bigint): string {
+  if (count <= BigInt(Number.MAX_SAFE_INTEGER)) return Number(count).toLocaleString('en-US');
+  const bits = count.toString(2).length - 1;
+  return count === 1n << BigInt(bits) ? `2^${bits}` : `more than 2^${bits}`;
 }
 
 function sameNetwork(groups: readonly number[], range: Address): boolean {

@@ -37,9 +37,9 @@ export interface IsolationGroupNames {
 }
 
 /**
- * The security groups the isolation Lambda moves a compromised instance into. The remediation stack
- * gives the names to the Lambda and scopes its role to them; the simulation stack creates groups of
- * these names in its VPC, so `cdktf destroy` removes them with the VPC.
+ * The security groups the isolation Lambda moves a compromised instance into: the forensic group (the
+ * simulation stack creates one of this name in its VPC, so `cdktf destroy` removes it with the VPC),
+ * and the prefix of the transition groups the Lambda makes per instance (`<prefix>-<instance id>`).
  */
 export function isolationGroupNames(config: Pick<OrgConfig, 'name'>): IsolationGroupNames {
   return { forensic: resourceName(config, 'ForensicSecurityGroup'), transition: resourceName(config, 'IsolationTransition') };

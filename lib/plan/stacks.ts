@@ -15,6 +15,7 @@ export type StackKind =
   | 'members'
   | 'member-plans'
   | 'remediation'
+  | 'remediation-scp'
   | 'simulation'
   | 'security-hub'
   | 'security-hub-members'
@@ -82,6 +83,7 @@ export const STACK_IDS = {
   organization: 'organization',
   threatIntel: 'threat-intel',
   remediation: 'sandbox-remediation',
+  remediationScp: 'remediation-scp',
   simulation: 'sandbox-simulation',
   securityHub: 'security-hub',
   detective: 'detective',
@@ -256,6 +258,21 @@ export function planStacks(config: OrgConfig): StackPlan {
   }
 
   const remediation = config.remediation.mode !== 'off';
+  // The service control policy that reserves the remediation's tags (issue 22): in the management
+  // account, the only one that manages policies, in a stack of its own (an organization-wide guardrail
+  // reviewed and rolled back on its own). The remediation waits for it, so the exemption tag is never
+  // honoured before the policy reserves it.
+  const scp = remediation && organizations && config.remediation.serviceControlPolicy.enabled;
+  if (scp) {
+    add({
+      id: STACK_IDS.remediationScp,
+      kind: 'remediation-scp',
+      description: "the service control policy that reserves the remediation's tags and revocation policies for the security team, attached to its targets",
+      accounts: [{ role: 'management', id: accounts.management }],
+      regions: [config.homeRegion],
+      dependsOn: [],
+    });
+  }
   if (remediation) {
     add({
       id: STACK_IDS.remediation,
@@ -264,7 +281,7 @@ export function planStacks(config: OrgConfig): StackPlan {
       accounts: [sandbox],
       // Rules and Lambdas in the home region unless remediation.regions is "all".
       regions: config.remediation.regions === 'all' ? regions : [config.homeRegion],
-      dependsOn: [],
+      dependsOn: scp ? [STACK_IDS.remediationScp] : [],
     });
   }
 

@@ -36,5 +36,32 @@ export const REMEDIATION_GROUP_TAG = 'GuardDutyRemediation';
 export const FORENSIC_GROUP_PURPOSE = 'forensic';
 export const TRANSITION_GROUP_PURPOSE = 'untrack';
 
-/** The inline policy that revokes an exfiltrated role's sessions, as the lab names it. */
+/**
+ * The durable record of an isolation on each network interface, written before its first move: its
+ * state (`pending` until it is alone in the forensic group, then `isolated`), when a run last worked
+ * on it, and the groups it had before (space-separated ids; a second key holds what does not fit in
+ * one 256-character tag value). A later run, or the scheduled sweep, finishes from it.
+ */
+export const ISOLATION_STATE_TAG = 'GuardDutyIsolationState';
+export const ISOLATION_UPDATED_TAG = 'GuardDutyIsolationUpdated';
+export const OWN_GROUPS_TAGS = ['GuardDutyIsolationOwnGroups', 'GuardDutyIsolationOwnGroups2'] as const;
+export const ISOLATION_PENDING = 'pending';
+export const ISOLATION_DONE = 'isolated';
+
+/** The tag keys the isolation writes on a network interface, and no other. */
+export const INTERFACE_RECORD_TAGS = [ISOLATION_STATE_TAG, ISOLATION_UPDATED_TAG, ...OWN_GROUPS_TAGS, FINDING_ID_TAG] as const;
+
+/**
+ * The revocation's deny policies are managed policies under this path, one per revocation, named
+ * `RevokeOldSessions-<role>-<cut-off>`; the revocation role may create and attach policies under this
+ * path only. As the lab names the inline policy, the name starts with `RevokeOldSessions`.
+ */
+export const REVOCATION_POLICY_PATH = '/guardduty-remediation/';
 export const REVOKE_POLICY_NAME = 'RevokeOldSessions';
+
+/**
+ * Every tag key the remediation reads to decide what it may touch, besides the configured exemption
+ * tag: reserved for the security team by the service control policy, and refused in `tags`.
+ */
+export const RESERVED_EC2_TAG_KEYS = [FINDING_ID_TAG, FINDING_TIME_TAG, REMEDIATION_GROUP_TAG, FORENSIC_INSTANCE_TAG, ISOLATION_STATE_TAG, ISOLATION_UPDATED_TAG, ...OWN_GROUPS_TAGS] as const;
+export const RESERVED_IAM_TAG_KEYS = [FINDING_ID_TAG, FINDING_TIME_TAG] as const;

@@ -76,6 +76,16 @@ export class Instances<V extends InstanceValues> implements ITerraformIterator {
   _getForEachExpression(): string {
     return FOR_EACH_PLACEHOLDER;
   }
+
+  /**
+   * @internal CDK Terrain's hook for an iterator read inside a for expression or a `dynamic` block
+   * (`keys()`, `values()`, `TerraformDynamicBlock`). Instances are only ever a resource's `for_each`:
+   * their map is written after cdktf has resolved the stack, so such an expression would read the
+   * placeholder. Refused instead; `eachNestedBlock` writes the `dynamic` blocks the code needs.
+   */
+  _getForExpressionInput(): never {
+    throw new Error('instances are only a resource\'s forEach: read them with value(), or nest blocks with eachNestedBlock()');
+  }
 }
 
 const FOR_EACH_PLACEHOLDER = '<written by KeyedBlocks>';

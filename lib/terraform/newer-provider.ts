@@ -1,9 +1,11 @@
 import { TerraformStack, type TerraformResource } from 'cdktf';
 import type { IConstruct } from 'constructs';
+import { flavor } from './flavor';
 import { compareVersions, providerConstraint, providerFloor, type ProviderFeature, type ProviderInputs } from './provider-version';
 
 /**
- * The one way to use what the provider has but the bindings (generated from 6.25.0) do not: a value
+ * The one way to use what the provider has but the bindings (generated from an older release, see
+ * `flavor().bindingsProviderVersion`) do not: a value
  * or an argument that is newer than they are.
  *
  * - A newer value (a feature name such as `AI_PROTECTION`) fits the bindings' string types: the
@@ -48,9 +50,12 @@ export function writeNewerArgument<T>(resource: TerraformResource, argument: New
 
 /**
  * Writes the configuration's `hashicorp/aws` constraint into the stack (overriding the bindings'
- * exact version) and checks at synth that every feature the stack requires is within it.
+ * exact version) and checks at synth that every feature the stack requires is within it. The source
+ * is written too: the bindings of CDKTF write `aws` and those of CDK Terrain `hashicorp/aws`, which
+ * Terraform reads as the same provider; one spelling keeps both flavors' output the same.
  */
 export function constrainProvider(stack: TerraformStack, config: ProviderInputs & { readonly providerVersion?: string }): void {
+  stack.addOverride('terraform.required_providers.aws.source', flavor().providerSource);
   stack.addOverride('terraform.required_providers.aws.version', providerConstraint(config));
   const lowest = config.providerVersion ?? providerFloor(config).version;
   stack.node.addValidation({

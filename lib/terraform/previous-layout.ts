@@ -51,6 +51,8 @@ const accountId = (instance: KeyedInstance) => text(instance.value.account_id);
 const PREVIOUS_FEATURES = new Set(['S3_DATA_EVENTS', 'EKS_AUDIT_LOGS', 'EBS_MALWARE_PROTECTION', 'RDS_LOGIN_EVENTS', 'LAMBDA_NETWORK_LOGS', 'RUNTIME_MONITORING']);
 const feature = (instance: KeyedInstance) => text(instance.value.name).toLowerCase();
 const isFeature = (type: string) => type.endsWith('_feature');
+/** A remediation function's construct of that layout, `<function>-<region>`. */
+const remediationFunction = (instance: KeyedInstance) => `${text(instance.value.function)}-${region(instance)}`;
 
 /** The hashed layout, by `<type>.<block name>`; `*` stands for the account id of a block per member account (`member_<account>`). */
 const PATHS: Readonly<Record<string, PreviousPath>> = {
@@ -96,6 +98,24 @@ const PATHS: Readonly<Record<string, PreviousPath>> = {
   'aws_detective_organization_configuration.configuration': (i) => [`organization-${region(i)}`, 'configuration'],
   'aws_detective_member.member': (i) => [`member-${accountId(i)}`, region(i)],
   'aws_detective_invitation_accepter.member_*': (i, account) => [`member-${account}`, `${region(i)}-acceptance`],
+  // sandbox-remediation stack: its rules, targets and dead-letter alarm were one resource per region
+  // until they were keyed (issue 22), named by their construct id (the sweep's were never released;
+  // a moved block from an address no state holds changes nothing)
+  'aws_cloudwatch_event_rule.remediation': (i) => [`${text(i.value.rule)}-${region(i)}`],
+  'aws_cloudwatch_event_rule.remediation_sweep': (i) => [`sweep-schedule-${region(i)}`],
+  'aws_cloudwatch_event_target.remediation_email': (i) => [`${text(i.value.rule)}-email-${region(i)}`],
+  'aws_cloudwatch_event_target.remediation': (i) => [`${text(i.value.rule)}-${text(i.value.target_id)}-${region(i)}`],
+  'aws_cloudwatch_event_target.remediation_sweep': (i) => [`sweep-schedule-sweep-isolations-${region(i)}`],
+  'aws_cloudwatch_metric_alarm.remediation_dead_letters': (i) => [`dead-letters-alarm-${region(i)}`],
+  'aws_cloudwatch_log_group.remediation': (i) => [remediationFunction(i), 'logs'],
+  'aws_iam_role.remediation': (i) => [remediationFunction(i), 'role'],
+  'aws_iam_role_policy.remediation': (i) => [remediationFunction(i), 'policy'],
+  'aws_lambda_function.remediation': (i) => [remediationFunction(i), 'function'],
+  'aws_lambda_function_event_invoke_config.remediation': (i) => [remediationFunction(i), 'async'],
+  'aws_cloudwatch_metric_alarm.remediation_errors': (i) => [remediationFunction(i), 'errors-alarm'],
+  'aws_cloudwatch_metric_alarm.remediation_rejected': (i) => [remediationFunction(i), 'rejected-alarm'],
+  'aws_cloudwatch_log_metric_filter.remediation_rejected': (i) => [remediationFunction(i), 'rejected-filter'],
+  'aws_lambda_permission.remediation': (i) => [remediationFunction(i), `invoke-${text(i.value.rule)}`],
 };
 
 /**

@@ -1,8 +1,9 @@
 /**
  * The `hashicorp/aws` version every stack asks Terraform for.
  *
- * The prebuilt bindings (`@cdktf/provider-aws` 21.22.1) were generated from provider 6.25.0 and would
- * write that exact version into every stack. Their types stay our schema check, but the constraint is
+ * The prebuilt bindings (`@cdktf/provider-aws` 21.22.1, or CDK Terrain's `@cdktn/provider-aws` 25.7.0)
+ * were generated from one provider release (6.25.0, or 6.66.0; `flavor().bindingsProviderVersion`) and
+ * would write that exact version into every stack. Their types stay our schema check, but the constraint is
  * a range: at least the oldest provider that supports everything this configuration switches on (the
  * floor), below the next major version, whose breaking changes the code has not been checked against.
  * `providerVersion` pins one exact version instead, which must not be below the floor.
@@ -12,9 +13,8 @@
  * which configurations use it. A feature that needs a newer provider is added here, and stacks that
  * use it declare so (`requireProvider` in lib/terraform/newer-provider.ts), which synth checks against the floor.
  */
+import { flavor } from './flavor';
 
-/** The provider version the bindings were generated from. */
-export const BINDINGS_PROVIDER_VERSION = '6.25.0';
 /** The major version the code is written for (per-resource `region`, v6 import ids). */
 export const PROVIDER_MAJOR = 6;
 
@@ -23,6 +23,8 @@ export interface ProviderInputs {
   readonly remediation?: { readonly mode: string };
   /** The configuration's `protection`: a plan is `true`/`false` or an object of its settings. */
   readonly protection?: { readonly [plan: string]: boolean | { readonly [setting: string]: unknown } | undefined };
+  /** The configuration's `malwareScanSettings`, when set. */
+  readonly malwareScanSettings?: object;
 }
 
 export interface ProviderFeature {
@@ -74,6 +76,18 @@ export const PROVIDER_FEATURES = {
     usedBy: (config) => typeof config.protection?.rdsLogin === 'object' && config.protection.rdsLogin.dataActivity !== undefined,
     pinRequired: true,
   },
+  malwareScanSettings: {
+    what: 'the resource aws_guardduty_malware_scan_settings (malwareScanSettings)',
+    // A lower bound, not a verified first release: 6.66.0 does not have it (the @cdktn/provider-aws
+    // 25.7.0 bindings, generated from 6.66.0, have no guardduty-malware-scan-settings class), while the
+    // provider's main branch has the resource and its changelog entry (.changelog/41622.txt). A
+    // configuration that sets it must pin providerVersion to a release it has checked.
+    since: '6.67.0',
+    source:
+      'hashicorp/terraform-provider-aws PR #41622 ("Add aws_guardduty_malware_scan_settings resource", .changelog/41622.txt: release-note:new-resource); absent from 6.66.0 (@cdktn/provider-aws 25.7.0)',
+    usedBy: (config) => config.malwareScanSettings !== undefined,
+    pinRequired: true,
+  },
 } as const satisfies Record<string, ProviderFeature>;
 
 export type ProviderFeatureName = keyof typeof PROVIDER_FEATURES;
@@ -112,7 +126,7 @@ export function providerConstraint(config: ProviderInputs & { readonly providerV
 export function providerReviewLine(config: ProviderInputs & { readonly providerVersion?: string }): string {
   const floor = providerFloor(config);
   const constraint = `\`hashicorp/aws\` \`${providerConstraint(config)}\``;
-  const why = `floor ${floor.version} for ${floor.feature.what}; bindings generated from ${BINDINGS_PROVIDER_VERSION}`;
+  const why = `floor ${floor.version} for ${floor.feature.what}; bindings generated from ${flavor().bindingsProviderVersion}`;
   return config.providerVersion !== undefined
     ? `AWS provider: ${constraint}, pinned by providerVersion (${why}).`
     : `AWS provider: ${constraint} (${why}).`;

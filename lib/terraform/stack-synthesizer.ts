@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { AnnotationMetadataEntryType, App, TerraformElement, TerraformOutput, TerraformStack, type IStackSynthesizer, type ISynthesisSession } from 'cdktf';
 import { resolve } from 'cdktf/lib/_tokens';
 import { invokeAspects } from 'cdktf/lib/synthesize/synthesizer';
+import { ValidateTerraformVersion } from 'cdktf/lib/validations/validate-terraform-version';
 import { deepMerge } from 'cdktf/lib/util';
 import { ConstructOrder, type IConstruct } from 'constructs';
 
@@ -10,11 +11,15 @@ import { ConstructOrder, type IConstruct } from 'constructs';
 const CUSTOM_SYNTHESIS = Symbol.for('cdktf/customSynthesis');
 
 /**
- * Writes a stack as cdktf 0.21's StackSynthesizer does (aspects, validations, custom synthesis of
- * assets, annotations into the manifest, errors stop the synth) but serializes with `JSON.stringify`
- * in the order the JSON was built, where cdktf sorts every key with json-stable-stringify: at a
- * thousand invited accounts that sort was a quarter of synth time, and the order it bought is
- * already fixed by the code that builds the stack.
+ * Writes a stack as the installed framework's StackSynthesizer does, step by step (cdktf 0.21's, and
+ * CDK Terrain 0.24's, which added the preparation of a stack whose session did not prepare it):
+ * aspects, preparation where the session did not, the Terraform version check of resource moves,
+ * validations (CDK Terrain's include the Terraform functions used in this pass), custom synthesis of
+ * assets, annotations into the manifest, errors stop the synth. It serializes with `JSON.stringify`
+ * in the order the JSON was built, where the framework sorts every key (json-stable-stringify,
+ * safe-stable-stringify): at a thousand invited accounts that sort was a quarter of synth time, and
+ * the order it bought is already fixed by the code that builds the stack. A test holds it to the
+ * installed framework's own synthesizer, scenario by scenario.
  */
 export class JsonStackSynthesizer implements IStackSynthesizer {
   /** The JSON last written, so that reports on the synth need not read it back from disk. */
@@ -27,6 +32,12 @@ export class JsonStackSynthesizer implements IStackSynthesizer {
     // Keyed blocks are written into the JSON form only (see lib/terraform/instances.ts).
     if (App.of(stack).hclOutput) throw new Error(`stack ${stack.node.id}: this app synthesizes Terraform JSON only; unset SYNTH_HCL_OUTPUT`);
     invokeAspects(stack);
+    // CDK Terrain's App.synth prepares every stack first and says so; another session (a direct call,
+    // Testing) has this stack prepared here, so that this pass's function usage is what is validated.
+    if (recordsPerPass(stack) && !(session as { stacksPrepared?: boolean }).stacksPrepared) stack.prepareStack();
+    if (stack.hasResourceMove()) {
+      stack.node.addValidation(new ValidateTerraformVersion('>=1.5', 'Resource move functionality is only supported for Terraform >=1.5. Please upgrade your Terraform version.'));
+    }
     if (!session.skipValidation) stack.runAllValidations();
 
     const stackManifest = session.manifest.forStack(stack);
@@ -95,12 +106,40 @@ function terraformElements(node: IConstruct, into: TerraformElement[] = []): Ter
 }
 
 /**
- * cdktf's `prepareStack`: every element resolved once so that cross-stack references are found and
- * wired (outputs in the stack they come from, a remote-state read here), leaving out the elements
- * `skip` names, which must hold no token of another stack (at a thousand invited accounts, the
- * providers are a third of the elements and hold only configuration text).
+ * What CDK Terrain records per synthesis pass, on the stack and its elements (internal): the Terraform
+ * functions and provider functions rendered, which its validations check against the target
+ * versions, and the provider features found while resolving. cdktf 0.21 records none of it.
+ */
+interface PerPassRecords {
+  readonly _usedFunctions: Set<string>;
+  readonly _usedProviderFunctions: Set<string>;
+}
+
+interface PerPassElement {
+  _resetResolveDiscoveredProviderFeatureUsage(): void;
+}
+
+function recordsPerPass(stack: TerraformStack): boolean {
+  const records = stack as unknown as Partial<PerPassRecords>;
+  return records._usedFunctions instanceof Set && records._usedProviderFunctions instanceof Set;
+}
+
+/**
+ * The framework's `prepareStack`: every element resolved once so that cross-stack references are found
+ * and wired (outputs in the stack they come from, a remote-state read here), leaving out the elements
+ * `skip` names, which must hold no token of another stack and render no Terraform function (at a
+ * thousand invited accounts, the providers are a third of the elements and hold only configuration
+ * text). On CDK Terrain, what the last pass recorded is cleared first, as its own preparation does, so
+ * that validations see this pass only.
  */
 export function prepareStack(stack: TerraformStack, skip: (element: TerraformElement) => boolean): void {
   stack.ensureBackendExists();
-  for (const element of terraformElements(stack)) if (!skip(element)) resolve(stack, element.toTerraform(), true);
+  const elements = terraformElements(stack);
+  if (recordsPerPass(stack)) {
+    const records = stack as unknown as PerPassRecords;
+    records._usedFunctions.clear();
+    records._usedProviderFunctions.clear();
+    for (const element of elements) (element as unknown as PerPassElement)._resetResolveDiscoveredProviderFeatureUsage();
+  }
+  for (const element of elements) if (!skip(element)) resolve(stack, element.toTerraform(), true);
 }

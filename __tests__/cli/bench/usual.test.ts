@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { namespacesByModule, rewriteDeepImports } from '../../../cli/bench/usual';
+import { flavor } from '../../../lib/terraform/flavor';
 
 const namespaces = new Map([
   ['provider', 'provider'],
@@ -10,7 +11,7 @@ const namespaces = new Map([
 
 describe('the usual variant of the app', () => {
   it('reads the namespace of every module from the package root', () => {
-    const index = readFileSync(path.join(__dirname, '../../../node_modules/@cdktf/provider-aws/lib/index.d.ts'), 'utf8');
+    const index = readFileSync(path.join(__dirname, '../../../node_modules', flavor().bindings, 'lib/index.d.ts'), 'utf8');
     const fromPackage = namespacesByModule(index);
     expect(fromPackage.get('guardduty-detector')).toBe('guarddutyDetector');
     expect(fromPackage.get('provider')).toBe('provider');

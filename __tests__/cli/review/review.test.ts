@@ -3,10 +3,11 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { OrgConfig } from '../../../lib/config/load';
-import { renderReview } from '../../../cli/review/review';
+import { codeSpan, markdownText, renderReview } from '../../../cli/review/review';
 import { readSynthesized, resourceCounts, type SynthesizedApp } from '../../../cli/common/synthesized';
 import { buildApp } from '../../../stacks/app';
 import { REPO_ROOT, testConfig, writeExample } from '../../helpers/synth';
+import { flavor } from '../../../lib/terraform/flavor';
 
 const DETECTOR = '0123456789abcdef0123456789abcdef';
 
@@ -107,6 +108,34 @@ describe('review report', () => {
     expect(section(renderReview(cloud, synthesize(cloud)), 'admin')).toContain('- state: cloud backend, app.terraform.io / acme-sec / workspace gd-admin\n');
   });
 
+  it('prints configuration text as text: no link, image, HTML, emphasis or table border comes from it', () => {
+    const config = testConfig({
+      backend: { type: 'local', path: 'state/<img src=x onerror=alert(1)>|![x](p.png)*_www.example.com_*' },
+      mode: 'invitations',
+      membersFile: undefined,
+      members: [
+        { id: '333333333333', email: 'sandbox@example.com', name: 'sandbox_ops & qa (#1)', wave: 1 },
+        { id: '444444444444', email: 'prod@example.com', wave: 1 },
+      ],
+    });
+    const review = renderReview({ ...config, configFile: 'config/`org`.json' }, synthesize(config));
+    const escapedPath = 'state/&lt;img src=x onerror=alert(1)&gt;\\|\\!\\[x\\](p.png)\\*\\_www\\.example.com\\_\\*';
+    expect(review).toContain(`- state: local backend, ${escapedPath}/admin.tfstate\n`);
+    expect(review).toContain(`| ${escapedPath}/admin.tfstate |\n`);
+    expect(review).toContain('Configuration ``config/`org`.json``: invitations mode');
+    expect(section(review, 'members-wave-1')).toContain('- enrolls 2 member accounts: 333333333333 (sandbox\\_ops &amp; qa (#1)), 444444444444\n');
+    expect(review).toContain('subgraph account_333333333333["sandbox 333333333333"]');
+    expect(review).not.toMatch(/<img|[^\\]\]\(p\.png|(^|[^\\])\*_www/);
+  });
+
+  it('escapes text for Markdown, and fences a code span around any backticks', () => {
+    expect(markdownText('a|b *c* _d_ [e](f) <g> & `h` ~i~ !j \\k\nl')).toBe('a\\|b \\*c\\* \\_d\\_ \\[e\\](f) &lt;g&gt; &amp; \\`h\\` \\~i\\~ \\!j \\\\k l');
+    expect(markdownText('see http://x.example and WWW.example.com, (ftp://y)')).toBe('see http\\://x.example and WWW\\.example.com, (ftp\\://y)');
+    expect(codeSpan('org.json')).toBe('`org.json`');
+    expect(codeSpan('a``b')).toBe('```a``b```');
+    expect(codeSpan('`a')).toBe('`` `a ``');
+  });
+
   it('draws accounts, stacks, deploy order and the findings flow from the configuration', () => {
     const config = testConfig({ mode: 'invitations', membersFile: undefined, notifications: { emails: ['a@example.com', 'b@example.com'] } });
     const app = synthesize(config);
@@ -163,7 +192,7 @@ describe('review report, provider', () => {
     const config = testConfig();
     const review = renderReview(config, synthesize(config));
     expect(review.split('\n')).toContain(
-      'AWS provider: `hashicorp/aws` `>= 6.19.0, < 7.0.0` (floor 6.19.0 for the Lambda runtime nodejs24.x of the remediation functions; bindings generated from 6.25.0).',
+      `AWS provider: \`hashicorp/aws\` \`>= 6.19.0, < 7.0.0\` (floor 6.19.0 for the Lambda runtime nodejs24.x of the remediation functions; bindings generated from ${flavor().bindingsProviderVersion}).`,
     );
   });
 });

@@ -5,6 +5,10 @@ import * as path from 'node:path';
 import { usageText } from '../../../cli/common/command';
 import { ROLLOUT_COMMAND, runRollout } from '../../../cli/rollout/main';
 import { exampleData, REPO_ROOT, writeExample } from '../../helpers/synth';
+import { cliCommand } from '../../../lib/terraform/flavor';
+
+/** `cdktf`, or `cdktn` where CDK Terrain is installed. */
+const CLI = cliCommand();
 
 /**
  * Runs the command in `cwd`. Without `file`, `config` goes into a fresh folder with the example's
@@ -39,8 +43,8 @@ describe('npm run rollout', () => {
     expect(rollout.steps[0].stacks[0]).toMatchObject({ id: 'admin', kind: 'admin', resources: expect.any(Number), directory: 'cdktf.out/stacks/admin', planArguments: [], enrolls: [] });
     expect(rollout.steps[0].stacks[0].state).toEqual({ type: 'local', location: 'terraform-state/admin.tfstate' });
     expect(rollout.steps[0].commands).toHaveLength(1);
-    expect(rollout.steps[0].commands[0].command).toMatch(/^npx cdktf deploy admin( [a-z0-9-]+)* --auto-approve --parallelism 2$/);
-    expect(rollout.steps[0].commands[0].argv.slice(0, 3)).toEqual(['npx', 'cdktf', 'deploy']);
+    expect(rollout.steps[0].commands[0].command).toMatch(new RegExp(`^npx ${CLI} deploy admin( [a-z0-9-]+)* --auto-approve --parallelism 2$`));
+    expect(rollout.steps[0].commands[0].argv.slice(0, 3)).toEqual(['npx', CLI, 'deploy']);
   });
 
   it('says which member accounts each step enrolls, in organizations mode too; with autoEnable ALL no stack claims any', async () => {
@@ -83,8 +87,8 @@ describe('npm run rollout', () => {
     const result = await run(['destroy-plan']);
     expect(result.code).toBe(0);
     expect(result.out).toMatch(/^Destroy order for acme \(organizations mode\): \d+ stacks in \d+ steps\n/);
-    expect(result.out.indexOf('$ npx cdktf destroy members-wave-1')).toBeLessThan(result.out.indexOf('$ npx cdktf destroy organization'));
-    expect(result.out.indexOf('$ npx cdktf destroy organization')).toBeLessThan(result.out.indexOf('$ npx cdktf destroy admin'));
+    expect(result.out.indexOf(`$ npx ${CLI} destroy members-wave-1`)).toBeLessThan(result.out.indexOf(`$ npx ${CLI} destroy organization`));
+    expect(result.out.indexOf(`$ npx ${CLI} destroy organization`)).toBeLessThan(result.out.indexOf(`$ npx ${CLI} destroy admin`));
     const json = JSON.parse((await run(['destroy-plan', '--json'])).out);
     for (const stack of json.steps.flatMap((step: { stacks: unknown[] }) => step.stacks)) expect(stack.planArguments).toEqual(['-destroy']);
   });
@@ -191,7 +195,7 @@ describe('npm run rollout', () => {
     expect(synth('config/org.json').status).toBe(0);
     const same = await run(['plan', '--skip-synth'], null, project, 'config/org.json');
     expect(same).toMatchObject({ code: 0, err: '' });
-    expect(same.out).toContain('$ npx cdktf deploy admin');
+    expect(same.out).toContain(`$ npx ${CLI} deploy admin`);
     // Another configuration's synth in cdktf.out (the demo while ORG_CONFIG names the team's): refused.
     const other = exampleData();
     other.regions = ['us-west-2', 'us-east-1'];

@@ -7,6 +7,10 @@ import { cdktfCommand, deployRollout, destroyRollout, formatRollout, manifestDis
 import { readSynthesized, resourceBlocks, resourceCounts, resourceInstances, type SynthesizedApp } from '../../../cli/common/synthesized';
 import { buildApp } from '../../../stacks/app';
 import { REPO_ROOT, exampleData, testConfig } from '../../helpers/synth';
+import { cliCommand, flavor } from '../../../lib/terraform/flavor';
+
+/** `cdktf`, or `cdktn` where CDK Terrain is installed. */
+const CLI = cliCommand();
 
 function synthesize(config: OrgConfig): SynthesizedApp {
   const outdir = mkdtempSync(path.join(tmpdir(), 'gd-rollout-test-'));
@@ -72,9 +76,9 @@ describe('deploy rollout', () => {
     expect(step.get('members-wave-1')).toBe(3);
     expect(step.get('members-wave-2')).toBe(4);
     expect(step.get('members-wave-3')).toBe(5);
-    expect(rollout.steps[0].commands.map((command) => command.command)).toEqual([`npx cdktf deploy ${rollout.steps[0].stacks.map((stack) => stack.id).join(' ')} --auto-approve`]);
+    expect(rollout.steps[0].commands.map((command) => command.command)).toEqual([`npx ${CLI} deploy ${rollout.steps[0].stacks.map((stack) => stack.id).join(' ')} --auto-approve`]);
     for (const later of rollout.steps.slice(1)) {
-      expect(later.commands.map((command) => command.argv)).toEqual([['npx', 'cdktf', 'deploy', ...later.stacks.map((stack) => stack.id), '--auto-approve', '--ignore-missing-stack-dependencies']]);
+      expect(later.commands.map((command) => command.argv)).toEqual([['npx', CLI, 'deploy', ...later.stacks.map((stack) => stack.id), '--auto-approve', '--ignore-missing-stack-dependencies']]);
     }
   });
 
@@ -164,7 +168,7 @@ describe('destroy rollout (retirement)', () => {
     // The last step has no dependants left, the first has nothing depending on it at all.
     expect(rollout.steps[0].commands[0].argv).not.toContain('--ignore-missing-stack-dependencies');
     for (const later of rollout.steps.slice(1)) expect(later.commands[0].argv).toContain('--ignore-missing-stack-dependencies');
-    expect(rollout.steps.at(-1)?.commands[0].argv.slice(0, 3)).toEqual(['npx', 'cdktf', 'destroy']);
+    expect(rollout.steps.at(-1)?.commands[0].argv.slice(0, 3)).toEqual(['npx', CLI, 'destroy']);
   });
 
   it('inside the organization stack, Terraform removes the configuration before the delegation', () => {
@@ -181,8 +185,8 @@ describe('destroy rollout (retirement)', () => {
 });
 
 describe('cdktf commands', () => {
-  it('uses only flags that the installed cdktf-cli accepts on deploy and destroy', () => {
-    const cli = readFileSync(path.join(REPO_ROOT, 'node_modules/cdktf-cli/bundle/bin/cdktf.js'), 'utf8');
+  it(`uses only flags that the installed ${flavor().cliPackage} accepts on deploy and destroy`, () => {
+    const cli = readFileSync(path.join(REPO_ROOT, 'node_modules', flavor().cliPackage, 'bundle/bin', `${CLI}.js`), 'utf8');
     const builderOf = (command: string) => {
       const start = cli.search(new RegExp(`command="${command} \\[stacks\\.+\\]"`));
       return start < 0 ? '' : cli.slice(start, cli.indexOf('showHelpOnFail', start));

@@ -11,6 +11,10 @@ import { loadConfig } from '../../../lib/config/load';
 import { buildApp } from '../../../stacks/app';
 import { renderReview, sinceSection } from '../../../cli/review/review';
 import { exampleData, REPO_ROOT, testConfig } from '../../helpers/synth';
+import { cliCommand } from '../../../lib/terraform/flavor';
+
+/** `cdktf`, or `cdktn` where CDK Terrain is installed. */
+const CLI = cliCommand();
 
 const folders: string[] = [];
 afterAll(() => folders.forEach((folder) => rmSync(folder, { recursive: true, force: true })));
@@ -83,9 +87,9 @@ describe('rollout plan --since: removals in retirement order, then the deploy or
       expect(stack.planArguments).toEqual([]);
     }
     expect(removals[0].commands.map((command) => command.command)).toEqual([
-      'npx cdktf deploy member-plans-wave-2 threat-intel --auto-approve --ignore-missing-stack-dependencies --output cdktf.out.rollout --skip-synth',
+      `npx ${CLI} deploy member-plans-wave-2 threat-intel --auto-approve --ignore-missing-stack-dependencies --output cdktf.out.rollout --skip-synth`,
     ]);
-    expect(removals.at(-1)?.commands.map((command) => command.command)).toEqual(['npx cdktf deploy admin --auto-approve --output cdktf.out.rollout --skip-synth']);
+    expect(removals.at(-1)?.commands.map((command) => command.command)).toEqual([`npx ${CLI} deploy admin --auto-approve --output cdktf.out.rollout --skip-synth`]);
     expect(removals[0].stacks.find((stack) => stack.id === 'member-plans-wave-2')?.removals).toEqual([{ kind: 'region', count: 2 * 6, names: ['eu-west-1'] }]);
     // The deploy phase has the stacks the removals did not deploy already, in deploy order.
     expect(phase(rollout, 'deploy').map(ids)).toEqual([['sandbox-remediation'], ['sandbox-simulation']]);

@@ -9,6 +9,7 @@ import { buildApp } from '../../../stacks/app';
 import { synthesizeStacks } from '../../../cli/verify/verify';
 import { parseConfig } from '../../../lib/config/load';
 import { planStacks } from '../../../lib/plan/stacks';
+import { iamActionOf, sdkCalls } from '../../helpers/aws-calls';
 import { exampleData, REPO_ROOT, writeExample } from '../../helpers/synth';
 import { awsError, conforming, FakeOrganization, type World } from '../../../cli/verify/fake-organization';
 
@@ -137,6 +138,38 @@ describe('npm run verify', () => {
     expect(result.world).toBeUndefined();
   });
 
+  it('with --json prints one JSON document with the reason and exit 2 when it cannot start', async () => {
+    const noCredentials = await run(['--json'], undefined, async () => {
+      throw Object.assign(new Error('Could not load credentials from any providers'), { name: 'CredentialsProviderError' });
+    });
+    expect(noCredentials.code).toBe(2);
+    expect(JSON.parse(noCredentials.stdout)).toEqual({
+      error:
+        'no AWS credentials (CredentialsProviderError: Could not load credentials from any providers): run it with the credentials of the role that may assume the deployment role in every account (AWS_PROFILE, the AWS_ACCESS_KEY_ID variables, or a web identity token)',
+      exitCode: 2,
+    });
+    const usage = await run(['--json', '--stpe', '2']);
+    expect(usage.code).toBe(2);
+    expect(JSON.parse(usage.stdout)).toEqual({ error: 'unknown option "--stpe"', exitCode: 2 });
+    expect(JSON.parse((await run(['--json', '--step', '9'])).stdout)).toEqual({ error: '--step 9: the rollout has steps 1 to 5', exitCode: 2 });
+  });
+
+  it('with --json names every configuration problem in the document', async () => {
+    const saved = readFileSync(file, 'utf8');
+    writeFileSync(file, JSON.stringify({ ...data, regions: ['us-west-2', 'us-eest-1'] }));
+    try {
+      const result = await run(['--json']);
+      expect(result.code).toBe(2);
+      expect(JSON.parse(result.stdout)).toEqual({
+        error: `1 problem in the configuration:\n  - ${file}: regions[1]: unknown region "us-eest-1"; did you mean "us-east-1"?`,
+        problems: [`${file}: regions[1]: unknown region "us-eest-1"; did you mean "us-east-1"?`],
+        exitCode: 2,
+      });
+    } finally {
+      writeFileSync(file, saved);
+    }
+  });
+
   it('exits 0 on a conforming organization, progress as plain lines on stderr, the report on stdout', async () => {
     const result = await run(['--role', 'GuardDutyVerify']);
     expect(result.code).toBe(0);
@@ -170,6 +203,27 @@ describe('npm run verify', () => {
     );
   });
 
+  it('exits 1 on a filter whose criteria were edited in place, though its name, action and rank are as configured', async () => {
+    const result = await run(['--stacks', 'threat-intel'], (world) => {
+      world.filters.get('us-east-1')![0].FindingCriteria = { Criterion: { updatedAt: { Lt: 4070908800000, LessThan: 4070908800000 } } };
+    });
+    expect(result.code).toBe(1);
+    expect(result.stdout).toBe(
+      [
+        'verify acme (organizations mode), 1 stacks',
+        '',
+        'Threat lists and trusted IP list: 6 checked, 6 OK, 0 FAIL, 0 could not be read',
+        '',
+        'Suppression filters: 3 checked, 2 OK, 1 FAIL, 0 could not be read (OK rows hidden; --all shows them)',
+        '  account       region     subject                       expected                                                     found                                        result',
+        '  222222222222  us-east-1  archive-low-severity-sandbox  ARCHIVE, rank 1, accountId eq [333333333333]; severity lt 4  ARCHIVE, rank 1, updatedAt lt 4070908800000  FAIL',
+        '',
+        'DIFFERENT: 9 checks, 8 OK, 1 FAIL, 0 could not be read',
+        '',
+      ].join('\n'),
+    );
+  });
+
   it('exits 2 when something could not be read, even with differences, and --json says why', async () => {
     const result = await run(['--json', '--step', '1'], (world) => {
       drift(world);
@@ -179,10 +233,11 @@ describe('npm run verify', () => {
     const report = JSON.parse(result.stdout);
     expect(report.exitCode).toBe(2);
     expect(report.stacks).toEqual(['admin', 'sandbox-remediation']);
-    expect(report.summary).toMatchObject({ fail: 2, unreadable: 2 });
+    expect(report.summary).toMatchObject({ fail: 2, unreadable: 3 });
     expect(report.rows.filter((row: { result: string }) => row.result === 'UNREADABLE')).toEqual([
       expect.objectContaining({ check: 'detector', region: 'eu-west-1', found: 'could not read: region not enabled for the account', error: 'UnrecognizedClientException: The security token included in the request is invalid.' }),
       expect.objectContaining({ check: 'publishing-destination', region: 'eu-west-1' }),
+      expect.objectContaining({ check: 'runtime-coverage', region: 'eu-west-1' }),
     ]);
   });
 
@@ -199,18 +254,20 @@ describe('npm run verify', () => {
 });
 
 describe('examples/iam/verify-read-only.json', () => {
-  it('allows every call verify makes, and nothing else', async () => {
+  it('allows every call verify makes, and nothing else but what report calls (read from cli/report: the same credentials)', async () => {
     const policy = JSON.parse(readFileSync(path.join(REPO_ROOT, 'examples/iam/verify-read-only.json'), 'utf8'));
-    const allowed = new Set<string>(policy.Statement.flatMap((statement: { Action: string[] }) => statement.Action));
+    const allowed = new Set<string>(policy.Statement.flatMap((statement: { Action: string | string[] }) => statement.Action));
     const made = new Set<string>();
     for (const autoEnable of ['NEW', 'ALL']) {
       data.autoEnable = autoEnable;
       writeFileSync(file, JSON.stringify(data));
       const result = await run([]);
-      for (const call of result.world.calls) made.add(call.split(' ')[0]);
+      // The IAM action of each call: not always the operation's name (detective:ListOrganizationAdminAccount).
+      for (const call of result.world.calls) made.add(iamActionOf(call.split(' ')[0]));
     }
     data.autoEnable = 'NEW';
     writeFileSync(file, JSON.stringify(data));
+    for (const call of sdkCalls(['cli/report']).keys()) made.add(call);
     expect([...made].sort()).toEqual([...allowed].sort());
   });
 });

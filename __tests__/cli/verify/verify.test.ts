@@ -1,6 +1,7 @@
 import type { StackJson } from '../../../cli/common/synthesized';
 import { formatReport, type VerifyReport, type VerifyRow } from '../../../cli/verify/report';
 import { selectStacks, synthesizeStacks, verify } from '../../../cli/verify/verify';
+import { configuredCriteriaText, foundCriteriaText } from '../../../cli/verify/guardduty';
 import type { OrgConfig } from '../../../lib/config/load';
 import { planStacks } from '../../../lib/plan/stacks';
 import { testConfig } from '../../helpers/synth';
@@ -46,11 +47,13 @@ describe('verify: a conforming organization', () => {
     expect(perCheck).toEqual({
       detector: 3 * 8,
       'publishing-destination': 3,
-      'event-rule': 3 + 6 + 4,
-      function: 2,
+      // The attack-sequence e-mail rule, and the sweep's schedule and function too.
+      'event-rule': 3 + 7 + 5,
+      function: 3,
       'delegated-administrator': 3,
       'organization-configuration': 3 * 7,
-      'security-hub': 3 * 5,
+      // Per region the hub, a standard, the integration, the delegation and auto-enable; the home region's aggregator.
+      'security-hub': 3 * 5 + 1,
       detective: 3 * 3,
       member: 3 * 6,
       'member-features': 3 * 6,
@@ -206,8 +209,40 @@ describe('verify: each kind of difference', () => {
         world.filters.get('us-east-1')!.push({ Name: 'hide-everything', Action: 'ARCHIVE', Rank: 2, FindingCriteria: { Criterion: { severity: { Gte: 0 } } } });
       },
       [
-        { check: 'filter', region: HOME, subject: 'archive-low-severity-sandbox', expected: 'ARCHIVE, rank 1', found: 'ARCHIVE, rank 2' },
-        { check: 'filter', region: 'us-east-1', subject: 'hide-everything', expected: 'absent (not in the configuration)', found: 'ARCHIVE, rank 2' },
+        {
+          check: 'filter',
+          region: HOME,
+          subject: 'archive-low-severity-sandbox',
+          expected: `ARCHIVE, rank 1, accountId eq [${SANDBOX}]; severity lt 4`,
+          found: `ARCHIVE, rank 2, accountId eq [${SANDBOX}]; severity lt 4`,
+        },
+        { check: 'filter', region: 'us-east-1', subject: 'hide-everything', expected: 'absent (not in the configuration)', found: 'ARCHIVE, rank 2, severity gte 0' },
+      ],
+    ],
+    [
+      'a filter whose criteria were edited in place to archive everything, another whose description changed',
+      (world) => {
+        // Same name, action and rank: only the conditions say that it now archives every finding.
+        world.filters.get('eu-west-1')![0].FindingCriteria = { Criterion: { severity: { Gte: 0, GreaterThanOrEqual: 0 } } };
+        world.filters.get('us-east-1')![0].FindingCriteria.Criterion.accountId = { Eq: [SANDBOX, MEMBER], Equals: [SANDBOX, MEMBER] };
+        world.filters.get(HOME)![0].Description = 'edited by hand';
+      },
+      [
+        { check: 'filter', region: 'eu-west-1', subject: 'archive-low-severity-sandbox', expected: `ARCHIVE, rank 1, accountId eq [${SANDBOX}]; severity lt 4`, found: 'ARCHIVE, rank 1, severity gte 0' },
+        {
+          check: 'filter',
+          region: 'us-east-1',
+          subject: 'archive-low-severity-sandbox',
+          expected: `ARCHIVE, rank 1, accountId eq [${SANDBOX}]; severity lt 4`,
+          found: `ARCHIVE, rank 1, accountId eq [${SANDBOX}, ${MEMBER}]; severity lt 4`,
+        },
+        {
+          check: 'filter',
+          region: HOME,
+          subject: 'archive-low-severity-sandbox',
+          expected: `ARCHIVE, rank 1, accountId eq [${SANDBOX}]; severity lt 4, description "Low-severity findings of the sandbox account are noise"`,
+          found: `ARCHIVE, rank 1, accountId eq [${SANDBOX}]; severity lt 4, description "edited by hand"`,
+        },
       ],
     ],
     [
@@ -219,10 +254,52 @@ describe('verify: each kind of difference', () => {
         {
           check: 'publishing-destination',
           region: 'eu-west-1',
-          expected: 'S3 arn:aws:s3:::acme-findings-222222222222-us-west-2 PUBLISHING',
-          found: 'S3 arn:aws:s3:::acme-findings-222222222222-us-west-2 UNABLE_TO_PUBLISH_FIX_DESTINATION_PROPERTY',
+          expected: `S3 arn:aws:s3:::acme-findings-222222222222-us-west-2 PUBLISHING, KMS key of ${ADMIN} in ${HOME}`,
+          found: `S3 arn:aws:s3:::acme-findings-222222222222-us-west-2 UNABLE_TO_PUBLISH_FIX_DESTINATION_PROPERTY, KMS key of ${ADMIN} in ${HOME}`,
         },
       ],
+    ],
+    [
+      'an export to a prefix of the bucket, one with a key of another account, a second destination',
+      (world) => {
+        world.destinations.get(HOME)![0].DestinationProperties.DestinationArn = 'arn:aws:s3:::acme-findings-222222222222-us-west-2/elsewhere';
+        world.destinations.get('us-east-1')![0].DestinationProperties.KmsKeyArn = 'arn:aws:kms:us-west-2:999999999999:key/0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0';
+        world.destinations.get('eu-west-1')!.push({
+          ...fixture('guardduty-describe-publishing-destination'),
+          DestinationId: 'b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0',
+          DestinationProperties: { DestinationArn: 'arn:aws:s3:::someone-elses-bucket', KmsKeyArn: 'arn:aws:kms:eu-west-1:999999999999:key/0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0' },
+        });
+      },
+      [
+        {
+          check: 'publishing-destination',
+          region: HOME,
+          subject: 'findings export',
+          found: `S3 arn:aws:s3:::acme-findings-222222222222-us-west-2/elsewhere PUBLISHING, KMS key of ${ADMIN} in ${HOME}`,
+        },
+        { check: 'publishing-destination', region: 'us-east-1', subject: 'findings export', found: `S3 arn:aws:s3:::acme-findings-222222222222-us-west-2 PUBLISHING, KMS key of 999999999999 in ${HOME}` },
+        {
+          check: 'publishing-destination',
+          region: 'eu-west-1',
+          subject: 'destination b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0',
+          expected: 'absent (not in the configuration)',
+          found: 'S3 arn:aws:s3:::someone-elses-bucket PUBLISHING, KMS key of 999999999999 in eu-west-1',
+        },
+      ],
+    ],
+    [
+      'a finding aggregator that stopped linking a region',
+      (world) => {
+        world.findingAggregator!.Regions = ['us-east-1'];
+      },
+      [{ check: 'security-hub', account: ADMIN, region: HOME, subject: 'finding aggregator', expected: 'in us-west-2, SPECIFIED_REGIONS eu-west-1, us-east-1', found: 'in us-west-2, SPECIFIED_REGIONS us-east-1' }],
+    ],
+    [
+      'no finding aggregator',
+      (world) => {
+        world.findingAggregator = undefined;
+      },
+      [{ check: 'security-hub', account: ADMIN, region: HOME, subject: 'finding aggregator', found: 'none' }],
     ],
     [
       'a forwarding rule disabled, a central bus rule gone, a remediation rule without its Lambda target',
@@ -335,10 +412,9 @@ describe('verify: what could not be read', () => {
     const unreadable = notOk(report);
     expect(unreadable.map((row) => `${row.check} ${row.account} ${row.region} ${row.found}`)).toEqual([
       ...['us-west-2', 'us-east-1', 'eu-west-1'].map((region) => `delegated-administrator ${MANAGEMENT} ${region} could not read: access denied`),
-      `function ${SANDBOX} ${HOME} could not read: access denied`,
-      `function ${SANDBOX} ${HOME} could not read: access denied`,
+      ...Array(3).fill(`function ${SANDBOX} ${HOME} could not read: access denied`),
     ]);
-    expect(report.summary).toEqual({ checks: report.rows.length, ok: report.rows.length - 5, fail: 0, unreadable: 5 });
+    expect(report.summary).toEqual({ checks: report.rows.length, ok: report.rows.length - 6, fail: 0, unreadable: 6 });
   });
 
   it('reports a region the admin account has not enabled as such, for every check there', async () => {
@@ -350,6 +426,7 @@ describe('verify: what could not be read', () => {
     expect(rows.map((row) => `${row.check} ${row.subject}`)).toEqual([
       'detector detector',
       'publishing-destination findings export',
+      'runtime-coverage ListCoverage',
       'organization-configuration auto-enable',
       'member 4 member accounts',
       'member 2 member accounts',
@@ -404,6 +481,29 @@ describe('verify: pagination', () => {
     // The management account and every listed member, the 40 new ones; not the admin, not the suspended one.
     expect(report.rows.filter((row) => row.check === 'member')).toHaveLength(1 + 6 + 40);
     expect(world.calls.filter((call) => call.startsWith('organizations:ListAccounts'))).toHaveLength(3);
+  });
+});
+
+describe('filter criteria, configured and as GetFilter returns them', () => {
+  it('read the same when deployed as configured: times in epoch milliseconds, both spellings, values in any order', () => {
+    const configured = configuredCriteriaText({
+      type: { eq: ['Recon:EC2/PortProbeUnprotectedPort', 'Recon:EC2/Portscan'] },
+      updatedAt: { lt: '2026-01-01T00:00:00Z' },
+      'service.eventLastSeen': { greaterThanOrEqual: '2025-01-01T00:00:00.000Z' },
+      severity: { gte: 2, lessThanOrEqual: 5 },
+    });
+    expect(configured).toBe(
+      'service.eventLastSeen gte 1735689600000; severity gte 2; severity lte 5; type eq [Recon:EC2/PortProbeUnprotectedPort, Recon:EC2/Portscan]; updatedAt lt 1767225600000',
+    );
+    const stored = {
+      type: { Eq: ['Recon:EC2/Portscan', 'Recon:EC2/PortProbeUnprotectedPort'], Equals: ['Recon:EC2/Portscan', 'Recon:EC2/PortProbeUnprotectedPort'] },
+      updatedAt: { Lt: 1767225600000, LessThan: 1767225600000 },
+      'service.eventLastSeen': { Gte: 1735689600000, GreaterThanOrEqual: 1735689600000 },
+      severity: { Gte: 2, GreaterThanOrEqual: 2, Lte: 5, LessThanOrEqual: 5 },
+    };
+    expect(foundCriteriaText(stored)).toBe(configured);
+    expect(foundCriteriaText({ ...stored, severity: { Gte: 2, Lte: 9 } })).not.toBe(configured);
+    expect(foundCriteriaText(undefined)).toBe('no criteria');
   });
 });
 

@@ -55,6 +55,16 @@ describe('the trusted IP list', () => {
     expect(trusted('8.0.0.0/7\n::/0\n', ['wide-trusted-range'])).toEqual([]);
   });
 
+  it('refuses entries that are each at most /8 but cover more than a /8 in all, once for the file', () => {
+    const slash8s = Array.from({ length: 223 }, (_, index) => index + 1).filter((first) => first !== 10 && first !== 127).slice(0, 220);
+    const text = slash8s.map((first) => `${first}.0.0.0/8\n`).join('');
+    expect(trusted(text)).toEqual([
+      'trusted.txt: its 220 entries cover 3,685,481,472 publicly routable IPv4 addresses, more than one /8 (16,777,216): GuardDuty raises no finding for traffic with any of them; if this is on purpose, add "acknowledge": ["wide-trusted-range"] to trustedIpList in org.json',
+    ]);
+    expect(trusted(text, ['wide-trusted-range'])).toEqual([]);
+    expect(trusted('10.0.0.0/8\n8.0.0.0/8\n172.16.0.0/12\n')).toEqual([]);
+  });
+
   it('takes only its own acknowledgement', () => {
     expect(trusted('8.0.0.0/7\n', ['reserved-threat-range'])).toEqual([
       'org.json: trustedIpList.acknowledge[0]: must be one of wide-trusted-range; got "reserved-threat-range"',
@@ -105,6 +115,19 @@ describe('ARCHIVE filters', () => {
     ['a whole account', { accountId: { eq: ['444444444444'] } }, refusal('every finding of account 444444444444', 'archive-whole-account')],
   ])('refuses one that archives %s', (_title, criteria, expected) => {
     expect(filter(criteria)).toEqual([expected]);
+  });
+
+  it.each([
+    ['a time bound far in the future', { updatedAt: { lt: '2099-01-01T00:00:00Z' } }, 'updatedAt lt "2099-01-01T00:00:00Z": it admits every finding until 2099-01-01T00:00:00.000Z'],
+    ['findings that are not archived yet', { 'service.archived': { eq: ['false'] } }, 'service.archived eq ["false"]: GuardDuty creates every finding unarchived'],
+    ['any confidence', { confidence: { gte: 0 } }, 'confidence gte 0: no confidence is below 0'],
+  ])('refuses one that archives every finding by %s, saying why the condition narrows nothing', (_title, criteria, why) => {
+    expect(filter(criteria)).toEqual([
+      `org.json: filters[1].criteria: archives every finding, whatever happened (no condition narrows it to a finding type, resource or activity: ${why}): ` +
+        'GuardDuty archives those findings as they are created, so no e-mail, remediation, Security Hub or export ever sees them; ' +
+        'narrow the criteria, or if this is on purpose add "acknowledge": ["archive-all-findings"] to filters[1]',
+    ]);
+    expect(filter(criteria, { acknowledge: ['archive-all-findings'] })).toEqual([]);
   });
 
   it('accepts them when acknowledged with the matching key, and saved (NOOP) filters as they are', () => {

@@ -92,6 +92,26 @@ describe('files named by the configuration', () => {
     expect(found.join('\n')).not.toContain(SECRET);
   });
 
+  it('refuses hidden folders and files (.git/, .env), also behind a link, without reading them', () => {
+    const folder = path.join(project, 'elsewhere');
+    mkdirSync(path.join(folder, '.git'));
+    writeFileSync(path.join(folder, '.git/config'), `[remote "origin"]\n\turl = https://${SECRET}@github.com/acme/org.git\n`);
+    writeFileSync(path.join(folder, '.env'), `TOKEN=${SECRET}\n`);
+    symlinkSync(path.join(folder, '.git/config'), path.join(folder, 'threats-link.txt'));
+    const found = [
+      ...problems((d) => (d.threatLists[0].file = '.git/config')),
+      ...problems((d) => (d.membersFile = './.env')),
+      ...problems((d) => (d.trustedIpList.file = 'threats-link.txt')),
+    ];
+    const why = 'files are not read from names starting with "." (like .git/ or .env), which hold tools\' settings and secrets';
+    expect(found).toEqual([
+      `elsewhere/org.json: threatLists[0].file: ".git/config" is in a hidden folder (".git"): ${why}; move it to a folder of its own`,
+      `elsewhere/org.json: membersFile: "./.env" is a hidden file (".env"): ${why}; move it to a folder of its own`,
+      `elsewhere/org.json: trustedIpList.file: "threats-link.txt" is a symbolic link into ".git": ${why}; copy the file into a folder of its own`,
+    ]);
+    expect(found.join('\n')).not.toContain(SECRET);
+  });
+
   it('refuses what is not a regular file: a folder, a named pipe (without waiting on it)', () => {
     const folder = path.join(project, 'elsewhere');
     execFileSync('mkfifo', [path.join(folder, 'pipe')]);

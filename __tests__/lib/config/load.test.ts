@@ -2,6 +2,8 @@ import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { configFileFromEnv, loadConfig, parseConfig } from '../../../lib/config/load';
+import { jsonSyntaxError } from '../../../lib/config/json-syntax';
+import { ConfigError, formatProblem } from '../../../lib/problems';
 import { configProblems } from '../../helpers/config';
 import { EXAMPLE_DIR, exampleData, REPO_ROOT } from '../../helpers/synth';
 
@@ -164,6 +166,38 @@ describe('the configuration file', () => {
     const dir = tempDir({ 'org.json': '{\n  "name": "acme",\n  "mode": "organizations",\n}\n' });
     expect(() => loadConfig('org.json', { cwd: dir })).toThrow(/org\.json:4: not valid JSON \(column 1\)/);
   });
+
+  it.each([
+    ['a comma before }', '{\n  "name": "acme",\n}\n', 'org.json:3: not valid JSON (column 1): expected a property name after \',\'; JSON takes no comma before \'}\'; found "}"'],
+    ['a missing comma', '{\n  "name": "acme"\n  "mode": "organizations"\n}\n', 'org.json:3: not valid JSON (column 3): expected \',\' or \'}\' after a property; found "\\""'],
+    ['a missing value', '{\n  "name": \n}', 'org.json:3: not valid JSON (column 1): expected a value (a string in double quotes, a number, true, false, null, an object or a list); found "}"'],
+    ['a file that ends early', '{\n  "regions": ["us-east-1",', 'org.json:2: not valid JSON (column 27): expected a value (a string in double quotes, a number, true, false, null, an object or a list); found the end of the file'],
+    ['an empty file', '', 'org.json:1: not valid JSON (column 1): expected a value (a string in double quotes, a number, true, false, null, an object or a list); found the end of the file'],
+    ['a comment', '{\n  // the demo\n  "name": "acme"\n}', 'org.json:2: not valid JSON (column 3): expected a property name in double quotes; found "/"'],
+    ['single quotes', "{ 'name': 'acme' }", 'org.json:1: not valid JSON (column 3): expected a property name in double quotes; found "\'"'],
+    ['a line break in a string', '{ "name": "ac\nme" }', 'org.json:1: not valid JSON (column 14): expected no line break or control character inside a string (write \\n or \\t); found a line break'],
+    ['a leading zero', '{ "wave": 01 }', 'org.json:1: not valid JSON (column 12): expected the end of the number; found "1"'],
+    ['a misspelt literal', '{ "enabled": tru }', 'org.json:1: not valid JSON (column 14): expected a value (a string in double quotes, a number, true, false, null, an object or a list); found "t"'],
+    ['text after the object', '{ "name": "acme" }\n}', 'org.json:2: not valid JSON (column 1): expected the end of the file after the configuration object; found "}"'],
+    ['a byte order mark', '\uFEFF{ "name": "acme" }', 'org.json:1: not valid JSON (column 1): expected no byte order mark: save the file as UTF-8 without BOM; found "\uFEFF"'],
+  ])('says where and what of %s, without quoting the file', (_title, text, message) => {
+    const dir = tempDir({ 'org.json': text });
+    let problems: string[] = [];
+    try {
+      loadConfig('org.json', { cwd: dir });
+    } catch (error) {
+      problems = (error as ConfigError).problems.map(formatProblem);
+    }
+    expect(problems).toEqual([message]);
+  });
+
+  it('finds an error wherever JSON.parse does, and none where it finds none', () => {
+    const valid = JSON.stringify(exampleData(), null, 2);
+    expect(jsonSyntaxError(valid)).toBeUndefined();
+    expect(jsonSyntaxError('{"a":[1,-2.5e+3,true,false,null,"\\u00e9\\n"],"b":{}}')).toBeUndefined();
+    // Every prefix of a valid file is invalid, and found so.
+    for (let cut = 0; cut < valid.length; cut += 97) expect([cut, jsonSyntaxError(valid.slice(0, cut))]).toEqual([cut, expect.objectContaining({ message: expect.any(String) })]);
+  });
 });
 
 describe('the members CSV file', () => {
@@ -182,8 +216,33 @@ describe('the members CSV file', () => {
 
   it('skips comments and blank lines but keeps line numbers true', () => {
     expect(csvProblems('AccountId,EmailAddress\n# a comment\n\n55555555550,dev@example.com\n')).toEqual([
-      'accounts.csv:4: AccountId: must be a 12-digit AWS account id; got "55555555550"',
+      'accounts.csv:4: AccountId: must be a 12-digit AWS account id; got "55555555550" (11 digits: a spreadsheet drops a leading zero; format the column as text and write "055555555550")',
     ]);
+  });
+
+  it("says when a spreadsheet saved the file with ';' between values, with or without a header", () => {
+    const hint = "the values are separated by ';' (a spreadsheet's regional setting): save the file with ',' between values";
+    expect(csvProblems('AccountId;EmailAddress;Name;Wave\n555555555501;dev@example.com;dev;1\n')).toEqual([
+      `accounts.csv:1: header must be AccountId,EmailAddress[,Name][,Wave]; got "AccountId;EmailAddress;Name;Wave"; ${hint}`,
+    ]);
+    expect(csvProblems('555555555501,dev@example.com\n555555555502;staging@example.com\n')).toEqual([
+      "accounts.csv:2: has its values separated by ';' (a spreadsheet's regional setting); save the file with ',' between values",
+    ]);
+  });
+
+  it('quotes no line of a file that is not a member list', () => {
+    const secret = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
+    const problems = [
+      ...csvProblems(`[default]\naws_secret_access_key = ${secret}\n`),
+      ...csvProblems(`123456789012,${secret}\n`),
+      ...csvProblems(`AccountId,EmailAddress\n555555555501,"dev@example.com"${secret}\n`),
+    ];
+    expect(problems).toEqual([
+      'accounts.csv:1: header must be AccountId,EmailAddress[,Name][,Wave]; got "[d…" (9 characters; the rest is not shown)',
+      'accounts.csv:1: EmailAddress: must be an e-mail address; got "wJal…" (40 characters; the rest is not shown)',
+      'accounts.csv:2: not a valid CSV file: a quoted value goes on after its closing quote',
+    ]);
+    expect(problems.join('\n')).not.toContain(secret.slice(4));
   });
 
   it.each([
@@ -191,10 +250,10 @@ describe('the members CSV file', () => {
     ['a missing e-mail', 'AccountId,EmailAddress\n555555555501\n', 'accounts.csv:2: EmailAddress: is required'],
     ['a wave that is not a number', 'AccountId,EmailAddress,Name,Wave\n555555555501,dev@example.com,dev,first\n', 'accounts.csv:2: Wave: must be a positive whole number; got "first"'],
     ['a negative wave', 'AccountId,EmailAddress,Name,Wave\n555555555501,dev@example.com,dev,-1\n', 'accounts.csv:2: Wave: must be a positive whole number; got -1'],
-    ['a wrong header', 'Account,Email\n555555555501,dev@example.com\n', 'accounts.csv:1: header must be AccountId,EmailAddress[,Name][,Wave]; got Account,Email'],
+    ['a wrong header', 'Account,Email\n555555555501,dev@example.com\n', 'accounts.csv:1: header must be AccountId,EmailAddress[,Name][,Wave]; got "Account,Email"'],
     ['too many values', 'AccountId,EmailAddress\n555555555501,dev@example.com,dev\n', 'accounts.csv:2: has 3 values; expected at most 2 (AccountId,EmailAddress)'],
     ['an empty file', '', 'accounts.csv: is empty; expected a header AccountId,EmailAddress,Name,Wave and one account a line'],
-    ['an unclosed quote', 'AccountId,EmailAddress\n555555555501,"dev@example.com\n', 'accounts.csv:2: not a valid CSV file'],
+    ['an unclosed quote', 'AccountId,EmailAddress\n555555555501,"dev@example.com\n', 'accounts.csv:2: not a valid CSV file: a quoted value is never closed'],
   ])('reports %s with file:line', (_title, csv, expected) => {
     expect(csvProblems(csv)).toEqual([expect.stringContaining(expected)]);
   });

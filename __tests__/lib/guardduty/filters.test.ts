@@ -59,6 +59,16 @@ describe('filter criteria in the configuration', () => {
     ['a fraction', { severity: { lt: 4.5 } }, 'filters[0].criteria.severity.lt: must be a whole number (GuardDuty compares integers); got 4.5'],
     ['a text bound on a number field', { severity: { gte: 'high' } }, 'filters[0].criteria.severity.gte: must be a number; got "high"'],
     [
+      'a bound on a text field',
+      { type: { gt: 5 } },
+      'filters[0].criteria.type.gt: compares numbers and times only, and type holds text; use "eq" or "neq" with the values, or remove "gt"',
+    ],
+    [
+      'a bound on a true-or-false field',
+      { 'service.archived': { lte: 0 } },
+      'filters[0].criteria.service.archived.lte: compares numbers and times only, and service.archived holds true or false; use "eq" or "neq" with the values, or remove "lte"',
+    ],
+    [
       'a bad timestamp',
       { updatedAt: { gt: 'yesterday' } },
       'filters[0].criteria.updatedAt.gt: must be an RFC 3339 timestamp like "2026-01-31T00:00:00Z", or epoch milliseconds; got "yesterday"',
@@ -159,17 +169,40 @@ describe('the generated field list', () => {
 });
 
 describe('archiveBreadth', () => {
+  const EXCLUSION = 'an exclusion: every finding without the listed values is still archived, every new finding type included';
   it.each<[string, Criteria, ReturnType<typeof archiveBreadth>]>([
-    ['no severity bound', { accountId: { eq: ['333333333333'] } }, { acknowledgement: 'archive-whole-account', archives: 'every finding of account 333333333333' }],
-    ['a bound that lets every severity through', { accountId: { eq: ['1', '2'] }, severity: { gte: 0 } }, { acknowledgement: 'archive-whole-account', archives: 'every finding of accounts 1, 2' }],
-    ['severity only', { severity: { gte: 1 } }, { acknowledgement: 'archive-all-findings', archives: 'every finding' }],
-    ['only exclusions', { type: { neq: ['Recon:EC2/PortProbeUnprotectedPort'] } }, { acknowledgement: 'archive-all-findings', archives: 'every finding' }],
-    ['a time lower bound', { updatedAt: { gte: '2020-01-01T00:00:00Z' } }, { acknowledgement: 'archive-all-findings', archives: 'every finding' }],
-    ['a region', { region: { eq: ['us-east-1'] }, partition: { eq: ['aws'] } }, { acknowledgement: 'archive-all-findings', archives: 'every finding in us-east-1' }],
-    ['high severities', { severity: { gte: 7 } }, { acknowledgement: 'archive-high-severity', archives: 'every finding with severity >= 7' }],
-    ['high severities of an account', { accountId: { eq: ['1'] }, severity: { gt: 6 } }, { acknowledgement: 'archive-high-severity', archives: 'every finding with severity > 6 of account 1' }],
-    ['an upper bound that reaches 7', { severity: { lte: 7 } }, { acknowledgement: 'archive-high-severity', archives: 'every finding with severity <= 7' }],
-    ['listed severities with a high one', { severity: { eq: [2, 8] } }, { acknowledgement: 'archive-high-severity', archives: 'every finding with severity 2 or 8' }],
+    ['no severity bound', { accountId: { eq: ['333333333333'] } }, { acknowledgement: 'archive-whole-account', archives: 'every finding of account 333333333333', unnarrowed: [] }],
+    ['a bound that lets every severity through', { accountId: { eq: ['1', '2'] }, severity: { gte: 0 } }, { acknowledgement: 'archive-whole-account', archives: 'every finding of accounts 1, 2', unnarrowed: [] }],
+    ['severity only', { severity: { gte: 1 } }, { acknowledgement: 'archive-all-findings', archives: 'every finding', unnarrowed: [] }],
+    [
+      'only exclusions',
+      { type: { neq: ['Recon:EC2/PortProbeUnprotectedPort'] } },
+      { acknowledgement: 'archive-all-findings', archives: 'every finding', unnarrowed: [`type neq ["Recon:EC2/PortProbeUnprotectedPort"]: ${EXCLUSION}`] },
+    ],
+    [
+      'a time lower bound',
+      { updatedAt: { gte: '2020-01-01T00:00:00Z' } },
+      { acknowledgement: 'archive-all-findings', archives: 'every finding', unnarrowed: ['updatedAt gte "2020-01-01T00:00:00Z": new findings carry the current time, which passes any lower bound'] },
+    ],
+    [
+      'a region',
+      { region: { eq: ['us-east-1'] }, partition: { eq: ['aws'] } },
+      { acknowledgement: 'archive-all-findings', archives: 'every finding in us-east-1', unnarrowed: ['partition eq ["aws"]: one configuration deploys to one partition, so every finding is in it'] },
+    ],
+    [
+      'a detector',
+      { 'service.detectorId': { eq: ['12abc34d567e8fa901bc2d34e56789f0'] } },
+      { acknowledgement: 'archive-whole-account', archives: 'every finding of detector 12abc34d567e8fa901bc2d34e56789f0', unnarrowed: [] },
+    ],
+    ['high severities', { severity: { gte: 7 } }, { acknowledgement: 'archive-high-severity', archives: 'every finding with severity >= 7', unnarrowed: [] }],
+    ['high severities of an account', { accountId: { eq: ['1'] }, severity: { gt: 6 } }, { acknowledgement: 'archive-high-severity', archives: 'every finding with severity > 6 of account 1', unnarrowed: [] }],
+    ['an upper bound that reaches 7', { severity: { lte: 7 } }, { acknowledgement: 'archive-high-severity', archives: 'every finding with severity <= 7', unnarrowed: [] }],
+    ['listed severities with a high one', { severity: { eq: [2, 8] } }, { acknowledgement: 'archive-high-severity', archives: 'every finding with severity 2 or 8', unnarrowed: [] }],
+    [
+      'an excluded severity',
+      { severity: { neq: [8] } },
+      { acknowledgement: 'archive-all-findings', archives: 'every finding', unnarrowed: [`severity neq [8]: ${EXCLUSION}`] },
+    ],
   ])('refuses an ARCHIVE filter by %s', (_title, criteria, expected) => {
     expect(archiveBreadth(criteria)).toEqual(expected);
   });

@@ -6,6 +6,7 @@ import {
   RESOURCE_MESSAGES,
   resourceMessagePattern,
   resourceMessageTransformer,
+  isAttackSequence,
 } from '../../../lib/guardduty/findings';
 import { matchesPattern, renderInputTransformer } from '../../helpers/eventbridge';
 import { findingEvent } from '../../helpers/fixtures';
@@ -21,6 +22,11 @@ const FIXTURES: Record<string, [string, number]> = {
   's3-bucket-public-access': ['S3Bucket', 2],
   'kubernetes-anonymous-access': ['EKSCluster', 8],
   'lambda-command-and-control': ['Lambda', 8],
+  'attack-sequence-iam-compromised-credentials': ['AttackSequence', 9],
+  'attack-sequence-s3-compromised-data': ['AttackSequence', 9],
+  'attack-sequence-eks-compromised-cluster': ['AttackSequence', 9],
+  'attack-sequence-ecs-compromised-cluster': ['AttackSequence', 9],
+  'attack-sequence-ec2-compromised-instance-group': ['AttackSequence', 9],
 };
 const NAMES = Object.keys(FIXTURES);
 
@@ -38,6 +44,36 @@ describe('finding fixtures', () => {
     expect(event.detail).toEqual(expect.objectContaining({ schemaVersion: '2.0', id: expect.any(String), accountId: expect.stringMatching(/^\d{12}$/) }));
     expect(event.detail.Id).toBeUndefined();
     expect([event.detail.resource.resourceType, event.detail.severity]).toEqual(FIXTURES[name]);
+  });
+});
+
+describe('attack sequence fixtures', () => {
+  const SEQUENCES = NAMES.filter((name) => FIXTURES[name][0] === 'AttackSequence');
+
+  it('are one of each attack sequence type GuardDuty documents', () => {
+    expect(SEQUENCES.map((name) => findingEvent(name).detail.type).sort()).toEqual([
+      'AttackSequence:EC2/CompromisedInstanceGroup',
+      'AttackSequence:ECS/CompromisedCluster',
+      'AttackSequence:EKS/CompromisedCluster',
+      'AttackSequence:IAM/CompromisedCredentials',
+      'AttackSequence:S3/CompromisedData',
+    ]);
+    for (const name of SEQUENCES) expect(isAttackSequence(findingEvent(name).detail.type)).toBe(true);
+    for (const name of NAMES.filter((candidate) => !SEQUENCES.includes(candidate))) expect(isAttackSequence(findingEvent(name).detail.type)).toBe(false);
+  });
+
+  it.each(SEQUENCES)('%s has the sequence where GuardDuty puts it: service.detection.sequence, signals in the API model shape', (name) => {
+    const { service, resource } = findingEvent(name).detail;
+    expect(resource).toEqual({ resourceType: 'AttackSequence' });
+    expect(service.featureName).toBe('Correlation');
+    const { sequence } = service.detection;
+    expect(Object.keys(sequence).sort()).toEqual(['actors', 'description', 'endpoints', 'resources', 'sequenceIndicators', 'signals', 'uid']);
+    expect(sequence.signals.length).toBeGreaterThanOrEqual(1);
+    for (const signal of sequence.signals) {
+      expect(signal).toEqual(expect.objectContaining({ uid: expect.any(String), name: expect.any(String), count: expect.any(Number), firstSeenAt: expect.any(String), lastSeenAt: expect.any(String) }));
+      expect(['CLOUD_TRAIL', 'DNS_LOGS', 'EKS_AUDIT_LOGS', 'FINDING', 'FLOW_LOGS', 'RUNTIME_MONITORING', 'S3_DATA_EVENTS']).toContain(signal.type);
+    }
+    for (const entry of sequence.resources) expect(entry).toEqual(expect.objectContaining({ uid: expect.any(String), resourceType: expect.stringMatching(/^[A-Z0-9_]+$/) }));
   });
 });
 
@@ -75,7 +111,7 @@ describe('resource messages', () => {
     for (const name of NAMES) {
       const event = findingEvent(name);
       const keys = RESOURCE_MESSAGES.filter((candidate) => matchesPattern(resourceMessagePattern(candidate, 0), event)).map((m) => m.key);
-      const expected = { Instance: 'instance', AccessKey: 'access-key', S3Bucket: 's3-bucket', EKSCluster: 'eks-cluster' }[FIXTURES[name][0]] ?? 'other';
+      const expected = { Instance: 'instance', AccessKey: 'access-key', S3Bucket: 's3-bucket', EKSCluster: 'eks-cluster', AttackSequence: 'attack-sequence' }[FIXTURES[name][0]] ?? 'other';
       expect([name, keys]).toEqual([name, [expected]]);
     }
   });
@@ -89,8 +125,8 @@ describe('resource messages', () => {
   });
 
   it('name the catch-all exclusions after every other message', () => {
-    expect(namedResourceTypes()).toEqual(['Instance', 'AccessKey', 'S3Bucket', 'EKSCluster']);
-    expect(resourceMessagePattern(message('other'), 0).detail).toEqual({ resource: { resourceType: [{ 'anything-but': ['Instance', 'AccessKey', 'S3Bucket', 'EKSCluster'] }] } });
+    expect(namedResourceTypes()).toEqual(['Instance', 'AccessKey', 'S3Bucket', 'EKSCluster', 'AttackSequence']);
+    expect(resourceMessagePattern(message('other'), 0).detail).toEqual({ resource: { resourceType: [{ 'anything-but': ['Instance', 'AccessKey', 'S3Bucket', 'EKSCluster', 'AttackSequence'] }] } });
   });
 
   it.each([
@@ -123,6 +159,16 @@ describe('resource messages', () => {
       'other',
       'lambda-command-and-control',
       'GuardDuty Finding | ID:6b5a4c3d2e1f00918273645546372819: severity 8 Backdoor:Lambda/C&CActivity.B in account 444444444444 (us-west-2) on Lambda resource: Lambda function report-builder is querying an IP address that is associated with a known command and control server.',
+    ],
+    [
+      'attack-sequence',
+      'attack-sequence-s3-compromised-data',
+      'GuardDuty Finding | ID:b174b38d16e34da0a4c66012083bd8f7: severity 9 AttackSequence:S3/CompromisedData in account 444444444444 (eu-west-1) on attack sequence b2e8f4d3-8c2e-4d6f-a01b-2c3d4e5f6071 (first signals: s3:ListBuckets; cloudtrail:StopLogging; s3:PutBucketPublicAccessBlock. First resources: customer-exports, billing-archive, analytics-etl. No automatic remediation: an attack sequence names no single resource to act on): Potential data compromise of one or more S3 buckets involving a sequence of actions associated with IAMUser/analytics-etl.',
+    ],
+    [
+      'attack-sequence',
+      'attack-sequence-iam-compromised-credentials',
+      'GuardDuty Finding | ID:8c258d654378414b9bc26f61a93eb816: severity 9 AttackSequence:IAM/CompromisedCredentials in account 444444444444 (us-east-1) on attack sequence a1f7e3c2-7b1d-4c5e-9f0a-1b2c3d4e5f60 (first signals: iam:CreateRole; iam:AttachRolePolicy; Stealth:IAMUser/CloudTrailLoggingDisabled. First resources: ci-deployer, , . No automatic remediation: an attack sequence names no single resource to act on): Potential credential compromise of IAMUser/ci-deployer indicated by a sequence of actions.',
     ],
     [
       'instance',

@@ -10,6 +10,7 @@ import {
   parseAddress,
   parseList,
   tooWideTrusted,
+  tooWideTrustedTotal,
   trustedOverlapProblems,
 } from '../../../lib/guardduty/lists';
 import { REPO_ROOT } from '../../helpers/synth';
@@ -37,6 +38,22 @@ describe('parseList', () => {
     expect(texts(text)).toEqual(['192.0.2.1', '198.51.100.0/24', '2001:db8::1', '2001:db8:1::/48', '::ffff:192.0.2.7', '0.0.0.0/0']);
   });
 
+  it('quotes lines of a file that holds no address only where they look like one, ten at most', () => {
+    const gitConfig = '[core]\n\trepositoryformatversion = 0\n[remote "origin"]\n\turl = https://x-access-token:ghp_16C7e42F292c6912E7710c838347Ae178B4a@github.com/acme/org.git\n192.0.2.300\n';
+    expect(problems(gitConfig)).toEqual([
+      'lists/x.txt:1: "[…" (6 characters; the rest is not shown): not an IPv4/IPv6 address or CIDR',
+      'lists/x.txt:2: "repo…" (27 characters; the rest is not shown): one address or CIDR a line (use "#" for comments)',
+      'lists/x.txt:3: "[rem…" (17 characters; the rest is not shown): one address or CIDR a line (use "#" for comments)',
+      'lists/x.txt:4: "url …" (93 characters; the rest is not shown): one address or CIDR a line (use "#" for comments)',
+      'lists/x.txt:5: "192.0.2.300": not an IPv4/IPv6 address or CIDR',
+    ]);
+    const lines = Array.from({ length: 25 }, (_, index) => `secret-${index}`).join('\n');
+    const many = problems(lines);
+    expect(many).toHaveLength(11);
+    expect(many[10]).toBe('lists/x.txt: 15 more lines are not an address or CIDR (25 in all); no line is: is this file a list of addresses?');
+    expect(many.join('\n')).not.toContain('secret-');
+  });
+
   it('keeps true line numbers past comments and blank lines', () => {
     expect(parseList('# one\n\n192.0.2.1\n', 'x', 'threat').entries[0].line).toBe(3);
   });
@@ -56,7 +73,7 @@ describe('parseList', () => {
     ['IPv4 host bits past the prefix', '203.0.113.5/28', 'lists/x.txt:1: "203.0.113.5/28": has bits set past the /28 prefix; the network is 203.0.113.0/28'],
     ['IPv6 host bits past the prefix', '2001:db8::1/32', 'lists/x.txt:1: "2001:db8::1/32": has bits set past the /32 prefix; the network is 2001:db8::/32'],
   ])('reports %s with file:line and the text', (_, line, message) => {
-    expect(problems(`# first line is a comment\n${line}\n`)).toEqual([message.replace(':1:', ':2:')]);
+    expect(problems(`# first line is a comment\n${line}\n198.51.100.7\n`)).toEqual([message.replace(':1:', ':2:')]);
   });
 
   it.each([
@@ -198,5 +215,26 @@ describe('tooWideTrusted', () => {
 
   it('accepts /8, /32 and narrower', () => {
     for (const entry of ['10.0.0.0/8', '192.0.2.10', '2600:1f18::/32', '2001:db8::1']) expect(tooWideTrusted(entry)).toBeUndefined();
+  });
+});
+
+describe('tooWideTrustedTotal', () => {
+  /** The /8 networks 1-223 except 10 and 127: every one publicly routable but for the ranges inside them. */
+  const slash8s = (count: number) => Array.from({ length: 223 }, (_, index) => index + 1).filter((first) => first !== 10 && first !== 127).slice(0, count).map((first) => `${first}.0.0.0/8`);
+
+  it('counts what the entries cover together, against one /8 (or /32) in all', () => {
+    expect(tooWideTrustedTotal(slash8s(1))).toBeUndefined();
+    expect(tooWideTrustedTotal(slash8s(2))).toEqual({ family: 4, addresses: '33,554,432', limit: '16,777,216' });
+    const reserved = 2 ** 22 + 2 ** 16 + 2 ** 20 + 256 + 256 + 2 ** 16 + 2 ** 17 + 256 + 256;
+    expect(tooWideTrustedTotal(slash8s(220))).toEqual({ family: 4, addresses: (220 * 2 ** 24 - reserved).toLocaleString('en-US'), limit: '16,777,216' });
+    expect(tooWideTrustedTotal(['2600::/32', '2a00::/32'])).toEqual({ family: 6, addresses: '2^97', limit: '2^96' });
+    expect(tooWideTrustedTotal(['2600::/32', '2a00::/48'])).toEqual({ family: 6, addresses: 'more than 2^96', limit: '2^96' });
+  });
+
+  it('counts overlapping entries once, and non-routed addresses not at all', () => {
+    expect(tooWideTrustedTotal(['8.0.0.0/8', '8.8.8.0/24', '8.8.8.8'])).toBeUndefined();
+    expect(tooWideTrustedTotal(['8.0.0.0/8', '10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'])).toBeUndefined();
+    expect(tooWideTrustedTotal(['8.0.0.0/8', '100.0.0.0/8'])).toEqual({ family: 4, addresses: (2 * 2 ** 24 - 2 ** 22).toLocaleString('en-US'), limit: '16,777,216' });
+    expect(tooWideTrustedTotal(['8.0.0.0/8', '2600::/32'])).toBeUndefined();
   });
 });

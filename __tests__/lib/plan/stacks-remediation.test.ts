@@ -14,3 +14,25 @@ describe('the remediation stack in the plan', () => {
     expect(remediation({ remediation: { mode: 'off' } })).toBeUndefined();
   });
 });
+
+describe('the remediation service control policy in the plan', () => {
+  const stack = (overrides: Record<string, unknown>) => planStacks(testConfig(overrides)).stacks.find((planned) => planned.id === STACK_IDS.remediationScp);
+
+  it('is a stack of its own in the management account, which the remediation waits for', () => {
+    const plan = planStacks(testConfig({ remediation: { serviceControlPolicy: { enabled: true } } }));
+    expect(plan.stacks.find((planned) => planned.id === 'remediation-scp')).toMatchObject({
+      kind: 'remediation-scp',
+      accounts: [{ role: 'management', id: '111111111111' }],
+      regions: ['us-west-2'],
+      dependsOn: [],
+    });
+    expect(plan.stacks.find((planned) => planned.id === STACK_IDS.remediation)?.dependsOn).toEqual(['remediation-scp']);
+    const ids = plan.stacks.map((planned) => planned.id);
+    expect(ids.indexOf('remediation-scp')).toBeLessThan(ids.indexOf(STACK_IDS.remediation));
+  });
+
+  it('is left out unless enabled, and with the remediation off', () => {
+    expect(stack({})).toBeUndefined();
+    expect(stack({ remediation: { mode: 'off', serviceControlPolicy: { enabled: false } } })).toBeUndefined();
+  });
+});

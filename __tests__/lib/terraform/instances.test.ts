@@ -94,4 +94,8 @@ describe('keyed blocks', () => {
     const instances = regions();
     expect(() => KeyedBlocks.add(new SqsQueue(plain, 'queue', { forEach: instances }), 'queue', instances)).toThrow('stack plain does not write keyed blocks');
   });
+
+  it('refuses to be read by a for expression (CDK Terrain asks an iterator for its input there)', () => {
+    expect(() => regions()._getForExpressionInput()).toThrow("instances are only a resource's forEach: read them with value(), or nest blocks with eachNestedBlock()");
+  });
 });

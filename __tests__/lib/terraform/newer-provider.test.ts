@@ -3,7 +3,7 @@ import { GuarddutyFilter } from '@cdktf/provider-aws/lib/guardduty-filter';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { App, TerraformStack, Testing } from 'cdktf';
 import { constrainProvider, requireProvider, writeNewerArgument, type NewerArgument } from '../../../lib/terraform/newer-provider';
-import { BINDINGS_PROVIDER_VERSION } from '../../../lib/terraform/provider-version';
+import { flavor } from '../../../lib/terraform/flavor';
 import { synthApp, testConfig } from '../../helpers/synth';
 
 /** A made-up argument of a provider release after the bindings, as a real one would be declared. */
@@ -28,13 +28,14 @@ function detectorStack(pinned?: string) {
 describe('the escape hatch for what is newer than the bindings', () => {
   it('the bindings alone would pin every stack to exactly the version they were generated from', () => {
     const stack = new TerraformStack(new App(), 'bare');
-    new AwsProvider(stack, 'aws', { region: 'us-east-1' });
-    expect(JSON.parse(Testing.synth(stack)).terraform.required_providers.aws).toEqual({ source: 'aws', version: BINDINGS_PROVIDER_VERSION });
+    // `aws` with CDKTF's bindings, `hashicorp/aws` with CDK Terrain's.
+    const { terraformProviderSource } = new AwsProvider(stack, 'aws', { region: 'us-east-1' });
+    expect(JSON.parse(Testing.synth(stack)).terraform.required_providers.aws).toEqual({ source: terraformProviderSource, version: flavor().bindingsProviderVersion });
   });
 
   it('gives every stack of the app the configuration range instead', () => {
     const synth = synthApp(testConfig());
-    for (const id of synth.stackIds) expect([id, synth.stack(id).terraform.required_providers.aws.version]).toEqual([id, '>= 6.19.0, < 7.0.0']);
+    for (const id of synth.stackIds) expect([id, synth.stack(id).terraform.required_providers.aws]).toEqual([id, { source: 'hashicorp/aws', version: '>= 6.19.0, < 7.0.0' }]);
     const pinned = synthApp(testConfig({ providerVersion: '6.66.0' }));
     for (const id of pinned.stackIds) expect(pinned.stack(id).terraform.required_providers.aws.version).toBe('6.66.0');
   });

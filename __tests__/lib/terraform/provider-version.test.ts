@@ -1,5 +1,6 @@
 import { compareVersions, PROVIDER_FEATURES, providerConstraint, providerFloor, providerReviewLine } from '../../../lib/terraform/provider-version';
 import { testConfig } from '../../helpers/synth';
+import { flavor } from '../../../lib/terraform/flavor';
 
 describe('provider version range', () => {
   it('compares versions by number, not by text', () => {
@@ -27,7 +28,7 @@ describe('provider version range', () => {
 
   it('says in one review line what the constraint is and why', () => {
     expect(providerReviewLine(testConfig())).toBe(
-      'AWS provider: `hashicorp/aws` `>= 6.19.0, < 7.0.0` (floor 6.19.0 for the Lambda runtime nodejs24.x of the remediation functions; bindings generated from 6.25.0).',
+      `AWS provider: \`hashicorp/aws\` \`>= 6.19.0, < 7.0.0\` (floor 6.19.0 for the Lambda runtime nodejs24.x of the remediation functions; bindings generated from ${flavor().bindingsProviderVersion}).`,
     );
     expect(providerReviewLine(testConfig({ providerVersion: '6.30.1' }))).toMatch(/^AWS provider: `hashicorp\/aws` `6\.30\.1`, pinned by providerVersion \(floor 6\.19\.0 /);
   });
