@@ -1,7 +1,7 @@
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { instanceAttributes, resourceBlocks, resourceInstances } from '../../cli/common/synthesized';
+import { instanceAttributes, readSynthesized, resourceBlocks, resourceInstances, type SynthesizedApp } from '../../cli/common/synthesized';
 import { parseConfig, type OrgConfig } from '../../lib/config/load';
 import { buildApp } from '../../stacks/app';
 
@@ -102,4 +102,27 @@ export function synthApp(config: OrgConfig): Synthesized {
   } finally {
     rmSync(outdir, { recursive: true, force: true });
   }
+}
+
+/**
+ * Synthesizes configurations into temporary folders (`<prefix>XXXXXX`), read back as the rollout reads
+ * a synth; the folders, and any `folder()` gave, are removed after the test file. Call it at the top
+ * of a test file.
+ */
+export function temporarySynths(prefix: string): { synthesize: (config: OrgConfig) => SynthesizedApp; folder: (name?: string) => string } {
+  const folders: string[] = [];
+  afterAll(() => folders.forEach((folder) => rmSync(folder, { recursive: true, force: true })));
+  const folder = (name = prefix) => {
+    const made = mkdtempSync(path.join(tmpdir(), name));
+    folders.push(made);
+    return made;
+  };
+  return {
+    folder,
+    synthesize: (config) => {
+      const outdir = folder();
+      buildApp(config, { outdir }).synth();
+      return readSynthesized(outdir);
+    },
+  };
 }

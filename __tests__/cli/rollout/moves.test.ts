@@ -1,22 +1,13 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { readSynthesized, type StackJson, type SynthesizedApp } from '../../../cli/common/synthesized';
+import type { StackJson } from '../../../cli/common/synthesized';
 import { accountMoves, adopt, adoptedDetectorsName, letGo, retirement } from '../../../cli/rollout/moves';
 import type { OrgConfig } from '../../../lib/config/load';
-import { buildApp } from '../../../stacks/app';
-import { exampleData, testConfig } from '../../helpers/synth';
+import { exampleData, temporarySynths, testConfig } from '../../helpers/synth';
 
-const folders: string[] = [];
-afterAll(() => folders.forEach((folder) => rmSync(folder, { recursive: true, force: true })));
+const { synthesize, folder } = temporarySynths('gd-moves-');
 
-function synthesize(config: OrgConfig): SynthesizedApp {
-  const outdir = mkdtempSync(path.join(tmpdir(), 'gd-moves-'));
-  folders.push(outdir);
-  buildApp(config, { outdir }).synth();
-  return readSynthesized(outdir);
-}
 
 /** The example with its CSV members inline; `wave` moves 555555555502 (staging) to that wave. */
 function example(mode: string, wave = 1): OrgConfig {
@@ -133,8 +124,7 @@ const terraform = spawnSync('terraform', ['version'], { encoding: 'utf8' }).stat
 // Terraform is the judge: a removed block lets go of an invited member's detector without AWS, but only with its provider.
 (terraform && MIRROR ? describe : describe.skip)('letting go, with a real terraform and the AWS provider', () => {
   it('forgets the moved blocks, and needs the provider letGo keeps', () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'gd-let-go-'));
-    folders.push(dir);
+    const dir = folder('gd-let-go-');
     const version = spawnSync('ls', [path.join(MIRROR as string, 'registry.terraform.io/hashicorp/aws')], { encoding: 'utf8' }).stdout.trim().split('\n')[0];
     writeFileSync(path.join(dir, 'rc'), `provider_installation {\n  filesystem_mirror { path = "${MIRROR}" }\n}\n`);
     const fake = { access_key: 'a', secret_key: 'b', skip_credentials_validation: true, skip_requesting_account_id: true, skip_metadata_api_check: true };

@@ -1,14 +1,11 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { instanceAttributes, readSynthesized, resourceInstances, type SynthesizedApp } from '../../../cli/common/synthesized';
+import { instanceAttributes, resourceInstances, type SynthesizedApp } from '../../../cli/common/synthesized';
 import type { Rollout } from '../../../cli/rollout/rollout';
 import { prepareSince, sinceRollout, withPrepared } from '../../../cli/rollout/since';
 import type { OrgConfig } from '../../../lib/config/load';
 import { planStacks } from '../../../lib/plan/stacks';
-import { buildApp } from '../../../stacks/app';
-import { STANDARD_17 } from '../../helpers/plan';
-import { testConfig } from '../../helpers/synth';
+import { scaleMembers, STANDARD_17 } from '../../helpers/plan';
+import { temporarySynths, testConfig } from '../../helpers/synth';
 
 /**
  * `rollout plan --since` at 300 accounts x 17 regions: a region taken out removes that region's
@@ -18,31 +15,14 @@ import { testConfig } from '../../helpers/synth';
 
 jest.setTimeout(300_000);
 
-const folders: string[] = [];
-afterAll(() => folders.forEach((folder) => rmSync(folder, { recursive: true, force: true })));
-
-const WAVES = [10, 60, 100, 130];
+const { synthesize } = temporarySynths('gd-since-scale-');
 
 function data(mode: string, edit: (data: Record<string, any>) => void = () => undefined): OrgConfig {
-  let n = 0;
-  const members = WAVES.flatMap((size, index) =>
-    Array.from({ length: size }, () => {
-      const id = n === 0 ? '333333333333' : String(200000000000 + n);
-      n++;
-      return { id, email: `aws-${id}@example.com`, wave: index + 1 };
-    }),
-  );
-  const value: Record<string, any> = { mode, regions: [...STANDARD_17], members, membersFile: undefined, autoEnable: mode === 'organizations' ? 'NEW' : undefined };
+  const value: Record<string, any> = { mode, regions: [...STANDARD_17], members: scaleMembers(), membersFile: undefined, autoEnable: mode === 'organizations' ? 'NEW' : undefined };
   edit(value);
   return testConfig(value);
 }
 
-function synthesize(config: OrgConfig): SynthesizedApp {
-  const outdir = mkdtempSync(path.join(tmpdir(), 'gd-since-scale-'));
-  folders.push(outdir);
-  buildApp(config, { outdir }).synth();
-  return readSynthesized(outdir);
-}
 
 function since(previous: SynthesizedApp, config: OrgConfig): Rollout {
   const app = synthesize(config);

@@ -1,30 +1,20 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { OrgConfig } from '../../../lib/config/load';
 import { deploySteps, planStacks } from '../../../lib/plan/stacks';
 import { shellCommand } from '../../../cli/common/command';
-import { readSynthesized, type SynthesizedApp } from '../../../cli/common/synthesized';
+import type { SynthesizedApp } from '../../../cli/common/synthesized';
 import { formatRollout, type Rollout, type RolloutStep } from '../../../cli/rollout/rollout';
 import { prepareSince, sinceRollout, stackKind, withPrepared } from '../../../cli/rollout/since';
 import { loadConfig } from '../../../lib/config/load';
-import { buildApp } from '../../../stacks/app';
 import { renderReview, sinceSection } from '../../../cli/review/review';
-import { exampleData, REPO_ROOT, testConfig } from '../../helpers/synth';
+import { exampleData, REPO_ROOT, temporarySynths, testConfig } from '../../helpers/synth';
 import { cliCommand } from '../../../lib/terraform/flavor';
 
 /** `cdktf`, or `cdktn` where CDK Terrain is installed. */
 const CLI = cliCommand();
 
-const folders: string[] = [];
-afterAll(() => folders.forEach((folder) => rmSync(folder, { recursive: true, force: true })));
+const { synthesize } = temporarySynths('gd-since-test-');
 
-function synthesize(config: OrgConfig): SynthesizedApp {
-  const outdir = mkdtempSync(path.join(tmpdir(), 'gd-since-test-'));
-  folders.push(outdir);
-  buildApp(config, { outdir }).synth();
-  return readSynthesized(outdir);
-}
 
 const NEW_MEMBER = { id: '666666666601', email: 'aws-new@example.com', name: 'new', wave: 1 };
 /** The shipped example with its CSV members inline, so a test can move or drop one. */

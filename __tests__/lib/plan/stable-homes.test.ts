@@ -11,7 +11,7 @@ import {
 import { PLANS } from '../../../lib/guardduty/protection';
 import { OPT_IN_REGIONS, STANDARD_REGIONS } from '../../../lib/aws/regions';
 import { MODES } from '../../../lib/config/schema';
-import { STANDARD_17 } from '../../helpers/plan';
+import { SCALE_WAVES, scaleMembers, STANDARD_17 } from '../../helpers/plan';
 import { testConfig } from '../../helpers/synth';
 
 /**
@@ -21,19 +21,6 @@ import { testConfig } from '../../helpers/synth';
  * member-plans stacks exist): for each day-2 change, the accounts whose stack changes, by kind of stack.
  */
 
-const WAVES = [10, 60, 100, 130];
-
-/** 300 members; the sandbox is the first account of wave 1. */
-function scaleMembers() {
-  let n = 0;
-  return WAVES.flatMap((size, index) =>
-    Array.from({ length: size }, () => {
-      const id = n === 0 ? '333333333333' : String(200000000000 + n);
-      n++;
-      return { id, email: `aws-${id}@example.com`, wave: index + 1 };
-    }),
-  );
-}
 
 type Data = Record<string, any>;
 
@@ -80,9 +67,9 @@ describe.each(['organizations', 'invitations'])('stable homes at 300 accounts x 
 
   it('the configuration has members stacks and member-plans stacks of several parts', () => {
     const stacks = planStacks(testConfig(base)).stacks;
-    expect(stacks.filter((stack) => stack.kind === 'members').length).toBeGreaterThan(WAVES.length);
+    expect(stacks.filter((stack) => stack.kind === 'members').length).toBeGreaterThan(SCALE_WAVES.length);
     expect(stacks.reduce((sum, stack) => sum + (stack.kind === 'members' ? stack.members.length : 0), 0)).toBe(300);
-    if (mode === 'organizations') expect(stacks.filter((stack) => stack.kind === 'member-plans').length).toBeGreaterThan(WAVES.length);
+    if (mode === 'organizations') expect(stacks.filter((stack) => stack.kind === 'member-plans').length).toBeGreaterThan(SCALE_WAVES.length);
   });
 
   it.each<[string, (data: Data) => void]>([
