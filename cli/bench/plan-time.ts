@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSy
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Mode } from '../../lib/config/schema';
+import { FOR_EACH_LOCAL_PREFIX } from '../../lib/terraform/instances';
 import { instanceCount, resourceBlocks } from '../common/synthesized';
 import { writeBenchConfig } from './config';
 
@@ -41,6 +42,11 @@ export interface PlanTimeRow {
   readonly blocks: number;
   readonly movedBlocks: number;
   readonly withMoved: boolean;
+  /**
+   * `locals`: the for_each maps as synthesized, locals the blocks name; `inline`: each block's map
+   * written into it, as before they were locals (what made a block's plan time grow with its square).
+   */
+  readonly forEachMaps: 'locals' | 'inline';
   readonly exitCode: number;
   readonly wallMs: number;
   /** User and system CPU of tfvalidate, terraform and the providers; undefined without GNU time. */
@@ -59,6 +65,20 @@ export function stackShape(json: Record<string, any>): { instances: number; bloc
   return { instances, blocks, providers: (json.provider?.aws ?? []).length, moved: (json.moved ?? []).length };
 }
 
+/** The stack with each `for_each` that names a map local written as that map, and those locals left out. */
+export function inlineForEachMaps(json: Record<string, any>): Record<string, any> {
+  const locals: Record<string, unknown> = json.locals ?? {};
+  const resource = Object.fromEntries(
+    Object.entries<Record<string, Record<string, unknown>>>(json.resource ?? {}).map(([type, byName]) => [
+      type,
+      Object.fromEntries(Object.entries(byName).map(([name, block]) => [name, resourceBlocks({ resource: { [type]: { [name]: block } }, locals })[0].attributes])),
+    ]),
+  );
+  const kept = Object.fromEntries(Object.entries(locals).filter(([name]) => !name.startsWith(FOR_EACH_LOCAL_PREFIX)));
+  const { locals: _locals, ...rest } = json;
+  return { ...rest, resource, ...(Object.keys(kept).length > 0 ? { locals: kept } : {}) };
+}
+
 /** The rows as a Markdown table, smallest stack first. */
 export function renderPlanTime(rows: readonly PlanTimeRow[], machine: string): string {
   const seconds = (ms: number | undefined) => (ms === undefined ? 'n/a' : (ms / 1000).toFixed(1));
@@ -67,12 +87,12 @@ export function renderPlanTime(rows: readonly PlanTimeRow[], machine: string): s
     '',
     `${machine}. \`terraform plan -refresh=false\` of one stack with AWS provider 5.100 offline (tfvalidate --plan), no state; CPU is tfvalidate's, terraform's and the providers'.`,
     '',
-    '| mode | stack | accounts | instances | blocks | providers | moved blocks | plan | wall (s) | CPU (s) | load before |',
-    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    '| mode | stack | accounts | instances | blocks | providers | moved blocks | for_each maps | plan | wall (s) | CPU (s) | load before |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
   ];
-  for (const row of [...rows].sort((a, b) => a.mode.localeCompare(b.mode) || a.instances - b.instances || Number(b.withMoved) - Number(a.withMoved))) {
+  for (const row of [...rows].sort((a, b) => a.mode.localeCompare(b.mode) || a.instances - b.instances || Number(b.withMoved) - Number(a.withMoved) || a.forEachMaps.localeCompare(b.forEachMaps))) {
     lines.push(
-      `| ${row.mode} | ${row.stack} | ${row.accounts} | ${row.instances} | ${row.blocks} | ${row.providers} | ${row.withMoved ? row.movedBlocks : 'left out'} | ${row.exitCode === 0 ? 'ok' : `exit ${row.exitCode}`} | ${seconds(row.wallMs)} | ${seconds(row.cpuMs)} | ${row.loadBefore} |`,
+      `| ${row.mode} | ${row.stack} | ${row.accounts} | ${row.instances} | ${row.blocks} | ${row.providers} | ${row.withMoved ? row.movedBlocks : 'left out'} | ${row.forEachMaps} | ${row.exitCode === 0 ? 'ok' : `exit ${row.exitCode}`} | ${seconds(row.wallMs)} | ${seconds(row.cpuMs)} | ${row.loadBefore} |`,
     );
   }
   return `${lines.join('\n')}\n`;
@@ -80,7 +100,7 @@ export function renderPlanTime(rows: readonly PlanTimeRow[], machine: string): s
 
 /**
  * Runs every case: synthesizes its configuration, then plans each wave stack with tfvalidate, as
- * synthesized and with its `moved` blocks left out. Slow (about half an hour on 2 idle cores).
+ * synthesized and with its `moved` blocks left out, and the largest with its for_each maps inlined. Slow (about half an hour on 2 idle cores).
  */
 export function measurePlanTime(tfvalidate: string, repo: string, scratch: string, progress: (line: string) => void): PlanTimeRow[] {
   const rows: PlanTimeRow[] = [];
@@ -98,8 +118,15 @@ export function measurePlanTime(tfvalidate: string, repo: string, scratch: strin
       const file = path.join(outdir, 'stacks', stack, 'cdk.tf.json');
       const json = JSON.parse(readFileSync(file, 'utf8'));
       const shape = stackShape(json);
-      for (const withMoved of [true, false]) {
+      // The largest stack of each case once more with its maps inlined, to show what the locals save.
+      const variants: Pick<PlanTimeRow, 'withMoved' | 'forEachMaps'>[] = [
+        { withMoved: true, forEachMaps: 'locals' },
+        { withMoved: false, forEachMaps: 'locals' },
+        ...(wave === planCase.waves.length ? [{ withMoved: true, forEachMaps: 'inline' } as const] : []),
+      ];
+      for (const { withMoved, forEachMaps } of variants) {
         if (!withMoved) writeFileSync(file, JSON.stringify({ ...json, moved: undefined }));
+        else writeFileSync(file, JSON.stringify(forEachMaps === 'inline' ? inlineForEachMaps(json) : json));
         const loadBefore = os.loadavg().map((value) => value.toFixed(2)).join(', ');
         const work = mkdtempSync(path.join(scratch, 'plan-work-'));
         const timeFile = path.join(work, 'time');
@@ -118,12 +145,13 @@ export function measurePlanTime(tfvalidate: string, repo: string, scratch: strin
           ...shape,
           movedBlocks: shape.moved,
           withMoved,
+          forEachMaps,
           exitCode: run.status ?? 1,
           wallMs,
           ...(cpu && cpu.length === 2 ? { cpuMs: (cpu[0] + cpu[1]) * 1000 } : {}),
           loadBefore,
         };
-        progress(`  plan ${planCase.mode} ${stack}: ${shape.instances} instances, ${withMoved ? `${shape.moved} moved blocks` : 'no moved blocks'}: ${(wallMs / 1000).toFixed(1)} s wall${row.cpuMs === undefined ? '' : `, ${(row.cpuMs / 1000).toFixed(1)} s CPU`} (load ${loadBefore})`);
+        progress(`  plan ${planCase.mode} ${stack}: ${shape.instances} instances, ${withMoved ? `${shape.moved} moved blocks` : 'no moved blocks'}, for_each maps ${forEachMaps}: ${(wallMs / 1000).toFixed(1)} s wall${row.cpuMs === undefined ? '' : `, ${(row.cpuMs / 1000).toFixed(1)} s CPU`} (load ${loadBefore})`);
         rows.push(row);
       }
       writeFileSync(file, JSON.stringify(json));
