@@ -85,6 +85,21 @@ describe('backend cloud', () => {
   });
 });
 
+describe('backend.dynamicCredentials', () => {
+  it('is a setting of the cloud backend: true or false', () => {
+    expect(cloud({ dynamicCredentials: true })).toEqual([]);
+    expect(cloud({ dynamicCredentials: false })).toEqual([]);
+    expect(cloud({ dynamicCredentials: 'yes' })).toEqual(['org.json: backend.dynamicCredentials: must be true or false; got "yes"']);
+  });
+
+  it('is refused with any other backend, which has no HCP Terraform run to give credentials', () => {
+    expect(s3({ dynamicCredentials: true })).toEqual(['org.json: backend.dynamicCredentials: only with backend.type "cloud"; here it is "s3"']);
+    expect(problemsAfter((data) => (data.backend = { type: 'local', dynamicCredentials: true }))).toEqual([
+      'org.json: backend.dynamicCredentials: only with backend.type "cloud"; here it is "local"',
+    ]);
+  });
+});
+
 describe('keys of another backend type', () => {
   it('names the type they belong to instead of suggesting the key itself', () => {
     expect(s3({ organization: 'acme' })).toEqual(['org.json: backend.organization: only with backend.type "cloud"; here it is "s3"']);
