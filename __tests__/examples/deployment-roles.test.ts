@@ -4,7 +4,8 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { instanceAttributes, resourceInstances, type StackJson } from '../../cli/common/synthesized';
-import type { OrgConfig } from '../../lib/config/load';
+import { loadConfig, type OrgConfig } from '../../lib/config/load';
+import { planStacks } from '../../lib/plan/stacks';
 import { allActions, TYPE_ACTIONS } from '../../scripts/deployment-roles/actions';
 import { COMMAND_READS } from '../../scripts/deployment-roles/policies';
 import { ACCOUNT_ROLES, providerRoles, synthesizeAll, synthesizedTypes, type AccountRole } from '../../scripts/deployment-roles/synthesized';
@@ -392,6 +393,20 @@ describe('examples/deployment-roles: HCP Terraform dynamic credentials (HcpWorks
       expect(statements[0].Condition.StringEquals['app.terraform.io:aud']).toBe('aws.workload.identity');
     }
     expect(deploy.Statement.find((statement) => statement.Principal.Federated)!.Condition.StringEquals['app.terraform.io:sub']).toEqual(WORKSPACES.map((name) => subject(name, 'apply')));
+  });
+
+  it("fits the HCP Terraform example's workspaces in IAM's default trust policy size (2,048 characters)", () => {
+    const config = loadConfig('examples/hcp-terraform/org.json', { cwd: path.join(__dirname, '../..') });
+    const names = planStacks(config).stacks.map((stack) => `guardduty-${stack.id}`);
+    expect(names).toHaveLength(9);
+    const example = { ...HCP_ACCOUNT_VALUES, HcpWorkspaces: names.map((name) => workspace(name)) };
+    for (const [template, prefix] of [[accountTemplate, ''], [organizationTemplate, 'Management']] as const) {
+      for (const role of ['DeploymentRole', 'ReadOnlyRole']) {
+        // Compact JSON: the spaces left are those of the values ("Default Project").
+        const size = JSON.stringify(trustOf(template, `${prefix}${role}`, example)).length;
+        expect([role, size <= 2048]).toEqual([role, true]);
+      }
+    }
   });
 
   it('takes only exact workspace subjects, without a run phase or a wildcard', () => {
