@@ -13,8 +13,7 @@ import { EC2_MALICIOUS_IP_CALLER_TYPES, FINDING_ID_TAG, FORENSIC_INSTANCE_TAG } 
 import { CLIENT_CONFIG } from './commons/clients';
 import { Refused } from './commons/errors';
 import { instanceDetails, withResource } from './commons/finding';
-import { checkNotExempt, describeInstance, instanceInterfaces, isolateNetwork, isolationSettings, transitionGroupName, type IsolationSettings } from './commons/isolation';
-import type { LogSink } from './commons/logger';
+import { checkNotExempt, describeInstance, instanceInterfaces, isolateNetwork, isolationSettings, transitionGroupName, type IsolationDeps, type IsolationSettings } from './commons/isolation';
 import { notify } from './commons/notify';
 import { handledTags, remediation, type Actions, type Result, type RunContext } from './commons/remediation';
 
@@ -42,16 +41,6 @@ export { isolationSettings, type IsolationSettings } from './commons/isolation';
 export const isolationEvent = withResource({ resourceType: z.literal('Instance', { error: 'must be "Instance"' }), instanceDetails });
 export type IsolationEvent = z.output<typeof isolationEvent>;
 
-export interface IsolationDeps {
-  readonly ec2: EC2Client;
-  readonly sns: SNSClient;
-  /** @default read from the environment at the first invocation */
-  readonly settings?: () => IsolationSettings;
-  /** @default stdout */
-  readonly sink?: LogSink;
-  /** @default the system clock */
-  readonly now?: () => Date;
-}
 
 export function isolationHandler(deps: IsolationDeps) {
   return remediation({

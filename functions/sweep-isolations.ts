@@ -5,8 +5,8 @@ import { FINDING_ID_TAG, ISOLATION_PENDING, ISOLATION_STATE_TAG, ISOLATION_UPDAT
 import { CLIENT_CONFIG } from './commons/clients';
 import { classify, isAwsError, Skipped } from './commons/errors';
 import { issuePath } from './commons/finding';
-import { checkNotExempt, CLOSED, describeInstance, findInterfaces, instanceInterfaces, isolateNetwork, isolationSettings, SecurityGroups, unique, type InterfaceState, type IsolationSettings } from './commons/isolation';
-import { Logger, type LogSink } from './commons/logger';
+import { checkNotExempt, CLOSED, describeInstance, findInterfaces, instanceInterfaces, isolateNetwork, isolationSettings, SecurityGroups, unique, type InterfaceState, type IsolationDeps, type IsolationSettings } from './commons/isolation';
+import { Logger } from './commons/logger';
 import { notify } from './commons/notify';
 import { Actions, type Result } from './commons/remediation';
 
@@ -40,16 +40,6 @@ const scheduledEvent = z.object({
   region: z.string().check(z.regex(/^[a-z]{2}(-[a-z]+)+-\d+$/, 'must be a region name')),
 });
 
-export interface SweepDeps {
-  readonly ec2: EC2Client;
-  readonly sns: SNSClient;
-  /** @default read from the environment at the first invocation (the isolation's variables) */
-  readonly settings?: () => IsolationSettings;
-  /** @default stdout */
-  readonly sink?: LogSink;
-  /** @default the system clock */
-  readonly now?: () => Date;
-}
 
 /** What a sweep did. */
 export interface SweepReport {
@@ -64,7 +54,7 @@ export class SweepIncomplete extends Error {
   override readonly name = 'SweepIncomplete';
 }
 
-export function sweepHandler(deps: SweepDeps) {
+export function sweepHandler(deps: IsolationDeps) {
   const base = new Logger(deps.sink, { function: 'sweep-isolations' });
   const clock = deps.now ?? (() => new Date());
   let settings: IsolationSettings | undefined;
@@ -94,7 +84,7 @@ export function sweepHandler(deps: SweepDeps) {
   };
 }
 
-async function sweep(deps: SweepDeps, settings: IsolationSettings, act: Actions, log: Logger, clock: () => Date): Promise<SweepReport> {
+async function sweep(deps: IsolationDeps, settings: IsolationSettings, act: Actions, log: Logger, clock: () => Date): Promise<SweepReport> {
   const { ec2, sns } = deps;
   const now = clock();
   const olderThan = (time: string | undefined, seconds: number) => time === undefined || !(Date.parse(time) > now.getTime() - seconds * 1000);

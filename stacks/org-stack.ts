@@ -1,12 +1,13 @@
 import * as path from 'node:path';
 import { AwsProvider, awsProviderAssumeRoleToTerraform, awsProviderDefaultTagsToTerraform, type AwsProviderConfig } from '@cdktf/provider-aws/lib/provider';
-import { App, CloudBackend, listMapper, LocalBackend, NamedCloudWorkspace, S3Backend, TerraformLocal, TerraformStack } from 'cdktf';
+import { App, CloudBackend, listMapper, LocalBackend, NamedCloudWorkspace, S3Backend, stringToTerraform, TerraformLocal, TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
 import type { OrgConfig } from '../lib/config/load';
 import { expression, KeyedBlocks, type ByRegion } from '../lib/terraform/instances';
 import { protectElements, restoreLiteralText } from '../lib/terraform/literal-text';
 import { constrainProvider } from '../lib/terraform/newer-provider';
 import { AwsccProvider } from '../lib/terraform/awscc';
+import { credentialTag, dynamicCredentials, type ProviderCredentials } from '../lib/terraform/dynamic-credentials';
 import { iamArn } from '../lib/aws/partition';
 import type { PlannedStack, StackAccount } from '../lib/plan/stacks';
 import { LAYOUTS, previousAddresses, type Layout } from '../lib/terraform/previous-layout';
@@ -22,8 +23,9 @@ export const DEFAULT_STATE_FOLDER = 'terraform-state';
 
 /**
  * A stack of the plan: one Terraform state, with its backend and one AWS provider per account it
- * touches. Every provider assumes the deployment role in its account and is pinned to it with
- * `allowedAccountIds`, so a plan can never land in the wrong account.
+ * touches. Every provider assumes the deployment role in its account (or, with
+ * `backend.dynamicCredentials`, takes HCP Terraform's credentials for that account) and is pinned to
+ * it with `allowedAccountIds`, so a plan can never land in the wrong account.
  */
 export class OrgStack extends TerraformStack {
   readonly config: OrgConfig;
@@ -31,6 +33,7 @@ export class OrgStack extends TerraformStack {
   private readonly providers = new Map<string, AwsProvider>();
   private readonly awsccProviders = new Map<string, AwsccProvider>();
   private readonly keyed: KeyedBlocks;
+  private readonly credentials: AccountCredentials;
 
   constructor(scope: Construct, props: OrgStackProps) {
     super(scope, props.planned.id);
@@ -40,8 +43,9 @@ export class OrgStack extends TerraformStack {
     this.synthesizer = new JsonStackSynthesizer(this);
     configureBackend(this, props.config, props.planned.id);
     constrainProvider(this, props.config);
+    this.credentials = accountCredentials(this, props.config, props.planned.accounts);
     props.planned.accounts.forEach((account, index) => {
-      this.providers.set(account.id, accountProvider(this, props.config, account, index === 0));
+      this.providers.set(account.id, accountProvider(this, props.config, account, index === 0, this.credentials(account, props.config.homeRegion)));
     });
   }
 
@@ -91,7 +95,7 @@ export class OrgStack extends TerraformStack {
 
   /**
    * The `hashicorp/awscc` provider of an account the plan gave this stack, in one region (awscc has
-   * no per-resource region), created on first use: the same role as the account's AWS provider.
+   * no per-resource region), created on first use: the same credentials as the account's AWS provider.
    */
   awsccProvider(accountId: string, region: string): AwsccProvider {
     const key = `${accountId}/${region}`;
@@ -99,12 +103,8 @@ export class OrgStack extends TerraformStack {
     if (!provider) {
       const account = this.planned.accounts.find((candidate) => candidate.id === accountId);
       if (!account) throw new Error(`stack ${this.planned.id} has no provider for account ${accountId}`);
-      const { name, roleName } = accountRole(this.config, account);
-      provider = new AwsccProvider(this, `awscc-${name}-${region}`, {
-        alias: `${name}-${region}`,
-        region,
-        assumeRole: { roleArn: iamArn(region, account.id, `role/${roleName}`), sessionName: sessionName(this.config) },
-      });
+      const { name } = accountRole(this.config, account);
+      provider = new AwsccProvider(this, `awscc-${name}-${region}`, { alias: `${name}-${region}`, region, credentials: this.credentials(account, region) });
       this.awsccProviders.set(key, provider);
     }
     return provider;
@@ -132,8 +132,30 @@ function sessionName(config: OrgConfig): string {
   return `guardduty-${config.name}`;
 }
 
+/** The credentials of an account's providers; `region` gives the partition of the role's ARN. */
+type AccountCredentials = (account: StackAccount, region: string) => ProviderCredentials;
+
+/**
+ * The one place an account's providers (its AWS provider, and its awscc provider in each region) get
+ * their credentials. By default they assume the deployment role of the account. With
+ * `backend.dynamicCredentials`, HCP Terraform gives each run phase its own credentials for each
+ * account, tagged by the account's provider name: a plan takes the read-only role, an apply the
+ * deployment role, neither assumes anything from there (examples/hcp-terraform).
+ */
+function accountCredentials(stack: TerraformStack, config: OrgConfig, accounts: readonly StackAccount[]): AccountCredentials {
+  const backend = config.backend;
+  const tagOf = (account: StackAccount) => credentialTag(accountRole(config, account).name);
+  if (backend.type === 'cloud' && backend.dynamicCredentials) {
+    const sharedConfigFile = dynamicCredentials(stack, accounts.map(tagOf));
+    return (account) => ({ sharedConfigFile: sharedConfigFile(tagOf(account)) });
+  }
+  return (account, region) => ({
+    assumeRole: { roleArn: iamArn(region, account.id, `role/${accountRole(config, account).roleName}`), sessionName: sessionName(config) },
+  });
+}
+
 /** The arguments an account's provider takes: the only ones AccountProvider writes. */
-export type AccountProviderConfig = Pick<AwsProviderConfig, 'alias' | 'region' | 'allowedAccountIds' | 'assumeRole' | 'defaultTags'>;
+export type AccountProviderConfig = Pick<AwsProviderConfig, 'alias' | 'region' | 'allowedAccountIds' | 'assumeRole' | 'sharedConfigFiles' | 'defaultTags'>;
 
 /**
  * An AWS provider that synthesizes only the arguments `accountProvider` sets. AwsProvider converts
@@ -153,19 +175,20 @@ export class AccountProvider extends AwsProvider {
       region: this.region,
       allowed_account_ids: this.allowedAccountIds,
       assume_role: listMapper(awsProviderAssumeRoleToTerraform, true)(this.assumeRole),
+      shared_config_files: listMapper(stringToTerraform, false)(this.sharedConfigFiles),
       default_tags: listMapper(awsProviderDefaultTagsToTerraform, true)(this.defaultTags),
     };
   }
 }
 
-function accountProvider(stack: TerraformStack, config: OrgConfig, account: StackAccount, primary: boolean): AwsProvider {
-  const { name, roleName } = accountRole(config, account);
+function accountProvider(stack: TerraformStack, config: OrgConfig, account: StackAccount, primary: boolean, credentials: ProviderCredentials): AwsProvider {
+  const { name } = accountRole(config, account);
   return new AccountProvider(stack, `aws-${name}`, {
     // The stack's own account is the default provider; others need an alias to be addressable.
     ...(primary ? {} : { alias: name }),
     region: config.homeRegion,
     allowedAccountIds: [account.id],
-    assumeRole: [{ roleArn: iamArn(config.homeRegion, account.id, `role/${roleName}`), sessionName: sessionName(config) }],
+    ...(credentials.assumeRole ? { assumeRole: [credentials.assumeRole] } : { sharedConfigFiles: [credentials.sharedConfigFile] }),
     defaultTags: [{ tags: { ...stackTags(config, stack.node.id) } }],
   });
 }

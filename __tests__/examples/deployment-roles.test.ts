@@ -4,14 +4,15 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { instanceAttributes, resourceInstances, type StackJson } from '../../cli/common/synthesized';
-import type { OrgConfig } from '../../lib/config/load';
+import { loadConfig, type OrgConfig } from '../../lib/config/load';
+import { planStacks } from '../../lib/plan/stacks';
 import { allActions, TYPE_ACTIONS } from '../../scripts/deployment-roles/actions';
 import { COMMAND_READS } from '../../scripts/deployment-roles/policies';
 import { ACCOUNT_ROLES, providerRoles, synthesizeAll, synthesizedTypes, type AccountRole } from '../../scripts/deployment-roles/synthesized';
 import { FOLDER, render, templates } from '../../scripts/deployment-roles/template';
 import { sdkCalls } from '../helpers/aws-calls';
-import { parseTemplate, rolePolicies, type Template } from '../helpers/cloudformation';
-import { simulate, unknownNames, type PolicyDocument } from '../helpers/iam-simulator';
+import { evaluate, parseTemplate, resourcesFor, rolePolicies, type Template } from '../helpers/cloudformation';
+import { simulate, simulateWebIdentity, unknownNames, type PolicyDocument } from '../helpers/iam-simulator';
 
 const accountTemplate = parseTemplate(readFileSync(path.join(FOLDER, 'account-roles.yaml'), 'utf8'));
 const organizationTemplate = parseTemplate(readFileSync(path.join(FOLDER, 'organization-roles.yaml'), 'utf8'));
@@ -313,14 +314,128 @@ describe('examples/deployment-roles: the roles every account needs, derived from
 
   it('trusts only the roles it is given, for sessions the product opens', () => {
     for (const [template, prefix] of [[accountTemplate, ''], [organizationTemplate, 'Management']] as const) {
-      for (const [role, principals] of [['DeploymentRole', 'DeployerArns'], ['ReadOnlyRole', 'ReaderArns']]) {
-        expect(template.Resources[`${prefix}${role}`].Properties.AssumeRolePolicyDocument.Statement).toEqual([
-          { Sid: 'ThePipelineRolesOnly', Effect: 'Allow', Principal: { AWS: { Ref: principals } }, Action: 'sts:AssumeRole', Condition: { StringLike: { 'sts:RoleSessionName': 'guardduty-*' } } },
+      for (const [role, principals] of [['DeploymentRole', DEPLOYER], ['ReadOnlyRole', [READER, DEPLOYER]]]) {
+        // Without HcpWorkspaces (its default), no other statement.
+        expect(trustOf(template, `${prefix}${role}`, HCP_ACCOUNT_VALUES).Statement).toEqual([
+          { Sid: 'ThePipelineRolesOnly', Effect: 'Allow', Principal: { AWS: [principals].flat() }, Action: 'sts:AssumeRole', Condition: { StringLike: { 'sts:RoleSessionName': 'guardduty-*' } } },
         ]);
       }
     }
     // The providers' and the commands' session names.
     for (const { stacks } of synthesized) for (const stack of stacks.values()) for (const provider of stack.provider.aws) expect(provider.assume_role[0].session_name).toMatch(/^guardduty-/);
     expect(readFileSync(path.join(__dirname, '../../cli/common/clients.ts'), 'utf8')).toContain('`guardduty-${options.command}-${config.name}`');
+  });
+});
+
+const HCP_ACCOUNT = '444444444444';
+/** An account's parameters as the StackSet passes them, without HCP Terraform. */
+const HCP_ACCOUNT_VALUES = {
+  'AWS::AccountId': HCP_ACCOUNT,
+  'AWS::Partition': 'aws',
+  'AWS::Region': 'us-west-2',
+  DeploymentName: 'acme',
+  AdminAccountId: '222222222222',
+  SandboxAccountId: '333333333333',
+  LogArchiveAccountId: '',
+  Mode: 'organizations',
+  DeployerArns: [DEPLOYER],
+  ReaderArns: [READER, DEPLOYER],
+};
+
+const trustOf = (template: Template, roleId: string, given: Record<string, string | string[]>): { Version: string; Statement: Record<string, any>[] } =>
+  evaluate(resourcesFor(template, given)[roleId].Properties.AssumeRolePolicyDocument, given, template);
+
+describe('examples/deployment-roles: HCP Terraform dynamic credentials (HcpWorkspaces)', () => {
+  const ORGANIZATION = 'acme-security';
+  const PROJECT = 'Default Project';
+  const WORKSPACES = ['guardduty-admin', 'guardduty-members-wave-1'];
+  const workspace = (name: string, organization = ORGANIZATION, project = PROJECT) => `organization:${organization}:project:${project}:workspace:${name}`;
+  const subject = (name: string, phase: string, organization?: string, project?: string) => `${workspace(name, organization, project)}:run_phase:${phase}`;
+  const PROVIDER = `arn:aws:iam::${HCP_ACCOUNT}:oidc-provider/app.terraform.io`;
+  const given = { ...HCP_ACCOUNT_VALUES, HcpWorkspaces: WORKSPACES.map((name) => workspace(name)) };
+  const assume = (trust: PolicyDocument, role: string, sub: string, aud = 'aws.workload.identity', provider = PROVIDER) =>
+    simulateWebIdentity(trust, { role: `arn:aws:iam::${HCP_ACCOUNT}:role/${role}`, provider, claims: { sub, aud } });
+
+  it.each([
+    ['account-roles.yaml', accountTemplate, ''],
+    ['organization-roles.yaml', organizationTemplate, 'Management'],
+  ])('%s: a listed workspace assumes the deployment role only when it applies, the read-only role only when it plans, and nothing else does', (_, template, prefix) => {
+    const deploy = trustOf(template, `${prefix}DeploymentRole`, given);
+    const readOnly = trustOf(template, `${prefix}ReadOnlyRole`, given);
+    let simulations = 0;
+    const expectDecision = (trust: PolicyDocument, role: string, sub: string, decision: string, aud?: string, provider?: string) => {
+      simulations++;
+      expect(`${role} ${sub} ${aud ?? ''} ${provider ?? ''}: ${assume(trust, role, sub, aud, provider)}`).toBe(`${role} ${sub} ${aud ?? ''} ${provider ?? ''}: ${decision}`);
+    };
+    for (const name of WORKSPACES) {
+      expectDecision(deploy, 'GuardDutyDeployment', subject(name, 'apply'), 'Allowed');
+      expectDecision(deploy, 'GuardDutyDeployment', subject(name, 'plan'), 'ImplicitlyDenied');
+      expectDecision(readOnly, 'GuardDutyReadOnly', subject(name, 'plan'), 'Allowed');
+      expectDecision(readOnly, 'GuardDutyReadOnly', subject(name, 'apply'), 'ImplicitlyDenied');
+      // The right subject, but a token for another audience, or from another account's provider.
+      expectDecision(deploy, 'GuardDutyDeployment', subject(name, 'apply'), 'ImplicitlyDenied', 'sts.amazonaws.com');
+      expectDecision(deploy, 'GuardDutyDeployment', subject(name, 'apply'), 'ImplicitlyDenied', undefined, 'arn:aws:iam::999999999999:oidc-provider/app.terraform.io');
+    }
+    // Another workspace of the same organization (any member may create one named like these), in another project, of another organization.
+    for (const phase of ['plan', 'apply']) {
+      for (const sub of [subject('guardduty-other', phase), subject('guardduty-admin-copy', phase), subject('guardduty-admin', phase, ORGANIZATION, 'Sandbox'), subject('guardduty-admin', phase, 'acme-security-2')]) {
+        expectDecision(deploy, 'GuardDutyDeployment', sub, 'ImplicitlyDenied');
+        expectDecision(readOnly, 'GuardDutyReadOnly', sub, 'ImplicitlyDenied');
+      }
+    }
+    expect(simulations).toBe(28);
+    for (const trust of [deploy, readOnly]) {
+      const statements = trust.Statement.filter((statement) => statement.Principal.Federated);
+      expect(statements).toHaveLength(1);
+      // Compared exactly, never a pattern: no wildcard, no StringLike.
+      expect(Object.keys(statements[0].Condition)).toEqual(['StringEquals']);
+      expect(JSON.stringify(statements[0])).not.toContain('*');
+      expect(statements[0].Condition.StringEquals['app.terraform.io:aud']).toBe('aws.workload.identity');
+    }
+    expect(deploy.Statement.find((statement) => statement.Principal.Federated)!.Condition.StringEquals['app.terraform.io:sub']).toEqual(WORKSPACES.map((name) => subject(name, 'apply')));
+  });
+
+  it("fits the HCP Terraform example's workspaces in IAM's default trust policy size (2,048 characters)", () => {
+    const config = loadConfig('examples/hcp-terraform/org.json', { cwd: path.join(__dirname, '../..') });
+    const names = planStacks(config).stacks.map((stack) => `guardduty-${stack.id}`);
+    expect(names).toHaveLength(9);
+    const example = { ...HCP_ACCOUNT_VALUES, HcpWorkspaces: names.map((name) => workspace(name)) };
+    for (const [template, prefix] of [[accountTemplate, ''], [organizationTemplate, 'Management']] as const) {
+      for (const role of ['DeploymentRole', 'ReadOnlyRole']) {
+        // Compact JSON: the spaces left are those of the values ("Default Project").
+        const size = JSON.stringify(trustOf(template, `${prefix}${role}`, example)).length;
+        expect([role, size <= 2048]).toEqual([role, true]);
+      }
+    }
+  });
+
+  it('takes only exact workspace subjects, without a run phase or a wildcard', () => {
+    for (const template of [accountTemplate, organizationTemplate]) {
+      const pattern = new RegExp(String((template.Parameters!.HcpWorkspaces as { AllowedPattern: string }).AllowedPattern));
+      // CloudFormation checks a list parameter whole or item by item: both pass, or both fail.
+      for (const good of ['', workspace('guardduty-admin'), WORKSPACES.map((name) => workspace(name)).join(',')]) expect([good, pattern.test(good)]).toEqual([good, true]);
+      for (const bad of [
+        workspace('guardduty-*'),
+        workspace('guardduty-admin', ORGANIZATION, '*'),
+        subject('guardduty-admin', 'apply'),
+        `${workspace('guardduty-admin')},organization:*`,
+        'organization:acme-security:workspace:guardduty-admin',
+      ]) {
+        expect([bad, pattern.test(bad)]).toEqual([bad, false]);
+      }
+    }
+  });
+
+  it('creates the OIDC provider for app.terraform.io only when asked, and the roles then wait for it', () => {
+    for (const template of [accountTemplate, organizationTemplate]) {
+      expect(resourcesFor(template, given).HcpTerraformOidcProvider).toBeUndefined();
+      const created = { ...given, HcpOidcProvider: 'create', HcpTerraformOidcProvider: PROVIDER };
+      expect(resourcesFor(template, created).HcpTerraformOidcProvider.Properties).toEqual({ Url: 'https://app.terraform.io', ClientIdList: ['aws.workload.identity'] });
+      const prefix = template === accountTemplate ? '' : 'Management';
+      expect(template.Resources[`${prefix}DeploymentRole`].Properties.AssumeRolePolicyDocument.Statement[1]['Fn::If'][1].Principal.Federated['Fn::If'][1]).toEqual({ Ref: 'HcpTerraformOidcProvider' });
+      expect(trustOf(template, `${prefix}DeploymentRole`, created).Statement[1].Principal).toEqual({ Federated: PROVIDER });
+      // Without HcpWorkspaces nothing is created, whatever HcpOidcProvider says.
+      expect(resourcesFor(template, { ...HCP_ACCOUNT_VALUES, HcpOidcProvider: 'create' }).HcpTerraformOidcProvider).toBeUndefined();
+    }
   });
 });

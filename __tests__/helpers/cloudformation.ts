@@ -21,7 +21,7 @@ const types = [
 ];
 const SCHEMA = yaml.Schema.create(yaml.DEFAULT_SAFE_SCHEMA, types);
 
-export type Template = { Parameters?: Record<string, { Default?: unknown }>; Conditions?: Record<string, unknown>; Resources: Record<string, { Type: string; Condition?: string; Properties: Record<string, any> }> };
+export type Template = { Parameters?: Record<string, { Type?: string; Default?: unknown }>; Conditions?: Record<string, unknown>; Resources: Record<string, { Type: string; Condition?: string; Properties: Record<string, any> }> };
 
 /** A template's text, YAML (short or long form) or JSON, as data in the long form. */
 export function parseTemplate(text: string): Template {
@@ -32,15 +32,18 @@ type Values = Readonly<Record<string, string | string[]>>;
 
 /** Evaluates the intrinsic functions the templates use, for the parameters (and pseudo parameters) given. */
 export function evaluate(value: unknown, values: Values, template: Template): any {
-  if (Array.isArray(value)) return value.map((item) => evaluate(item, values, template));
+  // AWS::NoValue takes its item out of a list, its key out of an object.
+  if (Array.isArray(value)) return value.map((item) => evaluate(item, values, template)).filter((item) => item !== NO_VALUE);
   if (value === null || typeof value !== 'object') return value;
   const entries = Object.entries(value as Record<string, unknown>);
   if (entries.length === 1) {
     const [[key, argument]] = entries;
     const parameter = (name: string) => {
+      if (name === 'AWS::NoValue') return NO_VALUE;
       const given = values[name] ?? template.Parameters?.[name]?.Default;
       if (given === undefined) throw new Error(`no value for ${name}`);
-      return given as string | string[];
+      // A list parameter's default is written as its text.
+      return (template.Parameters?.[name]?.Type === 'CommaDelimitedList' && typeof given === 'string' ? given.split(',') : given) as string | string[];
     };
     switch (key) {
       case 'Ref':
@@ -50,6 +53,10 @@ export function evaluate(value: unknown, values: Values, template: Template): an
       case 'Fn::Join': {
         const [separator, list] = argument as [string, unknown];
         return (evaluate(list, values, template) as string[]).join(separator);
+      }
+      case 'Fn::Split': {
+        const [separator, text] = argument as [string, unknown];
+        return (evaluate(text, values, template) as string).split(separator);
       }
       case 'Fn::Equals': {
         const [left, right] = evaluate(argument, values, template) as [unknown, unknown];
@@ -66,14 +73,16 @@ export function evaluate(value: unknown, values: Values, template: Template): an
         return !evaluate((argument as unknown[])[0], values, template);
       case 'Fn::If': {
         const [condition, yes, no] = argument as [string, unknown, unknown];
-        return evaluate(condition, values, template) ? evaluate(yes, values, template) : evaluate(no, values, template);
+        return conditionHolds(template, condition, values) ? evaluate(yes, values, template) : evaluate(no, values, template);
       }
       default:
         if (key.startsWith('Fn::')) throw new Error(`${key} is not evaluated here`);
     }
   }
-  return Object.fromEntries(entries.map(([key, item]) => [key, evaluate(item, values, template)]));
+  return Object.fromEntries(entries.map(([key, item]) => [key, evaluate(item, values, template)]).filter(([, item]) => item !== NO_VALUE));
 }
+
+const NO_VALUE = Symbol('AWS::NoValue');
 
 /** Whether a condition of the template holds for the values. */
 export function conditionHolds(template: Template, name: string, values: Values): boolean {

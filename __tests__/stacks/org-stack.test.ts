@@ -1,6 +1,8 @@
+import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { Testing, TerraformStack } from 'cdktf';
+import { parseConfig } from '../../lib/config/load';
 import { AccountProvider } from '../../stacks/org-stack';
 import { REPO_ROOT, synthApp, testConfig } from '../helpers/synth';
 
@@ -67,6 +69,63 @@ describe('backend', () => {
   });
 });
 
+describe('backend.dynamicCredentials', () => {
+  const cloud = { type: 'cloud', organization: 'acme', workspacePrefix: 'gd-' };
+
+  const everythingOn = () => {
+    const file = path.join(REPO_ROOT, '__tests__/fixtures/everything-on/org.json');
+    const data = JSON.parse(readFileSync(file, 'utf8'));
+    return parseConfig({ ...data, backend: { ...cloud, dynamicCredentials: true } }, { file, cwd: REPO_ROOT });
+  };
+
+  it.each([
+    ['the example', () => testConfig({ backend: { ...cloud, dynamicCredentials: true } })],
+    ['everything-on', everythingOn],
+  ])('gives every provider of %s the shared config file HCP Terraform writes for its account, tagged by the provider name, and no role to assume', (_, config) => {
+    const synth = synthApp(config());
+    for (const id of synth.stackIds) {
+      const stack = synth.stack(id);
+      const providers: Record<string, any>[] = stack.provider.aws;
+      expect(providers.length).toBeGreaterThan(0);
+      for (const provider of providers) {
+        const [account] = provider.allowed_account_ids;
+        expect(account).toMatch(/^\d{12}$/);
+        expect(provider.assume_role).toBeUndefined();
+        expect(provider.shared_config_files).toHaveLength(1);
+        expect(provider.shared_config_files[0]).toMatch(/^\$\{var\.tfc_aws_dynamic_credentials\.aliases\["(admin|management|sandbox|log_archive|bucket_owner|member_\d{12})"\]\.shared_config_file\}$/);
+      }
+      const used = providers.map((provider) => /aliases\["([^"]+)"\]/.exec(provider.shared_config_files[0])![1]);
+      expect(new Set(used).size).toBe(providers.length);
+      // awscc providers of an account share its tag.
+      for (const provider of stack.provider.awscc ?? []) {
+        expect(provider.assume_role).toBeUndefined();
+        expect(used.map((tag) => `\${var.tfc_aws_dynamic_credentials.aliases["${tag}"].shared_config_file}`)).toContain(provider.shared_config_files[0]);
+      }
+      const variable = stack.variable.tfc_aws_dynamic_credentials;
+      expect(variable.type).toBe('object({default=optional(object({shared_config_file=string})), aliases=map(object({shared_config_file=string}))})');
+      expect(variable.validation).toHaveLength(1);
+      expect(variable.validation[0].condition).toBe(`\${alltrue([for tag in ${JSON.stringify(used)} : contains(keys(var.tfc_aws_dynamic_credentials.aliases), tag)])}`);
+    }
+    const wave = synth.stack('members-wave-1').provider.aws;
+    expect(wave.map((provider: Record<string, any>) => [provider.alias, provider.allowed_account_ids, provider.shared_config_files])).toEqual([
+      [undefined, ['222222222222'], ['${var.tfc_aws_dynamic_credentials.aliases["admin"].shared_config_file}']],
+    ]);
+  });
+
+  it('changes nothing without the option: every provider assumes the deployment role and no stack declares the variable', () => {
+    for (const backend of [cloud, { ...cloud, dynamicCredentials: false }]) {
+      const synth = synthApp(testConfig({ backend }));
+      for (const id of synth.stackIds) {
+        expect(synth.stack(id).variable).toBeUndefined();
+        for (const provider of synth.stack(id).provider.aws) {
+          expect(provider.shared_config_files).toBeUndefined();
+          expect(provider.assume_role).toEqual([{ role_arn: expect.stringMatching(/^arn:aws:iam::\d{12}:role\//), session_name: 'guardduty-acme' }]);
+        }
+      }
+    }
+  });
+});
+
 describe('AccountProvider', () => {
   it('synthesizes exactly what AwsProvider does for the arguments an account provider takes', () => {
     const config = {
@@ -90,5 +149,11 @@ describe('AccountProvider', () => {
       assume_role: [{ role_arn: 'arn:aws:iam::333333333333:role/OrganizationAccountAccessRole', session_name: 'guardduty-acme' }],
       default_tags: [{ tags: { ManagedBy: 'cdktf', Stack: 'members-wave-1' } }],
     });
+    const { assumeRole: _, ...rest } = config;
+    const dynamic = { ...rest, sharedConfigFiles: ['${var.tfc_aws_dynamic_credentials.aliases["member_333333333333"].shared_config_file}'] };
+    const withFile = synthesized((stack) => new AccountProvider(stack, 'aws', dynamic));
+    expect(withFile).toEqual(synthesized((stack) => new AwsProvider(stack, 'aws', dynamic)));
+    expect(withFile.aws[0].shared_config_files).toEqual(dynamic.sharedConfigFiles);
+    expect(withFile.aws[0].assume_role).toBeUndefined();
   });
 });

@@ -29,7 +29,8 @@ import {
   TRANSITION_GROUP_PURPOSE,
 } from '../../lib/remediation/contract';
 import { isAwsError, Refused, Skipped } from './errors';
-import type { Logger } from './logger';
+import type { SNSClient } from '@aws-sdk/client-sns';
+import type { Logger, LogSink } from './logger';
 import * as z from 'zod/mini';
 import { COMMON_VARIABLES, commonSettings, isExempt, listVariable, settingsFromEnv, type Actions, type CommonSettings } from './remediation';
 
@@ -96,6 +97,18 @@ const settingsSchema = z.object({
   TRANSITION_GROUP_PREFIX: z.string().check(z.minLength(1)),
   EXEMPT_INSTANCES: listVariable(/i-[0-9a-f]{8,17}/, 'must be instance ids separated by commas'),
 });
+
+/** What the isolation and the sweep that finishes its work are given (clients created once, injected in tests). */
+export interface IsolationDeps {
+  readonly ec2: EC2Client;
+  readonly sns: SNSClient;
+  /** @default read from the environment at the first invocation */
+  readonly settings?: () => IsolationSettings;
+  /** @default stdout */
+  readonly sink?: LogSink;
+  /** @default the system clock */
+  readonly now?: () => Date;
+}
 
 /** The isolation's settings, shared by the sweep that finishes its work. */
 export interface IsolationSettings extends CommonSettings, NetworkSettings {

@@ -202,15 +202,13 @@ function issueProblems(file: string, issue: z.core.$ZodIssue, data: unknown): Pr
     return [{ file, path: fieldPath(issue.path), message: 'is required' }];
   }
   if (issue.code === 'unrecognized_keys') {
-    const allowed = allowedKeys(issue.path);
+    const { allowed, elsewhere } = allowedKeys(issue.path, data);
     return issue.keys.map((key) => {
       const suggestion = closestName(key, allowed);
       return {
         file,
         path: fieldPath([...issue.path, key]),
-        message: suggestion
-          ? `unknown key; did you mean "${suggestion}"?`
-          : `unknown key; allowed here: ${allowed.join(', ')}`,
+        message: elsewhere(key) ?? (suggestion ? `unknown key; did you mean "${suggestion}"?` : `unknown key; allowed here: ${allowed.join(', ')}`),
       };
     });
   }
@@ -220,23 +218,40 @@ function issueProblems(file: string, issue: z.core.$ZodIssue, data: unknown): Pr
   return [{ file, path: issue.path.length ? fieldPath(issue.path) : undefined, message: issue.message }];
 }
 
-/** The keys the schema accepts for the object at `segments`, for "did you mean" hints. */
-function allowedKeys(segments: readonly PropertyKey[]): string[] {
+/**
+ * The keys the schema accepts for the object at `segments`, for "did you mean" hints. Of a
+ * discriminated union, those of the branch the value's discriminator chose; a key of another
+ * branch gets a message of its own (`backend.organization` with `backend.type` "s3").
+ */
+function allowedKeys(segments: readonly PropertyKey[], data: unknown): { allowed: string[]; elsewhere: (key: string) => string | undefined } {
+  const none = { allowed: [], elsewhere: () => undefined };
   let schema: unknown = configSchema;
   for (const segment of segments) {
     schema = unwrap(schema);
     if (typeof segment === 'number') schema = (schema as z.ZodArray<z.ZodType>).element;
     else if (schema instanceof z.ZodObject) schema = schema.shape[String(segment)];
     else if (schema instanceof z.ZodRecord) schema = schema.valueType;
-    else return [];
+    else return none;
   }
   schema = unwrap(schema);
-  if (schema instanceof z.ZodObject) return Object.keys(schema.shape);
+  if (schema instanceof z.ZodObject) return { allowed: Object.keys(schema.shape), elsewhere: () => undefined };
+  if (!(schema instanceof z.ZodUnion)) return none;
   // A union's object branches (a discriminated union's options; a protection plan's object form).
-  if (schema instanceof z.ZodUnion) {
-    return [...new Set(schema.options.flatMap((option) => (option instanceof z.ZodObject ? Object.keys(option.shape) : [])))];
-  }
-  return [];
+  const branches = schema.options.filter((option): option is z.ZodObject => option instanceof z.ZodObject);
+  const all = [...new Set(branches.flatMap((branch) => Object.keys(branch.shape)))];
+  if (!(schema instanceof z.ZodDiscriminatedUnion)) return { allowed: all, elsewhere: () => undefined };
+  const discriminator = schema.def.discriminator;
+  const valueOf = (branch: z.ZodObject) => (branch.shape[discriminator] as z.ZodLiteral).value;
+  const chosen = branches.find((branch) => valueOf(branch) === (valueAt(data, segments) as Record<string, unknown> | undefined)?.[discriminator]);
+  if (!chosen) return { allowed: all, elsewhere: () => undefined };
+  const field = fieldPath([...segments, discriminator]);
+  return {
+    allowed: Object.keys(chosen.shape),
+    elsewhere: (key) => {
+      const owners = branches.filter((branch) => branch !== chosen && key in branch.shape).map((branch) => JSON.stringify(valueOf(branch)));
+      return owners.length > 0 ? `only with ${field} ${owners.join(' or ')}; here it is ${JSON.stringify(valueOf(chosen))}` : undefined;
+    },
+  };
 }
 
 function unwrap(schema: unknown): unknown {

@@ -282,6 +282,8 @@ const backend = z.discriminatedUnion(
       organization: text('the HCP Terraform organization'),
       workspacePrefix: z.string().default('guardduty-'),
       hostname: text('the HCP Terraform host name').optional(),
+      // Each account's provider takes HCP Terraform's dynamic credentials for that account (a plan role and an apply role), instead of assuming roleName.
+      dynamicCredentials: flag.optional(),
     }),
   ],
   { error: (issue) => `must be one of ${BACKEND_TYPES.join(', ')}; got ${JSON.stringify((issue.input as { type?: unknown } | undefined)?.type)}` },

@@ -1,5 +1,6 @@
 import { TerraformProvider, TerraformResource, type ITerraformIterator, type TerraformProvider as Provider } from 'cdktf';
 import type { Construct } from 'constructs';
+import type { ProviderCredentials } from './dynamic-credentials';
 
 /**
  * `hashicorp/awscc`, the Terraform provider generated from CloudFormation's resource schemas, for the
@@ -25,13 +26,14 @@ export interface AwsccProviderConfig {
   /** Terraform alias: awscc has no per-resource region, so a stack has one provider per account and region. */
   readonly alias: string;
   readonly region: string;
-  /** The role assumed, as the AWS provider of the same account assumes it. */
-  readonly assumeRole: { readonly roleArn: string; readonly sessionName: string };
+  /** The credentials of the AWS provider of the same account: the role it assumes, or the same dynamic credentials. */
+  readonly credentials: ProviderCredentials;
 }
 
 /**
- * An awscc provider: region and assumed role only (awscc has no `allowed_account_ids` and no
- * default tags; the role ARN names the account, and the resources carry their tags themselves).
+ * An awscc provider: region and credentials only (awscc has no `allowed_account_ids` and no
+ * default tags; the role ARN names the account, or the credentials are those of the account's AWS
+ * provider, which is pinned to it; the resources carry their tags themselves).
  */
 export class AwsccProvider extends TerraformProvider {
   private readonly config: AwsccProviderConfig;
@@ -50,10 +52,11 @@ export class AwsccProvider extends TerraformProvider {
   }
 
   protected override synthesizeAttributes(): Record<string, unknown> {
+    const { assumeRole, sharedConfigFile } = this.config.credentials;
     return {
       region: this.config.region,
       // A single nested attribute in awscc (an object), not a block list as in the AWS provider.
-      assume_role: { role_arn: this.config.assumeRole.roleArn, session_name: this.config.assumeRole.sessionName },
+      ...(assumeRole ? { assume_role: { role_arn: assumeRole.roleArn, session_name: assumeRole.sessionName } } : { shared_config_files: [sharedConfigFile] }),
     };
   }
 }

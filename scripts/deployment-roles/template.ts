@@ -86,7 +86,7 @@ async function roles(parts: readonly PolicyPart[], prefix: string): Promise<Reco
         RoleName: ref('DeploymentRoleName'),
         Description: sub('Deploys the GuardDuty stacks of ${DeploymentName} (roleName / managementRoleName)'),
         MaxSessionDuration: 3600,
-        AssumeRolePolicyDocument: trust('DeployerArns'),
+        AssumeRolePolicyDocument: trust('DeployerArns', 'apply'),
         Tags: [{ Key: 'GuardDutyDeployment', Value: ref('DeploymentName') }],
       },
     },
@@ -96,7 +96,7 @@ async function roles(parts: readonly PolicyPart[], prefix: string): Promise<Reco
         RoleName: ref('ReadOnlyRoleName'),
         Description: sub('Plans and verifies the GuardDuty stacks of ${DeploymentName}: reads what they manage, nothing else'),
         MaxSessionDuration: 3600,
-        AssumeRolePolicyDocument: trust('ReaderArns'),
+        AssumeRolePolicyDocument: trust('ReaderArns', 'plan'),
         Tags: [{ Key: 'GuardDutyDeployment', Value: ref('DeploymentName') }],
       },
     },
@@ -158,7 +158,7 @@ async function roles(parts: readonly PolicyPart[], prefix: string): Promise<Reco
   return resources;
 }
 
-function trust(principals: string): Cfn {
+function trust(principals: string, phase: RunPhase): Cfn {
   return {
     Version: '2012-10-17',
     Statement: [
@@ -169,9 +169,46 @@ function trust(principals: string): Cfn {
         Action: 'sts:AssumeRole',
         Condition: { StringLike: { 'sts:RoleSessionName': SESSION_NAMES } },
       },
+      { 'Fn::If': ['HcpTerraform', hcpTrust(phase), ref('AWS::NoValue')] },
     ],
   };
 }
+
+/** HCP Terraform's run phases: a plan (speculative or not) is `plan`, an apply `apply`. */
+type RunPhase = 'plan' | 'apply';
+
+/** The host of HCP Terraform's tokens: the IAM OIDC provider's URL, and the prefix of the claims' condition keys (literal in a policy). */
+export const HCP_HOST = 'app.terraform.io';
+/** The audience HCP Terraform's AWS dynamic credentials ask for unless the workspace sets TFC_AWS_WORKLOAD_IDENTITY_AUDIENCE. */
+export const HCP_AUDIENCE = 'aws.workload.identity';
+
+/**
+ * Trust for HCP Terraform's dynamic provider credentials: a token of the account's own OIDC provider
+ * for app.terraform.io, with the audience above, whose subject is one of the listed workspaces in
+ * the given run phase, compared exactly (StringEquals: a `*` in a value is a `*`). CloudFormation
+ * cannot put a parameter into each item of a list, so the workspaces come as their subjects without
+ * the phase (`organization:<org>:project:<project>:workspace:<name>`, what workspaces.sh prints) and
+ * the phase is joined on here: the deployment role is the apply's only, the read-only role the plan's.
+ */
+function hcpTrust(phase: RunPhase): Cfn {
+  const suffix = `:run_phase:${phase}`;
+  return {
+    Sid: phase === 'apply' ? 'HcpTerraformAppliesOnly' : 'HcpTerraformPlansOnly',
+    Effect: 'Allow',
+    // The provider's own ARN when this stack creates it, so that the role waits for it.
+    Principal: { Federated: { 'Fn::If': ['CreateHcpOidcProvider', ref('HcpTerraformOidcProvider'), sub(`arn:\${AWS::Partition}:iam::\${AWS::AccountId}:oidc-provider/${HCP_HOST}`)] } },
+    Action: 'sts:AssumeRoleWithWebIdentity',
+    Condition: {
+      StringEquals: {
+        [`${HCP_HOST}:aud`]: HCP_AUDIENCE,
+        [`${HCP_HOST}:sub`]: { 'Fn::Split': [',', { 'Fn::Join': ['', [{ 'Fn::Join': [`${suffix},`, ref('HcpWorkspaces')] }, suffix]] }] },
+      },
+    },
+  };
+}
+
+/** The workspaces' subjects without the phase: organization and project names, then the workspace's. */
+const HCP_SUBJECT = 'organization:[A-Za-z0-9_-]{1,40}:project:[A-Za-z0-9 _-]{1,40}:workspace:[A-Za-z0-9_-]{1,90}';
 
 const PARAMETERS: Record<string, Cfn> = {
   DeploymentName: {
@@ -187,6 +224,29 @@ const PARAMETERS: Record<string, Cfn> = {
   SandboxAccountId: { Type: 'String', AllowedPattern: '^\\d{12}$', Description: 'accounts.sandbox' },
   LogArchiveAccountId: { Type: 'String', Default: '', AllowedPattern: '^(\\d{12})?$', Description: 'accounts.logArchive, if the export bucket lives there' },
   Mode: { Type: 'String', Default: 'organizations', AllowedValues: ['organizations', 'invitations'], Description: 'mode' },
+  HcpWorkspaces: {
+    Type: 'CommaDelimitedList',
+    Default: '',
+    // Checked whole and item by item alike: nothing but exact subjects, no run phase, no wildcard.
+    AllowedPattern: `^(${HCP_SUBJECT})?(,${HCP_SUBJECT})*$`,
+    Description:
+      'HCP Terraform dynamic credentials (backend.dynamicCredentials): organization:<org>:project:<project>:workspace:<name> of each workspace, as examples/hcp-terraform/workspaces.sh prints them; their applies may assume the deployment role, their plans the read-only role. Empty: no HCP Terraform trust',
+  },
+  HcpOidcProvider: {
+    Type: 'String',
+    Default: 'existing',
+    AllowedValues: ['existing', 'create'],
+    Description: `With HcpWorkspaces: create the IAM OIDC provider for ${HCP_HOST} (audience ${HCP_AUDIENCE}) in the account, or use the one it has`,
+  },
+};
+
+/** The account's IAM OIDC provider for HCP Terraform, when asked for (one per account and host). */
+const HCP_OIDC_PROVIDER: Record<string, Cfn> = {
+  HcpTerraformOidcProvider: {
+    Type: 'AWS::IAM::OIDCProvider',
+    Condition: 'CreateHcpOidcProvider',
+    Properties: { Url: `https://${HCP_HOST}`, ClientIdList: [HCP_AUDIENCE] },
+  },
 };
 
 const HEADER = (what: string) => `# Generated by scripts/deployment-roles/template.ts from the stacks' resource types; do not edit.
@@ -201,7 +261,12 @@ export async function templates(): Promise<{ account: Cfn; organization: Cfn }> 
   const sandbox = partsOf(types, 'sandbox', 'IsSandbox');
   const logArchive = partsOf(types, 'logArchive', 'IsLogArchive');
   const management = partsOf(types, 'management');
-  const modes = { Organizations: { 'Fn::Equals': [ref('Mode'), 'organizations'] }, Invitations: { 'Fn::Equals': [ref('Mode'), 'invitations'] } };
+  const modes = {
+    Organizations: { 'Fn::Equals': [ref('Mode'), 'organizations'] },
+    Invitations: { 'Fn::Equals': [ref('Mode'), 'invitations'] },
+    HcpTerraform: { 'Fn::Not': [{ 'Fn::Equals': [{ 'Fn::Join': [',', ref('HcpWorkspaces')] }, ''] }] },
+    CreateHcpOidcProvider: { 'Fn::And': [{ Condition: 'HcpTerraform' }, { 'Fn::Equals': [ref('HcpOidcProvider'), 'create'] }] },
+  };
   const account: Cfn = {
     AWSTemplateFormatVersion: '2010-09-09',
     Description: 'GuardDuty organization deployment: the deployment role and the read-only role of one account',
@@ -215,7 +280,7 @@ export async function templates(): Promise<{ account: Cfn; organization: Cfn }> 
       ...sandbox.conditions,
       ...logArchive.conditions,
     },
-    Resources: await roles([...member.parts, ...admin.parts, ...sandbox.parts, ...logArchive.parts], ''),
+    Resources: { ...(await roles([...member.parts, ...admin.parts, ...sandbox.parts, ...logArchive.parts], '')), ...HCP_OIDC_PROVIDER },
   };
   const parameterValue = (name: string) => (PARAMETERS[name].Type === 'CommaDelimitedList' ? { 'Fn::Join': [',', ref(name)] } : ref(name));
   const organization: Cfn = {
@@ -228,6 +293,7 @@ export async function templates(): Promise<{ account: Cfn; organization: Cfn }> 
     Conditions: modes,
     Resources: {
       ...(await roles([...management.parts, ...member.parts], 'Management')),
+      ...HCP_OIDC_PROVIDER,
       AccountRoles: {
         Type: 'AWS::CloudFormation::StackSet',
         Properties: {

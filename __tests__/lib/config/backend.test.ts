@@ -85,6 +85,31 @@ describe('backend cloud', () => {
   });
 });
 
+describe('backend.dynamicCredentials', () => {
+  it('is a setting of the cloud backend: true or false', () => {
+    expect(cloud({ dynamicCredentials: true })).toEqual([]);
+    expect(cloud({ dynamicCredentials: false })).toEqual([]);
+    expect(cloud({ dynamicCredentials: 'yes' })).toEqual(['org.json: backend.dynamicCredentials: must be true or false; got "yes"']);
+  });
+
+  it('is refused with any other backend, which has no HCP Terraform run to give credentials', () => {
+    expect(s3({ dynamicCredentials: true })).toEqual(['org.json: backend.dynamicCredentials: only with backend.type "cloud"; here it is "s3"']);
+    expect(problemsAfter((data) => (data.backend = { type: 'local', dynamicCredentials: true }))).toEqual([
+      'org.json: backend.dynamicCredentials: only with backend.type "cloud"; here it is "local"',
+    ]);
+  });
+});
+
+describe('keys of another backend type', () => {
+  it('names the type they belong to instead of suggesting the key itself', () => {
+    expect(s3({ organization: 'acme' })).toEqual(['org.json: backend.organization: only with backend.type "cloud"; here it is "s3"']);
+    expect(cloud({ bucket: 'acme-terraform-state' })).toEqual(['org.json: backend.bucket: only with backend.type "s3"; here it is "cloud"']);
+    expect(cloud({ path: 'state' })).toEqual(['org.json: backend.path: only with backend.type "local"; here it is "cloud"']);
+    // A key no type has still gets the closest one of this type.
+    expect(cloud({ workspacePrefx: 'gd-' })).toEqual(['org.json: backend.workspacePrefx: unknown key; did you mean "workspacePrefix"?']);
+  });
+});
+
 describe('backend local', () => {
   it('refuses a folder with control characters', () => {
     expect(problemsAfter((data) => (data.backend = { type: 'local', path: 'state\n# Approved' }))).toEqual([

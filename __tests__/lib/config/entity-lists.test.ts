@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { parseConfig } from '../../../lib/config/load';
 import { ENTITY_LIST_LIMITS, parseDomain, parseEntityList } from '../../../lib/guardduty/entity-lists';
-import { ConfigError, formatProblem } from '../../../lib/problems';
+import { formatProblem } from '../../../lib/problems';
+import { configProblems } from '../../helpers/config';
 import { exampleData } from '../../helpers/synth';
 
 /**
@@ -26,13 +27,7 @@ function load(overrides: Record<string, unknown>) {
 }
 
 function problems(overrides: Record<string, unknown>): string[] {
-  try {
-    load(overrides);
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems.map(formatProblem);
-    throw error;
-  }
-  return [];
+  return configProblems({ ...exampleData(), membersFile: undefined, threatLists: [], trustedIpList: undefined, ...overrides }, dir);
 }
 
 describe('entity list files', () => {

@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { parseConfig } from '../../../lib/config/load';
-import { ConfigError, formatProblem } from '../../../lib/problems';
+import { configProblems } from '../../helpers/config';
 import { runApp } from '../../helpers/run-app';
 import { exampleData } from '../../helpers/synth';
 
@@ -28,13 +28,7 @@ function load(overrides: Record<string, unknown>) {
 }
 
 function problems(overrides: Record<string, unknown>): string[] {
-  try {
-    load(overrides);
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems.map(formatProblem);
-    throw error;
-  }
-  return [];
+  return configProblems({ ...exampleData(), membersFile: undefined, ...overrides }, dir);
 }
 
 /** A threat list; these tests use documentation addresses, so the lists acknowledge them. */
