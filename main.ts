@@ -1,5 +1,6 @@
 import { configFileFromEnv, loadConfig } from './lib/config/load';
 import { ConfigError } from './lib/problems';
+import { configurationLine } from './cli/common/command';
 import { writeReview } from './cli/review/review';
 import { removeSynthOutput, synthOutdir } from './lib/terraform/synth-output';
 import { skipTokenCreationStacks } from './lib/terraform/token-stacks';
@@ -11,6 +12,8 @@ skipTokenCreationStacks();
 // before the app exists, so bad input writes nothing at all.
 const outdir = synthOutdir();
 removeSynthOutput(outdir);
+// Which configuration this synth is of, first: the output says nothing of it otherwise.
+console.error(configurationLine(process.env));
 try {
   const config = loadConfig(configFileFromEnv());
   const app = buildApp(config, { outdir });

@@ -21,7 +21,7 @@ describe('main', () => {
 
   it('synthesizes every planned stack for the shipped example', () => {
     const run = runApp(exampleData());
-    expect(run.stderr).toBe('');
+    expect(run.stderr).toBe(`configuration: ${run.configFile} (from ORG_CONFIG)\n`);
     expect(run.status).toBe(0);
     expect(readdirSync(path.join(run.outdir, 'stacks')).sort()).toEqual(
       expect.arrayContaining(['admin', 'members-wave-1', 'members-wave-2', 'organization']),
@@ -47,7 +47,7 @@ describe('main', () => {
     expect(existsSync(path.join(bad.outdir, 'stacks/admin/.terraform/providers.txt'))).toBe(true);
   });
 
-  it('npm run synth prints a configuration error once, and nothing else', () => {
+  it('npm run synth names its configuration and prints a configuration error once, and nothing else', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'gd-main-npm-'));
     const data = exampleData();
     data.regions = ['us-west-2', 'us-east-1', 'eu-wset-1'];
@@ -59,7 +59,7 @@ describe('main', () => {
     });
     expect(run.status).toBe(1);
     expect(run.stdout).toBe('');
-    expect(run.stderr).toBe(`1 problem in the configuration:\n  - ${configFile}: regions[2]: unknown region "eu-wset-1"; did you mean "eu-west-1"?\n`);
+    expect(run.stderr).toBe(`configuration: ${configFile} (from ORG_CONFIG)\n1 problem in the configuration:\n  - ${configFile}: regions[2]: unknown region "eu-wset-1"; did you mean "eu-west-1"?\n`);
   });
 });
 

@@ -127,7 +127,8 @@ describe('README', () => {
       env: { PATH: process.env.PATH, HOME: dir, CI: 'true', CHECKPOINT_DISABLE: '1' },
       maxBuffer: 64 * 1024 ** 2,
     });
-    expect(`exit ${run.status}\n${run.stderr}`).toBe('exit 0\n');
+    // validate, synth and rollout each name the configuration they used, and say nothing else on stderr.
+    expect(`exit ${run.status}\n${run.stderr}`).toBe(`exit 0\n${'configuration: config/production.example.json (from ORG_CONFIG)\n'.repeat(3)}`);
     expect(run.stdout).toContain('config/production.example.json: valid. "guardduty", organizations mode, 17 regions, 4 member accounts in 2 waves; 7 stacks in 5 deploy steps.');
     expect(readFileSync(path.join(dir, 'cdktf.out/review.md'), 'utf8')).toMatch(/^# Review: GuardDuty deployment "guardduty"\n/);
     expect(run.stdout).toContain('Deploy order for guardduty (organizations mode): 7 stacks in 5 steps');

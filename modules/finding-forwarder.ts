@@ -5,7 +5,7 @@ import { TerraformLocal } from 'cdktf';
 import { Construct } from 'constructs';
 import { findingPattern, TARGET_RETRY_POLICY } from '../lib/guardduty/findings';
 import { eachReference, expression, instanceReference, Instances, KeyedBlocks } from '../lib/terraform/instances';
-import type { DeadLetterQueue } from './dead-letter-queue';
+import type { DeadLetters } from './dead-letter-queue';
 
 export interface FindingForwardersProps {
   /** Provider of the GuardDuty administrator account. */
@@ -20,7 +20,7 @@ export interface FindingForwardersProps {
    * The dead-letter queue of each region whose default bus is forwarded (EventBridge only uses one in
    * the rule's region): one rule and target per region listed here.
    */
-  readonly deadLetterQueues: Readonly<Record<string, DeadLetterQueue>>;
+  readonly deadLetterQueues: Readonly<Record<string, DeadLetters>>;
   /** Forward only findings of at least this severity. @default every finding */
   readonly minSeverity?: number;
 }

@@ -3,7 +3,7 @@ import { CloudwatchEventTarget } from '@cdktf/provider-aws/lib/cloudwatch-event-
 import type { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { Construct } from 'constructs';
 import { RESOURCE_MESSAGES, resourceMessagePattern, resourceMessageTransformer, TARGET_RETRY_POLICY } from '../lib/guardduty/findings';
-import type { DeadLetterQueue } from './dead-letter-queue';
+import type { DeadLetters } from './dead-letter-queue';
 import { NotificationTopic } from './notification-topic';
 
 export interface FindingNotificationsProps {
@@ -22,7 +22,7 @@ export interface FindingNotificationsProps {
   /** Only findings of at least this severity are e-mailed. @default every finding */
   readonly minSeverity?: number;
   /** Dead-letter queue in the home region for messages SNS did not take. */
-  readonly deadLetterQueue: DeadLetterQueue;
+  readonly deadLetterQueue: DeadLetters;
 }
 
 /**

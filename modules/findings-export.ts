@@ -10,7 +10,9 @@ import { S3BucketPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-bucket-pub
 import { S3BucketServerSideEncryptionConfigurationA } from '@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration';
 import { S3BucketVersioningA } from '@cdktf/provider-aws/lib/s3-bucket-versioning';
 import { S3Object } from '@cdktf/provider-aws/lib/s3-object';
+import { TerraformLocal } from 'cdktf';
 import { Construct } from 'constructs';
+import { expression, Instances, KeyedBlocks } from '../lib/terraform/instances';
 import { arn, iamArn, servicePrincipal } from '../lib/aws/partition';
 import { denyInsecureTransport, policyDocument } from '../lib/aws/policy';
 
@@ -67,8 +69,8 @@ export interface FindingsExportProps {
 export class FindingsExport extends Construct {
   readonly bucket: S3Bucket;
   readonly key: KmsKey;
-  /** Publishing destinations by region. */
-  readonly destinations: Readonly<Record<string, GuarddutyPublishingDestination>>;
+  /** The publishing destination of each region's detector (`aws_guardduty_publishing_destination.export["<region>"]`). */
+  readonly destinations: GuarddutyPublishingDestination;
 
   constructor(scope: Construct, id: string, props: FindingsExportProps) {
     super(scope, id);
@@ -197,18 +199,23 @@ export class FindingsExport extends Construct {
     const marker = props.prefix
       ? new S3Object(this, 'folder-marker', { provider: bucketAccount.provider, region, bucket: this.bucket.bucket, key: `${props.prefix}/`, content: '' })
       : undefined;
-    const destinations: Record<string, GuarddutyPublishingDestination> = {};
-    for (const [detectorRegion, detectorId] of Object.entries(props.detectorIds)) {
-      destinations[detectorRegion] = new GuarddutyPublishingDestination(this, `destination-${detectorRegion}`, {
+    // Keyed by region like the detectors they publish from: a region removed is one key.
+    const regions = Instances.of(Object.keys(props.detectorIds), (detectorRegion) => detectorRegion, (detectorRegion) => ({ region: detectorRegion }));
+    const detectorIds = new TerraformLocal(this, 'detector-ids', { ...props.detectorIds });
+    detectorIds.overrideLogicalId('export_detector_ids');
+    this.destinations = KeyedBlocks.add(
+      new GuarddutyPublishingDestination(this, 'destination', {
+        forEach: regions,
         provider: detectors.provider,
-        region: detectorRegion,
-        detectorId,
+        region: regions.value('region'),
+        detectorId: expression(`local.${detectorIds.friendlyUniqueId}[each.key]`),
         destinationType: 'S3',
         destinationArn: props.prefix ? `${this.bucket.arn}/${props.prefix}` : this.bucket.arn,
         kmsKeyArn: this.key.arn,
         dependsOn: [policy, this.key, ...(marker ? [marker] : [])],
-      });
-    }
-    this.destinations = destinations;
+      }),
+      'export',
+      regions,
+    );
   }
 }

@@ -9,7 +9,7 @@ import { Construct } from 'constructs';
 import { servicePrincipal } from '../lib/aws/partition';
 import { findingPattern, TARGET_RETRY_POLICY } from '../lib/guardduty/findings';
 import { policyDocument } from '../lib/aws/policy';
-import { DEAD_LETTER_RETENTION_SECONDS, rulesSendStatement, type DeadLetterQueue } from './dead-letter-queue';
+import { DEAD_LETTER_RETENTION_SECONDS, rulesSendStatement, type DeadLetters } from './dead-letter-queue';
 import { LogKey } from './log-key';
 
 /** A SIEM that fails to process a message this many times leaves it in the queue's own DLQ. */
@@ -31,7 +31,7 @@ export interface FindingsSinksProps {
   /** Whether to create the SIEM queue. @default true */
   readonly siemQueue?: boolean;
   /** Dead-letter queue in the home region for events the log group or queue did not take. */
-  readonly deadLetterQueue: DeadLetterQueue;
+  readonly deadLetterQueue: DeadLetters;
 }
 
 /**

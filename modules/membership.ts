@@ -4,7 +4,7 @@ import { GuarddutyMemberDetectorFeature } from '@cdktf/provider-aws/lib/guarddut
 import type { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import type { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
-import { accountRegionKey, instanceKey } from '../lib/terraform/addresses';
+import { instanceKey } from '../lib/terraform/addresses';
 import type { Member } from '../lib/config/load';
 import { eachNestedBlock, eachReference, Instances, KeyedBlocks, type ByRegion } from '../lib/terraform/instances';
 import { requireFeatureProviders } from '../lib/terraform/newer-provider';
@@ -21,52 +21,56 @@ export interface MembershipsBaseProps {
   readonly adminDetectorIds: ByRegion;
 }
 
-/** One instance per member account and region, keyed `"<account>/<region>"`. */
-function accountRegions(members: readonly Member[], regions: readonly string[]) {
-  return Instances.of(
-    members.flatMap((member) => regions.map((region) => ({ member, region }))),
-    ({ member, region }) => accountRegionKey(member.id, region),
-    ({ member, region }) => ({ account_id: member.id, region, email: member.email }),
-  );
+/** The instances of one member account's block: one per region, keyed by the region. */
+function regionInstances(regions: readonly string[]) {
+  return Instances.of(regions, (region) => region, (region) => ({ region }));
 }
 
 /**
- * The administrator's memberships of these members in every region, one `aws_guardduty_member` block
- * named `name`; `settings` says how they are enrolled.
+ * The administrator's memberships of these members in every region: a block per member account
+ * (`aws_guardduty_member.<name>_<account>["<region>"]`), so that an account can leave a stack whole
+ * (a `removed` block names a block, never an instance); `settings` says how each is enrolled.
  */
 function memberships(
   scope: Construct,
   name: string,
   props: MembershipsBaseProps,
-  settings: Pick<GuarddutyMemberConfig, 'invite' | 'disableEmailNotification' | 'invitationMessage' | 'dependsOn'>,
-): GuarddutyMember {
-  const instances = accountRegions(props.members, props.regions);
-  return KeyedBlocks.add(
-    new GuarddutyMember(scope, name, {
-      forEach: instances,
-      provider: props.adminProvider,
-      region: instances.value('region'),
-      detectorId: props.adminDetectorIds.at('each.value.region'),
-      accountId: instances.value('account_id'),
-      email: instances.value('email'),
-      ...settings,
-    }),
-    name,
-    instances,
+  settings: (member: Member) => Pick<GuarddutyMemberConfig, 'invite' | 'disableEmailNotification' | 'invitationMessage' | 'dependsOn'>,
+): GuarddutyMember[] {
+  const regions = regionInstances(props.regions);
+  return props.members.map((member) =>
+    KeyedBlocks.add(
+      new GuarddutyMember(scope, `${name}-${member.id}`, {
+        forEach: regions,
+        provider: props.adminProvider,
+        region: regions.value('region'),
+        detectorId: props.adminDetectorIds.at('each.value.region'),
+        accountId: member.id,
+        email: member.email,
+        ...settings(member),
+      }),
+      memberBlockName(name, member.id),
+      regions,
+    ),
   );
 }
 
+/** `<name>_<account>`: the block of one member account. */
+export function memberBlockName(name: string, accountId: string): string {
+  return `${name}_${accountId}`;
+}
+
 /**
- * Organization accounts enrolled as members in every region (`aws_guardduty_member.member["<account>/<region>"]`).
+ * Organization accounts enrolled as members in every region (`aws_guardduty_member.member_<account>["<region>"]`).
  * For accounts of the organization, creating the member enables GuardDuty in it: no invitation, no
  * e-mail.
  */
 export class OrganizationMemberships extends Construct {
-  readonly memberships: GuarddutyMember;
+  readonly memberships: readonly GuarddutyMember[];
 
   constructor(scope: Construct, id: string, props: MembershipsBaseProps) {
     super(scope, id);
-    this.memberships = memberships(this, 'member', props, { invite: false });
+    this.memberships = memberships(this, 'member', props, () => ({ invite: false }));
   }
 }
 
@@ -82,101 +86,112 @@ export interface InvitationMembershipsProps extends MembershipsBaseProps {
 }
 
 /**
- * Accounts outside the organization (or managed by invitation), in every region: each account's own
- * detectors and its acceptance (`aws_guardduty_detector.member_<account>["<region>"]`,
- * `aws_guardduty_invite_accepter.member_<account>`: a provider per account, so a block per account),
- * and the administrator's invitations (without the e-mail) and then the members' protection plans
- * (`aws_guardduty_member.invitation["<account>/<region>"]`,
- * `aws_guardduty_member_detector_feature.feature["<account>/<region>/<feature>"]`). Ordered so that one
- * deploy completes: every detector before the invitations, the invitations before the acceptances,
- * and those before the plans.
+ * Accounts outside the organization (or managed by invitation), in every region, each account in
+ * blocks of its own keyed by region: its detectors and its acceptance through its own provider
+ * (`aws_guardduty_detector.member_<account>["<region>"]`, `aws_guardduty_invite_accepter.member_<account>`),
+ * the administrator's invitation (without the e-mail) and then the member's protection plans
+ * (`aws_guardduty_member.invitation_<account>["<region>"]`,
+ * `aws_guardduty_member_detector_feature.feature_<account>["<region>/<feature>"]`). Ordered so that one
+ * deploy completes: an account's detectors before its invitations, those before its acceptances, and
+ * those before its plans.
  */
 export class InvitationMemberships extends Construct {
-  readonly invitations: GuarddutyMember;
+  readonly invitations: readonly GuarddutyMember[];
 
   constructor(scope: Construct, id: string, props: InvitationMembershipsProps) {
     super(scope, id);
-    const detectors = props.members.map(
-      (member) =>
+    const detectors = new Map(
+      props.members.map((member) => [
+        member.id,
         new Detectors(this, `detectors-${member.id}`, {
           provider: props.memberProvider(member.id),
-          name: `member_${member.id}`,
+          name: memberBlockName('member', member.id),
           regions: props.regions,
           findingPublishingFrequency: props.findingPublishingFrequency,
           existingDetectorIds: props.existingDetectorIds?.[member.id],
         }),
+      ]),
     );
 
-    this.invitations = memberships(this, 'invitation', props, {
+    this.invitations = memberships(this, 'invitation', props, (member) => ({
       invite: true,
       disableEmailNotification: true,
       invitationMessage: `GuardDuty administration by account ${props.administratorAccountId}`,
-      dependsOn: detectors.map((detector) => detector.detector),
-    });
+      dependsOn: [(detectors.get(member.id) as Detectors).detector],
+    }));
 
-    const regions = Instances.of(props.regions, (region) => region, (region) => ({ region }));
-    const acceptances = props.members.map((member, index) =>
-      KeyedBlocks.add(
-        new GuarddutyInviteAccepter(this, `acceptance-${member.id}`, {
-          forEach: regions,
-          provider: props.memberProvider(member.id),
-          region: regions.value('region'),
-          detectorId: eachReference(detectors[index].detector, 'each.key', 'id'),
-          masterAccountId: props.administratorAccountId,
-          dependsOn: [this.invitations],
-        }),
-        `member_${member.id}`,
-        regions,
-      ),
+    const regions = regionInstances(props.regions);
+    const acceptances = new Map(
+      props.members.map((member, index) => [
+        member.id,
+        KeyedBlocks.add(
+          new GuarddutyInviteAccepter(this, `acceptance-${member.id}`, {
+            forEach: regions,
+            provider: props.memberProvider(member.id),
+            region: regions.value('region'),
+            detectorId: eachReference((detectors.get(member.id) as Detectors).detector, 'each.key', 'id'),
+            masterAccountId: props.administratorAccountId,
+            dependsOn: [this.invitations[index]],
+          }),
+          memberBlockName('member', member.id),
+          regions,
+        ),
+      ]),
     );
 
-    new MemberPlans(this, 'plans', { ...props, after: acceptances });
+    new MemberPlans(this, 'plans', { ...props, after: (accountId) => [acceptances.get(accountId) as GuarddutyInviteAccepter] });
   }
 }
 
 export interface MemberPlansProps extends MembershipsBaseProps {
   /** The members' protection plans in each region (`memberStackFeatures`). */
   readonly features: (region: string) => readonly DetectorFeature[];
-  /** What must exist before the plans can be set: the memberships (and acceptances). @default nothing */
-  readonly after?: readonly ITerraformDependable[];
+  /** What must exist before an account's plans can be set: its membership (and acceptance). @default nothing */
+  readonly after?: (accountId: string) => readonly ITerraformDependable[];
 }
 
 /**
- * The protection plans the administrator sets for each member in every region
- * (`aws_guardduty_member_detector_feature.feature["<account>/<region>/<feature>"]`, UpdateMemberDetectors
- * as the Security Reference Architecture does): for invited members, and for organization members
- * enrolled explicitly (autoEnable NEW or NONE), whom the organization configuration does not reach.
+ * The protection plans the administrator sets for each member in every region, a block per member
+ * account (`aws_guardduty_member_detector_feature.feature_<account>["<region>/<feature>"]`,
+ * UpdateMemberDetectors as the Security Reference Architecture does): for invited members, and for
+ * organization members enrolled explicitly (autoEnable NEW or NONE), whom the organization
+ * configuration does not reach.
  */
 export class MemberPlans extends Construct {
-  readonly features?: GuarddutyMemberDetectorFeature;
+  readonly features: readonly GuarddutyMemberDetectorFeature[] = [];
 
   constructor(scope: Construct, id: string, props: MemberPlansProps) {
     super(scope, id);
     const planned = props.regions.flatMap((region) => props.features(region).map((feature) => ({ region, feature })));
     if (planned.length === 0) return;
     requireFeatureProviders(this, planned.map(({ feature }) => feature));
+    // The same instances for every account: a member's plans are the same as any other's.
     const features = Instances.of(
-      props.members.flatMap((member) => planned.map(({ region, feature }) => ({ member, region, feature }))),
-      ({ member, region, feature }) => instanceKey(member.id, region, feature.name),
-      ({ member, region, feature }) => {
+      planned,
+      ({ region, feature }) => instanceKey(region, feature.name),
+      ({ region, feature }) => {
         const { name, status, additionalConfiguration } = featureSettings(feature);
-        return { account_id: member.id, region, name, status, additional_configuration: additionalConfiguration };
+        return { region, name, status, additional_configuration: additionalConfiguration };
       },
     );
-    this.features = KeyedBlocks.add(
-      new GuarddutyMemberDetectorFeature(this, 'feature', {
-        forEach: features,
-        provider: props.adminProvider,
-        region: features.value('region'),
-        detectorId: props.adminDetectorIds.at('each.value.region'),
-        accountId: features.value('account_id'),
-        name: features.value('name'),
-        status: features.value('status'),
-        ...(props.after && props.after.length > 0 ? { dependsOn: [...props.after] } : {}),
-      }),
-      'feature',
-      features,
-    );
-    eachNestedBlock(this.features, 'additional_configuration', 'additional_configuration', ['name', 'status']);
+    this.features = props.members.map((member) => {
+      const after = props.after?.(member.id) ?? [];
+      const block = KeyedBlocks.add(
+        new GuarddutyMemberDetectorFeature(this, `feature-${member.id}`, {
+          forEach: features,
+          provider: props.adminProvider,
+          region: features.value('region'),
+          detectorId: props.adminDetectorIds.at('each.value.region'),
+          accountId: member.id,
+          name: features.value('name'),
+          status: features.value('status'),
+          ...(after.length > 0 ? { dependsOn: [...after] } : {}),
+        }),
+        memberBlockName('feature', member.id),
+        features,
+      );
+      eachNestedBlock(block, 'additional_configuration', 'additional_configuration', ['name', 'status']);
+      return block;
+    });
   }
 }

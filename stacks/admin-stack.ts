@@ -5,7 +5,7 @@ import type { ExportAccount } from '../lib/config/schema';
 import { findingsBucketName, resourceName } from '../lib/plan/naming';
 import { detectorFeatures } from '../lib/guardduty/protection';
 import { CentralBus } from '../modules/central-bus';
-import { DeadLetterQueue } from '../modules/dead-letter-queue';
+import { RegionalDeadLetterQueues } from '../modules/dead-letter-queue';
 import { Detectors } from '../modules/detector';
 import { FindingForwarders } from '../modules/finding-forwarder';
 import { FindingNotifications } from '../modules/finding-notifications';
@@ -61,10 +61,8 @@ export class AdminStack extends OrgStack {
     this.centralBusArn = bus.busArn;
 
     // EventBridge sends a target's undeliverable events only to a queue in the rule's own region.
-    const deadLetters: Record<string, DeadLetterQueue> = {};
-    for (const region of config.regions) {
-      deadLetters[region] = new DeadLetterQueue(this, `findings-dlq-${region}`, { provider, region, queueName: resourceName(config, 'findings-dlq') });
-    }
+    const queues = new RegionalDeadLetterQueues(this, 'findings-dlq', { provider, regions: config.regions, queueName: resourceName(config, 'findings-dlq'), name: 'findings_dlq' });
+    const deadLetters = Object.fromEntries(config.regions.map((region) => [region, queues.at(region)]));
     new FindingForwarders(this, 'forwarders', {
       provider,
       ruleName: resourceName(config, 'findings-forward'),

@@ -1,6 +1,7 @@
 import type { Construct } from 'constructs';
 import { memberStackFeatures } from '../lib/plan/member-plans';
 import { InvitationMemberships, MemberPlans, OrganizationMemberships } from '../modules/membership';
+import type { Layout } from '../lib/terraform/previous-layout';
 import { OrgStack, type OrgStackProps } from './org-stack';
 
 export interface MembersStackProps extends OrgStackProps {
@@ -54,8 +55,8 @@ export class MemberPlansStack extends OrgStack {
     });
   }
 
-  // New with issue 14: no address of the previous layout to move from.
-  protected override get hasPreviousLayout(): boolean {
-    return false;
+  // New with issue 14, in the shared layout: no hashed address to move from.
+  protected override get previousLayouts(): readonly Layout[] {
+    return ['shared'];
   }
 }

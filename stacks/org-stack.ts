@@ -10,7 +10,7 @@ import { AwsccProvider } from '../lib/terraform/awscc';
 import { credentialTag, dynamicCredentials, type ProviderCredentials } from '../lib/terraform/dynamic-credentials';
 import { iamArn } from '../lib/aws/partition';
 import type { PlannedStack, StackAccount } from '../lib/plan/stacks';
-import { previousAddresses } from '../lib/terraform/previous-layout';
+import { LAYOUTS, previousAddresses, type Layout } from '../lib/terraform/previous-layout';
 import { JsonStackSynthesizer, prepareStack, stackJson } from '../lib/terraform/stack-synthesizer';
 
 export interface OrgStackProps {
@@ -76,13 +76,14 @@ export class OrgStack extends TerraformStack {
   override toTerraform(): any {
     protectElements(this);
     const tf = restoreLiteralText(stackJson(this));
-    this.keyed.writeInto(tf, this.hasPreviousLayout ? previousAddresses : undefined);
+    const layouts = this.previousLayouts;
+    this.keyed.writeInto(tf, layouts.length > 0 ? (block) => previousAddresses(block, layouts) : undefined);
     return tf;
   }
 
-  /** Whether this kind of stack existed in the previous layout, so its instances may have moved. */
-  protected get hasPreviousLayout(): boolean {
-    return true;
+  /** The earlier layouts this kind of stack existed in, so its instances may have moved since. */
+  protected get previousLayouts(): readonly Layout[] {
+    return LAYOUTS;
   }
 
   /** The provider of an account the plan gave this stack; anything else is a programming error. */

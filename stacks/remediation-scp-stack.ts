@@ -1,3 +1,4 @@
+import type { Layout } from '../lib/terraform/previous-layout';
 import type { Construct } from 'constructs';
 import type { OrgConfig } from '../lib/config/load';
 import { resourceName } from '../lib/plan/naming';
@@ -44,7 +45,7 @@ export class RemediationScpStack extends OrgStack {
   }
 
   /** A stack kind newer than the layout of lib/terraform/previous-layout.ts: nothing of it moved. */
-  protected override get hasPreviousLayout(): boolean {
-    return false;
+  protected override get previousLayouts(): readonly Layout[] {
+    return [];
   }
 }

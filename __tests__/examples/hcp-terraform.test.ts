@@ -38,14 +38,16 @@ type RolloutJson = { steps: { stacks: { id: string; dependsOn: string[]; state: 
 
 async function rolloutJson(): Promise<RolloutJson> {
   const out: string[] = [];
+  const err: string[] = [];
   const cwd = process.cwd();
   process.chdir(REPO_ROOT);
   try {
-    const write = (text: string) => out.push(text);
-    expect(await runRollout(['plan', '--json'], { env: { ORG_CONFIG: EXAMPLE_CONFIG }, stdout: { write }, stderr: { write } })).toBe(0);
+    expect(await runRollout(['plan', '--json'], { env: { ORG_CONFIG: EXAMPLE_CONFIG }, stdout: { write: (text) => out.push(text) }, stderr: { write: (text) => err.push(text) } })).toBe(0);
   } finally {
     process.chdir(cwd);
   }
+  // stderr only names the configuration; stdout is the JSON.
+  expect(err.join('')).toBe(`configuration: ${EXAMPLE_CONFIG} (from ORG_CONFIG)\n`);
   return JSON.parse(out.join(''));
 }
 

@@ -22,3 +22,18 @@ export function stackById(stacks: readonly PlannedStack[], id: string): PlannedS
 
 /** The 17 regions every account has without opting in. */
 export const STANDARD_17 = ['us-west-2', 'us-east-1', 'us-east-2', 'us-west-1', 'eu-west-1', 'eu-west-2', 'eu-west-3', 'eu-central-1', 'eu-north-1', 'ap-south-1', 'ap-northeast-1', 'ap-northeast-2', 'ap-northeast-3', 'ap-southeast-1', 'ap-southeast-2', 'ca-central-1', 'sa-east-1'];
+
+/** The waves of the 300-account organization the day-2 tests use (issue 24): 10, 60, 100 and 130 accounts. */
+export const SCALE_WAVES = [10, 60, 100, 130] as const;
+
+/** 300 members in `SCALE_WAVES`, the sandbox first in wave 1, then ids 2000000000nn. */
+export function scaleMembers(): { id: string; email: string; wave: number }[] {
+  let n = 0;
+  return SCALE_WAVES.flatMap((size, index) =>
+    Array.from({ length: size }, () => {
+      const id = n === 0 ? SANDBOX_MEMBER.id : String(200000000000 + n);
+      n++;
+      return { id, email: `aws-${id}@example.com`, wave: index + 1 };
+    }),
+  );
+}

@@ -1,7 +1,7 @@
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { instanceAttributes, resourceInstances } from '../../cli/common/synthesized';
+import { instanceAttributes, readSynthesized, resourceBlocks, resourceInstances, type SynthesizedApp } from '../../cli/common/synthesized';
 import { parseConfig, type OrgConfig } from '../../lib/config/load';
 import { buildApp } from '../../stacks/app';
 
@@ -59,7 +59,7 @@ export interface Synthesized {
    * cdktf metadata (`//`).
    */
   resources(id: string, type: string): Record<string, any>;
-  /** Resource blocks of one type in a stack, keyed by their Terraform name, as written. */
+  /** Resource blocks of one type in a stack, keyed by their Terraform name, as written, a `for_each` that names a local read as that map. */
   blocks(id: string, type: string): Record<string, any>;
 }
 
@@ -88,7 +88,7 @@ export function synthApp(config: OrgConfig): Synthesized {
         let found = instances.get(key);
         if (!found) {
           found = Object.fromEntries(
-            resourceInstances({ resource: { [type]: stacks[id]?.resource?.[type] ?? {} } }).map((instance) => [
+            resourceInstances({ resource: { [type]: stacks[id]?.resource?.[type] ?? {} }, locals: stacks[id]?.locals }).map((instance) => [
               instance.address.slice(type.length + 1),
               { '//': instance.block.attributes['//'], ...instanceAttributes(instance) },
             ]),
@@ -97,9 +97,32 @@ export function synthApp(config: OrgConfig): Synthesized {
         }
         return found;
       },
-      blocks: (id, type) => stacks[id]?.resource?.[type] ?? {},
+      blocks: (id, type) => Object.fromEntries(resourceBlocks({ resource: { [type]: stacks[id]?.resource?.[type] ?? {} }, locals: stacks[id]?.locals }).map((block) => [block.name, block.attributes])),
     };
   } finally {
     rmSync(outdir, { recursive: true, force: true });
   }
+}
+
+/**
+ * Synthesizes configurations into temporary folders (`<prefix>XXXXXX`), read back as the rollout reads
+ * a synth; the folders, and any `folder()` gave, are removed after the test file. Call it at the top
+ * of a test file.
+ */
+export function temporarySynths(prefix: string): { synthesize: (config: OrgConfig) => SynthesizedApp; folder: (name?: string) => string } {
+  const folders: string[] = [];
+  afterAll(() => folders.forEach((folder) => rmSync(folder, { recursive: true, force: true })));
+  const folder = (name = prefix) => {
+    const made = mkdtempSync(path.join(tmpdir(), name));
+    folders.push(made);
+    return made;
+  };
+  return {
+    folder,
+    synthesize: (config) => {
+      const outdir = folder();
+      buildApp(config, { outdir }).synth();
+      return readSynthesized(outdir);
+    },
+  };
 }

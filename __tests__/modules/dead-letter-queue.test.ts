@@ -1,6 +1,22 @@
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { TerraformStack, Testing } from 'cdktf';
-import { DEAD_LETTER_RETENTION_SECONDS, DeadLetterQueue } from '../../modules/dead-letter-queue';
+import type { Construct } from 'constructs';
+import { DEAD_LETTER_RETENTION_SECONDS, DeadLetterQueue, RegionalDeadLetterQueues } from '../../modules/dead-letter-queue';
+import { KeyedBlocks } from '../../lib/terraform/instances';
+
+/** A stack that writes keyed blocks, as OrgStack does. */
+class OrgLikeStack extends TerraformStack {
+  private readonly keyed: KeyedBlocks;
+  constructor(scope: Construct) {
+    super(scope, 'test');
+    this.keyed = KeyedBlocks.enable(this);
+  }
+  override toTerraform(): any {
+    const tf = super.toTerraform();
+    this.keyed.writeInto(tf);
+    return tf;
+  }
+}
 
 function synthQueue(sourceRuleArns: string[] | undefined, later: string[] = []) {
   const app = Testing.app();
@@ -36,5 +52,40 @@ describe('DeadLetterQueue', () => {
 
   it('refuses a queue no rule uses', () => {
     expect(() => synthQueue(undefined)).toThrow(/dead-letter queue acme-dlq: no rule uses it/);
+  });
+});
+
+describe('RegionalDeadLetterQueues', () => {
+  function synthQueues(allow: (queues: RegionalDeadLetterQueues) => void) {
+    const app = Testing.app();
+    const stack = new OrgLikeStack(app);
+    const provider = new AwsProvider(stack, 'aws', { region: 'us-west-2' });
+    const queues = new RegionalDeadLetterQueues(stack, 'findings-dlq', { provider, regions: ['us-west-2', 'eu-west-1'], queueName: 'acme-findings-dlq', name: 'findings_dlq' });
+    allow(queues);
+    return JSON.parse(Testing.synth(stack, true));
+  }
+
+  it('is one keyed block of queues and one of policies, each region allowing only its own rules', () => {
+    const json = synthQueues((queues) => {
+      queues.at('us-west-2').allowRule('arn:west');
+      queues.at('us-west-2').allowRule('arn:west');
+      queues.at('eu-west-1').allowRule('arn:eu');
+    });
+    expect(json.locals[/^\$\{local\.(.+)\}$/.exec(json.resource.aws_sqs_queue.findings_dlq.for_each)?.[1] as string]).toEqual({ 'us-west-2': { region: 'us-west-2' }, 'eu-west-1': { region: 'eu-west-1' } });
+    expect(json.resource.aws_sqs_queue.findings_dlq).toMatchObject({
+      name: 'acme-findings-dlq',
+      region: '${each.value.region}',
+      sqs_managed_sse_enabled: true,
+      message_retention_seconds: DEAD_LETTER_RETENTION_SECONDS,
+    });
+    expect(json.resource.aws_sqs_queue_policy.findings_dlq).toMatchObject({ queue_url: '${aws_sqs_queue.findings_dlq[each.key].url}', policy: '${local.findings_dlq_policies[each.key]}' });
+    // The policy is a template: the quotes of an address inside ${...} are Terraform's, not JSON's.
+    const policy = (region: string) => JSON.parse(json.locals.findings_dlq_policies[region].replace(/\$\{[^{}]*\}/g, (text: string) => text.replace(/"/g, '\\"'))).Statement[0];
+    expect(policy('us-west-2')).toMatchObject({ Resource: '${aws_sqs_queue.findings_dlq["us-west-2"].arn}', Condition: { ArnEquals: { 'aws:SourceArn': 'arn:west' } } });
+    expect(policy('eu-west-1')).toMatchObject({ Resource: '${aws_sqs_queue.findings_dlq["eu-west-1"].arn}', Condition: { ArnEquals: { 'aws:SourceArn': 'arn:eu' } } });
+  });
+
+  it('refuses a region whose queue no rule uses', () => {
+    expect(() => synthQueues((queues) => queues.at('us-west-2').allowRule('arn:west'))).toThrow(/dead-letter queue acme-findings-dlq in eu-west-1: no rule uses it/);
   });
 });

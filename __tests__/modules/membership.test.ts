@@ -17,7 +17,9 @@ describe('organization membership', () => {
       expect(member).toMatchObject({ invite: false, provider: 'aws' });
       expect(member.detector_id).toBe(`\${local.admin-detector-ids["${member.region}"]}`);
     }
-    expect(Object.keys(synth.resources('members-wave-2', 'aws_guardduty_member'))).toContain('member["555555555503/eu-west-1"]');
+    // A block per member account, so that one account can leave the stack whole.
+    expect(Object.keys(synth.blocks('members-wave-2', 'aws_guardduty_member'))).toEqual(['member_555555555503', 'member_555555555504']);
+    expect(Object.keys(synth.resources('members-wave-2', 'aws_guardduty_member'))).toContain('member_555555555503["eu-west-1"]');
     expect(memberships.find((member) => member.account_id === '555555555503').email).toBe('aws-prod-web@example.com');
     expect(synth.stack('members-wave-2').provider.aws).toHaveLength(1);
     expect(synth.stack('members-wave-2').provider.aws[0].allowed_account_ids).toEqual(['222222222222']);
@@ -52,10 +54,10 @@ describe('invitation membership', () => {
     expect(Object.keys(detectors)).toContain('member_555555555503["eu-west-1"]');
     expect(Object.keys(acceptances)).toContain('member_555555555504["us-east-1"]');
     for (const [name, invitation] of Object.entries(invitations)) {
-      expect(name).toBe(`invitation["${invitation.account_id}/${invitation.region}"]`);
+      expect(name).toBe(`invitation_${invitation.account_id}["${invitation.region}"]`);
       expect(invitation).toMatchObject({ invite: true, disable_email_notification: true, provider: 'aws' });
-      // Every member detector of the wave exists before the first invitation goes out.
-      expect(invitation.depends_on).toEqual(['aws_guardduty_detector.member_555555555503', 'aws_guardduty_detector.member_555555555504']);
+      // The member's detector exists before its invitation goes out.
+      expect(invitation.depends_on).toEqual([`aws_guardduty_detector.member_${invitation.account_id}`]);
       const detector = detectors[`member_${invitation.account_id}["${invitation.region}"]`];
       expect(detector).toMatchObject({ provider: `aws.member-${invitation.account_id}`, region: invitation.region });
       const acceptance = acceptances[`member_${invitation.account_id}["${invitation.region}"]`];
@@ -64,7 +66,7 @@ describe('invitation membership', () => {
         region: invitation.region,
         provider: `aws.member-${invitation.account_id}`,
         detector_id: `\${aws_guardduty_detector.member_${invitation.account_id}["${invitation.region}"].id}`,
-        depends_on: ['aws_guardduty_member.invitation'],
+        depends_on: [`aws_guardduty_member.invitation_${invitation.account_id}`],
       });
     }
   });
@@ -74,9 +76,9 @@ describe('invitation membership', () => {
     expect(features).toHaveLength(2 * 3 * 6);
     for (const feature of features) {
       expect(feature.provider).toBe('aws');
-      expect(feature.depends_on).toEqual(['aws_guardduty_invite_accepter.member_555555555503', 'aws_guardduty_invite_accepter.member_555555555504']);
+      expect(feature.depends_on).toEqual([`aws_guardduty_invite_accepter.member_${feature.account_id}`]);
     }
-    expect(Object.keys(synth.resources('members-wave-2', 'aws_guardduty_member_detector_feature'))).toContain('feature["555555555503/eu-west-1/RUNTIME_MONITORING"]');
+    expect(Object.keys(synth.resources('members-wave-2', 'aws_guardduty_member_detector_feature'))).toContain('feature_555555555503["eu-west-1/RUNTIME_MONITORING"]');
     // The member's own detector carries no feature resources of its own.
     expect(synth.resources('members-wave-2', 'aws_guardduty_detector_feature')).toEqual({});
   });

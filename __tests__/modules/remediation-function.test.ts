@@ -35,7 +35,7 @@ function synthFunctions(options: { rules?: string[]; logRetentionDays?: number; 
   const json = stack.toTerraform();
   const instances = (type: string) =>
     Object.fromEntries(
-      resourceInstances({ resource: { [type]: json.resource[type] ?? {} } }).map((instance) => [instance.address.slice(type.length + 1), withLocalEntries(json, instanceAttributes(instance)) as Record<string, any>]),
+      resourceInstances({ resource: { [type]: json.resource[type] ?? {} }, locals: json.locals }).map((instance) => [instance.address.slice(type.length + 1), withLocalEntries(json, instanceAttributes(instance)) as Record<string, any>]),
     );
   const one = (type: string) => Object.values(instances(type))[0];
   const all = (type: string) => Object.values(instances(type));

@@ -125,9 +125,10 @@ describe('stable addresses, a new wave', () => {
     after.members = [...after.members, { id: NEW_ACCOUNT, email: 'new@example.com', wave: 9 }];
     const { changes, ownChanges } = foreignChanges(before, after, NEW_ACCOUNT);
     expect(changes).toEqual([]);
-    // Per region, its membership and the moved block from where the previous layout kept it, and its
-    // six protection plans (member-plans stacks are new: no moved blocks).
-    expect(ownChanges).toBe((2 + 6) * before.regions.length);
+    // Per region, its membership and the chain of moved blocks from where the earlier layouts kept it
+    // (hashed, then shared), and its six protection plans, each with the moved block from the shared
+    // layout (member-plans stacks came after the hashed one).
+    expect(ownChanges).toBe((1 + 2 + 6 + 6) * before.regions.length);
   });
 });
 

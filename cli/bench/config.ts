@@ -15,6 +15,8 @@ export interface BenchOrganization {
   readonly members: number;
   /** @default 3: a pilot, an early and a main wave, as a rollout is usually cut. */
   readonly waves?: number;
+  /** Accounts in each wave, in order, instead of `waves` even ones; they must add up to `members`. */
+  readonly waveSizes?: readonly number[];
   /** @default the 17 standard regions */
   readonly regions?: readonly string[];
 }
@@ -49,10 +51,10 @@ export function benchConfigFiles(organization: BenchOrganization, folder: string
   const waves = organization.waves ?? 3;
   const regions = organization.regions ?? STANDARD_REGIONS;
   const ids = memberIds(organization.members);
-  const csv = [
-    'AccountId,EmailAddress,Name,Wave',
-    ...ids.map((id, index) => `${id},aws-${id}@example.com,account-${index},${waveOf(index, ids.length, waves)}`),
-  ];
+  const sized = organization.waveSizes;
+  if (sized && sized.reduce((sum, size) => sum + size, 0) !== ids.length) throw new Error(`wave sizes ${sized.join(', ')} do not add up to ${ids.length} members`);
+  const wave = (index: number) => (sized ? sized.findIndex((_, w) => index < sized.slice(0, w + 1).reduce((sum, size) => sum + size, 0)) + 1 : waveOf(index, ids.length, waves));
+  const csv = ['AccountId,EmailAddress,Name,Wave', ...ids.map((id, index) => `${id},aws-${id}@example.com,account-${index},${wave(index)}`)];
   const org = {
     name: 'bench',
     mode: organization.mode,

@@ -25,6 +25,7 @@ import {
 } from './report';
 import { formatBytes, formatMilliseconds, formatSeconds, median } from './stats';
 import { namespacesByModule, rewriteDeepImports } from './usual';
+import { measurePlanTime, renderPlanTime } from './plan-time';
 import { readZipEntries } from './zip';
 import { STANDARD_REGIONS } from '../../lib/aws/regions';
 import { flavor, FLAVOR_PACKAGES } from '../../lib/terraform/flavor';
@@ -42,7 +43,10 @@ run it on an idle machine. Progress on stderr; the targets met or not on stdout.
   BENCH_MODES=invitations
   BENCH_SKIP=example,usual,tsc,launchers,validate,lambda   parts to leave out
   BENCH_OUT=/tmp/x     where results.md and synth.svg go (default bench/)
-  BENCH_SOURCE=...     names the sources measured when they are not a git checkout`,
+  BENCH_SOURCE=...     names the sources measured when they are not a git checkout
+  BENCH_TFVALIDATE=../shared/tools/tfvalidate.mjs   also measure the plan-time curve (terraform plan of
+                       one wave stack against its size, with the offline AWS provider), into
+                       plan-time.md: about half an hour more`,
 };
 
 const REPO = path.resolve(__dirname, '..', '..');
@@ -412,6 +416,14 @@ async function main(): Promise<void> {
     const launchers = skip.has('launchers') ? [] : await benchLaunchers(writeBenchConfig({ mode: 'organizations', members: 10 }, path.join(scratch, 'config-launchers')), scratch, probe);
     const validate = skip.has('validate') ? [] : await benchValidate(probe);
     const lambda = skip.has('lambda') || smallest === undefined ? { lambdas: [], emptyHandlerLoadMs: undefined } : benchLambdas(smallest, scratch);
+    const tfvalidate = process.env.BENCH_TFVALIDATE;
+    if (tfvalidate) {
+      progress(`plan time: ${path.resolve(tfvalidate)}`);
+      const rows = measurePlanTime(path.resolve(tfvalidate), REPO, scratch, progress);
+      mkdirSync(resultsDir, { recursive: true });
+      const m = machine(loadBefore);
+      writeFileSync(path.join(resultsDir, 'plan-time.md'), renderPlanTime(rows, `${m.date}, ${m.cpu}, ${m.cores} cores, source ${sourceRevision()}`));
+    }
 
     const results: BenchResults = {
       machine: machine(loadBefore),

@@ -1,3 +1,4 @@
+import { configFileFromEnv, loadConfig, type OrgConfig } from '../../lib/config/load';
 import { ConfigError } from '../../lib/problems';
 
 /**
@@ -152,6 +153,23 @@ export async function runCommand(
     }
     throw error;
   }
+}
+
+/**
+ * Where a command's configuration comes from, in one line for stderr: the file, and whether
+ * `ORG_CONFIG` named it or it is the default, so that a log always says which configuration a
+ * command ran on (a shell that still exports another team's `ORG_CONFIG` shows at once).
+ */
+export function configurationLine(env: NodeJS.ProcessEnv): string {
+  const file = configFileFromEnv(env);
+  const source = file === env.ORG_CONFIG ? 'from ORG_CONFIG' : 'the default; ORG_CONFIG names another';
+  return `configuration: ${file} (${source})`;
+}
+
+/** Loads the command's configuration (`ORG_CONFIG` or the default), after naming it on stderr. */
+export function commandConfig(io: Pick<CommandIo, 'env' | 'stderr'>): OrgConfig {
+  io.stderr.write(`${configurationLine(io.env)}\n`);
+  return loadConfig(configFileFromEnv(io.env));
 }
 
 /** A positional argument that must be one of `choices`. */

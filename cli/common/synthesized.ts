@@ -51,14 +51,24 @@ export interface ResourceBlock {
   readonly attributes: Record<string, unknown>;
 }
 
+/**
+ * Every resource block of a stack. A `for_each` that names a local map (`${local.for_each_<hash>}`, as
+ * the stacks write them: lib/terraform/instances.ts) is read as that map, so the instances are known.
+ */
 export function resourceBlocks(stack: StackJson): ResourceBlock[] {
   const blocks: ResourceBlock[] = [];
   for (const [type, byName] of Object.entries<Record<string, Record<string, unknown>>>(stack.resource ?? {})) {
     for (const [name, attributes] of Object.entries(byName)) {
-      blocks.push({ address: `${type}.${name}`, type, name, attributes });
+      blocks.push({ address: `${type}.${name}`, type, name, attributes: withLocalForEach(stack, attributes) });
     }
   }
   return blocks;
+}
+
+function withLocalForEach(stack: StackJson, attributes: Record<string, unknown>): Record<string, unknown> {
+  const local = typeof attributes.for_each === 'string' ? /^\$\{local\.([A-Za-z0-9_-]+)\}$/.exec(attributes.for_each) : null;
+  const map = local ? stack.locals?.[local[1]] : undefined;
+  return map !== null && typeof map === 'object' ? { ...attributes, for_each: map } : attributes;
 }
 
 /**
@@ -209,7 +219,7 @@ export function resourceCounts(stack: StackJson): ResourceCounts {
 
 /** A block repeated with a literal `for_each`: one instance per readable key. */
 export interface KeyedBlockSummary {
-  /** `<type>.<name>`; blocks of one account each (`member_<account>`) are summed as `<type>.member_<account>`. */
+  /** `<type>.<name>`; blocks of one account each (`member_<account>`, `feature_<account>`) are summed as `<type>.member_<account>`. */
   readonly address: string;
   /** How many blocks the row stands for (one, or one per member account). */
   readonly blocks: number;
@@ -225,7 +235,8 @@ export function keyedBlocks(stack: StackJson): KeyedBlockSummary[] {
     if (forEach === null || typeof forEach !== 'object' || Array.isArray(forEach)) continue;
     const keys = Object.keys(forEach);
     if (keys.length === 0) continue;
-    const address = /^member_\d{12}$/.test(block.name) ? `${block.type}.member_<account>` : block.address;
+    const perAccount = /^(.+)_\d{12}$/.exec(block.name);
+    const address = perAccount ? `${block.type}.${perAccount[1]}_<account>` : block.address;
     const row = rows.get(address) ?? { blocks: 0, instances: 0, example: `${block.address}[${JSON.stringify(keys[0])}]` };
     row.blocks++;
     row.instances += keys.length;

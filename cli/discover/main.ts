@@ -1,9 +1,9 @@
 import { writeFileSync } from 'node:fs';
 import { STSClient } from '@aws-sdk/client-sts';
-import { configFileFromEnv, loadConfig, type OrgConfig } from '../../lib/config/load';
+import type { OrgConfig } from '../../lib/config/load';
 import { discover, existingDetectors, findings, formatDiscovery, type DiscoveryClients } from './discover';
 import { assumeRoleClients } from '../common/clients';
-import { noMorePositionals, positiveInteger, runCommand, runMain, type CommandIo, type CommandSpec } from '../common/command';
+import { commandConfig, noMorePositionals, positiveInteger, runCommand, runMain, type CommandIo, type CommandSpec } from '../common/command';
 import { callerIdentity } from '../common/credentials';
 import { createProgress } from '../common/progress';
 import type { RetryOptions } from '../common/retry';
@@ -36,7 +36,7 @@ export function runDiscover(argv: readonly string[], io: DiscoverIo): Promise<nu
     const out = args.options['--out'] as string | undefined;
     const concurrencyText = args.options['--concurrency'] as string | undefined;
     const concurrency = concurrencyText === undefined ? 8 : positiveInteger('--concurrency', concurrencyText);
-    const config = loadConfig(configFileFromEnv(io.env));
+    const config = commandConfig(io);
 
     const sts = io.sts ? io.sts(config) : new STSClient({ region: config.homeRegion });
     io.stderr.write(`discover: as ${await callerIdentity(sts)}\n`);

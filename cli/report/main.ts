@@ -1,10 +1,10 @@
 import { writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { STSClient } from '@aws-sdk/client-sts';
-import { configFileFromEnv, loadConfig, type OrgConfig } from '../../lib/config/load';
+import type { OrgConfig } from '../../lib/config/load';
 import { REGION_NAME_PATTERN } from '../../lib/aws/regions';
 import { assumeRoleClients, type AccountClients } from '../common/clients';
-import { noMorePositionals, positiveInteger, runCommand, runMain, UsageError, type CommandIo, type CommandSpec } from '../common/command';
+import { commandConfig, noMorePositionals, positiveInteger, runCommand, runMain, UsageError, type CommandIo, type CommandSpec } from '../common/command';
 import { callerIdentity, credentialsFailure } from '../common/credentials';
 import { createProgress } from '../common/progress';
 import type { RetryOptions } from '../common/retry';
@@ -55,9 +55,7 @@ export function runReport(argv: readonly string[], io: ReportIo): Promise<number
     const markdown = option('--markdown');
     if (markdown !== undefined && !markdown.endsWith('.md')) throw new UsageError(`option --markdown needs a file name ending in .md; got ${JSON.stringify(markdown)}`);
 
-    const configFile = configFileFromEnv(io.env);
-    const config = loadConfig(configFile);
-    io.stderr.write(`report: configuration ${configFile}\n`);
+    const config = commandConfig(io);
     const identity = io.identity ?? ((own: OrgConfig) => callerIdentity(new STSClient({ region: own.homeRegion })));
     const who = await identity(config).catch((error: unknown) => {
       throw credentialsFailure(error);

@@ -6,6 +6,7 @@ import { providerReviewLine } from '../../lib/terraform/provider-version';
 import { AWSCC_CONSTRAINT, AWSCC_FLOOR } from '../../lib/terraform/awscc';
 import { deploySteps, enrollsMembersExplicitly, memberVerb, planStacks, type PlannedStack, type StackAccount } from '../../lib/plan/stacks';
 import { plural } from '../common/words';
+import type { Rollout } from '../rollout/rollout';
 import { JsonStackSynthesizer } from '../../lib/terraform/stack-synthesizer';
 import { importedResources, keyedBlocks, movedBlocks, readSynthesized, resourceCounts, stateLocation, type StackJson, type SynthesizedApp } from '../common/synthesized';
 
@@ -140,9 +141,18 @@ function stackSection(
   if (moved.length > 0) {
     lines.push(
       '',
-      `Moved blocks: ${moved.length}, from the addresses cdktf gave these resources before they were keyed ` +
-        `(such as \`${moved[0].from}\` to \`${moved[0].to}\`). On a state of that layout, \`terraform plan\` ` +
-        'shows each as "has moved to" and changes nothing; on a new state they do nothing.',
+      `Moved blocks: ${moved.length}, from the addresses earlier layouts gave these resources: cdktf's hashed names, and the blocks ` +
+        `the member accounts of a stack shared until each got blocks of its own (such as \`${moved[0].from}\` to \`${moved[0].to}\`; ` +
+        'an address that moved twice has a chain). On a state of such a layout, `terraform plan` shows each as "has moved to" and ' +
+        'changes nothing; on a new state they do nothing.',
+    );
+  }
+  const letGo: { from: string }[] = json.removed ?? [];
+  if (letGo.length > 0) {
+    lines.push(
+      '',
+      `Let go of, not destroyed (\`removed\` blocks with \`destroy = false\`): ${letGo.map((block) => `\`${block.from}\``).join(', ')}. ` +
+        'Another stack of this output imports them: the member accounts they belong to changed stack.',
     );
   }
   lines.push('');
@@ -154,6 +164,37 @@ function stackSection(
     for (const imported of imports) lines.push(`| \`${imported.address}\` | \`${imported.id}\` |`);
   }
   return lines;
+}
+
+/**
+ * What `rollout plan --since` measured, for the review.md of its folder: each step's stacks with what
+ * they remove, grouped by kind, let go of, import and add, and the accounts that change stack.
+ */
+export function sinceSection(rollout: Rollout): string {
+  const lines = [`## Changes since ${rollout.since}`, ''];
+  const moves = rollout.moves ?? [];
+  if (moves.length > 0) {
+    lines.push(
+      `${plural(new Set(moves.map((move) => move.account)).size, 'member account')} change stack, moved from one state to the other (\`removed\` with \`destroy = false\` where it was, \`import\` where it goes): nothing is deleted.`,
+      '',
+      '| account | from | to |',
+      '| --- | --- | --- |',
+      ...moves.map((move) => `| ${move.account} | ${move.from} | ${move.to} |`),
+      '',
+    );
+  }
+  lines.push('| step | phase | stack | removes | lets go of | imports | adds | changes |', '| --- | --- | --- | --- | --- | --- | --- | --- |');
+  for (const step of rollout.steps) {
+    for (const stack of step.stacks) {
+      const changes = stack.changes;
+      if (!changes || changes.status === 'unchanged') continue;
+      const groups = (stack.removals ?? []).filter((group) => group.kind !== 'moved').map((group) => `${group.count} ${group.kind}${group.names.length > 0 ? ` (${group.names.slice(0, 5).join(', ')}${group.names.length > 5 ? ', ...' : ''})` : ''}`);
+      lines.push(
+        `| ${step.step} | ${step.phase ?? ''} | ${stack.id} | ${groups.join('; ') || (changes.removed.length > 0 ? String(changes.removed.length) : '')} | ${changes.forgotten.length || ''} | ${changes.imported.length || ''} | ${changes.added.length || ''} | ${changes.changed.length || ''} |`,
+      );
+    }
+  }
+  return `${lines.join('\n')}\n`;
 }
 
 /** Account id to its role in this deployment ("admin", "member prod"...). */

@@ -1,4 +1,5 @@
 import * as path from 'node:path';
+import { FOR_EACH_LOCAL_PREFIX } from '../../lib/terraform/instances';
 import { resourceInstances, type ResourceInstance, type StackJson, type SynthesizedApp } from '../common/synthesized';
 
 /**
@@ -11,8 +12,10 @@ export type StackStatus = 'added' | 'removed' | 'changed' | 'unchanged';
 
 export interface StackChanges {
   readonly status: StackStatus;
-  /** Plan addresses of instances only the new synth has. */
+  /** Plan addresses of instances only the new synth has, and that no `import` block of it adopts. */
   readonly added: readonly string[];
+  /** Instances only the new synth has that an `import` block of it adopts: existing objects, not created. */
+  readonly imported: readonly string[];
   /** Plan addresses of instances only the previous synth has: Terraform destroys them. */
   readonly removed: readonly string[];
   /** Instances at the same address whose attributes differ. */
@@ -42,14 +45,18 @@ export function compareSynths(previous: Synthesized, next: Synthesized): Map<str
   );
 }
 
-/** True when a stack's changes remove something Terraform will destroy. */
+/**
+ * True when a stack's changes take something out of its state: instances Terraform destroys, or that
+ * a `removed` block lets go of (an account moving to another stack). Both come first, in retirement
+ * order, so that a stack lets go before another one adopts.
+ */
 export function removesInstances(changes: StackChanges): boolean {
-  return changes.removed.length > 0;
+  return changes.removed.length > 0 || changes.forgotten.length > 0;
 }
 
-/** True when a stack's changes do something besides removing: add, change, or touch anything but resources. */
+/** True when a stack's changes do something besides removing and letting go: add, import, change, or touch anything but resources and imports. */
 export function changesBesidesRemovals(changes: StackChanges): boolean {
-  return changes.added.length > 0 || changes.changed.length > 0 || changes.other.length > 0 || changes.forgotten.length > 0;
+  return changes.added.length > 0 || changes.imported.length > 0 || changes.changed.length > 0 || changes.other.length > 0;
 }
 
 function compareStack(before: StackJson | undefined, after: StackJson | undefined): StackChanges {
@@ -72,14 +79,18 @@ function compareStack(before: StackJson | undefined, after: StackJson | undefine
     } else if (forgottenAddresses.has(address)) forgotten.push(address);
     else removed.push(address);
   }
-  const added = [...instancesAfter.keys()].filter((address) => !instancesBefore.has(address) && !movedTargets.has(address));
+  const adopted = new Set<string>((after?.import ?? []).map((entry: { to: string }) => entry.to));
+  const fresh = [...instancesAfter.keys()].filter((address) => !instancesBefore.has(address) && !movedTargets.has(address));
+  const added = fresh.filter((address) => !adopted.has(address));
+  const imported = fresh.filter((address) => adopted.has(address));
   const { other, shrunk } = otherParts(before, after);
   // A move is a change too: the state is rewritten when the stack is next applied.
-  const differences = added.length + removed.length + changed.length + moves.size + forgotten.length + other.length + shrunk.length;
+  const differences = added.length + imported.length + removed.length + changed.length + moves.size + forgotten.length + other.length + shrunk.length;
   const status: StackStatus = !before ? 'added' : !after ? 'removed' : differences > 0 ? 'changed' : 'unchanged';
   return {
     status,
     added,
+    imported,
     removed,
     changed,
     moved: [...moves].map(([from, to]) => ({ from, to })),
@@ -94,21 +105,24 @@ function instanceMap(stack: StackJson | undefined): Map<string, ResourceInstance
 }
 
 /**
- * Old address to new address for every previous instance a `moved` block carries over. A block-level
- * `moved` (`aws_x.a` to `aws_x.b`) carries each of its instances with its key.
+ * Old address to new address for every previous instance a `moved` block, or a chain of them, carries
+ * over. A block-level `moved` (`aws_x.a` to `aws_x.b`) carries each of its instances with its key.
  */
 function movedMap(after: StackJson, before: ReadonlyMap<string, ResourceInstance>, now: ReadonlyMap<string, ResourceInstance>): Map<string, string> {
   const moves = new Map<string, string>();
   const blocks: { from: string; to: string }[] = after.moved ?? [];
+  const byFrom = new Map(blocks.map((block) => [block.from, block.to]));
+  const step = (address: string): string | undefined => {
+    const exact = byFrom.get(address);
+    if (exact !== undefined) return exact;
+    for (const { from, to } of blocks) if (address.startsWith(`${from}[`) && !to.endsWith(']')) return `${to}${address.slice(from.length)}`;
+    return undefined;
+  };
   for (const address of before.keys()) {
     if (now.has(address)) continue;
-    for (const { from, to } of blocks) {
-      const target = address === from ? to : address.startsWith(`${from}[`) && !to.endsWith(']') ? `${to}${address.slice(from.length)}` : undefined;
-      if (target && now.has(target)) {
-        moves.set(address, target);
-        break;
-      }
-    }
+    let target = step(address);
+    for (let hops = 0; target !== undefined && !now.has(target) && hops < 10; hops++) target = step(target);
+    if (target !== undefined && now.has(target)) moves.set(address, target);
   }
   return moves;
 }
@@ -168,12 +182,22 @@ function mapStrings(value: unknown, map: (text: string) => unknown): unknown {
 /** Parts that are compared as a whole; `moved` and `removed` are honoured above, `//` is cdktf's metadata. */
 const NOT_COMPARED = new Set(['resource', 'moved', 'removed', '//']);
 
-function otherParts(before: StackJson | undefined, after: StackJson | undefined): { other: string[]; shrunk: string[] } {
-  if (!before || !after) return { other: [], shrunk: [] };
+function otherParts(stackBefore: StackJson | undefined, stackAfter: StackJson | undefined): { other: string[]; shrunk: string[] } {
+  if (!stackBefore || !stackAfter) return { other: [], shrunk: [] };
+  const before = withoutForEachMaps(stackBefore);
+  const after = withoutForEachMaps(stackAfter);
   const keys = [...new Set([...Object.keys(after), ...Object.keys(before)])].filter((key) => !NOT_COMPARED.has(key));
   const differing = keys.filter((key) => stableJson(before[key]) !== stableJson(after[key]));
   const shrunk = differing.filter((key) => after[key] !== undefined && stableJson(withoutEntriesMissingFrom(before[key], after[key], 2)) === stableJson(after[key]));
   return { other: differing.filter((key) => !shrunk.includes(key)), shrunk };
+}
+
+/** The for_each maps are compared instance by instance, through the blocks that iterate over them, not as locals. */
+function withoutForEachMaps(stack: StackJson): StackJson {
+  if (!stack.locals) return stack;
+  const locals = Object.fromEntries(Object.entries(stack.locals).filter(([name]) => !name.startsWith(FOR_EACH_LOCAL_PREFIX)));
+  const { locals: _all, ...rest } = stack;
+  return Object.keys(locals).length > 0 ? { ...rest, locals } : rest;
 }
 
 /**

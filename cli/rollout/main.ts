@@ -1,15 +1,25 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, realpathSync, rmSync, statSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { configFileFromEnv, loadConfig, type OrgConfig } from '../../lib/config/load';
 import { ConfigError } from '../../lib/problems';
 import { planStacks, type StackPlan } from '../../lib/plan/stacks';
+import { removeSynthOutput } from '../../lib/terraform/synth-output';
+import { renderReview, REVIEW_FILE, sinceSection } from '../review/review';
 import { buildApp } from '../../stacks/app';
-import { choice, CommandFailure, noMorePositionals, positiveInteger, runCommand, runMain, UsageError, type CommandIo, type CommandSpec } from '../common/command';
+import { choice, commandConfig, CommandFailure, noMorePositionals, positiveInteger, runCommand, runMain, UsageError, type CommandIo, type CommandSpec } from '../common/command';
 import { readSynthesized, resourceCounts, stateLocation, type SynthesizedApp } from '../common/synthesized';
-import { deployRollout, destroyRollout, formatRollout, manifestDisagreements, OUTPUT_DIR, type CommandOptions, type StackCounts } from './rollout';
-import { sinceRollout, type PreviousSynth } from './since';
+import { deployRollout, destroyRollout, formatRollout, manifestDisagreements, OUTPUT_DIR, type CommandOptions, type Rollout, type StackCounts } from './rollout';
+import { prepareSince, sinceRollout, TARGETS_FILE, withPrepared, type PreviousSynth } from './since';
+
+/**
+ * Where `rollout plan --since` writes the synth it measures, beside `cdktf.out` (so that local state
+ * paths read the same), and which every command it prints applies: `npm run synth` rewrites cdktf.out,
+ * this folder only the next `rollout plan --since` does.
+ */
+export const ROLLOUT_DIR = 'cdktf.out.rollout';
 
 export const ROLLOUT_COMMAND: CommandSpec = {
   synopsis: 'npm run --silent rollout -- <plan|destroy-plan> [options]',
@@ -24,7 +34,8 @@ destroy-plan  retirement order: the same steps reversed, with cdktf destroy comm
       value: 'PREVIOUS',
       description: `plan only: order the steps for what changed since PREVIOUS, a synthesized output
 folder (the one last deployed) or a git commit (its configuration is synthesized into
-${OUTPUT_DIR}/previous); removals go first, in retirement order`,
+${OUTPUT_DIR}/previous); removals go first, in retirement order; writes the synth it measured into
+${ROLLOUT_DIR}, which every printed command applies`,
     },
   ],
   notes: `The configuration is ORG_CONFIG or config/org.json, as for cdktf synth. Output on stdout; exit codes:
@@ -45,33 +56,109 @@ export function runRollout(argv: readonly string[], io: CommandIo): Promise<numb
       ...(args.options['--skip-synth'] ? { skipSynth: true } : {}),
     };
 
-    const config = loadConfig(configFileFromEnv(io.env));
+    const config = commandConfig(io);
     const plan = planStacks(config);
-    // Counted from a real synth, so the numbers are what Terraform will be asked to manage.
-    const outdir = mkdtempSync(path.join(tmpdir(), 'gd-rollout-'));
-    try {
-      buildApp(config, { outdir, plan }).synth();
-      const synthesized = readSynthesized(outdir);
-      const disagreements = manifestDisagreements(plan, synthesized.manifest);
-      if (disagreements.length > 0) {
-        throw new CommandFailure(`the stack plan and cdktf's manifest.json disagree:\n${disagreements.map((line) => `  - ${line}`).join('\n')}`);
-      }
-      let rollout;
-      if (since !== undefined) {
-        const previous = previousSynth(since, io.env);
-        rollout = sinceRollout(config, plan, { app: synthesized, outputDir: OUTPUT_DIR }, previous, options);
-      } else {
-        const counts = new Map<string, StackCounts>([...synthesized.stacks].map(([id, stack]) => [id, resourceCounts(stack)]));
-        const states = new Map([...synthesized.stacks].map(([id, stack]) => [id, stateLocation(synthesized, id, stack, config.baseDir)]));
-        const make = command === 'plan' ? deployRollout : destroyRollout;
-        rollout = make(config, plan, { counts, manifest: synthesized.manifest, states }, options);
-      }
-      io.stdout.write(`${args.options['--json'] ? JSON.stringify(rollout, null, 2) : formatRollout(rollout)}\n`);
-      return 0;
-    } finally {
-      rmSync(outdir, { recursive: true, force: true });
-    }
+    const rollout = since !== undefined ? planSince(config, plan, since, io.env, options) : planWhole(config, plan, command, options);
+    io.stdout.write(`${args.options['--json'] ? JSON.stringify(rollout, null, 2) : formatRollout(rollout)}\n`);
+    return 0;
   });
+}
+
+/** The synth's stacks and cdktf's dependencies must agree with the plan the steps are made from. */
+function checkManifest(plan: StackPlan, synthesized: SynthesizedApp): void {
+  const disagreements = manifestDisagreements(plan, synthesized.manifest);
+  if (disagreements.length > 0) {
+    throw new CommandFailure(`the stack plan and cdktf's manifest.json disagree:\n${disagreements.map((line) => `  - ${line}`).join('\n')}`);
+  }
+}
+
+/**
+ * The plain deploy or retirement order, counted from a synth of its own beside cdktf.out (so that
+ * local state paths read the same). With `--skip-synth` the commands apply cdktf.out as it is, so it
+ * must be, byte for byte, the synth the plan was measured on.
+ */
+function planWhole(config: OrgConfig, plan: StackPlan, command: Command, options: CommandOptions): Rollout {
+  const outdir = mkdtempSync(path.join(process.cwd(), '.rollout-measure-'));
+  try {
+    buildApp(config, { outdir, plan }).synth();
+    const synthesized = readSynthesized(outdir);
+    checkManifest(plan, synthesized);
+    if (options.skipSynth) {
+      const differences = folderDifferences(outdir, OUTPUT_DIR, synthesized);
+      if (differences.length > 0) {
+        throw new CommandFailure(
+          `--skip-synth: the commands would apply ${OUTPUT_DIR} as it is, but it is not the synth of ${config.configFile}:\n${differences.map((line) => `  - ${line}`).join('\n')}\n` +
+            `Synthesize it first (npm run synth, with this ORG_CONFIG), or leave out --skip-synth.`,
+        );
+      }
+    }
+    const counts = new Map<string, StackCounts>([...synthesized.stacks].map(([id, stack]) => [id, resourceCounts(stack)]));
+    const states = new Map([...synthesized.stacks].map(([id, stack]) => [id, stateLocation(synthesized, id, stack, config.baseDir)]));
+    const make = command === 'plan' ? deployRollout : destroyRollout;
+    return make(config, plan, { counts, manifest: synthesized.manifest, states }, options);
+  } finally {
+    rmSync(outdir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * `--since`: synthesizes into the rollout's own folder, writes the cross-state moves and the retired
+ * stacks there, measures that folder against the previous synth, and checks that what is on disk is
+ * still, byte for byte, what was measured before printing commands that apply it.
+ */
+export function planSince(config: OrgConfig, plan: StackPlan, since: string, env: NodeJS.ProcessEnv, options: CommandOptions, into: string = ROLLOUT_DIR): Rollout {
+  const previous = previousSynth(since, env);
+  const folder = path.resolve(into);
+  removeSynthOutput(folder);
+  for (const id of existsSync(path.join(folder, 'stacks')) ? readdirNames(path.join(folder, 'stacks')) : []) rmSync(path.join(folder, 'stacks', id, TARGETS_FILE), { force: true });
+  buildApp(config, { outdir: folder, plan }).synth();
+  const synthesized = readSynthesized(folder);
+  checkManifest(plan, synthesized);
+  const prepared = prepareSince(previous.app, synthesized, (id) => path.join(folder, 'stacks', id));
+  const written = new Map<string, string>();
+  const write = (relative: string, text: string) => {
+    const file = path.join(folder, relative);
+    mkdirSync(path.dirname(file), { recursive: true });
+    writeFileSync(file, text);
+    written.set(relative, text);
+  };
+  for (const [id, json] of [...prepared.changed, ...prepared.retired]) write(path.join('stacks', id, 'cdk.tf.json'), JSON.stringify(json, null, 2));
+  const rollout = sinceRollout(config, plan, { app: withPrepared(synthesized, prepared), outputDir: into, retired: prepared.retired, moves: prepared.moves }, previous, options);
+  for (const command of rollout.steps.flatMap((step) => step.commands)) {
+    if (command.targets) write(path.relative(into, command.targets.file), `${command.targets.arguments.join('\n')}\n`);
+  }
+  // What a reviewer reads beside the plans: the review of the synth as measured, and what changes since PREVIOUS.
+  write(REVIEW_FILE, `${renderReview(config, withPrepared(synthesized, prepared))}\n${sinceSection(rollout)}`);
+  const measured = [...synthesized.stacks.keys()].map((id) => path.join('stacks', id, 'cdk.tf.json')).filter((file) => !written.has(file));
+  for (const file of ['manifest.json', ...measured]) written.set(file, readFileSync(path.join(folder, file), 'utf8'));
+  const changed = [...written].filter(([file, text]) => !existsSync(path.join(folder, file)) || readFileSync(path.join(folder, file), 'utf8') !== text).map(([file]) => file);
+  if (changed.length > 0) throw new CommandFailure(`${into} changed while it was measured (${changed.slice(0, 5).join(', ')}): run the command again, one at a time`);
+  return { ...rollout, fingerprint: fingerprint(written) };
+}
+
+/** SHA-256 over every file the rollout measured, by name: a pipeline compares it before each step. */
+function fingerprint(files: ReadonlyMap<string, string>): string {
+  const hash = createHash('sha256');
+  for (const [file, text] of [...files].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) hash.update(`${file}\0${text}\0`);
+  return hash.digest('hex');
+}
+
+function readdirNames(folder: string): string[] {
+  return readdirSync(folder, { withFileTypes: true }).filter((entry) => entry.isDirectory()).map((entry) => entry.name);
+}
+
+/** What differs between the measured synth and a folder the commands would apply: missing, changed or extra stacks. */
+function folderDifferences(measured: string, folder: string, synthesized: SynthesizedApp): string[] {
+  if (!existsSync(path.join(folder, 'manifest.json'))) return [`${folder}/manifest.json is missing`];
+  const differences: string[] = [];
+  const same = (file: string) => existsSync(path.join(folder, file)) && readFileSync(path.join(folder, file)).equals(readFileSync(path.join(measured, file)));
+  const theirs = readSynthesized(folder);
+  for (const id of theirs.stacks.keys()) if (!synthesized.stacks.has(id)) differences.push(`stack ${id}: in ${folder} only`);
+  for (const [id, entry] of Object.entries(synthesized.manifest.stacks)) {
+    if (!same(entry.synthesizedStackPath)) differences.push(`stack ${id}: ${theirs.stacks.has(id) ? 'differs' : 'missing'}`);
+  }
+  if (differences.length === 0 && !same('manifest.json')) differences.push('manifest.json differs');
+  return differences;
 }
 
 /**
@@ -86,6 +173,9 @@ function previousSynth(since: string, env: NodeJS.ProcessEnv): PreviousSynth {
     if (!existsSync(path.join(folder, 'manifest.json'))) throw new UsageError(`--since ${since}: no manifest.json in that folder; give a synthesized output (cdktf.out of the last deploy) or a git commit`);
     if (existsSync(OUTPUT_DIR) && realpathSync(folder) === realpathSync(OUTPUT_DIR)) {
       throw new UsageError(`--since ${since}: that is the output npm run synth empties and rewrites (removed stacks lose their configuration); copy it first (cp -r ${OUTPUT_DIR} ${OUTPUT_DIR}.previous) and pass the copy`);
+    }
+    if (existsSync(ROLLOUT_DIR) && realpathSync(folder) === realpathSync(ROLLOUT_DIR)) {
+      throw new UsageError(`--since ${since}: that is the folder this command writes; copy it first (cp -r ${ROLLOUT_DIR} ${OUTPUT_DIR}.previous) and pass the copy`);
     }
     return { label: since, app: readSynthesized(folder), outputDir: path.relative(process.cwd(), folder) || '.' };
   }
@@ -131,6 +221,20 @@ function synthesizeCommit(label: string, commit: string, env: NodeJS.ProcessEnv)
 
 function git(args: readonly string[]) {
   return spawnSync('git', args, { encoding: 'utf8' });
+}
+
+/**
+ * The steps of `rollout plan --since PREVIOUS` for another command (`verify --step N --since`): measured
+ * in a folder of its own beside cdktf.out, removed again, so that the rollout's folder, which a
+ * pipeline may be applying, is left as it is.
+ */
+export function sinceSteps(config: OrgConfig, plan: StackPlan, since: string, env: NodeJS.ProcessEnv): Rollout {
+  const folder = mkdtempSync(path.join(process.cwd(), '.rollout-measure-'));
+  try {
+    return planSince(config, plan, since, env, {}, path.relative(process.cwd(), folder));
+  } finally {
+    rmSync(folder, { recursive: true, force: true });
+  }
 }
 
 if (require.main === module) runMain(runRollout);

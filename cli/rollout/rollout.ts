@@ -6,6 +6,7 @@ import { shellCommand } from '../common/command';
 import { plural } from '../common/words';
 import type { Manifest, StateLocation } from '../common/synthesized';
 import type { StackChanges } from './changes';
+import { removalText, type RemovalGroup } from './removals';
 
 /**
  * The rollout as a pipeline runs it: steps of stacks, each step deployable on its own once the steps
@@ -42,6 +43,8 @@ export interface RolloutStack extends Pick<PlannedStack, 'id' | 'kind' | 'descri
   readonly planArguments: readonly string[];
   /** With `--since`: what changed in the stack against the previous synth. */
   readonly changes?: StackChanges;
+  /** With `--since`: the instances it removes or lets go of, grouped by what caused them. */
+  readonly removals?: readonly RemovalGroup[];
   /** Resource instances in the synthesized stack, when counted. */
   readonly resources?: number;
   readonly resourcesByType?: Readonly<Record<string, number>>;
@@ -54,6 +57,8 @@ export interface StepCommand {
   readonly argv: readonly string[];
   /** The same, quoted for a POSIX shell: it runs as printed. */
   readonly command: string;
+  /** A command that reads its `-target` arguments from a file: the file (written beside the stack) and what it holds. */
+  readonly targets?: { readonly file: string; readonly arguments: readonly string[] };
 }
 
 /** With `--since`: a step that removes what left the configuration, or one that deploys the rest. */
@@ -74,6 +79,15 @@ export interface Rollout {
   readonly direction: Direction;
   /** With `--since`: the previous synth the changes are measured against (a folder, or a git commit). */
   readonly since?: string;
+  /** With `--since`: the folder holding the synth the changes were measured on, which every command applies. */
+  readonly outputDir?: string;
+  /**
+   * With `--since`: SHA-256 over every file of `outputDir` that was measured (the manifest, each stack's
+   * configuration, the target files), so that a later step can check it applies what was reviewed.
+   */
+  readonly fingerprint?: string;
+  /** With `--since`: the member accounts that change stack, let go of by one and imported by the other. */
+  readonly moves?: readonly { readonly account: string; readonly from: string; readonly to: string }[];
   readonly steps: readonly RolloutStep[];
 }
 
@@ -170,6 +184,7 @@ export interface StackDetails {
   readonly directory: string;
   readonly planArguments: readonly string[];
   readonly changes?: StackChanges;
+  readonly removals?: readonly RemovalGroup[];
 }
 
 export function rolloutStack(stack: Pick<PlannedStack, 'id' | 'kind' | 'description' | 'accounts' | 'regions' | 'members'>, details: StackDetails): RolloutStack {
@@ -186,6 +201,7 @@ export function rolloutStack(stack: Pick<PlannedStack, 'id' | 'kind' | 'descript
     ...(details.counts ? { resources: details.counts.total, resourcesByType: details.counts.byType } : {}),
     ...(details.state ? { state: details.state } : {}),
     ...(details.changes ? { changes: details.changes } : {}),
+    ...(details.removals && details.removals.length > 0 ? { removals: details.removals } : {}),
   };
 }
 
@@ -286,8 +302,20 @@ export function formatRollout(rollout: Rollout): string {
   if (rollout.since !== undefined) {
     lines.push(
       'Removals go first, in retirement order (members, then the organization configuration and delegation, then the detectors); then the stacks deploy in deploy order.',
-      `Synthesize first (npm run synth): every command applies ${OUTPUT_DIR} as it is, the output these changes were measured on.`,
+      `Every command applies ${rollout.outputDir ?? OUTPUT_DIR}, the synth these changes were measured on, as it is: keep it until the last step has run.`,
+      ...(rollout.fingerprint ? [`What was measured (manifest, stack configurations, target files) has the fingerprint ${rollout.fingerprint}.`] : []),
     );
+    const moves = rollout.moves ?? [];
+    if (moves.length > 0) {
+      const pairs = new Map<string, number>();
+      for (const move of moves) pairs.set(`${move.from} to ${move.to}`, (pairs.get(`${move.from} to ${move.to}`) ?? 0) + 1);
+      lines.push(
+        ...wrap(
+          `${plural(new Set(moves.map((move) => move.account)).size, 'member account')} change stack, moved by Terraform from one state to the other (a removed block with destroy = false, then import blocks), nothing deleted: ${[...pairs].map(([pair, count]) => `${count} from ${pair}`).join(', ')}.`,
+          '',
+        ),
+      );
+    }
   }
   const width = Math.max(0, ...rollout.steps.flatMap((step) => step.stacks.map((stack) => stack.id.length)));
   const indent = `  ${''.padEnd(width)}  `;
@@ -298,34 +326,82 @@ export function formatRollout(rollout: Rollout): string {
     for (const stack of step.stacks) {
       const resources = stack.resources === undefined ? '' : `; ${stack.resources} resource${stack.resources === 1 ? '' : 's'}`;
       lines.push(`  ${stack.id.padEnd(width)}  ${accountsText(stack.accounts)}; ${stack.regions.join(', ')}${resources}`);
-      lines.push(`${indent}${stack.description}`);
-      if (stack.enrolls.length > 0) lines.push(`${indent}${enrollsText(stack.kind, stack.enrolls)}`);
-      if (stack.changes) lines.push(...changeLines(stack, step.phase).map((line) => `${indent}${line}`));
+      lines.push(...wrap(stack.description, indent));
+      if (stack.enrolls.length > 0) lines.push(...wrap(enrollsText(stack.kind, stack.enrolls), indent));
+      if (stack.changes) lines.push(...changeLines(stack, step.phase).flatMap((line) => wrap(line, indent)));
     }
-    for (const command of step.commands) lines.push(`  $ ${command.command}`);
+    for (const command of step.commands) lines.push(...continued(command.command).map((line, index) => `${index === 0 ? '  $ ' : '      '}${line}`));
   }
   return lines.join('\n');
 }
 
-/** How many addresses a text rollout names before it counts the rest (the JSON has them all). */
-const ADDRESSES_SHOWN = 10;
+/** How many addresses a text rollout names where it has no groups for them (the JSON has them all). */
+const ADDRESSES_SHOWN = 3;
+/** Where a line of the text rollout wraps. */
+const LINE_WIDTH = 120;
 
 function changeLines(stack: RolloutStack, phase: Phase | undefined): string[] {
   const changes = stack.changes as StackChanges;
   const count = (what: string, list: readonly unknown[]) => (list.length > 0 ? [`${what} ${list.length}`] : []);
-  const besides = [...count('adds', changes.added), ...count('changes', changes.changed), ...count('moves', changes.moved), ...count('forgets', changes.forgotten)];
-  if (changes.other.length > 0) besides.push(`changes its ${changes.other.join(', ')}`);
+  const besides = [...count('adds', changes.added), ...count('imports', changes.imported), ...count('changes', changes.changed), ...count('moves', changes.moved)];
+  const other = changes.imported.length > 0 ? changes.other.filter((part) => part !== 'import' && part !== 'data') : changes.other;
+  if (other.length > 0) besides.push(`changes its ${other.join(', ')}`);
   if (phase === 'remove') {
-    if (changes.status === 'removed') return [`only the previous synth has it: destroys all ${changes.removed.length} resource instances its state holds`];
-    const shown = changes.removed.slice(0, ADDRESSES_SHOWN).join(', ');
-    const more = changes.removed.length > ADDRESSES_SHOWN ? `, and ${changes.removed.length - ADDRESSES_SHOWN} more` : '';
-    const rest = stack.planArguments.length > 0 ? `; this step removes only these (-target), a later step deploys the rest (${besides.join(', ')})` : '';
-    return [`removes ${changes.removed.length}: ${shown}${more}${rest}`];
+    const total = changes.removed.length + changes.forgotten.length;
+    const groups = (stack.removals ?? []).map(removalText);
+    const what = groups.length > 0 ? groups.join('; ') : `${changes.removed.slice(0, ADDRESSES_SHOWN).join(', ')}${changes.removed.length > ADDRESSES_SHOWN ? ` and ${changes.removed.length - ADDRESSES_SHOWN} more` : ''}`;
+    if (changes.status === 'removed') return [`only the previous synth has it, retired here: ${plural(total, 'resource instance')} its state holds, ${what}`];
+    const rest = stack.planArguments.length > 0 ? `; this step does only that (-target), a later step deploys the rest (${besides.join(', ')})` : '';
+    return [`removes ${total}: ${what}${rest}`];
   }
   if (changes.status === 'unchanged') return ['no change since the previous synth'];
   if (changes.status === 'added') return [`new since the previous synth: ${besides.join(', ') || 'nothing to create'}`];
-  const removed = changes.removed.length > 0 ? [`removed ${changes.removed.length} in an earlier step`] : [];
+  const removed = changes.removed.length + changes.forgotten.length > 0 ? [`removed ${changes.removed.length + changes.forgotten.length} in an earlier step`] : [];
   return [[...besides, ...removed].join(', ') || `changes its ${changes.shrunk.join(', ')}`];
+}
+
+/**
+ * A printed command longer than LINE_WIDTH, cut at the spaces between its arguments (never inside
+ * single quotes) with a backslash at the end of each line but the last: a POSIX shell runs it as one.
+ */
+function continued(command: string): string[] {
+  const width = LINE_WIDTH - 6;
+  if (command.length <= width) return [command];
+  const words: string[] = [];
+  let word = '';
+  let quoted = false;
+  for (const character of command) {
+    if (character === "'") quoted = !quoted;
+    if (character === ' ' && !quoted) {
+      words.push(word);
+      word = '';
+    } else word += character;
+  }
+  words.push(word);
+  const lines: string[] = [];
+  let line = '';
+  for (const next of words) {
+    if (line !== '' && line.length + 1 + next.length + 2 > width) {
+      lines.push(`${line} \\`);
+      line = next;
+    } else line = line === '' ? next : `${line} ${next}`;
+  }
+  lines.push(line);
+  return lines;
+}
+
+/** A long line cut at spaces into lines of at most LINE_WIDTH, each after `indent` (the first too). */
+function wrap(text: string, indent: string): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    if (line !== '' && indent.length + line.length + 1 + word.length > LINE_WIDTH) {
+      lines.push(`${indent}${line}`);
+      line = word;
+    } else line = line === '' ? word : `${line} ${word}`;
+  }
+  if (line !== '') lines.push(`${indent}${line}`);
+  return lines;
 }
 
 /** Every account a stack enrolls (or sets the plans of), by id and name: what a reviewer checks against the wave. */

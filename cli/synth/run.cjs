@@ -123,7 +123,39 @@ function writeAside(file, contents) {
   renameSync(partial, file);
 }
 
+const USAGE = `usage: npm run synth    (cdktf synth runs the same app)
+
+Synthesizes the configuration into cdktf.out/: one folder per stack and review.md. Nothing of an
+earlier synth outlives a failed one. Takes no arguments.
+
+environment:
+  ORG_CONFIG      the configuration file (default config/org.json); named on stderr first
+  CDKTF_OUTDIR    where to write (default cdktf.out)
+
+Exit codes: 0 synthesized; 1 a configuration problem; 2 a wrong command line.`;
+
+/**
+ * The command line, read before anything is built or written: `--help` prints the usage, and an
+ * argument the app does not take is refused, so neither can empty cdktf.out by synthesizing.
+ */
+function handleArguments(args) {
+  if (args.includes('--help') || args.includes('-h')) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  if (args.length > 0) {
+    process.stderr.write(`unexpected argument ${JSON.stringify(args[0])}\n\n${USAGE}\n`);
+    return 2;
+  }
+  return undefined;
+}
+
 async function main() {
+  const exit = handleArguments(process.argv.slice(2));
+  if (exit !== undefined) {
+    process.exitCode = exit;
+    return;
+  }
   if (!upToDate()) {
     try {
       await build();

@@ -1,7 +1,7 @@
-import { configFileFromEnv, loadConfig, type OrgConfig } from '../../lib/config/load';
+import type { OrgConfig } from '../../lib/config/load';
 import { deploySteps, enrollsMembersExplicitly, planStacks } from '../../lib/plan/stacks';
 import { plural } from '../common/words';
-import { noMorePositionals, runCommand, runMain, type CommandIo, type CommandSpec } from '../common/command';
+import { commandConfig, noMorePositionals, runCommand, runMain, type CommandIo, type CommandSpec } from '../common/command';
 
 /**
  * `npm run validate`: the configuration and every file it names (members CSV, list files) checked by
@@ -21,7 +21,7 @@ says what would be deployed.`,
 export function runValidate(argv: readonly string[], io: CommandIo): Promise<number> {
   return runCommand(VALIDATE_COMMAND, argv, io, (args) => {
     noMorePositionals(args);
-    const config = loadConfig(configFileFromEnv(io.env));
+    const config = commandConfig(io);
     io.stdout.write(`${summary(config)}\n`);
     return 0;
   });

@@ -1,8 +1,9 @@
 import { STSClient } from '@aws-sdk/client-sts';
-import { configFileFromEnv, loadConfig, type OrgConfig } from '../../lib/config/load';
-import { planStacks } from '../../lib/plan/stacks';
+import type { OrgConfig } from '../../lib/config/load';
+import { planStacks, type StackPlan } from '../../lib/plan/stacks';
+import { sinceSteps } from '../rollout/main';
 import { assumeRoleClients, type AccountClients } from '../common/clients';
-import { CommandFailure, noMorePositionals, positiveInteger, runCommand, runMain, UsageError, type CommandIo, type CommandSpec, type ParsedArguments } from '../common/command';
+import { commandConfig, CommandFailure, noMorePositionals, positiveInteger, runCommand, runMain, UsageError, type CommandIo, type CommandSpec, type ParsedArguments } from '../common/command';
 import { ConfigError, formatProblem } from '../../lib/problems';
 import { callerIdentity, credentialsFailure } from '../common/credentials';
 import { createProgress } from '../common/progress';
@@ -19,6 +20,12 @@ threat lists and filters, the findings export, the EventBridge rules and Lambda 
 stacks, Security Hub and Detective when they are on. The report on stdout, progress on stderr.`,
   options: [
     { name: '--step', value: 'N', description: 'only what deploy step N deploys (npm run rollout -- plan lists the steps)' },
+    {
+      name: '--since',
+      value: 'PREVIOUS',
+      description: `with --step: number the steps as npm run rollout -- plan --since PREVIOUS does (a
+synthesized output folder or a git commit), the plan a day-2 change is deployed by`,
+    },
     { name: '--stacks', value: 'ID,ID', description: 'only these stacks (with --step: those of the step)' },
     { name: '--json', description: 'the report as JSON on stdout (rows, summary, exit code)' },
     { name: '--all', description: 'show OK rows too (default: only the rows that are not OK, and a count per check)' },
@@ -63,8 +70,9 @@ export async function runVerify(argv: readonly string[], io: VerifyIo): Promise<
     stderr: { isTTY: io.stderr.isTTY, columns: io.stderr.columns, write: (text: string) => (said.push(text), io.stderr.write(text)) },
   };
   const notStarted = (code: number) => {
-    // The first paragraph of what was said on stderr, without progress lines: the usage text is not the reason.
-    const reason = said.join('').split('\n').filter((line) => !line.startsWith('verify: ')).join('\n').split('\n\n')[0].trim();
+    // The first paragraph of what was said on stderr, without progress lines and the configuration's
+    // name (the document is about the configuration): the usage text is not the reason.
+    const reason = said.join('').split('\n').filter((line) => !line.startsWith('verify: ') && !line.startsWith('configuration: ')).join('\n').split('\n\n')[0].trim();
     const problems = failure instanceof ConfigError ? { problems: failure.problems.map(formatProblem) } : {};
     io.stdout.write(`${JSON.stringify({ error: reason, ...problems, exitCode: code }, null, 2)}\n`);
   };
@@ -97,9 +105,11 @@ async function verifyWith(args: ParsedArguments, io: VerifyIo): Promise<number> 
   const role = option('--role');
   if (role !== undefined && !/^[\w+=,.@-]{1,64}$/.test(role)) throw new UsageError(`option --role needs an IAM role name; got ${JSON.stringify(role)}`);
 
-  const config = loadConfig(configFileFromEnv(io.env));
+  const since = option('--since');
+  if (since !== undefined && step === undefined) throw new UsageError('--since goes with --step: it numbers the steps as the --since rollout does');
+  const config = commandConfig(io);
   const plan = planStacks(config);
-  const stacks = selectStacks(plan, { ...(step !== undefined ? { step } : {}), ...(stackList ? { stacks: stackList } : {}) });
+  const stacks = selectStacks(plan, since === undefined ? { ...(step !== undefined ? { step } : {}), ...(stackList ? { stacks: stackList } : {}) } : { stacks: sinceStepStacks(config, plan, since, step as number, stackList, io.env) });
   if (typeof stacks === 'string') throw new CommandFailure(stacks);
   // Before anything slow: without usable credentials every read would fail, one by one.
   const identity = io.identity ?? ((own: OrgConfig) => callerIdentity(new STSClient({ region: own.homeRegion })));
@@ -118,6 +128,26 @@ async function verifyWith(args: ParsedArguments, io: VerifyIo): Promise<number> 
   const code = exitCode(report.summary);
   io.stdout.write(args.options['--json'] ? `${JSON.stringify({ ...report, exitCode: code }, null, 2)}\n` : `${formatReport(report, { all: Boolean(args.options['--all']) })}\n`);
   return code;
+}
+
+/**
+ * The stacks of step `step` of `rollout plan --since PREVIOUS` that the configuration still has (a
+ * stack the step retires is gone: nothing of it to read), with `--stacks` those of them.
+ */
+function sinceStepStacks(config: OrgConfig, plan: StackPlan, since: string, step: number, only: readonly string[] | undefined, env: NodeJS.ProcessEnv): string[] {
+  const rollout = sinceSteps(config, plan, since, env);
+  const chosen = rollout.steps.find((candidate) => candidate.step === step);
+  if (!chosen) throw new CommandFailure(`--step ${step}: the rollout since ${since} has steps 1 to ${rollout.steps.length}`);
+  const planned = new Set(plan.stacks.map((stack) => stack.id));
+  const ids = chosen.stacks.map((stack) => stack.id).filter((id) => planned.has(id) && (only === undefined || only.includes(id)));
+  if (ids.length === 0) {
+    throw new CommandFailure(
+      only === undefined
+        ? `--step ${step} of the rollout since ${since} only retires stacks the configuration no longer has (${chosen.stacks.map((stack) => stack.id).join(', ')}): nothing of it is left to verify`
+        : `--stacks ${only.join(',')} and --step ${step} of the rollout since ${since} have no stack in common`,
+    );
+  }
+  return ids;
 }
 
 if (require.main === module) runMain(runVerify, VERIFY_COMMAND);

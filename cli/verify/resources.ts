@@ -48,7 +48,7 @@ export interface SynthesizedExpectations {
  * reads by key from a local map).
  */
 function instancesOf(stack: StackJson, type: string): [string, Record<string, any>][] {
-  return resourceInstances({ resource: { [type]: stack.resource?.[type] ?? {} } }).map((instance) => [
+  return resourceInstances({ resource: { [type]: stack.resource?.[type] ?? {} }, locals: stack.locals }).map((instance) => [
     instance.address.slice(type.length + 1),
     withLocalEntries(stack, instanceAttributes(instance)) as Record<string, any>,
   ]);

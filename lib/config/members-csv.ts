@@ -82,6 +82,10 @@ export function parseMembersCsv(text: string, file: string): { members: Member[]
     }
     records = records.slice(1);
   }
+  // A file that has waves has one on every line: an empty cell would silently be wave 1, the canary
+  // wave, and enrol that account first. Files without the column (the scripts' format) are all wave 1.
+  const header = columns === first.record;
+  const hasWaves = header ? columns.length === CSV_COLUMNS.length : records.some(({ record }) => record.length === CSV_COLUMNS.length);
 
   for (const { record, info } of records) {
     const line = info.lines;
@@ -113,7 +117,10 @@ export function parseMembersCsv(text: string, file: string): { members: Member[]
       ok = false;
     }
     let waveNumber = 1;
-    if (waveText !== '') {
+    if (waveText === '' && hasWaves) {
+      here('Wave', 'is empty; every line of a file with a Wave column needs its wave (wave 1 is the first to be enrolled)');
+      ok = false;
+    } else if (waveText !== '') {
       const parsed = wave.safeParse(/^[+-]?\d+(\.\d+)?$/.test(waveText) ? Number(waveText) : waveText);
       if (parsed.success) waveNumber = parsed.data;
       else {

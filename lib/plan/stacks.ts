@@ -1,5 +1,6 @@
 import type { Member, OrgConfig } from '../config/load';
 import { exportAccounts } from '../config/export';
+import type { Mode } from '../config/schema';
 import { memberStackFeatureCount } from './member-plans';
 
 /**
@@ -62,10 +63,20 @@ export function memberVerb(kind: StackKind): string {
 /** Past about 50 accounts a plan is no longer something a person reviews. */
 export const MAX_ACCOUNTS_PER_STACK = 50;
 /**
- * Terraform slows down sharply on larger states; keep every stack below this many resources. Counted
- * in resource instances, as a state holds them: a keyed block is one instance per key.
+ * No wave stack holds more than this many resources, counted in resource instances as a state holds
+ * them (a keyed block is one instance per key), in the worst case of `BUDGET_REGIONS` regions and
+ * every plan. Terraform plans each block's instances in time that grows with the block's own number
+ * of instances, so a stack's blocks are small (a member account's blocks, 238 instances at most) and
+ * its plan time grows with its instances, linearly: about 4,600 plan in minutes (docs/benchmark.md,
+ * plan time). With the 17 standard regions and the six plans of the first release, a stack holds at
+ * most 2,000, the budget the cut was made for until issue 24.
  */
-export const MAX_RESOURCES_PER_STACK = 2000;
+export const MAX_RESOURCES_PER_STACK = 4600;
+/**
+ * The regions the worst case is counted for: every region of the commercial partition at issue 24,
+ * its 17 standard and 17 opt-in regions. GovCloud and China have two each.
+ */
+export const BUDGET_REGIONS = 34;
 
 export const STACK_IDS = {
   admin: 'admin',
@@ -94,6 +105,29 @@ export function waveStackId(service: WaveService, wave: number, part: number): s
   return part === 1 ? `${service}-wave-${wave}` : `${service}-wave-${wave}-part-${part}`;
 }
 
+/**
+ * How many member accounts one wave stack holds, by kind of stack and mode: a fixed number, so that an
+ * account stays in its stack whatever happens to the regions, the plans or the other waves (a member
+ * that changed stack would be destroyed in one state and created in another: in invitations mode its
+ * detectors and findings with it). A wave keeps its accounts in listing order and fills its parts in
+ * turn, so accounts appended to a wave never move the others.
+ *
+ * The numbers are the cut the releases before issue 24 made for the 17 standard regions and the six
+ * plans of the first release (2,000 resources a stack, at most `MAX_ACCOUNTS_PER_STACK` accounts),
+ * frozen, so that such a deployment keeps every account where it is when it upgrades. Then they
+ * depended on the number of regions and plans: a deployment cut for other numbers sees its waves cut
+ * again once, and `rollout plan --since` moves those accounts from one state to the other (`removed`
+ * and `import` blocks), deleting nothing. The worst case, `BUDGET_REGIONS` regions and every plan, is
+ * at most `MAX_RESOURCES_PER_STACK` (tested); in invitations mode a stack also has a provider
+ * configuration per member account, which costs a plan about as much as 200 resources (docs/benchmark.md).
+ */
+export const ACCOUNTS_PER_STACK: Readonly<Record<WaveService, Readonly<Record<Mode, number>>>> = {
+  members: { organizations: 50, invitations: 13 },
+  'member-plans': { organizations: 19, invitations: 50 },
+  'security-hub': { organizations: 50, invitations: 39 },
+  detective: { organizations: 50, invitations: 50 },
+};
+
 /** Resource instances one member account adds to a wave stack of the service, per region (the most of any region). */
 export function resourcesPerMemberRegion(service: WaveService, config: Pick<OrgConfig, 'mode' | 'protection' | 'regions'>): number {
   const organizations = config.mode === 'organizations';
@@ -114,14 +148,13 @@ export function resourcesPerMemberRegion(service: WaveService, config: Pick<OrgC
   }
 }
 
-/** How many member accounts one wave stack of the service holds at most. */
-export function accountsPerStack(service: WaveService, config: Pick<OrgConfig, 'mode' | 'regions' | 'protection'>): number {
-  const perAccount = Math.max(1, resourcesPerMemberRegion(service, config)) * config.regions.length;
-  return Math.max(1, Math.min(MAX_ACCOUNTS_PER_STACK, Math.floor(MAX_RESOURCES_PER_STACK / perAccount)));
+/** How many member accounts one wave stack of the service holds at most: by mode alone (`ACCOUNTS_PER_STACK`). */
+export function accountsPerStack(service: WaveService, config: Pick<OrgConfig, 'mode'>): number {
+  return ACCOUNTS_PER_STACK[service][config.mode];
 }
 
 /** How many member accounts one GuardDuty members stack holds at most. */
-export function maxAccountsPerStack(config: Pick<OrgConfig, 'mode' | 'regions' | 'protection'>): number {
+export function maxAccountsPerStack(config: Pick<OrgConfig, 'mode'>): number {
   return accountsPerStack('members', config);
 }
 
@@ -202,10 +235,8 @@ export function planStacks(config: OrgConfig): StackPlan {
   // The protection plans the administrator sets for members enrolled explicitly (the organization
   // configuration reaches only the accounts GuardDuty enrolls by itself), in stacks of their own
   // beside the memberships: every plan of an organization member, and the plans newer than the first
-  // release of an invited one. A member's plan resources only update its detector (removing one
-  // changes nothing in AWS), so when the number of plans changes how many accounts fit a stack, plans
-  // may move between stacks harmlessly, while a membership that moved would be deleted and created
-  // again (in invitations mode with the member's detector and its findings).
+  // release of an invited one. Cut by their own fixed number of accounts, so that switching a plan on
+  // or off moves neither a membership nor a plan between stacks.
   if (enrollsMembersExplicitly(config) && resourcesPerMemberRegion('member-plans', config) > 0) {
     const perStack = accountsPerStack('member-plans', config);
     for (const [wave, members] of groupByWave(config.members)) {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { ref, TerraformStack, Token, type ITerraformIterator, type TerraformResource } from 'cdktf';
 import { Construct } from 'constructs';
 import { instanceAddress } from './addresses';
@@ -5,8 +6,12 @@ import { escapeTemplate } from './literal-text';
 
 /**
  * Resources repeated per region or per account and region, written once per stack with `for_each`
- * over a literal map with readable keys, so that plans and state read
- * `aws_guardduty_member.member["333333333333/eu-west-1"]`.
+ * over a map with readable keys, so that plans and state read
+ * `aws_guardduty_member.member_333333333333["eu-west-1"]`. The map is a local of the stack
+ * (`for_each = local.for_each_<hash>`), written once however many blocks iterate over it (the blocks
+ * of a wave stack's accounts iterate over the same regions): a literal map in each block cost
+ * `terraform plan` about 6 s of CPU a block of 102 instances (a 1,938-instance stack: 155.5 s with
+ * literal maps, 49.5 s with locals; docs/benchmark.md, plan time).
  *
  * The maps, and the `moved` and `import` blocks that go with them, are plain data, and a stack writes
  * them into its Terraform JSON after cdktf has resolved its tokens (see `KeyedBlocks.writeInto`):
@@ -164,6 +169,14 @@ export interface ImportBlock {
   readonly provider: string;
 }
 
+/** The prefix of the locals that hold the `for_each` maps, which readers of the JSON resolve (cli/common/synthesized.ts). */
+export const FOR_EACH_LOCAL_PREFIX = 'for_each_';
+
+/** The local a map is written to: named by its content, so the same map is one local and keeps its name from one synth to the next. */
+export function forEachLocalName(map: unknown): string {
+  return `${FOR_EACH_LOCAL_PREFIX}${createHash('sha256').update(JSON.stringify(map)).digest('hex').slice(0, 12)}`;
+}
+
 /** A keyed resource block of a stack and its instances. */
 export interface KeyedBlock {
   readonly resource: TerraformResource;
@@ -172,13 +185,14 @@ export interface KeyedBlock {
 
 /**
  * Where a keyed block's instances were kept before, by block (given its resolved arguments): a
- * function of the instance giving an address or undefined; undefined for a block with no past.
+ * function of the instance giving the addresses it had, oldest first (empty for none); undefined for a
+ * block with no past.
  */
 export type PreviousAddresses = (block: {
   readonly type: string;
   readonly name: string;
   readonly arguments: Readonly<Record<string, unknown>>;
-}) => ((key: string, value: Readonly<Record<string, unknown>>) => string | undefined) | undefined;
+}) => ((key: string, value: Readonly<Record<string, unknown>>) => readonly string[]) | undefined;
 
 const ID = 'keyed-blocks';
 
@@ -231,24 +245,33 @@ export class KeyedBlocks extends Construct {
   }
 
   /**
-   * Writes the `for_each` maps, the `moved` blocks (each instance's `previous` address, and those
-   * declared with `moved`) and the `import` blocks into the stack's resolved JSON. A declared `moved`
-   * or an `import` block must target an instance declared here.
+   * Writes the `for_each` maps, the `moved` blocks (from each instance's `previous` addresses, a chain
+   * oldest first, and those declared with `moved`) and the `import` blocks into the stack's resolved
+   * JSON. A declared `moved` or an `import` block must target an instance declared here.
    */
   writeInto(tf: Record<string, any>, previous?: PreviousAddresses): void {
     const moves: MovedBlock[] = [];
+    const locals = new Map<Instances<InstanceValues>, string>();
     for (const { resource, instances } of this.blocks) {
       const type = resource.terraformResourceType;
       const name = resource.friendlyUniqueId;
       const block = tf.resource?.[type]?.[name];
       if (!block || block.for_each !== FOR_EACH_PLACEHOLDER) throw new Error(`${type}.${name}: keyed block missing from the synthesized stack`);
       const map = instances.toForEach();
-      block.for_each = map;
+      let local = locals.get(instances);
+      if (local === undefined) {
+        local = forEachLocalName(map);
+        locals.set(instances, local);
+        (tf.locals ??= {})[local] = map;
+      }
+      block.for_each = `\${local.${local}}`;
       const from = previous?.({ type, name, arguments: block });
       if (!from) continue;
       for (const key of instances.keys()) {
-        const address = from(key, map[key]);
-        if (address) moves.push({ from: address, to: instanceAddress(type, name, key) });
+        const chain = from(key, map[key]);
+        if (chain.length === 0) continue;
+        const to = instanceAddress(type, name, key);
+        chain.forEach((address, index) => moves.push({ from: address, to: chain[index + 1] ?? to }));
       }
     }
     const undeclared = [...this.moves, ...this.imports].map((entry) => entry.to).filter((to) => !this.declares(to));

@@ -1,13 +1,27 @@
-import { cdktfLogicalId } from './addresses';
+import { cdktfLogicalId, instanceAddress } from './addresses';
 
 /**
- * Where each keyed resource instance lived in the layout before readable keys (up to commit d3f9baa):
- * one resource per account and region, named by cdktf from its construct path below the stack, such as
- * `aws_guardduty_member.member-333333333333_eu-west-1_6056AEBD` for the path
- * `member-333333333333/eu-west-1`. A stack ships a `moved` block from that address to the instance's
- * new one, so an upgrade moves state instead of destroying a detector (and its findings) or a
- * membership. Checked against synthesized fixtures of that layout (__tests__/stacks/moved.test.ts).
+ * Where each keyed resource instance lived in earlier layouts, so that a stack ships `moved` blocks
+ * from those addresses to the instance's own and an upgrade moves state instead of destroying a
+ * detector (and its findings) or a membership. Checked against synthesized fixtures of each layout
+ * (__tests__/stacks/moved.test.ts).
+ *
+ * - `hashed` (up to commit d3f9baa): one resource per account and region, named by cdktf from its
+ *   construct path below the stack, such as `aws_guardduty_member.member-333333333333_eu-west-1_6056AEBD`
+ *   for the path `member-333333333333/eu-west-1`.
+ * - `shared` (until issue 24): the members' blocks shared by every account of a stack,
+ *   `aws_guardduty_member.member["333333333333/eu-west-1"]`. Issue 24 gave each member account blocks
+ *   of its own (`aws_guardduty_member.member_333333333333["eu-west-1"]`), because only a whole block can
+ *   leave a state without being destroyed (a `removed` block names no instance key), which an account
+ *   moved to another stack needs.
+ *
+ * An instance that moved twice gets a chain (hashed to shared, shared to its own address): Terraform
+ * follows chained `moved` blocks, and two blocks moving different addresses to one would be ambiguous.
  */
+export type Layout = 'hashed' | 'shared';
+
+/** Every earlier layout, oldest first. */
+export const LAYOUTS: readonly Layout[] = ['hashed', 'shared'];
 
 /** A keyed block, as the previous layout's paths need it. */
 export interface KeyedBlockInfo {
@@ -40,23 +54,27 @@ const isFeature = (type: string) => type.endsWith('_feature');
 /** A remediation function's construct of that layout, `<function>-<region>`. */
 const remediationFunction = (instance: KeyedInstance) => `${text(instance.value.function)}-${region(instance)}`;
 
-/** By `<type>.<block name>`; `*` stands for the account id of a block per member account (`member_<account>`). */
+/** The hashed layout, by `<type>.<block name>`; `*` stands for the account id of a block per member account (`member_<account>`). */
 const PATHS: Readonly<Record<string, PreviousPath>> = {
   // admin stack
   'aws_guardduty_detector.detector': (i) => [`detector-${region(i)}`, 'detector'],
   'aws_guardduty_detector_feature.feature': (i) => [`detector-${region(i)}`, feature(i)],
   'aws_cloudwatch_event_rule.forwarder': (i) => [`forwarder-${region(i)}`, 'rule'],
   'aws_cloudwatch_event_target.forwarder': (i) => [`forwarder-${region(i)}`, 'central-bus'],
+  // keyed at issue 24, hashed until then
+  'aws_sqs_queue.findings_dlq': (i) => [`findings-dlq-${region(i)}`, 'queue'],
+  'aws_sqs_queue_policy.findings_dlq': (i) => [`findings-dlq-${region(i)}`, 'policy'],
+  'aws_guardduty_publishing_destination.export': (i) => ['export', `destination-${region(i)}`],
   // organization stack
   'aws_guardduty_organization_admin_account.delegation': (i) => [`organization-${region(i)}`, 'delegation'],
   'aws_guardduty_organization_configuration.configuration': (i) => [`organization-${region(i)}`, 'configuration'],
   'aws_guardduty_organization_configuration_feature.feature': (i) => [`organization-${region(i)}`, feature(i)],
   // members stacks
-  'aws_guardduty_member.member': (i) => [`member-${accountId(i)}`, region(i)],
+  'aws_guardduty_member.member_*': (i, account) => [`member-${account}`, region(i)],
   'aws_guardduty_detector.member_*': (i, account) => [`member-${account}`, region(i), 'detector', 'detector'],
-  'aws_guardduty_member.invitation': (i) => [`member-${accountId(i)}`, region(i), 'invitation'],
+  'aws_guardduty_member.invitation_*': (i, account) => [`member-${account}`, region(i), 'invitation'],
   'aws_guardduty_invite_accepter.member_*': (i, account) => [`member-${account}`, region(i), 'acceptance'],
-  'aws_guardduty_member_detector_feature.feature': (i) => [`member-${accountId(i)}`, region(i), feature(i)],
+  'aws_guardduty_member_detector_feature.feature_*': (i, account) => [`member-${account}`, region(i), feature(i)],
   // threat-intel stack
   'aws_guardduty_threatintelset.threat_list': (i) => ['lists', `${region(i)}-threat-${text(i.value.name)}`],
   'aws_guardduty_ipset.trusted_ip_list': (i) => ['lists', `${region(i)}-trusted`],
@@ -101,23 +119,41 @@ const PATHS: Readonly<Record<string, PreviousPath>> = {
 };
 
 /**
- * The addresses a keyed block's instances had in the previous layout: a function of the instance, which
- * gives undefined for an instance that had none; undefined for a block that had no past at all.
+ * The blocks of one member account that the shared layout kept in a block of every account, by
+ * `<type>.<block name prefix>`: that block's name. Their keys there began with the account.
  */
-export function previousAddresses(block: KeyedBlockInfo): ((key: string, value: Readonly<Record<string, unknown>>) => string | undefined) | undefined {
-  const perAccount = /^(member|filter)_(.+)$/.exec(block.name);
-  const path = PATHS[`${block.type}.${block.name}`] ?? (perAccount ? PATHS[`${block.type}.${perAccount[1]}_*`] : undefined);
-  if (!path) return undefined;
+const SHARED: Readonly<Record<string, string>> = {
+  'aws_guardduty_member.member': 'member',
+  'aws_guardduty_member.invitation': 'invitation',
+  'aws_guardduty_member_detector_feature.feature': 'feature',
+};
+
+/** Where an instance was in each earlier layout (oldest first), given its block; empty where it had no past. */
+export type PreviousAddresses = (key: string, value: Readonly<Record<string, unknown>>) => readonly string[];
+
+/**
+ * The addresses a keyed block's instances had in the given earlier layouts, oldest first, leaving out
+ * any that is the instance's own address still; undefined for a block that had no past in them.
+ */
+export function previousAddresses(block: KeyedBlockInfo, layouts: readonly Layout[] = LAYOUTS): PreviousAddresses | undefined {
+  const perAccount = /^(member|invitation|feature|filter)_(.+)$/.exec(block.name);
   const account = perAccount?.[2] ?? '';
+  const hashedPath = layouts.includes('hashed') ? (PATHS[`${block.type}.${block.name}`] ?? (perAccount ? PATHS[`${block.type}.${perAccount[1]}_*`] : undefined)) : undefined;
+  const shared = layouts.includes('shared') && perAccount && /^\d{12}$/.test(account) ? SHARED[`${block.type}.${perAccount[1]}`] : undefined;
+  if (!hashedPath && !shared) return undefined;
   const features = isFeature(block.type);
   return (key, value) => {
-    const instance: KeyedInstance = { type: block.type, name: block.name, arguments: block.arguments, key, value };
-    if (features && !PREVIOUS_FEATURES.has(text(value.name))) return undefined;
-    return `${block.type}.${cdktfLogicalId(path(instance, account))}`;
+    const chain: string[] = [];
+    if (hashedPath && !(features && !PREVIOUS_FEATURES.has(text(value.name)))) {
+      const instance: KeyedInstance = { type: block.type, name: block.name, arguments: block.arguments, key, value };
+      chain.push(`${block.type}.${cdktfLogicalId(hashedPath(instance, account))}`);
+    }
+    if (shared) chain.push(instanceAddress(block.type, shared, `${account}/${key}`));
+    return chain;
   };
 }
 
-/** The address the instance had in the previous layout, or undefined for an instance that had none. */
-export function previousAddress(instance: KeyedInstance): string | undefined {
-  return previousAddresses(instance)?.(instance.key, instance.value);
+/** The address the instance had in the earliest layout that had it, or undefined for an instance that had none. */
+export function previousAddress(instance: KeyedInstance, layouts: readonly Layout[] = LAYOUTS): string | undefined {
+  return previousAddresses(instance, layouts)?.(instance.key, instance.value)[0];
 }

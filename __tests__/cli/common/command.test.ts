@@ -1,6 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import {
   choice,
+  commandConfig,
+  configurationLine,
   interactive,
   noMorePositionals,
   parseArguments,
@@ -13,6 +15,7 @@ import {
   type CommandSpec,
 } from '../../../cli/common/command';
 import { ConfigError } from '../../../lib/problems';
+import { REPO_ROOT } from '../../helpers/synth';
 
 const SPEC: CommandSpec = {
   synopsis: 'npm run example -- [options]',
@@ -125,5 +128,24 @@ describe('command line', () => {
     const argv = ['-target=aws_x.y["1/eu-west-1"]', "it's", 'a b', '$HOME', '`x`', '', '*', 'plain'];
     const shell = spawnSync('sh', ['-c', `printf '%s\\n' ${shellCommand(argv)}`], { encoding: 'utf8' });
     expect(shell.stdout).toBe(argv.map((arg) => `${arg}\n`).join(''));
+  });
+
+  it('names the configuration it loads on stderr, and where the name came from, before loading it', () => {
+    expect(configurationLine({})).toBe('configuration: config/org.json (the default; ORG_CONFIG names another)');
+    expect(configurationLine({ ORG_CONFIG: ' ' })).toBe('configuration: config/org.json (the default; ORG_CONFIG names another)');
+    expect(configurationLine({ ORG_CONFIG: 'config/production.example.json' })).toBe('configuration: config/production.example.json (from ORG_CONFIG)');
+    const cwd = process.cwd();
+    process.chdir(REPO_ROOT);
+    try {
+      const loaded = io();
+      expect(commandConfig({ env: { ORG_CONFIG: 'config/production.example.json' }, stderr: loaded.io.stderr }).name).toBe('guardduty');
+      expect(loaded.stderr).toEqual(['configuration: config/production.example.json (from ORG_CONFIG)\n']);
+      // Named even when it cannot be read, so the log says which file was missing.
+      const missing = io();
+      expect(() => commandConfig({ env: { ORG_CONFIG: 'config/no-such.json' }, stderr: missing.io.stderr })).toThrow(ConfigError);
+      expect(missing.stderr).toEqual(['configuration: config/no-such.json (from ORG_CONFIG)\n']);
+    } finally {
+      process.chdir(cwd);
+    }
   });
 });

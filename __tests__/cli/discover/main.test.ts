@@ -65,7 +65,10 @@ async function run(argv: string[], options: { denied?: string; identity?: 'ok' |
         retry: { sleep: async () => undefined },
       },
     );
-    return { code, stdout: stdout.join(''), stderr: stderr.join(''), dir, scanned };
+    // Every command that reads the configuration names it first (cli/common/command.ts, tested there).
+    const named = `configuration: ${file} (from ORG_CONFIG)\n`;
+    const text = stderr.join('');
+    return { code, stdout: stdout.join(''), stderr: text.startsWith(named) ? text.slice(named.length) : text, named: text.startsWith(named), dir, scanned };
   } finally {
     process.chdir(cwd);
   }
@@ -77,6 +80,7 @@ describe('npm run discover', () => {
     const regions: string[] = exampleData().regions;
     expect(result.code).toBe(0);
     expect(JSON.parse(result.stdout)).toEqual({ '222222222222': Object.fromEntries(regions.map((region) => [region, DETECTOR])) });
+    expect(result.named).toBe(true);
     expect(result.stderr).toMatch(new RegExp(`^discover: as ${CALLER}\ndiscover: \\d+ checks\n`));
     expect(result.stderr).toContain(`discover: [1/`);
     expect(result.stderr).not.toContain('\r');
@@ -150,6 +154,6 @@ describe('npm run discover', () => {
     });
     expect(result.status).toBe(1);
     expect(result.stdout).toBe('');
-    expect(result.stderr).toMatch(/^no AWS credentials \(CredentialsProviderError: [^\n]+\n$/);
+    expect(result.stderr).toMatch(/^configuration: config\/org.json \(the default; ORG_CONFIG names another\)\nno AWS credentials \(CredentialsProviderError: [^\n]+\n$/);
   });
 });

@@ -207,7 +207,7 @@ describe('npm run report', () => {
   it('prints the table, says which configuration and credentials it used, and exits 0', async () => {
     const { code, stdout, stderr } = await run(['--regions', REMOVED]);
     expect(code).toBe(0);
-    expect(stderr).toContain(`report: configuration ${file}\n`);
+    expect(stderr).toContain(`configuration: ${file} (from ORG_CONFIG)\n`);
     expect(stderr).toContain('report: reading as arn:aws:sts::999999999999:assumed-role/pipeline/run-1\n');
     const lines = stdout.split('\n');
     expect(lines[0]).toBe('GuardDuty cost and coverage of acme: the last 30 days (GetUsageStatistics), 4 regions read');

@@ -81,11 +81,12 @@ describe('review report', () => {
     const config = testConfig({ mode: 'invitations', autoEnable: undefined });
     const review = renderReview(config, synthesize(config));
     const wave = section(review, 'members-wave-1');
-    expect(wave).toContain('| `aws_guardduty_member.invitation` | 12 | `aws_guardduty_member.invitation["333333333333/us-west-2"]` |');
+    expect(wave).toContain('| `aws_guardduty_member.invitation_<account>` | 12 (4 blocks, one per member account) | `aws_guardduty_member.invitation_333333333333["us-west-2"]` |');
+    expect(wave).toContain('| `aws_guardduty_member_detector_feature.feature_<account>` | 72 (4 blocks, one per member account) | `aws_guardduty_member_detector_feature.feature_333333333333["us-west-2/S3_DATA_EVENTS"]` |');
     expect(wave).toContain(
       '| `aws_guardduty_detector.member_<account>` | 12 (4 blocks, one per member account) | `aws_guardduty_detector.member_333333333333["us-west-2"]` |',
     );
-    expect(wave).toMatch(/Moved blocks: \d+, from the addresses cdktf gave these resources before they were keyed \(such as `aws_guardduty_[a-z_]+\.member-\d{12}_[a-z0-9-]+_[A-Za-z0-9_-]+` to `aws_guardduty_[a-z_]+\.[a-z_0-9]+\[/);
+    expect(wave).toMatch(/Moved blocks: \d+, from the addresses earlier layouts gave these resources: .* \(such as `aws_guardduty_[a-z_]+\.member-\d{12}_[a-z0-9-]+_[A-Za-z0-9_-]+` to `aws_guardduty_[a-z_]+\.[a-z_0-9]+\[/);
     expect(section(review, 'admin')).toContain('| `aws_guardduty_detector_feature.feature` | 18 | `aws_guardduty_detector_feature.feature["us-west-2/S3_DATA_EVENTS"]` |');
   });
 
@@ -178,7 +179,7 @@ describe('review report', () => {
       env: { ...process.env, ORG_CONFIG: configFile, CDKTF_OUTDIR: outdir },
       encoding: 'utf8',
     });
-    expect(run.stderr).toBe('');
+    expect(run.stderr).toBe(`configuration: ${configFile} (from ORG_CONFIG)\n`);
     const review = readFileSync(path.join(outdir, 'review.md'), 'utf8');
     expect(review).toMatch(/^# Review: GuardDuty deployment "acme"\n/);
     expect(review).toContain('\n## admin\n');

@@ -18,6 +18,7 @@ describe('compareSynths', () => {
     expect(compareSynths(before, after).get('wave')).toEqual({
       status: 'changed',
       added: ['aws_guardduty_member.member["b/r1"]'],
+      imported: [],
       removed: ['aws_guardduty_member.member["a/r2"]'],
       changed: [],
       moved: [],

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { usageText } from '../../../cli/common/command';
@@ -23,7 +23,10 @@ async function run(argv: string[], config: unknown = exampleData(), cwd = REPO_R
   process.chdir(cwd);
   try {
     const code = await runRollout(argv, { env: { ORG_CONFIG: file }, stdout: { write: (text: string) => out.push(text) }, stderr: { write: (text: string) => err.push(text) } });
-    return { code, out: out.join(''), err: err.join(''), file };
+    // Every command that reads the configuration names it first (cli/common/command.ts, tested there).
+    const named = `configuration: ${file} (from ORG_CONFIG)\n`;
+    const text = err.join('');
+    return { code, out: out.join(''), err: text.startsWith(named) ? text.slice(named.length) : text, named: text.startsWith(named), file };
   } finally {
     process.chdir(before);
   }
@@ -32,6 +35,7 @@ async function run(argv: string[], config: unknown = exampleData(), cwd = REPO_R
 describe('npm run rollout', () => {
   it('prints the deploy steps as JSON for pipelines, with counts, folders and commands', async () => {
     const result = await run(['plan', '--json', '--parallelism', '2']);
+    expect(result.named).toBe(true);
     expect(result.err).toBe('');
     expect(result.code).toBe(0);
     const rollout = JSON.parse(result.out);
@@ -54,9 +58,11 @@ describe('npm run rollout', () => {
       { id: '555555555501', name: 'dev' },
       { id: '555555555502', name: 'staging' },
     ]);
-    const plan = (await run(['plan'])).out;
-    expect(plan).toContain('enrolls 4 member accounts: 333333333333 (sandbox), 444444444444 (shared-services), 555555555501 (dev), 555555555502 (staging)\n');
-    expect(plan).toContain('sets the protection plans of 4 member accounts: 333333333333 (sandbox), 444444444444 (shared-services), 555555555501 (dev), 555555555502 (staging)\n');
+    // Long lines wrap at 120 characters: read the text with its blanks as one.
+    const plan = (await run(['plan'])).out.replace(/\s+/g, ' ');
+    for (const line of (await run(['plan'])).out.split('\n')) expect(line.length).toBeLessThanOrEqual(120);
+    expect(plan).toContain('enrolls 4 member accounts: 333333333333 (sandbox), 444444444444 (shared-services), 555555555501 (dev), 555555555502 (staging) ');
+    expect(plan).toContain('sets the protection plans of 4 member accounts: 333333333333 (sandbox), 444444444444 (shared-services), 555555555501 (dev), 555555555502 (staging) ');
 
     const data = exampleData();
     data.autoEnable = 'ALL';
@@ -154,13 +160,51 @@ describe('npm run rollout', () => {
     // Wave 2 (both CSV accounts of it) leaves: its stack is only in the previous output.
     data.members = [...data.members, { id: '555555555501', email: 'aws-dev@example.com', wave: 1 }];
     data.membersFile = undefined;
-    const result = await run(['plan', '--since', 'cdktf.out.previous'], data, project, 'config/org.json');
+    const result = await run(['plan', '--since', 'cdktf.out.previous', '--json'], data, project, 'config/org.json');
     expect(result.err).toBe('');
-    expect(result.out).toContain('for the changes since cdktf.out.previous:');
-    expect(result.out).toContain(`$ npx ${CLI} destroy member-plans-wave-2 --auto-approve --output cdktf.out.previous --skip-synth`);
-    expect(result.out).toContain(`$ npx ${CLI} destroy members-wave-2 --auto-approve --ignore-missing-stack-dependencies --output cdktf.out.previous --skip-synth`);
+    const rollout = JSON.parse(result.out);
+    expect(rollout).toMatchObject({ since: 'cdktf.out.previous', outputDir: 'cdktf.out.rollout', fingerprint: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    // The stacks wave 2 leaves are retired from the rollout's own folder, which holds what was measured.
+    const commands = rollout.steps.flatMap((step: { commands: { command: string }[] }) => step.commands.map((command) => command.command));
+    expect(commands).toContain('terraform -chdir=cdktf.out.rollout/stacks/members-wave-2 apply -input=false -auto-approve');
+    for (const command of commands) expect(command).toMatch(/(--output cdktf\.out\.rollout --skip-synth$)|(-chdir=cdktf\.out\.rollout\/stacks\/)/);
+    const retired = JSON.parse(readFileSync(path.join(project, 'cdktf.out.rollout/stacks/members-wave-2/cdk.tf.json'), 'utf8'));
+    expect(Object.keys(retired).sort()).toEqual(['//', 'provider', 'terraform']);
+    // Its local state is the one the previous output kept, read from the rollout's folder.
+    expect(path.resolve(project, 'cdktf.out.rollout/stacks/members-wave-2', retired.terraform.backend.local.path)).toBe(path.join(project, 'terraform-state/members-wave-2.tfstate'));
+    const manifest = JSON.parse(readFileSync(path.join(project, 'cdktf.out.rollout/manifest.json'), 'utf8'));
+    expect(Object.keys(manifest.stacks)).not.toContain('members-wave-2');
+    // The review of what was measured, with what changes since the previous synth.
+    const review = readFileSync(path.join(project, 'cdktf.out.rollout/review.md'), 'utf8');
+    expect(review).toMatch(/^# Review: GuardDuty deployment "acme"/);
+    expect(review).toContain('## Changes since cdktf.out.previous\n');
+    expect(review).toMatch(/\n\| \d+ \| remove \| members-wave-2 \| 6 account \(555555555503, 555555555504\) \| {2}\| {2}\| {2}\| {2}\|\n/);
+    expect((await run(['plan', '--since', 'cdktf.out.rollout'], null, project, 'config/org.json')).err).toMatch(/^--since cdktf.out.rollout: that is the folder this command writes/);
     mkdirSync(path.join(project, 'empty'));
     expect((await run(['plan', '--since', 'empty'], null, project, 'config/org.json')).err).toMatch(/^--since empty: no manifest.json in that folder/);
     expect(existsSync(path.join(project, 'cdktf.out/previous'))).toBe(false);
+  });
+
+  it('--skip-synth: refuses when cdktf.out is not, byte for byte, the synth of the configuration', async () => {
+    const project = mkdtempSync(path.join(tmpdir(), 'gd-rollout-skip-'));
+    cpSync(path.join(REPO_ROOT, 'config'), path.join(project, 'config'), { recursive: true });
+    symlinkSync(path.join(REPO_ROOT, 'node_modules'), path.join(project, 'node_modules'));
+    const synth = (file: string) =>
+      spawnSync(process.execPath, ['--import', 'tsx', path.join(REPO_ROOT, 'main.ts')], { cwd: project, env: { ...process.env, ORG_CONFIG: file, CDKTF_OUTDIR: path.join(project, 'cdktf.out') }, encoding: 'utf8' });
+    expect((await run(['plan', '--skip-synth'], null, project, 'config/org.json')).err).toMatch(/^--skip-synth: the commands would apply cdktf.out as it is, but it is not the synth of config\/org.json:\n {2}- cdktf.out\/manifest.json is missing\n/);
+    expect(synth('config/org.json').status).toBe(0);
+    const same = await run(['plan', '--skip-synth'], null, project, 'config/org.json');
+    expect(same).toMatchObject({ code: 0, err: '' });
+    expect(same.out).toContain(`$ npx ${CLI} deploy admin`);
+    // Another configuration's synth in cdktf.out (the demo while ORG_CONFIG names the team's): refused.
+    const other = exampleData();
+    other.regions = ['us-west-2', 'us-east-1'];
+    writeFileSync(path.join(project, 'config/other.json'), JSON.stringify(other));
+    const refused = await run(['plan', '--skip-synth'], null, project, 'config/other.json');
+    expect(refused.code).toBe(1);
+    expect(refused.out).toBe('');
+    expect(refused.err).toMatch(/^--skip-synth: the commands would apply cdktf.out as it is, but it is not the synth of config\/other.json:\n {2}- stack admin: differs\n/);
+    // Nothing of the measurement is left behind.
+    expect(readdirSync(project).filter((name) => name.startsWith('.rollout-measure-'))).toEqual([]);
   });
 });

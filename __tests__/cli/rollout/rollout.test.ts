@@ -178,7 +178,7 @@ describe('destroy rollout (retirement)', () => {
     const delegations = organization.resource.aws_guardduty_organization_admin_account;
     const configurations = organization.resource.aws_guardduty_organization_configuration;
     const features = organization.resource.aws_guardduty_organization_configuration_feature;
-    expect(Object.keys(delegations.delegation.for_each).sort()).toEqual([...config.regions].sort());
+    expect(Object.keys(organization.locals[/^\$\{local\.(.+)\}$/.exec(delegations.delegation.for_each)?.[1] as string]).sort()).toEqual([...config.regions].sort());
     expect(configurations.configuration.depends_on).toEqual(['aws_guardduty_organization_admin_account.delegation']);
     expect(features.feature.depends_on).toEqual(['aws_guardduty_organization_configuration.configuration']);
   });

@@ -7,10 +7,12 @@ import { REPO_ROOT } from '../../helpers/synth';
 const LAUNCHER = path.join(REPO_ROOT, 'cli', 'synth', 'run.cjs');
 const RECORD = path.join(REPO_ROOT, '.synth', 'inputs.json');
 
-function synth(args: string[]): { outdir: string; status: number | null; stderr: string } {
+/** The app with the default configuration (whatever ORG_CONFIG the test runner has), into a fresh folder. */
+function synth(args: string[]): { outdir: string; status: number | null; stdout: string; stderr: string } {
   const outdir = mkdtempSync(path.join(tmpdir(), 'gd-launcher-'));
-  const result = spawnSync(process.execPath, args, { cwd: REPO_ROOT, env: { ...process.env, CDKTF_OUTDIR: outdir, CHECKPOINT_DISABLE: '1' }, encoding: 'utf8' });
-  return { outdir, status: result.status, stderr: result.stderr };
+  const { ORG_CONFIG: _ignored, ...env } = process.env;
+  const result = spawnSync(process.execPath, args, { cwd: REPO_ROOT, env: { ...env, CDKTF_OUTDIR: outdir, CHECKPOINT_DISABLE: '1' }, encoding: 'utf8' });
+  return { outdir, status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
 /** Every file under a folder, by relative path, with its bytes. */
@@ -36,12 +38,25 @@ describe('the synth launcher (cdktf.json app)', () => {
     const launched = synth([LAUNCHER]);
     const direct = synth(['--import', 'tsx', 'main.ts']);
     outdirs.push(launched.outdir, direct.outdir);
-    expect([launched.status, launched.stderr]).toEqual([0, '']);
+    expect([launched.status, launched.stderr]).toEqual([0, 'configuration: config/org.json (the default; ORG_CONFIG names another)\n']);
     expect(direct.status).toBe(0);
     const a = files(launched.outdir);
     const b = files(direct.outdir);
     expect([...a.keys()].sort()).toEqual([...b.keys()].sort());
     for (const [file, bytes] of a) expect(`${file}: ${bytes.equals(b.get(file) as Buffer)}`).toBe(`${file}: true`);
+  });
+
+  it('prints its usage on --help and refuses an argument, writing nothing either way', () => {
+    for (const args of [['--help'], ['-h'], ['deploy'], ['--output', 'x']]) {
+      const run = synth([LAUNCHER, ...args]);
+      outdirs.push(run.outdir);
+      const help = args[0].startsWith('-h') || args[0] === '--help';
+      expect([args.join(' '), run.status]).toEqual([args.join(' '), help ? 0 : 2]);
+      expect(help ? run.stdout : run.stderr).toMatch(/^(unexpected argument "(deploy|--output)"\n\n)?usage: npm run synth /);
+      if (!help) expect(run.stdout).toBe('');
+      // The output folder the test made stays empty: no manifest, no stacks, no review.md.
+      expect(readdirSync(run.outdir)).toEqual([]);
+    }
   });
 
   it('builds the app again when a file it was built from changes, and only then', () => {

@@ -23,7 +23,7 @@ async function run(argv: string[], config: unknown = exampleData()) {
 describe('npm run validate', () => {
   it('says in one line on stdout what a valid configuration deploys', async () => {
     const result = await run([]);
-    expect(result).toMatchObject({ code: 0, stderr: '' });
+    expect(result).toMatchObject({ code: 0, stderr: `configuration: ${result.file} (from ORG_CONFIG)\n` });
     expect(result.stdout).toBe(`${result.file}: valid. "acme", organizations mode, 3 regions, 6 member accounts in 2 waves; 9 stacks in 5 deploy steps.\n`);
     const all = exampleData();
     all.autoEnable = 'ALL';
@@ -60,7 +60,7 @@ describe('npm run validate', () => {
 
   it('as a process: exits with the status and keeps stdout for the summary', () => {
     const result = spawnSync(process.execPath, ['--import', 'tsx', 'cli/validate/main.ts'], { cwd: REPO_ROOT, encoding: 'utf8', env: { ...process.env, ORG_CONFIG: 'config/org.json' } });
-    expect(result).toMatchObject({ status: 0, stderr: '' });
+    expect(result).toMatchObject({ status: 0, stderr: 'configuration: config/org.json (from ORG_CONFIG)\n' });
     expect(result.stdout).toMatch(/^config\/org.json: valid\. /);
   });
 });

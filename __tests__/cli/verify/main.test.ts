@@ -3,7 +3,9 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { StackJson } from '../../../cli/common/synthesized';
 import { usageText } from '../../../cli/common/command';
+import { sinceSteps } from '../../../cli/rollout/main';
 import { runVerify, VERIFY_COMMAND } from '../../../cli/verify/main';
+import { buildApp } from '../../../stacks/app';
 import { synthesizeStacks } from '../../../cli/verify/verify';
 import { parseConfig } from '../../../lib/config/load';
 import { planStacks } from '../../../lib/plan/stacks';
@@ -31,6 +33,8 @@ interface Run {
   readonly code: number;
   readonly stdout: string;
   readonly stderr: string;
+  /** Whether stderr began with the configuration's name. */
+  readonly named: boolean;
   readonly world: World;
   readonly roles: (string | undefined)[];
 }
@@ -57,7 +61,10 @@ async function run(argv: string[], change: (world: World) => void = () => undefi
       },
       retry: { sleep: async () => undefined },
     });
-    return { code, stdout: stdout.join(''), stderr: stderr.join(''), world: world as World, roles };
+    // Every command that reads the configuration names it first (cli/common/command.ts, tested there).
+    const named = `configuration: ${file} (from ORG_CONFIG)\n`;
+    const text = stderr.join('');
+    return { code, stdout: stdout.join(''), stderr: text.startsWith(named) ? text.slice(named.length) : text, named: text.startsWith(named), world: world as World, roles };
   } finally {
     process.chdir(cwd);
   }
@@ -74,6 +81,34 @@ function drift(world: World): void {
   world.rules.get(`${ADMIN}/us-east-1/default/acme-findings-forward`)!.State = 'DISABLED';
   world.functions.get(`${SANDBOX}/us-west-2/acme-isolate-instance`)!.Environment!.Variables!.MODE = 'dry-run';
 }
+
+describe('npm run verify --step N --since PREVIOUS', () => {
+  it('numbers the steps as the --since rollout does, and verifies the stacks of that step the configuration still has', async () => {
+    // The previous synth had one more region: the --since rollout removes it first, in retirement order.
+    const previous = mkdtempSync(path.join(tmpdir(), 'gd-verify-since-'));
+    const before = parseConfig({ ...data, regions: [...data.regions, 'eu-central-1'] }, { file, cwd: REPO_ROOT });
+    buildApp(before, { outdir: previous, plan: planStacks(before) }).synth();
+    const config = parseConfig(data, { file, cwd: REPO_ROOT });
+    const cwd = process.cwd();
+    process.chdir(REPO_ROOT);
+    let rollout;
+    try {
+      rollout = sinceSteps(config, planStacks(config), previous, {});
+    } finally {
+      process.chdir(cwd);
+    }
+    const first = rollout.steps[0].stacks.map((stack) => stack.id);
+    expect(rollout.steps[0].phase).toBe('remove');
+    expect(first).not.toEqual(['admin', 'sandbox-remediation']);
+    const result = await run(['--step', '1', '--since', previous, '--json']);
+    const report = JSON.parse(result.stdout);
+    expect(report.step).toBe(1);
+    expect([...report.stacks].sort()).toEqual([...first].sort());
+    expect(result.code).toBe(0);
+    expect(await run(['--since', previous])).toMatchObject({ code: 2, stderr: `--since goes with --step: it numbers the steps as the --since rollout does\n\n${usageText(VERIFY_COMMAND)}\n` });
+    expect(await run(['--step', '99', '--since', previous])).toMatchObject({ code: 2, stderr: `--step 99: the rollout since ${previous} has steps 1 to ${rollout.steps.length}\n` });
+  });
+});
 
 describe('npm run verify', () => {
   it('prints usage on --help and exits 0; names an unknown option and exits 2', async () => {
@@ -139,6 +174,7 @@ describe('npm run verify', () => {
     const result = await run(['--role', 'GuardDutyVerify']);
     expect(result.code).toBe(0);
     expect(result.roles).toEqual(['GuardDutyVerify']);
+    expect(result.named).toBe(true);
     expect(result.stderr).toMatch(/^verify: reading as arn:aws:sts::999999999999:assumed-role\/pipeline\/run-1\nverify: \d+ checks\n/);
     expect(result.stderr).not.toContain('\r');
     expect(result.stdout).toMatch(/^verify acme \(organizations mode\), 15 stacks\n/);

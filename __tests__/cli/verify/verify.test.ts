@@ -441,7 +441,7 @@ describe('verify: what could not be read', () => {
 });
 
 describe('verify: pagination', () => {
-  it('reads members past one page (ListMembers pages at 50) and asks for plans 50 accounts a call', async () => {
+  it('reads members past one page (ListMembers pages at 50) and asks for plans once a member-plans stack', async () => {
     const members = Array.from({ length: 120 }, (_, index) => ({ id: String(600000000000 + index), email: `m${index}@example.com`, wave: 1 }));
     const cfg = testConfig({ regions: [HOME], membersFile: undefined, members: [{ id: SANDBOX, email: 'sandbox@example.com', wave: 1 }, ...members] });
     const plan = planStacks(cfg);
@@ -451,8 +451,9 @@ describe('verify: pagination', () => {
     expect(notOk(report)).toEqual([]);
     expect(report.rows.filter((row) => row.check === 'member')).toHaveLength(121);
     expect(world.calls.filter((call) => call.startsWith('guardduty:ListMembers'))).toHaveLength(3);
-    // Three members stacks (50, 50, 21 accounts): one GetMemberDetectors each.
-    expect(world.calls.filter((call) => call.startsWith('guardduty:GetMemberDetectors'))).toHaveLength(3);
+    // Seven member-plans stacks (six of 19 accounts and one of 7): one GetMemberDetectors each.
+    expect(plan.stacks.filter((stack) => stack.id.startsWith('member-plans-wave-')).map((stack) => stack.members.length)).toEqual([19, 19, 19, 19, 19, 19, 7]);
+    expect(world.calls.filter((call) => call.startsWith('guardduty:GetMemberDetectors'))).toHaveLength(7);
   });
 
   it('with autoEnable ALL checks every active account of the organization, listed 20 a page', async () => {

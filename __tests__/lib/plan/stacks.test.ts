@@ -1,5 +1,5 @@
 import { resourceBlocks, resourceCounts } from '../../../cli/common/synthesized';
-import { deploySteps, maxAccountsPerStack, planStacks, resourcesPerMemberRegion, type WaveService } from '../../../lib/plan/stacks';
+import { accountsPerStack, deploySteps, maxAccountsPerStack, planStacks, resourcesPerMemberRegion, type WaveService } from '../../../lib/plan/stacks';
 import { generatedMembers as members, SANDBOX_MEMBER as SANDBOX, stackById as byId, stackIds as ids, STANDARD_17 } from '../../helpers/plan';
 import { synthApp, testConfig } from '../../helpers/synth';
 
@@ -74,21 +74,23 @@ describe('stack plan', () => {
     expect(byId(stacks, 'members-wave-2').dependsOn).toEqual(['members-wave-1', 'members-wave-1-part-2']);
   });
 
-  it('keeps invitations-mode stacks under the resource budget with many regions', () => {
+  it('cuts invitations-mode waves as the releases before did for 17 regions, whatever the regions now', () => {
     const config = testConfig({ mode: 'invitations', regions: STANDARD_17, members: [SANDBOX, ...members(40)], membersFile: undefined });
-    // 17 regions x (detector + 6 plans + invitation + acceptance) = 153 resources an account.
+    // 17 regions x (detector + 6 plans + invitation + acceptance) = 153 resources an account: 13 in 2,000.
     expect(maxAccountsPerStack(config)).toBe(13);
     const parts = planStacks(config).stacks.filter((stack) => stack.kind === 'members');
     expect(parts.map((stack) => stack.members.length)).toEqual([13, 13, 13, 2]);
+    expect(parts[0].members.length * STANDARD_17.length * resourcesPerMemberRegion('members', config)).toBe(1989);
+    expect(maxAccountsPerStack(testConfig({ mode: 'invitations' }))).toBe(13);
   });
 
-  it('sizes the member-plans stacks by their own budget, leaving the memberships where they are', () => {
+  it('cuts the member-plans stacks by their own number of accounts, leaving the memberships where they are', () => {
     const config = testConfig({ regions: STANDARD_17, members: [SANDBOX, ...members(60)], membersFile: undefined });
     const stacks = planStacks(config).stacks;
-    // Memberships: one resource an account and region, 50 accounts a stack as before the plans.
+    // Memberships: one resource an account and region, 50 accounts a stack.
     expect(stacks.filter((stack) => stack.kind === 'members').map((stack) => stack.members.length)).toEqual([50, 11]);
-    // Plans: 17 regions x 6 plans = 102 resources an account, so 19 accounts a stack.
-    expect(resourcesPerMemberRegion('member-plans', config)).toBe(6);
+    // Plans: 17 regions x 6 plans = 102 resources an account, 19 accounts a stack, whatever the regions and plans now.
+    expect(accountsPerStack('member-plans', config)).toBe(19);
     const plans = stacks.filter((stack) => stack.kind === 'member-plans');
     expect(plans.map((stack) => stack.members.length)).toEqual([19, 19, 19, 4]);
     expect(plans.map((stack) => stack.dependsOn)).toEqual([['members-wave-1'], ['members-wave-1'], ['members-wave-1', 'members-wave-1-part-2'], ['members-wave-1-part-2']]);
@@ -103,12 +105,20 @@ describe('stack plan', () => {
     expect(kinds({ mode: 'invitations', protection: { aiProtection: true } })).toContain('member-plans');
   });
 
-  it('keeps the invited members where they are when a newer plan is switched on', () => {
-    const data = { mode: 'invitations', regions: STANDARD_17, members: [SANDBOX, ...members(60)], membersFile: undefined };
-    const split = (extra: Record<string, unknown>) =>
-      planStacks(testConfig({ ...data, ...extra })).stacks.filter((stack) => stack.kind === 'members').map((stack) => stack.members.map((member) => member.id));
-    expect(split({ protection: { aiProtection: true } })).toEqual(split({}));
-    expect(split({}).map((ids) => ids.length)).toEqual([13, 13, 13, 13, 9]);
+  it('keeps every account where it is when regions or plans change', () => {
+    const data = { regions: STANDARD_17, members: [SANDBOX, ...members(60)], membersFile: undefined };
+    const homes = (extra: Record<string, unknown>) =>
+      planStacks(testConfig({ ...data, ...extra }))
+        .stacks.filter((stack) => stack.kind === 'members' || (stack.kind === 'member-plans' && extra.mode === 'organizations'))
+        .map((stack) => [stack.id, stack.members.map((member) => member.id)]);
+    for (const mode of ['organizations', 'invitations']) {
+      const before = homes({ mode });
+      expect(homes({ mode, protection: { aiProtection: true }, providerVersion: '6.56.0' })).toEqual(before);
+      expect(homes({ mode, protection: { s3: false, runtimeMonitoring: false } })).toEqual(before);
+      expect(homes({ mode, regions: STANDARD_17.slice(0, 3) })).toEqual(before);
+      expect(homes({ mode, regions: ['us-west-2'] })).toEqual(before);
+    }
+    expect(homes({ mode: 'invitations' }).map(([, ids]) => ids.length)).toEqual([13, 13, 13, 13, 9]);
   });
 
   it('changes only the last wave when an account is appended to it', () => {
@@ -141,7 +151,7 @@ describe('stack plan', () => {
       ['admin', 'sandbox-remediation'],
       ['organization'],
       ['members-wave-1', 'members-wave-1-part-2'],
-      ['members-wave-2', 'member-plans-wave-1', 'member-plans-wave-1-part-2', 'sandbox-simulation'],
+      ['members-wave-2', 'member-plans-wave-1', ...[2, 3, 4].map((part) => `member-plans-wave-1-part-${part}`), 'sandbox-simulation'],
       ['member-plans-wave-2', 'threat-intel'],
     ]);
     const stepOf = new Map(steps.flatMap((step, index) => step.map((stack) => [stack.id, index] as const)));

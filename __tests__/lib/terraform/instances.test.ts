@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { SqsQueue } from '@cdktf/provider-aws/lib/sqs-queue';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { App, TerraformStack } from 'cdktf';
-import { eachNestedBlock, eachReference, instanceReference, Instances, KeyedBlocks } from '../../../lib/terraform/instances';
+import { eachNestedBlock, eachReference, forEachLocalName, instanceReference, Instances, KeyedBlocks } from '../../../lib/terraform/instances';
 
 /** A stack that writes its keyed blocks, as OrgStack does. */
 class KeyedStack extends TerraformStack {
@@ -25,19 +25,27 @@ function stack() {
 const regions = () => Instances.of(['us-east-1', 'eu-west-1'], (region) => region, (region) => ({ region, tags: [region] }));
 
 describe('keyed blocks', () => {
-  it('writes the literal for_each map under the readable name, and reads the instance values from it', () => {
+  it('writes the for_each map once, as a local named by its content, under the readable block name, and reads the instance values from it', () => {
     const scope = stack();
     const instances = regions();
     const queue = KeyedBlocks.add(new SqsQueue(scope, 'queue', { forEach: instances, region: instances.value('region'), name: 'q' }), 'queue', instances);
     eachNestedBlock(queue, 'thing', 'tags', ['name']);
+    // Another block over a map with the same content reads the same local.
+    const same = regions();
+    KeyedBlocks.add(new SqsQueue(scope, 'queue-2', { forEach: same, region: same.value('region'), name: 'q2' }), 'queue2', same);
     const json = scope.toTerraform();
+    const map = { 'us-east-1': { region: 'us-east-1', tags: ['us-east-1'] }, 'eu-west-1': { region: 'eu-west-1', tags: ['eu-west-1'] } };
+    const local = forEachLocalName(map);
+    expect(local).toMatch(/^for_each_[0-9a-f]{12}$/);
+    expect(json.locals).toEqual({ [local]: map });
     const { '//': _metadata, ...block } = json.resource.aws_sqs_queue.queue;
     expect(block).toEqual({
-      for_each: { 'us-east-1': { region: 'us-east-1', tags: ['us-east-1'] }, 'eu-west-1': { region: 'eu-west-1', tags: ['eu-west-1'] } },
+      for_each: `\${local.${local}}`,
       region: '${each.value.region}',
       name: 'q',
       dynamic: { thing: { for_each: '${each.value.tags}', content: { name: '${thing.value.name}' } } },
     });
+    expect(json.resource.aws_sqs_queue.queue2.for_each).toBe(`\${local.${local}}`);
     const policy = new SqsQueue(scope, 'other', { name: eachReference(queue, '"eu-west-1"', 'arn') });
     expect(scope.toTerraform().resource.aws_sqs_queue[policy.friendlyUniqueId].name).toBe('${aws_sqs_queue.queue["eu-west-1"].arn}');
   });

@@ -1,4 +1,4 @@
-import { previousAddress } from '../../../lib/terraform/previous-layout';
+import { previousAddress, previousAddresses } from '../../../lib/terraform/previous-layout';
 import { previousLayout } from '../../helpers/layout';
 
 const at = (type: string, name: string, key: string, value: Record<string, unknown>, args: Record<string, unknown> = {}) =>
@@ -16,8 +16,10 @@ describe('previous layout', () => {
     expect(has(invitations, 'members-wave-1', at('aws_guardduty_detector', 'member_444444444444', 'us-west-2', { region: 'us-west-2' }))).toBe(true);
     expect(has(invitations, 'members-wave-1', at('aws_guardduty_invite_accepter', 'member_333333333333', 'eu-west-1', { region: 'eu-west-1' }))).toBe(true);
     expect(
-      has(invitations, 'members-wave-1', at('aws_guardduty_member_detector_feature', 'feature', 'x', { account_id: '333333333333', region: 'eu-west-1', name: 'RUNTIME_MONITORING' })),
+      has(invitations, 'members-wave-1', at('aws_guardduty_member_detector_feature', 'feature_333333333333', 'eu-west-1/RUNTIME_MONITORING', { region: 'eu-west-1', name: 'RUNTIME_MONITORING' })),
     ).toBe(true);
+    expect(has(invitations, 'members-wave-1', at('aws_guardduty_member', 'invitation_444444444444', 'us-west-2', { region: 'us-west-2' }))).toBe(true);
+    expect(has(organizations, 'members-wave-1', at('aws_guardduty_member', 'member_444444444444', 'eu-west-1', { region: 'eu-west-1' }))).toBe(true);
     expect(has(invitations, 'threat-intel', at('aws_guardduty_filter', 'filter_noop_port_probe_0', 'us-west-2', { region: 'us-west-2' }, { name: 'noop.port_probe' }))).toBe(true);
     expect(has(invitations, 'detective-wave-2', at('aws_detective_invitation_accepter', 'member_555555555501', 'eu-west-1', { region: 'eu-west-1' }))).toBe(true);
     expect(
@@ -36,5 +38,23 @@ describe('previous layout', () => {
       /^aws_guardduty_detector_feature\.detector-us-east-1_s3_data_events_[0-9A-F]{8}$/,
     );
     expect(at('aws_s3_bucket', 'bucket', 'x', {})).toBeUndefined();
+  });
+
+  it("chains a member's block to where the shared layout kept it, after the hashed address", () => {
+    const chain = (type: string, name: string, key: string, value: Record<string, unknown>, layouts?: ('hashed' | 'shared')[]) =>
+      previousAddresses({ type, name, arguments: {} }, layouts)?.(key, value);
+    expect(chain('aws_guardduty_member', 'member_444444444444', 'eu-west-1', { region: 'eu-west-1' })).toEqual([
+      expect.stringMatching(/^aws_guardduty_member\.member-444444444444_eu-west-1_[0-9A-F]{8}$/),
+      'aws_guardduty_member.member["444444444444/eu-west-1"]',
+    ]);
+    expect(chain('aws_guardduty_member', 'invitation_444444444444', 'eu-west-1', { region: 'eu-west-1' }, ['shared'])).toEqual(['aws_guardduty_member.invitation["444444444444/eu-west-1"]']);
+    // A plan the hashed layout did not have starts in the shared one (a member-plans stack).
+    expect(chain('aws_guardduty_member_detector_feature', 'feature_444444444444', 'eu-west-1/AI_PROTECTION', { region: 'eu-west-1', name: 'AI_PROTECTION' })).toEqual([
+      'aws_guardduty_member_detector_feature.feature["444444444444/eu-west-1/AI_PROTECTION"]',
+    ]);
+    // Blocks that were never shared keep their one move; blocks of other services are not members'.
+    expect(chain('aws_guardduty_detector', 'member_444444444444', 'eu-west-1', { region: 'eu-west-1' })).toHaveLength(1);
+    expect(chain('aws_securityhub_member', 'member', '444444444444/eu-west-1', { region: 'eu-west-1', account_id: '444444444444' })).toHaveLength(1);
+    expect(chain('aws_guardduty_member', 'member_444444444444', 'eu-west-1', { region: 'eu-west-1' }, [])).toBeUndefined();
   });
 });
