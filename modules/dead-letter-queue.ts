@@ -103,7 +103,7 @@ export class RegionalDeadLetterQueues extends Construct {
   constructor(scope: Construct, id: string, props: RegionalDeadLetterQueuesProps) {
     super(scope, id);
     const { provider } = props;
-    const regions = Instances.of(props.regions, (region) => region, (region) => ({ region }));
+    const regions = Instances.byRegion(props.regions);
     this.queue = KeyedBlocks.add(
       new SqsQueue(this, 'queue', {
         forEach: regions,

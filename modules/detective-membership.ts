@@ -56,7 +56,7 @@ export class DetectiveMemberships extends Construct {
     );
     const { memberProvider } = props;
     if (!memberProvider) return;
-    const regions = Instances.of(props.regions, (region) => region, (region) => ({ region }));
+    const regions = Instances.byRegion(props.regions);
     for (const member of props.members) {
       KeyedBlocks.add(
         new DetectiveInvitationAccepter(this, `acceptance-${member.id}`, {

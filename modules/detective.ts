@@ -27,7 +27,7 @@ export class BehaviorGraphs extends Construct {
 
   constructor(scope: Construct, id: string, props: BehaviorGraphsProps) {
     super(scope, id);
-    const regions = Instances.of(props.regions, (region) => region, (region) => ({ region }));
+    const regions = Instances.byRegion(props.regions);
     this.graph = KeyedBlocks.add(new DetectiveGraph(this, 'graph', { forEach: regions, provider: props.provider, region: regions.value('region') }), 'graph', regions);
     // A graph is identified by its ARN, which names its region.
     for (const [region, arn] of Object.entries(props.existingGraphArns ?? {})) {
@@ -70,7 +70,7 @@ export class DetectiveOrganization extends Construct {
 
   constructor(scope: Construct, id: string, props: DetectiveOrganizationProps) {
     super(scope, id);
-    const regions = Instances.of(props.regions, (region) => region, (region) => ({ region }));
+    const regions = Instances.byRegion(props.regions);
     this.delegation = KeyedBlocks.add(
       new DetectiveOrganizationAdminAccount(this, 'delegation', {
         forEach: regions,

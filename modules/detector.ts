@@ -40,7 +40,7 @@ export class Detectors extends Construct {
   constructor(scope: Construct, id: string, props: DetectorsProps) {
     super(scope, id);
     const { provider } = props;
-    const regions = Instances.of(props.regions, (region) => region, (region) => ({ region }));
+    const regions = Instances.byRegion(props.regions);
     this.detector = KeyedBlocks.add(
       new GuarddutyDetector(this, 'detector', {
         forEach: regions,

@@ -39,7 +39,7 @@ export class FindingForwarders extends Construct {
   constructor(scope: Construct, id: string, props: FindingForwardersProps) {
     super(scope, id);
     const { provider } = props;
-    const regions = Instances.of(Object.keys(props.deadLetterQueues), (region) => region, (region) => ({ region }));
+    const regions = Instances.byRegion(Object.keys(props.deadLetterQueues));
     this.rule = KeyedBlocks.add(
       new CloudwatchEventRule(this, 'rule', {
         forEach: regions,

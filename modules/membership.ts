@@ -21,11 +21,6 @@ export interface MembershipsBaseProps {
   readonly adminDetectorIds: ByRegion;
 }
 
-/** The instances of one member account's block: one per region, keyed by the region. */
-function regionInstances(regions: readonly string[]) {
-  return Instances.of(regions, (region) => region, (region) => ({ region }));
-}
-
 /**
  * The administrator's memberships of these members in every region: a block per member account
  * (`aws_guardduty_member.<name>_<account>["<region>"]`), so that an account can leave a stack whole
@@ -37,7 +32,7 @@ function memberships(
   props: MembershipsBaseProps,
   settings: (member: Member) => Pick<GuarddutyMemberConfig, 'invite' | 'disableEmailNotification' | 'invitationMessage' | 'dependsOn'>,
 ): GuarddutyMember[] {
-  const regions = regionInstances(props.regions);
+  const regions = Instances.byRegion(props.regions);
   return props.members.map((member) =>
     KeyedBlocks.add(
       new GuarddutyMember(scope, `${name}-${member.id}`, {
@@ -120,7 +115,7 @@ export class InvitationMemberships extends Construct {
       dependsOn: [(detectors.get(member.id) as Detectors).detector],
     }));
 
-    const regions = regionInstances(props.regions);
+    const regions = Instances.byRegion(props.regions);
     const acceptances = new Map(
       props.members.map((member, index) => [
         member.id,

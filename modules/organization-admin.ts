@@ -44,7 +44,7 @@ export class OrganizationAdmin extends Construct {
 
   constructor(scope: Construct, id: string, props: OrganizationAdminProps) {
     super(scope, id);
-    const regions = Instances.of(props.regions, (region) => region, (region) => ({ region }));
+    const regions = Instances.byRegion(props.regions);
     this.delegation = KeyedBlocks.add(
       new GuarddutyOrganizationAdminAccount(this, 'delegation', {
         forEach: regions,

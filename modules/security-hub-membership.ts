@@ -85,7 +85,7 @@ export class SecurityHubInvitationMemberships extends Construct {
       'invitation',
       instances,
     );
-    const regions = Instances.of(props.regions, (region) => region, (region) => ({ region }));
+    const regions = Instances.byRegion(props.regions);
     for (const member of props.members) {
       KeyedBlocks.add(
         new SecurityhubInviteAccepter(this, `acceptance-${member.id}`, {

@@ -34,7 +34,7 @@ export class SecurityHubOrganization extends Construct {
 
   constructor(scope: Construct, id: string, props: SecurityHubOrganizationProps) {
     super(scope, id);
-    const regions = Instances.of(props.regions, (region) => region, (region) => ({ region }));
+    const regions = Instances.byRegion(props.regions);
     // Security Hub is enabled in the administrator first: designating an account that does not have
     // it yet can enable it there, and the admin stack's own SecurityhubAccount would then fail with
     // "Account is already subscribed to Security Hub".

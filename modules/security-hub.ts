@@ -39,7 +39,7 @@ export class SecurityHub extends Construct {
   constructor(scope: Construct, id: string, props: SecurityHubProps) {
     super(scope, id);
     const { provider } = props;
-    const regions = Instances.of(props.regions, (region) => region, (region) => ({ region }));
+    const regions = Instances.byRegion(props.regions);
     this.hub = KeyedBlocks.add(
       new SecurityhubAccount(this, 'hub', {
         forEach: regions,

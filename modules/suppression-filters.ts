@@ -31,7 +31,7 @@ export class SuppressionFilters extends Construct {
     super(scope, id);
     const ranks = filterRanks(props.filters);
     const byRank = props.filters.map((filter, index) => ({ filter, rank: ranks[index] })).sort((a, b) => a.rank - b.rank);
-    const regions = Instances.of(props.regions, (region) => region, (region) => ({ region }));
+    const regions = Instances.byRegion(props.regions);
     let previous: GuarddutyFilter | undefined;
     for (const { filter, rank } of byRank) {
       const resource: GuarddutyFilter = KeyedBlocks.add(

@@ -61,7 +61,7 @@ export class ThreatIntelSets extends Construct {
       );
     }
     if (trustedIpList) {
-      const regions = Instances.of(props.regions, (region) => region, (region) => ({ region }));
+      const regions = Instances.byRegion(props.regions);
       this.trustedIpList = KeyedBlocks.add(
         new GuarddutyIpset(this, 'trusted-ip-list', {
           forEach: regions,

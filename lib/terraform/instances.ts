@@ -51,6 +51,11 @@ export class Instances<V extends InstanceValues> implements ITerraformIterator {
     return new Instances([...items].map((item) => [key(item), value(item)] as const));
   }
 
+  /** One instance per region, keyed by the region's name: the shape of most keyed blocks. */
+  static byRegion(regions: Iterable<string>): Instances<{ region: string }> {
+    return Instances.of(regions, (region) => region, (region) => ({ region }));
+  }
+
   /** `${each.value.<name>}`: the current instance's value, for an argument of the block. */
   value(name: keyof V & string): string {
     return expression(`each.value.${name}`);
