@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { REPO_ROOT } from './helpers/synth';
@@ -48,7 +48,10 @@ describe('the layering', () => {
     beforeAll(() => {
       dir = mkdtempSync(path.join(tmpdir(), 'layering-'));
       symlinkSync(path.join(REPO_ROOT, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
-      writeFileSync(path.join(dir, 'tsconfig.json'), JSON.stringify({ compilerOptions: { module: 'commonjs', strict: true } }));
+      // The project's paths: `cdktf` is the installed flavor's package, as in the real tree (with CDK Terrain
+      // no `cdktf` is installed, and an import the cruiser cannot resolve would match no rule).
+      const { paths } = JSON.parse(readFileSync(path.join(REPO_ROOT, 'tsconfig.json'), 'utf8')).compilerOptions;
+      writeFileSync(path.join(dir, 'tsconfig.json'), JSON.stringify({ compilerOptions: { module: 'commonjs', strict: true, paths } }));
       const files: Record<string, string> = {
         // A cycle between two rooms, and a fact that reads the configuration.
         'lib/guardduty/plans.ts': "import type { Settings } from '../config/schema';\nexport const plans = (settings: Settings) => settings;\n",

@@ -32,6 +32,19 @@ async function run(argv: string[], config: unknown = exampleData(), cwd = REPO_R
   }
 }
 
+/**
+ * The app run in another folder, as `npm run synth` there would: its configuration and cdktf.out are
+ * the folder's. tsx is given this project's tsconfig, whose paths resolve `cdktf` to the installed
+ * flavor (CDK Terrain's packages where only they are installed).
+ */
+function synthIn(project: string, file: string) {
+  return spawnSync(process.execPath, ['--import', 'tsx', path.join(REPO_ROOT, 'main.ts')], {
+    cwd: project,
+    env: { ...process.env, ORG_CONFIG: file, CDKTF_OUTDIR: path.join(project, 'cdktf.out'), TSX_TSCONFIG_PATH: path.join(REPO_ROOT, 'tsconfig.json') },
+    encoding: 'utf8',
+  });
+}
+
 describe('npm run rollout', () => {
   it('prints the deploy steps as JSON for pipelines, with counts, folders and commands', async () => {
     const result = await run(['plan', '--json', '--parallelism', '2']);
@@ -148,12 +161,7 @@ describe('npm run rollout', () => {
     const project = mkdtempSync(path.join(tmpdir(), 'gd-rollout-folder-'));
     cpSync(path.join(REPO_ROOT, 'config'), path.join(project, 'config'), { recursive: true });
     symlinkSync(path.join(REPO_ROOT, 'node_modules'), path.join(project, 'node_modules'));
-    const previous = spawnSync(process.execPath, ['--import', 'tsx', path.join(REPO_ROOT, 'main.ts')], {
-      cwd: project,
-      env: { ...process.env, ORG_CONFIG: 'config/org.json', CDKTF_OUTDIR: path.join(project, 'cdktf.out') },
-      encoding: 'utf8',
-    });
-    expect(previous.status).toBe(0);
+    expect(synthIn(project, 'config/org.json').status).toBe(0);
     expect((await run(['plan', '--since', 'cdktf.out'], null, project, 'config/org.json')).err).toMatch(/^--since cdktf.out: that is the output npm run synth empties and rewrites .*cp -r cdktf.out cdktf.out.previous/);
     cpSync(path.join(project, 'cdktf.out'), path.join(project, 'cdktf.out.previous'), { recursive: true });
     const data = exampleData();
@@ -189,8 +197,7 @@ describe('npm run rollout', () => {
     const project = mkdtempSync(path.join(tmpdir(), 'gd-rollout-skip-'));
     cpSync(path.join(REPO_ROOT, 'config'), path.join(project, 'config'), { recursive: true });
     symlinkSync(path.join(REPO_ROOT, 'node_modules'), path.join(project, 'node_modules'));
-    const synth = (file: string) =>
-      spawnSync(process.execPath, ['--import', 'tsx', path.join(REPO_ROOT, 'main.ts')], { cwd: project, env: { ...process.env, ORG_CONFIG: file, CDKTF_OUTDIR: path.join(project, 'cdktf.out') }, encoding: 'utf8' });
+    const synth = (file: string) => synthIn(project, file);
     expect((await run(['plan', '--skip-synth'], null, project, 'config/org.json')).err).toMatch(/^--skip-synth: the commands would apply cdktf.out as it is, but it is not the synth of config\/org.json:\n {2}- cdktf.out\/manifest.json is missing\n/);
     expect(synth('config/org.json').status).toBe(0);
     const same = await run(['plan', '--skip-synth'], null, project, 'config/org.json');
