@@ -127,6 +127,16 @@ export function instanceAttributes(instance: ResourceInstance): Record<string, u
   return expandDynamicBlocks(evaluated);
 }
 
+/** The regions a stack's resource instances name: literal, or read from a keyed block's instance values. */
+export function stackRegions(stack: StackJson): string[] {
+  const regions = new Set<string>();
+  for (const instance of resourceInstances(stack)) {
+    const region = instanceAttributes(instance).region;
+    if (typeof region === 'string' && !region.includes('${')) regions.add(region);
+  }
+  return [...regions];
+}
+
 /**
  * Arguments with the whole values a keyed block reads from a local map by key
  * (`${local.remediation_function_environments["us-west-2/isolate-instance"]}`) replaced by the map's

@@ -8,7 +8,7 @@ import { deploySteps, enrollsMembersExplicitly, memberVerb, planStacks, type Pla
 import { plural } from '../common/words';
 import type { Rollout } from '../rollout/rollout';
 import { JsonStackSynthesizer } from '../../lib/terraform/stack-synthesizer';
-import { importedResources, keyedBlocks, movedBlocks, readSynthesized, resourceCounts, stateLocation, type StackJson, type SynthesizedApp } from '../common/synthesized';
+import { importedResources, keyedBlocks, movedBlocks, readSynthesized, resourceCounts, stackRegions, stateLocation, type StackJson, type SynthesizedApp } from '../common/synthesized';
 
 /**
  * `cdktf.out/review.md`: what a reviewer needs beside each `terraform plan`: per stack the accounts,
@@ -112,7 +112,7 @@ function stackSection(
   lines.push(
     `- deploy step: ${step ?? 'not in the stack plan'}${dependencies.length ? ` (after ${[...dependencies].sort().join(', ')})` : ''}`,
     `- accounts: ${stackAccounts(planned, json, roles).map(accountText).join(', ') || 'none'}`,
-    `- regions: ${markdownText((planned?.regions ?? resourceRegions(json)).join(', '))}`,
+    `- regions: ${markdownText((planned?.regions ?? stackRegions(json)).join(', '))}`,
     `- state: ${state.type} backend, ${markdownText(state.location)}`,
     `- resources: ${counts.total}${counts.dynamic.length ? ` (plus a plan-time number of: ${counts.dynamic.join(', ')})` : ''}`,
   );
@@ -257,14 +257,6 @@ export function codeSpan(text: string): string {
   const fence = '`'.repeat(Math.max(0, ...(flat.match(/`+/g) ?? []).map((run) => run.length)) + 1);
   const pad = flat.startsWith('`') || flat.endsWith('`') ? ' ' : '';
   return `${fence}${pad}${flat}${pad}${fence}`;
-}
-
-function resourceRegions(json: Record<string, any>): string[] {
-  const regions = new Set<string>();
-  for (const byName of Object.values<Record<string, any>>(json.resource ?? {})) {
-    for (const resource of Object.values<Record<string, any>>(byName)) if (typeof resource.region === 'string') regions.add(resource.region);
-  }
-  return [...regions];
 }
 
 function anchor(heading: string): string {

@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import type { OrgConfig } from '../../lib/config/load';
 import { deploySteps, STACK_IDS, type AccountRole, type PlannedStack, type StackKind, type StackPlan } from '../../lib/plan/stacks';
 import { CommandFailure, shellCommand, shellQuote } from '../common/command';
-import { instanceAttributes, resourceCounts, resourceInstances, stateLocation, type StackJson, type SynthesizedApp } from '../common/synthesized';
+import { resourceCounts, resourceInstances, stackRegions, stateLocation, type StackJson, type SynthesizedApp } from '../common/synthesized';
 import { changesBesidesRemovals, compareSynths, removesInstances, type StackChanges } from './changes';
 import { accountMoves, adopt, letGo, retirement, type AccountMove } from './moves';
 import { groupRemovals, type RemovalContext } from './removals';
@@ -292,18 +292,12 @@ function describeFromJson(id: string, json: StackJson, config: Pick<OrgConfig, '
   const roles = new Map<string, AccountRole>(Object.entries(config.accounts).map(([role, account]) => [account, role as AccountRole]));
   const providers: Record<string, any>[] = json.provider?.aws ?? [];
   const accounts = [...new Set(providers.flatMap((provider) => (provider.allowed_account_ids ?? []) as string[]))].map((account) => ({ role: roles.get(account) ?? 'member', id: account }));
-  // The regions its instances name: literal, or read from a keyed block's instance values.
-  const regions = new Set<string>();
-  for (const instance of resourceInstances(json)) {
-    const region = instanceAttributes(instance).region;
-    if (typeof region === 'string' && !region.includes('${')) regions.add(region);
-  }
   return {
     id,
     kind: stackKind(id),
     description: 'not in the current configuration: retired, what its state holds is destroyed or let go of',
     accounts,
-    regions: [...regions],
+    regions: stackRegions(json),
     members: [],
   };
 }

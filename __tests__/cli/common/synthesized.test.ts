@@ -1,4 +1,4 @@
-import { instanceAttributes, literalValue, resourceAccount, resourceInstances } from '../../../cli/common/synthesized';
+import { instanceAttributes, literalValue, resourceAccount, resourceInstances, stackRegions } from '../../../cli/common/synthesized';
 
 describe('resourceInstances', () => {
   it('lists a single block, each for_each key and each count index with the address Terraform shows', () => {
@@ -82,5 +82,21 @@ describe('literalValue and resourceAccount', () => {
     expect(resourceAccount(stack, stack.resource.aws_cloudwatch_event_rule.rule)).toBe('111111111111');
     expect(resourceAccount(stack, {})).toBe('222222222222');
     expect(resourceAccount(stack, { provider: 'aws.unknown' })).toBeUndefined();
+  });
+});
+
+describe('stackRegions', () => {
+  it('reads literal regions and the regions of keyed instances, their map inline or a local, and leaves expressions out', () => {
+    const stack = {
+      locals: { for_each_1: { 'eu-west-1': { region: 'eu-west-1' }, 'eu-north-1': { region: 'eu-north-1' } } },
+      resource: {
+        aws_guardduty_detector: { detector: { for_each: { 'us-east-1': { region: 'us-east-1' } }, region: '${each.value.region}' } },
+        aws_guardduty_member: { member_111111111111: { for_each: '${local.for_each_1}', region: '${each.value.region}' } },
+        aws_sns_topic: { alerts: { region: 'us-west-2' } },
+        aws_sqs_queue: { other: { region: '${var.region}' } },
+      },
+    };
+    expect(stackRegions(stack).sort()).toEqual(['eu-north-1', 'eu-west-1', 'us-east-1', 'us-west-2']);
+    expect(stackRegions({})).toEqual([]);
   });
 });
