@@ -1,12 +1,14 @@
 import {
   AttachRolePolicyCommand,
   CreatePolicyCommand,
+  DeletePolicyCommand,
   DetachRolePolicyCommand,
   GetPolicyCommand,
   GetPolicyVersionCommand,
   GetRoleCommand,
   IAMClient,
   ListAttachedRolePoliciesCommand,
+  ListPolicyVersionsCommand,
   TagRoleCommand,
   type Role,
 } from '@aws-sdk/client-iam';
@@ -16,7 +18,7 @@ import { INSTANCE_CREDENTIAL_EXFILTRATION_TYPES, REVOCATION_POLICY_PATH, REVOKE_
 import { CLIENT_CONFIG } from './commons/clients';
 import { isAwsError, Refused, Skipped } from './commons/errors';
 import { accessKeyDetails, withResource } from './commons/finding';
-import type { LogSink } from './commons/logger';
+import type { Logger, LogSink } from './commons/logger';
 import { notify } from './commons/notify';
 import { COMMON_VARIABLES, commonSettings, handledTags, isExempt, listVariable, remediation, settingsFromEnv, type CommonSettings, type Result, type RunContext } from './commons/remediation';
 
@@ -33,8 +35,11 @@ import { COMMON_VARIABLES, commonSettings, handledTags, isExempt, listVariable, 
  * function only ever writes the one deny document (`revokePolicy`), and a policy under the path is
  * taken as a revocation only if it is exactly that document, with a cut-off not before the finding's
  * last update and not after now; anything else attached from the path (planted there to pass for a
- * revocation) is detached once the new revocation is attached. The previous revocation of the role is
- * detached too (the newer cut-off denies more), so a role keeps one.
+ * revocation) is detached once the new revocation is attached, and kept as evidence. The previous
+ * revocation of the role is detached too (the newer cut-off denies more), so a role keeps one, and
+ * then deleted so that incidents do not pile customer managed policies up toward the account's quota:
+ * only if it is this role's (by name), exactly the document, attached to nothing else and of the one
+ * version the function writes. A failure of that clean-up is a warning, never a failed revocation.
  *
  * Scope: the finding is about an EC2 instance role, so only a role whose trust policy admits
  * `ec2.amazonaws.com` is touched. Refused, whatever their trust: service-linked roles, IAM Identity
@@ -178,9 +183,13 @@ async function revoke(deps: RevocationDeps, event: RevocationEvent, { settings, 
   }
   // The revocation in force is attached: anything else from the reserved path goes.
   for (const policy of attached.filter((candidate) => candidate.arn !== kept.arn)) {
+    const disposal = isSupersededRevocation(policy, roleName, kept) ? await disposalOf(iam, policy, log) : 'keep';
+    // A superseded revocation denies nothing the one in force does not: left attached, the role's next revocation finds it again.
+    if (disposal === 'retry') continue;
     if (policy.cutoff === undefined) log.warn('detaching a policy from the reserved path that is not a revocation this function wrote', { policyArn: policy.arn });
     const input = { RoleName: roleName, PolicyArn: policy.arn };
     await act.write('iam:DetachRolePolicy', input, () => iam.send(new DetachRolePolicyCommand(input)));
+    if (disposal === 'delete') await deleteRevocation(iam, act, log, roleName, policy);
   }
   const cutoff = kept.cutoff!;
 
@@ -229,6 +238,66 @@ async function defaultDocument(iam: IAMClient, policyArn: string): Promise<strin
   if (!versionId) return undefined;
   const version = await iam.send(new GetPolicyVersionCommand({ PolicyArn: policyArn, VersionId: versionId }));
   return version.PolicyVersion?.Document === undefined ? undefined : decodeURIComponent(version.PolicyVersion.Document);
+}
+
+/**
+ * A revocation this function wrote for this role (its name, its path, exactly its document) whose
+ * cut-off is not after the one in force: it denies nothing the one in force does not. Anything else
+ * detached from the reserved path is kept: a planted policy is evidence, and a later cut-off denied more.
+ */
+function isSupersededRevocation(policy: AttachedRevocation, roleName: string, inForce: AttachedRevocation): boolean {
+  if (policy.cutoff === undefined || policy.cutoff > inForce.cutoff!) return false;
+  const name = `${REVOKE_POLICY_NAME}-${roleName}-${policy.cutoff.replace(/[-:]/g, '')}`;
+  return policy.name === name && policy.arn.endsWith(`:policy${REVOCATION_POLICY_PATH}${name}`);
+}
+
+/**
+ * What becomes of a superseded revocation: deleted once detached from this role if IAM reports it
+ * attached to this role only (one attached elsewhere too is kept) and it has the one version the
+ * function writes, v1 (one with other versions is kept rather than deleting versions the function
+ * did not write). Checked before the detach: if a read fails, it stays attached, harmless beside the
+ * newer revocation, and the role's next revocation retries. Failures are warnings: the revocation in
+ * force and its e-mail are what matter.
+ */
+async function disposalOf(iam: IAMClient, policy: AttachedRevocation, log: Logger): Promise<'delete' | 'keep' | 'retry'> {
+  try {
+    const { Policy: read } = await iam.send(new GetPolicyCommand({ PolicyArn: policy.arn }));
+    if (read?.AttachmentCount !== 1) {
+      log.info('keeping a superseded revocation that is attached elsewhere too: detached from this role only', { policyArn: policy.arn, attachmentCount: read?.AttachmentCount });
+      return 'keep';
+    }
+    const { Versions: versions = [] } = await iam.send(new ListPolicyVersionsCommand({ PolicyArn: policy.arn }));
+    if (versions.length !== 1 || versions[0]!.VersionId !== 'v1' || !versions[0]!.IsDefaultVersion) {
+      log.warn('keeping a superseded revocation with versions this function did not write', { policyArn: policy.arn, versions: versions.map((version) => version.VersionId) });
+      return 'keep';
+    }
+    return 'delete';
+  } catch (error) {
+    log.warn('superseded revocation left attached: reading it failed; the next revocation of the role retries', { policyArn: policy.arn, error });
+    return 'retry';
+  }
+}
+
+/**
+ * Deletes a superseded revocation detached from the role (IAM refuses if anything attached it since).
+ * If the delete fails it is attached again, harmless beside the newer revocation, so that the role's
+ * next revocation finds it and retries: once detached, nothing this function may call would find it.
+ */
+async function deleteRevocation(iam: IAMClient, act: RunContext<RevocationSettings>['act'], log: Logger, roleName: string, policy: AttachedRevocation): Promise<void> {
+  const input = { PolicyArn: policy.arn };
+  try {
+    await act.write('iam:DeletePolicy', input, () => iam.send(new DeletePolicyCommand(input)));
+    return;
+  } catch (error) {
+    if (isAwsError(error, 'NoSuchEntityException', 'NoSuchEntity')) return;
+    log.warn('deleting a superseded revocation failed: attaching it again so that the next revocation of the role retries', { policyArn: policy.arn, error });
+  }
+  const attach = { RoleName: roleName, PolicyArn: policy.arn };
+  try {
+    await act.write('iam:AttachRolePolicy', attach, () => iam.send(new AttachRolePolicyCommand(attach)));
+  } catch (error) {
+    log.warn('superseded revocation left detached and not deleted: delete it by hand', { policyArn: policy.arn, error });
+  }
 }
 
 /**

@@ -23,6 +23,7 @@ import {
 import {
   AttachRolePolicyCommand,
   CreatePolicyCommand,
+  DeletePolicyCommand,
   DetachRolePolicyCommand,
   GetPolicyCommand,
   GetPolicyVersionCommand,
@@ -33,6 +34,7 @@ import {
   IAMServiceException,
   ListAccessKeysCommand,
   ListAttachedRolePoliciesCommand,
+  ListPolicyVersionsCommand,
   PutRolePolicyCommand,
   TagRoleCommand,
   TagUserCommand,
@@ -452,6 +454,10 @@ export interface FakePolicy {
   PolicyName: string;
   Path: string;
   document: string;
+  /** Its version ids, the default (the document) first. @default ['v1'] */
+  versions?: string[];
+  /** Attachments to users, groups or roles not in this fake. @default 0 */
+  attachedElsewhere?: number;
 }
 
 /** The ARN IAM gives a customer managed policy. */
@@ -478,6 +484,9 @@ export class FakeIam {
   /** Customer managed policies by ARN. */
   readonly managed = new Map<string, FakePolicy>();
   readonly failOnce = new Map<string, Error>();
+  /** Commands that fail at their n-th call (1-based, counted from construction) with the given error. */
+  readonly failOnCall = new Map<string, { call: number; error: Error }>();
+  private readonly callCounts = new Map<string, number>();
 
   constructor(options: { roles?: FakeRole[]; users?: FakeUser[]; policies?: FakePolicy[] } = {}) {
     for (const role of options.roles ?? []) this.roles.set(role.RoleName, role);
@@ -497,6 +506,10 @@ export class FakeIam {
   }
 
   private guard(name: string): void {
+    const call = (this.callCounts.get(name) ?? 0) + 1;
+    this.callCounts.set(name, call);
+    const planned = this.failOnCall.get(name);
+    if (planned?.call === call) throw planned.error;
     const error = this.failOnce.get(name);
     if (error) {
       this.failOnce.delete(name);
@@ -555,12 +568,30 @@ export class FakeIam {
         .map((arn) => ({ PolicyArn: arn, PolicyName: managedPolicy(arn).PolicyName })),
       IsTruncated: false,
     }));
+    const attachmentCount = (arn: string) =>
+      [...this.roles.values()].filter((role) => (role.attached ?? []).includes(arn)).length + (managedPolicy(arn).attachedElsewhere ?? 0);
+    const versions = (arn: string) => managedPolicy(arn).versions ?? ['v1'];
     m.on(GetPolicyCommand).callsFake((input) => {
+      this.guard('GetPolicyCommand');
       const policy = managedPolicy(input.PolicyArn);
-      return { Policy: { PolicyName: policy.PolicyName, Path: policy.Path, Arn: input.PolicyArn, DefaultVersionId: 'v1' } };
+      return {
+        Policy: { PolicyName: policy.PolicyName, Path: policy.Path, Arn: input.PolicyArn, DefaultVersionId: versions(input.PolicyArn)[0], AttachmentCount: attachmentCount(input.PolicyArn) },
+      };
+    });
+    m.on(ListPolicyVersionsCommand).callsFake((input) => {
+      this.guard('ListPolicyVersionsCommand');
+      return { Versions: versions(input.PolicyArn).map((id, index) => ({ VersionId: id, IsDefaultVersion: index === 0 })), IsTruncated: false };
+    });
+    m.on(DeletePolicyCommand).callsFake((input) => {
+      this.guard('DeletePolicyCommand');
+      if (attachmentCount(input.PolicyArn) > 0 || versions(input.PolicyArn).length > 1) {
+        throw new IAMServiceException({ name: 'DeleteConflictException', $fault: 'client', $metadata: { httpStatusCode: 409 }, message: 'Cannot delete a policy attached to entities or with non-default versions.' });
+      }
+      this.managed.delete(input.PolicyArn);
+      return {};
     });
     m.on(GetPolicyVersionCommand).callsFake((input) => {
-      if (input.VersionId !== 'v1') throw iamError('NoSuchEntityException', `version ${input.VersionId} does not exist`);
+      if (input.VersionId !== versions(input.PolicyArn)[0]) throw iamError('NoSuchEntityException', `version ${input.VersionId} does not exist`);
       // IAM returns documents URL-encoded.
       return { PolicyVersion: { Document: encodeURIComponent(managedPolicy(input.PolicyArn).document), VersionId: 'v1', IsDefaultVersion: true } };
     });

@@ -4,7 +4,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { CLIENT_CONFIG } from '../../functions/commons/clients';
 import { revocationCutoff, revocationHandler, revocationSettings, revokePolicy, type RevocationSettings } from '../../functions/revoke-role-sessions';
 import { findingEvent } from '../helpers/fixtures';
-import { ACCOUNT, EC2_TRUST, FakeIam, FUNCTION_ARN, iamError, policyArn, queryThrottling, REGION, scriptedHttp, TEST_CREDENTIALS, type FakeRole } from './fake-aws';
+import { ACCOUNT, EC2_TRUST, FakeIam, FUNCTION_ARN, iamError, policyArn, queryThrottling, REGION, scriptedHttp, TEST_CREDENTIALS, type FakePolicy, type FakeRole } from './fake-aws';
 
 const TOPIC = `arn:aws:sns:${REGION}:${ACCOUNT}:acme-remediation`;
 const SETTINGS: RevocationSettings = {
@@ -161,8 +161,8 @@ describe('revoke-role-sessions', () => {
 
     expect((await handler(findingEvent('instance-credential-exfiltration-outside-aws'), CONTEXT)).outcome).toBe('remediated');
     expect(attachedNames(role, iam)).toEqual([REVOCATION]);
-    // Attached first, the older one detached after: the role is never without a revocation.
-    expect(iam.writes()).toEqual(['CreatePolicy', 'AttachRolePolicy', 'DetachRolePolicy', 'TagRole']);
+    // Attached first, the older one detached (and deleted) after: the role is never without a revocation.
+    expect(iam.writes()).toEqual(['CreatePolicy', 'AttachRolePolicy', 'DetachRolePolicy', 'DeletePolicy', 'TagRole']);
   });
 
   it('keeps a genuine revocation whose cut-off is at or after the finding and not after now', async () => {
@@ -478,5 +478,193 @@ describe('revoke-role-sessions', () => {
     expect(() => revocationSettings({ MODE: 'auto', TOPIC_ARN: TOPIC, EXEMPT_TAG: 'Exempt', ROLE_PATH_PREFIX: 'workloads' })).toThrow(
       'bad function environment: ROLE_PATH_PREFIX: must be an IAM path such as "/" or "/workloads/"',
     );
+  });
+
+  describe('deletes the revocation it superseded, and nothing else', () => {
+    const OLDER = `RevokeOldSessions-${ROLE}-20261120T100000Z`;
+    const OLDER_ARN = policyArn(PATH, OLDER);
+    const older = (overrides: Partial<FakePolicy> = {}): FakePolicy => ({ PolicyName: OLDER, Path: PATH, document: revokePolicy('2026-11-20T10:00:00Z'), ...overrides });
+    /** The lab role with the older revocation attached, and the account holding it. */
+    function revokedBefore(policy: FakePolicy = older(), others: FakeRole[] = []) {
+      const role = labRole({ attached: [policyArn(policy.Path, policy.PolicyName)] });
+      return { role, iam: new FakeIam({ roles: [role, ...others], policies: [policy] }) };
+    }
+    const warnings = (logs: () => Record<string, any>[]) => logs().filter((line) => line.level === 'WARN').map((line) => line.message);
+    const event = () => findingEvent('instance-credential-exfiltration-outside-aws');
+    /** A newer finding on the role, revoked at 05:31: afterwards its revocation is the one policy attached, and the one left. */
+    async function expectNextRevocationLeavesOne(iam: FakeIam, role: FakeRole) {
+      const recurring = event();
+      recurring.detail.updatedAt = '2026-11-22T05:30:00.000Z';
+      const later = setup({ iam, now: new Date('2026-11-22T05:31:00Z') });
+      expect((await later.handler(recurring, CONTEXT)).outcome).toBe('remediated');
+      expect(attachedNames(role, iam)).toEqual([`RevokeOldSessions-${ROLE}-20261122T053100Z`]);
+      expect([...iam.managed.values()].map((policy) => policy.PolicyName)).toEqual([`RevokeOldSessions-${ROLE}-20261122T053100Z`]);
+    }
+
+    it('deletes the superseded revocation after the new one is attached, having checked it is attached to this role only and of version v1', async () => {
+      const { role, iam } = revokedBefore();
+      const { handler, published, logs } = setup({ iam });
+
+      expect(await handler(event(), CONTEXT)).toEqual({ outcome: 'remediated', details: { cutoff: '2026-11-22T04:45:00Z', policyArn: REVOCATION_ARN } });
+      expect(iam.calls().map(([name, input]) => `${name} ${input.PolicyArn ?? input.PolicyName ?? input.RoleName}`)).toEqual([
+        `GetRole ${ROLE}`,
+        `ListAttachedRolePolicies ${ROLE}`,
+        `GetPolicy ${OLDER_ARN}`,
+        `GetPolicyVersion ${OLDER_ARN}`,
+        `CreatePolicy ${REVOCATION}`,
+        `AttachRolePolicy ${REVOCATION_ARN}`,
+        `GetPolicy ${OLDER_ARN}`,
+        `ListPolicyVersions ${OLDER_ARN}`,
+        `DetachRolePolicy ${OLDER_ARN}`,
+        `DeletePolicy ${OLDER_ARN}`,
+        `TagRole ${ROLE}`,
+      ]);
+      expect(attachedNames(role, iam)).toEqual([REVOCATION]);
+      expect([...iam.managed.keys()]).toEqual([REVOCATION_ARN]);
+      expect(published()).toHaveLength(1);
+      expect(warnings(logs)).toEqual([]);
+    });
+
+    it('deletes every superseded revocation of the role, and a later one only moves the cut-off (one policy left)', async () => {
+      const { role, iam } = revokedBefore();
+      const first = setup({ iam });
+      await first.handler(event(), CONTEXT);
+
+      await expectNextRevocationLeavesOne(iam, role);
+    });
+
+    it.each([
+      ['a planted policy that allows (evidence)', older({ document: revokePolicy('2026-11-20T10:00:00Z').replace('"Deny"', '"Allow"') }), 'detaching a policy from the reserved path that is not a revocation this function wrote'],
+      ["a genuine revocation named for another role", older({ PolicyName: 'RevokeOldSessions-app-web-20261120T100000Z' }), undefined],
+      ['a genuine revocation whose name does not carry its cut-off', older({ PolicyName: `RevokeOldSessions-${ROLE}-20261121T100000Z` }), undefined],
+      ['a genuine revocation under a path below the reserved one', older({ Path: `${PATH}old/` }), undefined],
+      ['a genuine revocation whose cut-off is after the one in force', older({ PolicyName: `RevokeOldSessions-${ROLE}-20300101T000000Z`, document: revokePolicy('2030-01-01T00:00:00Z') }), undefined],
+    ] as [string, FakePolicy, string | undefined][])('detaches and keeps %s', async (_what, policy, warning) => {
+      const { role, iam } = revokedBefore(policy);
+      const { handler, published, logs } = setup({ iam });
+
+      expect((await handler(event(), CONTEXT)).outcome).toBe('remediated');
+      expect(attachedNames(role, iam)).toEqual([REVOCATION]);
+      expect(iam.managed.get(policyArn(policy.Path, policy.PolicyName))).toEqual(policy);
+      expect(iam.calls().map(([name]) => name)).not.toContain('ListPolicyVersions');
+      expect(iam.writes()).toEqual(['CreatePolicy', 'AttachRolePolicy', 'DetachRolePolicy', 'TagRole']);
+      expect(published()).toHaveLength(1);
+      expect(warnings(logs)).toEqual(warning ? [warning] : []);
+    });
+
+    it.each([
+      ['to another role in the account', { others: [labRole({ RoleName: 'app-web', attached: [OLDER_ARN] })], policy: older() }],
+      ['to a user or group', { others: [], policy: older({ attachedElsewhere: 1 }) }],
+    ])('keeps a superseded revocation still attached %s: detached from this role only', async (_what, { others, policy }) => {
+      const { role, iam } = revokedBefore(policy, others);
+      const { handler, logs } = setup({ iam });
+
+      expect((await handler(event(), CONTEXT)).outcome).toBe('remediated');
+      expect(attachedNames(role, iam)).toEqual([REVOCATION]);
+      expect(iam.managed.has(OLDER_ARN)).toBe(true);
+      expect(iam.writes()).toEqual(['CreatePolicy', 'AttachRolePolicy', 'DetachRolePolicy', 'TagRole']);
+      expect(logs().find((line) => line.message.startsWith('keeping a superseded revocation that is attached elsewhere'))).toMatchObject({ level: 'INFO', policyArn: OLDER_ARN, attachmentCount: 2 });
+    });
+
+    it('keeps a superseded revocation with versions it did not write, deleting none of them', async () => {
+      const { role, iam } = revokedBefore(older({ versions: ['v1', 'v2'] }));
+      const { handler, logs } = setup({ iam });
+
+      expect((await handler(event(), CONTEXT)).outcome).toBe('remediated');
+      expect(attachedNames(role, iam)).toEqual([REVOCATION]);
+      expect(iam.managed.get(OLDER_ARN)!.versions).toEqual(['v1', 'v2']);
+      expect(iam.writes()).toEqual(['CreatePolicy', 'AttachRolePolicy', 'DetachRolePolicy', 'TagRole']);
+      expect(logs().find((line) => line.message === 'keeping a superseded revocation with versions this function did not write')).toMatchObject({ level: 'WARN', versions: ['v1', 'v2'] });
+    });
+
+    const throttled = () => iamError('Throttling', 'Rate exceeded');
+    const denied = () => iamError('AccessDenied', 'not authorized');
+    // GetPolicy's first call is the listing's read of the older revocation; its second, the clean-up's.
+    // Read failures leave the older revocation attached; a failed delete attaches it again.
+    it.each([
+      ['GetPolicy', 2, throttled, [OLDER, REVOCATION], ['CreatePolicy', 'AttachRolePolicy', 'TagRole']],
+      ['GetPolicy', 2, denied, [OLDER, REVOCATION], ['CreatePolicy', 'AttachRolePolicy', 'TagRole']],
+      ['ListPolicyVersions', 1, throttled, [OLDER, REVOCATION], ['CreatePolicy', 'AttachRolePolicy', 'TagRole']],
+      ['DeletePolicy', 1, throttled, [REVOCATION, OLDER], ['CreatePolicy', 'AttachRolePolicy', 'DetachRolePolicy', 'DeletePolicy', 'AttachRolePolicy', 'TagRole']],
+      ['DeletePolicy', 1, denied, [REVOCATION, OLDER], ['CreatePolicy', 'AttachRolePolicy', 'DetachRolePolicy', 'DeletePolicy', 'AttachRolePolicy', 'TagRole']],
+    ] as const)(
+      'when %s fails (call %i, %p), the new revocation stays attached, the e-mail goes, the run succeeds, and the next revocation of the role deletes the older one',
+      async (command, call, error, attachedAfter, writes) => {
+        const { role, iam } = revokedBefore();
+        iam.failOnCall.set(`${command}Command`, { call, error: error() });
+        const { handler, published, logs } = setup({ iam });
+
+        expect(await handler(event(), CONTEXT)).toEqual({ outcome: 'remediated', details: { cutoff: '2026-11-22T04:45:00Z', policyArn: REVOCATION_ARN } });
+        expect(attachedNames(role, iam)).toEqual(attachedAfter);
+        expect(iam.managed.has(OLDER_ARN)).toBe(true);
+        expect(iam.writes()).toEqual(writes);
+        expect(published()).toHaveLength(1);
+        expect(warnings(logs)).toHaveLength(1);
+        expect(logs().find((line) => line.level === 'WARN')).toMatchObject({ policyArn: OLDER_ARN, error: { name: error().name } });
+
+        await expectNextRevocationLeavesOne(iam, role);
+      },
+    );
+
+    it('when DeletePolicy and the attach back both fail, the run still succeeds and names the policy left detached', async () => {
+      const { role, iam } = revokedBefore();
+      iam.failOnCall.set('DeletePolicyCommand', { call: 1, error: throttled() });
+      iam.failOnCall.set('AttachRolePolicyCommand', { call: 2, error: throttled() });
+      const { handler, published, logs } = setup({ iam });
+
+      expect((await handler(event(), CONTEXT)).outcome).toBe('remediated');
+      expect(attachedNames(role, iam)).toEqual([REVOCATION]);
+      expect(iam.managed.has(OLDER_ARN)).toBe(true);
+      expect(published()).toHaveLength(1);
+      expect(warnings(logs)).toEqual([
+        'deleting a superseded revocation failed: attaching it again so that the next revocation of the role retries',
+        'superseded revocation left detached and not deleted: delete it by hand',
+      ]);
+    });
+
+    it('takes a superseded revocation already deleted (by a concurrent delivery) as deleted', async () => {
+      const { role, iam } = revokedBefore();
+      iam.failOnCall.set('DeletePolicyCommand', { call: 1, error: iamError('NoSuchEntityException', 'gone') });
+      const { handler, logs } = setup({ iam });
+
+      expect((await handler(event(), CONTEXT)).outcome).toBe('remediated');
+      expect(attachedNames(role, iam)).toEqual([REVOCATION]);
+      expect(iam.writes()).toEqual(['CreatePolicy', 'AttachRolePolicy', 'DetachRolePolicy', 'DeletePolicy', 'TagRole']);
+      expect(warnings(logs)).toEqual([]);
+    });
+
+    it('changes nothing when the same finding is delivered again, with or without the handled marker', async () => {
+      const { role, iam } = revokedBefore();
+      const { handler } = setup({ iam });
+      await handler(event(), CONTEXT);
+      const state = () => JSON.stringify({ attached: role.attached, managed: [...iam.managed], tags: role.Tags });
+      const after = state();
+      const writes = iam.writes().length;
+
+      expect((await handler(event(), CONTEXT)).outcome).toBe('already-remediated');
+      role.Tags = [];
+      expect((await handler(event(), CONTEXT)).outcome).toBe('remediated');
+
+      expect(state()).toBe(after);
+      // The second run wrote only the marker again: no policy created, detached or deleted.
+      expect(iam.writes().slice(writes)).toEqual(['TagRole']);
+    });
+
+    it('in dry-run mode logs the delete it would make and changes nothing', async () => {
+      const { role, iam } = revokedBefore();
+      const { handler, logs } = setup({ iam, settings: { mode: 'dry-run' } });
+
+      expect((await handler(event(), CONTEXT)).outcome).toBe('dry-run');
+      expect(iam.writes()).toEqual([]);
+      expect(attachedNames(role, iam)).toEqual([OLDER]);
+      expect(logs().filter((line) => line.message === 'dry run: would call').map((line) => `${line.action} ${line.input.PolicyArn ?? ''}`.trim())).toEqual([
+        'iam:CreatePolicy',
+        `iam:AttachRolePolicy ${REVOCATION_ARN}`,
+        `iam:DetachRolePolicy ${OLDER_ARN}`,
+        `iam:DeletePolicy ${OLDER_ARN}`,
+        'sns:Publish',
+        'iam:TagRole',
+      ]);
+    });
   });
 });

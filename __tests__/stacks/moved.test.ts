@@ -166,8 +166,8 @@ function compareLayouts(before: AppLayout, after: AppLayout, options: CompareOpt
       moved++;
       const { depends_on: oldDependsOn = [], ...oldArguments } = attributes;
       const { depends_on: _newDependsOn, ...newArguments } = instanceAttributes(instance);
-      const expected = canonical.value(stack, oldArguments);
-      const actual = withoutAddedSince(canonicalAfter.value(stack, newArguments));
+      const expected = canonical.value(stack, withoutCodeAsset(oldArguments));
+      const actual = withoutAddedSince(canonicalAfter.value(stack, withoutCodeAsset(newArguments)));
       if (JSON.stringify(sortKeys(expected)) !== JSON.stringify(sortKeys(actual))) {
         problems.push(`${stack}: ${address} -> ${to}: arguments differ:\n  before ${JSON.stringify(sortKeys(expected))}\n  after  ${JSON.stringify(sortKeys(actual))}`);
       }
@@ -207,9 +207,24 @@ function compareLayouts(before: AppLayout, after: AppLayout, options: CompareOpt
 
 /**
  * Text other changes added to arguments since the layouts were recorded, an in-place update unrelated
- * to the moves: the attack-sequence e-mail rule (issue 27) may send to the dead-letter queues too.
+ * to the moves: the attack-sequence e-mail rule (issue 27) may send to the dead-letter queues too; the
+ * revocation role may delete the revocations it superseded (issue 22 follow-up).
  */
-const ADDED_SINCE = ['"${admin:aws_cloudwatch_event_rule.notifications_rule-attack-sequence_E5A864F4.arn}",'];
+const ADDED_SINCE = [
+  '"${admin:aws_cloudwatch_event_rule.notifications_rule-attack-sequence_E5A864F4.arn}",',
+  '{"Sid":"DeleteSupersededRevocations","Effect":"Allow","Action":["iam:ListPolicyVersions","iam:DeletePolicy"],"Resource":"arn:aws:iam::333333333333:policy/guardduty-remediation/RevokeOldSessions-*"},',
+];
+
+/**
+ * A function's code asset (its zip's path and hash) changes with every change to its handler, an
+ * in-place update of the function: the moves are proven by the rest of its arguments (name, role,
+ * environment), which tell the functions apart.
+ */
+function withoutCodeAsset(argumentsOf: Json): Json {
+  if (!('source_code_hash' in argumentsOf)) return argumentsOf;
+  const { filename: _filename, source_code_hash: _hash, ...rest } = argumentsOf;
+  return rest;
+}
 
 function withoutAddedSince(value: unknown): unknown {
   if (typeof value === 'string') return ADDED_SINCE.reduce((text, added) => text.split(added).join(''), value);

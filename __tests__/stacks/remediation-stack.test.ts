@@ -433,13 +433,15 @@ describe('RemediationStack IAM', () => {
     expect(JSON.stringify(allStatements(everything))).not.toContain('iam:PutRolePolicy');
   });
 
-  it('reads any role (so out-of-scope roles are refused, not failed), lists policies only in scope, reads policies only under the reserved path', () => {
+  it('reads any role (so out-of-scope roles are refused, not failed), lists policies only in scope, reads policies only under the reserved path, deletes only revocations', () => {
     const reads = statementsOf(everything, 'revoke-role-sessions').filter((statement) => /^iam:(Get|List)/.test([statement.Action].flat()[0]));
     expect(reads.map((statement) => [statement.Action, statement.Resource])).toEqual([
       ['iam:GetRole', 'arn:aws:iam::333333333333:role/*'],
       ['iam:ListAttachedRolePolicies', ['arn:aws:iam::333333333333:role/workloads/app-*', 'arn:aws:iam::333333333333:role/workloads/*/app-*']],
       [['iam:GetPolicy', 'iam:GetPolicyVersion'], 'arn:aws:iam::333333333333:policy/guardduty-remediation/*'],
+      [['iam:ListPolicyVersions', 'iam:DeletePolicy'], 'arn:aws:iam::333333333333:policy/guardduty-remediation/RevokeOldSessions-*'],
     ]);
+    expect(JSON.stringify(allStatements(everything))).not.toContain('iam:DeletePolicyVersion');
   });
 
   it('scopes publishing to the remediation topic and its key', () => {

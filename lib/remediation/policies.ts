@@ -209,6 +209,9 @@ export function revocationStatements(scope: RoleScope): PolicyStatement[] {
     { Sid: 'ReadReservedPathPolicies', Effect: 'Allow', Action: ['iam:GetPolicy', 'iam:GetPolicyVersion'], Resource: reservedPath },
     // The document of a policy it creates is the one thing IAM cannot check: docs/remediation.md.
     { Sid: 'CreateRevocationPolicies', Effect: 'Allow', Action: 'iam:CreatePolicy', Resource: revocationPolicies(scope.region, scope.accountId) },
+    // Superseded revocations are deleted; the function deletes only those of the one version it writes,
+    // so it needs no iam:DeletePolicyVersion.
+    { Sid: 'DeleteSupersededRevocations', Effect: 'Allow', Action: ['iam:ListPolicyVersions', 'iam:DeletePolicy'], Resource: revocationPolicies(scope.region, scope.accountId) },
     {
       Sid: 'AttachOnlyReservedPathPolicies',
       Effect: 'Allow',

@@ -48,6 +48,7 @@ describe('the remediation service control policy', () => {
     ['a workload role creating an exempt role', role('app-web'), 'iam:CreateRole', role('app-new'), { 'aws:TagKeys': ['GuardDutyRemediationExempt'] }],
     ['a workload role planting a policy under the reserved path', role('app-web'), 'iam:CreatePolicy', REVOCATION, {}],
     ['a workload role detaching its revocation', role('app-web'), 'iam:DetachRolePolicy', ROLE, { 'iam:PolicyARN': REVOCATION }],
+    ['a workload role deleting a revocation', role('app-web'), 'iam:DeletePolicy', REVOCATION, {}],
   ])('denies %s', async (_what, principal, action, resource, context) => {
     await expect(decide(principal, action, resource, context)).resolves.toBe('ExplicitlyDenied');
   });
@@ -60,6 +61,7 @@ describe('the remediation service control policy', () => {
     ['the deployment role creating the simulation\'s forensic group', role('OrganizationAccountAccessRole'), 'ec2:CreateTags', `arn:aws:ec2:us-west-2:${SANDBOX}:security-group/sg-0a1b2c3d4e5f60001`, { 'aws:TagKeys': ['GuardDutyRemediation', 'Name'] }],
     ['the revocation role creating its policy', role('acme-revoke-role-sessions-us-west-2'), 'iam:CreatePolicy', REVOCATION, {}],
     ['the revocation role detaching a superseded revocation', role('acme-revoke-role-sessions-us-west-2'), 'iam:DetachRolePolicy', ROLE, { 'iam:PolicyARN': REVOCATION }],
+    ['the revocation role deleting a superseded revocation', role('acme-revoke-role-sessions-us-west-2'), 'iam:DeletePolicy', REVOCATION, {}],
     ['a workload role tagging its instance with its own keys', role('app-web'), 'ec2:CreateTags', INSTANCE, { 'aws:TagKeys': ['team'] }],
   ])('allows %s', async (_what, principal, action, resource, context) => {
     await expect(decide(principal, action, resource, context)).resolves.toBe('Allowed');
