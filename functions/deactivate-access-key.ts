@@ -5,9 +5,8 @@ import { IAM_USER_MALICIOUS_IP_CALLER_TYPES } from '../lib/remediation/contract'
 import { CLIENT_CONFIG } from './commons/clients';
 import { isAwsError, Skipped } from './commons/errors';
 import { accessKeyDetails, withResource } from './commons/finding';
-import type { LogSink } from './commons/logger';
 import { notify } from './commons/notify';
-import { COMMON_VARIABLES, commonSettings, handledTags, isExempt, listVariable, remediation, settingsFromEnv, type CommonSettings, type Result, type RunContext } from './commons/remediation';
+import { COMMON_VARIABLES, commonSettings, handledTags, isExempt, listVariable, remediation, settingsFromEnv, type CommonSettings, type HandlerDeps, type Result, type RunContext } from './commons/remediation';
 
 /**
  * Deactivates the IAM user access key of an `...IAMUser/MaliciousIPCaller.Custom` finding. Off by
@@ -42,15 +41,8 @@ export function deactivationSettings(env: NodeJS.ProcessEnv = process.env): Deac
   return { ...commonSettings(vars), exemptUserNames: vars.EXEMPT_USERS };
 }
 
-export interface DeactivationDeps {
+export interface DeactivationDeps extends HandlerDeps<DeactivationSettings> {
   readonly iam: IAMClient;
-  readonly sns: SNSClient;
-  /** @default read from the environment at the first invocation */
-  readonly settings?: () => DeactivationSettings;
-  /** @default stdout */
-  readonly sink?: LogSink;
-  /** @default the system clock */
-  readonly now?: () => Date;
 }
 
 export function deactivationHandler(deps: DeactivationDeps) {

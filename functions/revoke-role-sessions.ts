@@ -18,9 +18,9 @@ import { INSTANCE_CREDENTIAL_EXFILTRATION_TYPES, REVOCATION_POLICY_PATH, REVOKE_
 import { CLIENT_CONFIG } from './commons/clients';
 import { isAwsError, Refused, Skipped } from './commons/errors';
 import { accessKeyDetails, withResource } from './commons/finding';
-import type { Logger, LogSink } from './commons/logger';
+import type { Logger } from './commons/logger';
 import { notify } from './commons/notify';
-import { COMMON_VARIABLES, commonSettings, handledTags, isExempt, listVariable, remediation, settingsFromEnv, type CommonSettings, type Result, type RunContext } from './commons/remediation';
+import { COMMON_VARIABLES, commonSettings, handledTags, isExempt, listVariable, remediation, settingsFromEnv, type CommonSettings, type HandlerDeps, type Result, type RunContext } from './commons/remediation';
 
 /**
  * Revokes the sessions of an instance role whose credentials were used outside the instance
@@ -96,15 +96,8 @@ export function revocationSettings(env: NodeJS.ProcessEnv = process.env): Revoca
   };
 }
 
-export interface RevocationDeps {
+export interface RevocationDeps extends HandlerDeps<RevocationSettings> {
   readonly iam: IAMClient;
-  readonly sns: SNSClient;
-  /** @default read from the environment at the first invocation */
-  readonly settings?: () => RevocationSettings;
-  /** @default stdout */
-  readonly sink?: LogSink;
-  /** @default the system clock */
-  readonly now?: () => Date;
 }
 
 export function revocationHandler(deps: RevocationDeps) {

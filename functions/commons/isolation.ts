@@ -29,10 +29,9 @@ import {
   TRANSITION_GROUP_PURPOSE,
 } from '../../lib/remediation/contract';
 import { isAwsError, Refused, Skipped } from './errors';
-import type { SNSClient } from '@aws-sdk/client-sns';
-import type { Logger, LogSink } from './logger';
+import type { Logger } from './logger';
 import * as z from 'zod/mini';
-import { COMMON_VARIABLES, commonSettings, isExempt, listVariable, settingsFromEnv, type Actions, type CommonSettings } from './remediation';
+import { COMMON_VARIABLES, commonSettings, isExempt, listVariable, settingsFromEnv, type Actions, type CommonSettings, type HandlerDeps } from './remediation';
 
 /**
  * Moving an instance's network interfaces into the forensic group, shared by the isolation handler
@@ -99,15 +98,8 @@ const settingsSchema = z.object({
 });
 
 /** What the isolation and the sweep that finishes its work are given (clients created once, injected in tests). */
-export interface IsolationDeps {
+export interface IsolationDeps extends HandlerDeps<IsolationSettings> {
   readonly ec2: EC2Client;
-  readonly sns: SNSClient;
-  /** @default read from the environment at the first invocation */
-  readonly settings?: () => IsolationSettings;
-  /** @default stdout */
-  readonly sink?: LogSink;
-  /** @default the system clock */
-  readonly now?: () => Date;
 }
 
 /** The isolation's settings, shared by the sweep that finishes its work. */

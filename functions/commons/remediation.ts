@@ -1,3 +1,4 @@
+import type { SNSClient } from '@aws-sdk/client-sns';
 import * as z from 'zod/mini';
 import { FINDING_ID_TAG, FINDING_TIME_TAG } from '../../lib/remediation/contract';
 import { classify, InvalidEvent, isAwsError, Skipped, TAG_LIMIT_ERRORS, type Outcome } from './errors';
@@ -79,6 +80,17 @@ export class Actions {
     this.log.info('calling', { action, input });
     return send();
   }
+}
+
+/** What every handler is given beside the client of the service it acts on: clients created once, injected in tests. */
+export interface HandlerDeps<S extends CommonSettings> {
+  readonly sns: SNSClient;
+  /** @default read from the environment at the first invocation */
+  readonly settings?: () => S;
+  /** @default stdout */
+  readonly sink?: LogSink;
+  /** @default the system clock */
+  readonly now?: () => Date;
 }
 
 export interface RunContext<S extends CommonSettings> {
